@@ -1,0 +1,24 @@
+#include "broker/evidence/evidence_claims.h"
+
+#include "broker/evidence/verified_evidence.h"
+#include "common/ct.h"
+
+namespace kb::broker {
+
+std::string_view PlatformName(Platform platform) {
+  switch (platform) {
+    case Platform::kNitroEnclave: return "nitro-enclave";
+    case Platform::kNitroTpm: return "nitro-tpm";
+    case Platform::kTpm2Quote: return "tpm2-quote";
+  }
+  return "unknown";
+}
+
+Status RequireNonce(const EvidenceClaims& claims, ByteSpan expected) {
+  if (!claims.nonce || !CtEqual(*claims.nonce, expected)) {
+    return Error{ErrorCode::kNonceMismatch, "document nonce does not match"};
+  }
+  return Ok();
+}
+
+}  // namespace kb::broker

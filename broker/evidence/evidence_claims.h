@@ -1,0 +1,43 @@
+#pragma once
+
+// What a verified attestation proves, in a platform-neutral shape. Policies evaluate these claims;
+// `keybroker verify` prints them.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/digest.h"
+#include "common/time.h"
+
+namespace kb::broker {
+
+enum class Platform { kNitroEnclave, kNitroTpm, kTpm2Quote };
+
+// "nitro-enclave", "nitro-tpm", "tpm2-quote".
+std::string_view PlatformName(Platform platform);
+
+struct CertificateInfo {
+  std::string subject;  // RFC 2253 form, e.g. "CN=aws.nitro-enclaves,OU=AWS,O=Amazon,C=US"
+  Time not_before;
+  Time not_after;
+  Sha256Digest sha256;  // of the DER encoding
+};
+
+struct EvidenceClaims {
+  Platform platform = Platform::kNitroEnclave;
+  std::string module_id;
+  Time timestamp;
+  std::string digest;             // "SHA384"
+  std::map<uint32_t, Bytes> pcrs;  // index → measurement
+  std::optional<Bytes> public_key;
+  std::optional<Bytes> user_data;
+  std::optional<Bytes> nonce;
+  std::vector<CertificateInfo> chain;  // root first, leaf last
+};
+
+}  // namespace kb::broker

@@ -1,0 +1,29 @@
+#pragma once
+
+// Claims that a verifier has proven. Only verifiers construct this type, so code that requires a
+// VerifiedEvidence (policy evaluation for release) cannot be handed unverified claims.
+
+#include <utility>
+
+#include "broker/evidence/evidence_claims.h"
+#include "common/result.h"
+
+namespace kb::broker {
+
+class NitroVerifier;
+
+class VerifiedEvidence {
+ public:
+  const EvidenceClaims& claims() const { return claims_; }
+
+ private:
+  friend class NitroVerifier;
+  explicit VerifiedEvidence(EvidenceClaims claims) : claims_(std::move(claims)) {}
+
+  EvidenceClaims claims_;
+};
+
+// kNonceMismatch unless the document carries exactly `expected` (compared in constant time).
+Status RequireNonce(const EvidenceClaims& claims, ByteSpan expected);
+
+}  // namespace kb::broker

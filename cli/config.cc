@@ -1,0 +1,133 @@
+#include "cli/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+#include "cli/cli_io.h"
+
+namespace kb::cli {
+namespace {
+
+constexpr size_t kMaxConfigSize = 1 << 20;
+
+Error At(const YAML::Node& node, const std::string& message) {
+  return Error{ErrorCode::kMalformedRequest,
+               "line " + std::to_string(node.Mark().line + 1) + ": " + message};
+}
+
+Status CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed) {
+  if (!map.IsMap()) return At(map, "expected a mapping");
+  for (const auto& entry : map) {
+    auto key = entry.first.as<std::string>();
+    if (!allowed.count(key)) return At(entry.first, "unknown key '" + key + "'");
+  }
+  return Ok();
+}
+
+// "300s", "5m", "1h" or a plain number of seconds.
+Result<std::chrono::seconds> ParseDuration(const YAML::Node& node) {
+  auto text = node.as<std::string>();
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 9) return At(node, "expected a duration like 300s");
+  long value = std::stol(text.substr(0, digits));
+  std::string unit = text.substr(digits);
+  if (unit.empty() || unit == "s") return std::chrono::seconds(value);
+  if (unit == "m") return std::chrono::seconds(value * 60);
+  if (unit == "h") return std::chrono::seconds(value * 3600);
+  return At(node, "unknown duration unit '" + unit + "'");
+}
+
+Status ReadListen(const YAML::Node& node, Config& config) {
+  if (auto s = CheckKeys(node, {"address", "port"}); !s) return s;
+  if (node["address"]) config.listen_address = node["address"].as<std::string>();
+  if (node["port"]) config.listen_port = node["port"].as<int>();
+  return Ok();
+}
+
+Status ReadTls(const YAML::Node& node, Config& config) {
+  if (auto s = CheckKeys(node, {"certificate", "private_key"}); !s) return s;
+  if (node["certificate"]) config.tls_certificate = node["certificate"].as<std::string>();
+  if (node["private_key"]) config.tls_private_key = node["private_key"].as<std::string>();
+  return Ok();
+}
+
+Result<Config> ReadConfig(const YAML::Node& root) {
+  Config config;
+  if (root.IsNull()) return config;
+  if (auto s = CheckKeys(root, {"listen", "workers", "data_dir", "database", "kek_file", "tls",
+                                "trust_roots", "nonce_ttl", "log_level"});
+      !s) {
+    return std::move(s).error();
+  }
+  if (root["listen"]) {
+    if (auto s = ReadListen(root["listen"], config); !s) return std::move(s).error();
+  }
+  if (root["tls"]) {
+    if (auto s = ReadTls(root["tls"], config); !s) return std::move(s).error();
+  }
+  if (root["workers"]) config.workers = root["workers"].as<int>();
+  if (root["data_dir"]) config.data_dir = root["data_dir"].as<std::string>();
+  if (root["database"]) config.database = root["database"].as<std::string>();
+  if (root["kek_file"]) config.kek_file = root["kek_file"].as<std::string>();
+  if (root["trust_roots"]) {
+    config.trust_roots = root["trust_roots"].as<std::vector<std::string>>();
+  }
+  if (root["nonce_ttl"]) {
+    auto ttl = ParseDuration(root["nonce_ttl"]);
+    if (!ttl) return std::move(ttl).error();
+    config.nonce_ttl = *ttl;
+  }
+  if (root["log_level"]) config.log_level = root["log_level"].as<std::string>();
+  return config;
+}
+
+}  // namespace
+
+Status Config::Validate() {
+  if (listen_port < 0 || listen_port > 65535) {
+    return Error{ErrorCode::kMalformedRequest, "listen.port must be 0..65535"};
+  }
+  if (workers < 0 || workers > 256) {
+    return Error{ErrorCode::kMalformedRequest, "workers must be 0..256"};
+  }
+  if (nonce_ttl.count() < 1 || nonce_ttl > std::chrono::hours(1)) {
+    return Error{ErrorCode::kMalformedRequest, "nonce_ttl must be between 1s and 1h"};
+  }
+  if (tls_certificate.empty() != tls_private_key.empty()) {
+    return Error{ErrorCode::kMalformedRequest,
+                 "tls.certificate and tls.private_key are set together or not at all"};
+  }
+  static const std::set<std::string> kLevels = {"debug", "info", "warning", "error"};
+  if (!kLevels.count(log_level)) {
+    return Error{ErrorCode::kMalformedRequest, "log_level must be debug|info|warning|error"};
+  }
+  if (data_dir.empty()) return Error{ErrorCode::kMalformedRequest, "data_dir must be set"};
+  if (database.empty()) database = data_dir + "/keybroker.db";
+  if (kek_file.empty()) kek_file = data_dir + "/kek.bin";
+  return Ok();
+}
+
+Result<Config> ParseConfig(const std::string& yaml_text) {
+  // yaml-cpp reports errors by exception; this is the one place they are caught.
+  try {
+    auto config = ReadConfig(YAML::Load(yaml_text));
+    if (!config) return config;
+    if (auto s = config->Validate(); !s) return std::move(s).error();
+    return config;
+  } catch (const YAML::Exception& e) {
+    return Error{ErrorCode::kMalformedRequest,
+                 "line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
+  }
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  auto text = ReadFile(path, kMaxConfigSize);
+  if (!text) return std::move(text).error();
+  auto config = ParseConfig(std::string(text->begin(), text->end()));
+  if (!config) return Error{config.error().code, path + ": " + config.error().message};
+  return config;
+}
+
+}  // namespace kb::cli

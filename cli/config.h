@@ -1,0 +1,38 @@
+#pragma once
+
+// The service configuration: read once at start-up from YAML, validated, then passed down as a
+// plain struct. Every field has a documented default (config.example.yaml); unknown keys are
+// errors, so a typo cannot silently fall back to a default.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace kb::cli {
+
+struct Config {
+  std::string listen_address = "127.0.0.1";
+  int listen_port = 8443;
+  int workers = 0;  // 0: one per core
+  std::string data_dir = "./data";
+  std::string database;  // default: <data_dir>/keybroker.db
+  std::string kek_file;  // default: <data_dir>/kek.bin
+  std::string tls_certificate;  // empty: generated into data_dir on first start (development)
+  std::string tls_private_key;
+  std::vector<std::string> trust_roots;  // PEM files trusted besides AWS Nitro Root G1
+  std::chrono::seconds nonce_ttl{300};
+  std::string log_level = "info";
+
+  // Cross-field checks; fills derived defaults.
+  Status Validate();
+};
+
+// Parses YAML text. Errors carry the line number of the offending node.
+Result<Config> ParseConfig(const std::string& yaml_text);
+
+// Reads and parses a file; I/O errors are kInternal.
+Result<Config> LoadConfig(const std::string& path);
+
+}  // namespace kb::cli

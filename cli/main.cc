@@ -1,0 +1,43 @@
+// keybroker: the one executable. Builds the object graph (today: the clock) and dispatches to a
+// subcommand. See ARCHITECTURE.md, "Command line".
+
+#include <cstring>
+#include <iostream>
+#include <string_view>
+
+#include "cli/cli_io.h"
+#include "cli/serve_command.h"
+#include "cli/verify_command.h"
+#include "cli/version.h"
+#include "common/clock.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: keybroker <command> [options]\n"
+    "commands:\n"
+    "  serve   --config FILE            validate the configuration and start the broker\n"
+    "  verify  --evidence FILE [...]    verify an attestation document offline\n"
+    "  version                          print the version\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return kb::cli::kExitUsage;
+  }
+  std::string_view command = argv[1];
+  kb::SystemClock clock;
+  // Subcommands parse argv after the command name.
+  int sub_argc = argc - 1;
+  const char* const* sub_argv = argv + 1;
+  if (command == "verify") return kb::cli::RunVerify(sub_argc, sub_argv, clock);
+  if (command == "serve") return kb::cli::RunServe(sub_argc, sub_argv, clock);
+  if (command == "version" || command == "--version") {
+    std::cout << "keybroker " << kb::cli::kVersion << '\n';
+    return kb::cli::kExitOk;
+  }
+  std::cerr << "keybroker: unknown command '" << command << "'\n" << kUsage;
+  return kb::cli::kExitUsage;
+}

@@ -1,0 +1,23 @@
+#pragma once
+
+// Parsing of subcommand options with Boost.Program_options, shared by all subcommands.
+
+#include <boost/program_options.hpp>
+
+#include <optional>
+#include <string>
+
+#include "common/time.h"
+
+namespace kb::cli {
+
+// Parses `argv` (without the program and subcommand names) against `options`. On a usage error
+// prints it with the options' help to stderr and returns nullopt.
+std::optional<boost::program_options::variables_map> ParseOptions(
+    int argc, const char* const* argv, const boost::program_options::options_description& options,
+    const std::string& synopsis);
+
+// The `--at` option if given, else the clock's now. nullopt (after a message) if unparsable.
+std::optional<Time> ResolveAt(const boost::program_options::variables_map& vm, Time now);
+
+}  // namespace kb::cli

@@ -1,0 +1,58 @@
+#pragma once
+
+// Ownership of OpenSSL objects from the line they are created: OsslPtr<EVP_PKEY> and friends.
+// OpenSSL calls are checked by their return value (`!= 1`, nullptr), never by the error queue;
+// on failure, OsslErrorString() drains the queue into a message.
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/cms.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace kb {
+
+template <typename T>
+struct OsslDeleter;
+
+#define KB_OSSL_DELETER(Type, FreeFn) \
+  template <>                         \
+  struct OsslDeleter<Type> {          \
+    void operator()(Type* p) const { FreeFn(p); } \
+  }
+
+KB_OSSL_DELETER(BIO, BIO_free_all);
+KB_OSSL_DELETER(BIGNUM, BN_free);
+KB_OSSL_DELETER(CMS_ContentInfo, CMS_ContentInfo_free);
+KB_OSSL_DELETER(ECDSA_SIG, ECDSA_SIG_free);
+KB_OSSL_DELETER(EVP_CIPHER_CTX, EVP_CIPHER_CTX_free);
+KB_OSSL_DELETER(EVP_MD, EVP_MD_free);
+KB_OSSL_DELETER(EVP_MD_CTX, EVP_MD_CTX_free);
+KB_OSSL_DELETER(EVP_PKEY, EVP_PKEY_free);
+KB_OSSL_DELETER(EVP_PKEY_CTX, EVP_PKEY_CTX_free);
+KB_OSSL_DELETER(X509, X509_free);
+KB_OSSL_DELETER(X509_STORE, X509_STORE_free);
+KB_OSSL_DELETER(X509_STORE_CTX, X509_STORE_CTX_free);
+KB_OSSL_DELETER(X509_VERIFY_PARAM, X509_VERIFY_PARAM_free);
+KB_OSSL_DELETER(STACK_OF(X509), sk_X509_free);  // does not free the certificates
+
+#undef KB_OSSL_DELETER
+
+template <typename T>
+using OsslPtr = std::unique_ptr<T, OsslDeleter<T>>;
+
+// "context: <reason>; <reason>" from the thread's OpenSSL error queue, which it empties.
+std::string OsslErrorString(std::string_view context);
+
+// Clears the thread's error queue (after an expected failure, so stale reasons do not leak into
+// the next message).
+void OsslClearErrors();
+
+}  // namespace kb
