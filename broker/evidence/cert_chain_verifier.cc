@@ -2,13 +2,12 @@
 
 #include <openssl/x509v3.h>
 
+#include "broker/evidence/internal/path_constraints.h"
 #include "broker/evidence/internal/x509_util.h"
 #include "common/digest.h"
 
 namespace kb::broker {
 namespace {
-
-using internal::ValidAt;
 
 Error Untrusted(std::string message) {
   return Error{ErrorCode::kUntrustedChain, std::move(message)};
@@ -43,46 +42,6 @@ Result<std::shared_ptr<const CertificateLink>> DescribeLink(X509* cert,
                       X509_get_key_usage(cert), std::move(key)});
 }
 
-// The path facts that a cached link does not carry over from its first verification: they
-// depend on the time and on the position of each certificate in this particular path.
-Status CheckPath(const TrustAnchor& anchor,
-                 std::span<const std::shared_ptr<const CertificateLink>> links,
-                 Time document_time, Time now) {
-  size_t n = links.size();  // links[0] is unused: the root is the anchor
-  if (!ValidAt(anchor.info, document_time) || !ValidAt(anchor.info, now)) {
-    return Error{ErrorCode::kCertificateExpired, "root certificate is not valid"};
-  }
-  if (anchor.path_len >= 0 && long(n) - 2 > anchor.path_len) {
-    return Untrusted("root path length constraint exceeded");
-  }
-  for (size_t i = 1; i < n; ++i) {
-    const CertificateLink& link = *links[i];
-    if (!ValidAt(link.info, document_time)) {
-      return Error{ErrorCode::kCertificateExpired,
-                   "certificate not valid at the document time: " + link.info.subject};
-    }
-    if (!ValidAt(link.info, now)) {
-      return Error{ErrorCode::kCertificateExpired,
-                   "certificate not valid at the verification time: " + link.info.subject};
-    }
-    bool is_leaf = i + 1 == n;
-    if (is_leaf) {
-      if (link.is_ca) return Untrusted("leaf certificate is a CA");
-      if ((link.key_usage & KU_DIGITAL_SIGNATURE) == 0) {
-        return Untrusted("leaf certificate may not sign");
-      }
-      continue;
-    }
-    if (!link.is_ca || (link.key_usage & KU_KEY_CERT_SIGN) == 0) {
-      return Untrusted("intermediate certificate is not a CA");
-    }
-    if (link.path_len >= 0 && long(n - 2 - i) > link.path_len) {
-      return Untrusted("path length constraint exceeded");
-    }
-  }
-  return Ok();
-}
-
 }  // namespace
 
 Result<VerifiedChain> CertChainVerifier::Verify(std::span<const ByteSpan> path, Time document_time,
@@ -108,7 +67,9 @@ Result<VerifiedChain> CertChainVerifier::Verify(std::span<const ByteSpan> path, 
                                       document_time, links);
     if (!verified) return std::move(verified).error();
   }
-  if (auto s = CheckPath(*anchor, links, document_time, now); !s) return std::move(s).error();
+  if (auto s = internal::CheckPathConstraints(anchor->info, anchor->path_len, links, document_time,
+                                              now);
+      !s) return std::move(s).error();
 
   VerifiedChain chain;
   chain.certificates.reserve(path.size());

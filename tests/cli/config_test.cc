@@ -1,0 +1,55 @@
+#include "cli/config.h"
+
+#include <gtest/gtest.h>
+
+namespace kb::cli {
+namespace {
+
+TEST(Config, EmptyDocumentGivesDocumentedDefaults) {
+  auto c = ParseConfig("");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->listen_address, "127.0.0.1");
+  EXPECT_EQ(c->listen_port, 8443);
+  EXPECT_EQ(c->database, "./data/keybroker.db");
+  EXPECT_EQ(c->kek_file, "./data/kek.bin");
+  EXPECT_EQ(c->nonce_ttl, std::chrono::seconds(300));
+}
+
+TEST(Config, ReadsEveryField) {
+  auto c = ParseConfig(R"(
+listen: {address: 0.0.0.0, port: 9443}
+workers: 4
+data_dir: /var/lib/keybroker
+tls: {certificate: /etc/kb/cert.pem, private_key: /etc/kb/key.pem}
+trust_roots: [/etc/kb/dev-root.pem]
+nonce_ttl: 2m
+log_level: debug
+)");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->listen_port, 9443);
+  EXPECT_EQ(c->workers, 4);
+  EXPECT_EQ(c->database, "/var/lib/keybroker/keybroker.db");
+  EXPECT_EQ(c->trust_roots.size(), 1u);
+  EXPECT_EQ(c->nonce_ttl, std::chrono::seconds(120));
+}
+
+TEST(Config, RejectsUnknownKeysWithTheirLine) {
+  auto c = ParseConfig("workers: 2\nlisten:\n  adress: 1.2.3.4\n");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message, "line 3: unknown key 'adress'");
+}
+
+TEST(Config, RejectsInvalidValues) {
+  EXPECT_FALSE(ParseConfig("listen: {port: 70000}"));
+  EXPECT_FALSE(ParseConfig("workers: -1"));
+  EXPECT_FALSE(ParseConfig("nonce_ttl: 5x"));
+  EXPECT_FALSE(ParseConfig("nonce_ttl: 2h"));
+  EXPECT_FALSE(ParseConfig("log_level: loud"));
+  EXPECT_FALSE(ParseConfig("tls: {certificate: a.pem}"));
+  EXPECT_FALSE(ParseConfig("workers: [1, 2]"));
+  EXPECT_FALSE(ParseConfig("listen: ["));
+  EXPECT_FALSE(ParseConfig("- a list"));
+}
+
+}  // namespace
+}  // namespace kb::cli

@@ -1,0 +1,132 @@
+// `keybroker verify` through its real interface: the built binary, its arguments, its stdout and
+// exit code (0 verified, 1 rejected with a JSON error, 2 usage or I/O error).
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+#include "common/encoding.h"
+#include "tests/support/test_paths.h"
+#include "tests/support/test_pki.h"
+
+namespace kb::cli {
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string out;
+  boost::json::object json() const { return boost::json::parse(out).as_object(); }
+};
+
+CliRun Keybroker(const std::string& args) {
+  std::string command = std::string(KB_BINARY) + " " + args + " 2>/dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  EXPECT_NE(pipe, nullptr);
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string Vector(const std::string& name) { return testing::VectorPath("nitro/" + name); }
+constexpr char kAt8[] = "--at 2026-03-06T11:14:18.051Z";
+
+class VerifyCommand : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = testing::MakeTempDir(); }
+  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  std::string Write(const std::string& name, const std::string& content) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+  std::string dir_;
+};
+
+TEST_F(VerifyCommand, PrintsTheClaimsOfAValidDocument) {
+  CliRun r = Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " " + kAt8);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto j = r.json();
+  EXPECT_EQ(j["module_id"], "i-017338f9d1a9121c5-enc019cc2dad1d358d3");
+  EXPECT_EQ(j["timestamp"], "2026-03-06T11:14:18.051Z");
+  EXPECT_EQ(j["pcrs"].as_object()["0"],
+            "61740291e3b65d2d05678c51b1a51d4d3b3d561930efbd5c0d641464fd20257562331a50511189038b6de197b0550680");
+}
+
+TEST_F(VerifyCommand, DefaultsToNowAndRejectsTheExpiredLeaf) {
+  CliRun r = Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.json()["error"], "certificate_expired");
+}
+
+TEST_F(VerifyCommand, AcceptsBase64Evidence) {
+  Bytes doc = testing::ReadVector("nitro/nitro-enclave-8.cbor");
+  std::string b64 = Base64Encode(doc);
+  std::string wrapped;
+  for (size_t i = 0; i < b64.size(); i += 76) wrapped += b64.substr(i, 76) + "\n";
+  CliRun r = Keybroker("verify --evidence " + Write("doc.b64", wrapped) + " " + kAt8);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+}
+
+TEST_F(VerifyCommand, RejectsMalformedInputWithExitOne) {
+  CliRun bad_b64 = Keybroker("verify --evidence " + Write("bad.b64", "Zh==") + " " + kAt8);
+  EXPECT_EQ(bad_b64.exit_code, 1);
+  EXPECT_EQ(bad_b64.json()["error"], "malformed_evidence");
+  Bytes doc = testing::ReadVector("nitro/nitro-enclave-8.cbor");
+  CliRun truncated = Keybroker("verify --evidence " +
+                            Write("t.cbor", std::string(doc.begin(), doc.begin() + 1000)) + " " + kAt8);
+  EXPECT_EQ(truncated.exit_code, 1);
+  EXPECT_EQ(truncated.json()["error"], "malformed_evidence");
+  CliRun empty = Keybroker("verify --evidence " + Write("e.cbor", "") + " " + kAt8);
+  EXPECT_EQ(empty.exit_code, 1);
+  CliRun huge = Keybroker("verify --evidence " + Write("h.cbor", std::string(600000, 'A')) + " " + kAt8);
+  EXPECT_EQ(huge.exit_code, 1);
+  EXPECT_EQ(huge.json()["error"], "payload_too_large");
+}
+
+TEST_F(VerifyCommand, ChecksTheNonceAndTheType) {
+  std::string tpm = "verify --evidence " + Vector("nitro-tpm-1.cbor") + " --at 2026-02-03T10:12:02.437Z";
+  CliRun ok = Keybroker(tpm + " --type nitro-tpm");
+  ASSERT_EQ(ok.exit_code, 0) << ok.out;
+  std::string nonce(ok.json()["nonce"].as_string());
+  EXPECT_EQ(Keybroker(tpm + " --nonce " + nonce).exit_code, 0);
+  CliRun wrong = Keybroker(tpm + " --nonce 00" + nonce.substr(2));
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_EQ(wrong.json()["error"], "nonce_mismatch");
+  CliRun type = Keybroker(tpm + " --type nitro-enclave");
+  EXPECT_EQ(type.exit_code, 1);
+  EXPECT_EQ(type.json()["error"], "malformed_evidence");
+}
+
+TEST_F(VerifyCommand, TrustsAnExtraRootOnlyWhenGiven) {
+  Time t = *ParseRfc3339("2026-05-01T12:00:00Z");
+  auto chain = testing::MakeChain(t);
+  Bytes doc = testing::SignDocument(testing::MakeDocumentFields(chain, t), chain.leaf.key.get());
+  std::string doc_path = Write("dev.cbor", std::string(doc.begin(), doc.end()));
+  std::string root = Write("root.pem", chain.root.Pem());
+  std::string base = "verify --evidence " + doc_path + " --at 2026-05-01T12:00:00Z";
+  CliRun untrusted = Keybroker(base);
+  EXPECT_EQ(untrusted.exit_code, 1);
+  EXPECT_EQ(untrusted.json()["error"], "untrusted_chain");
+  EXPECT_EQ(Keybroker(base + " --trust-root " + root).exit_code, 0);
+}
+
+TEST_F(VerifyCommand, UsageAndIoErrorsExitTwo) {
+  EXPECT_EQ(Keybroker("verify").exit_code, 2);
+  EXPECT_EQ(Keybroker("verify --evidence /nonexistent/doc").exit_code, 2);
+  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --at yesterday").exit_code, 2);
+  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --type sgx").exit_code, 2);
+  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --nonce xyz").exit_code, 2);
+  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --bogus").exit_code, 2);
+  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --trust-root /nonexistent").exit_code, 2);
+  EXPECT_EQ(Keybroker("nosuchcommand").exit_code, 2);
+  EXPECT_EQ(Keybroker("").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace kb::cli

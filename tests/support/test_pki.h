@@ -1,0 +1,54 @@
+#pragma once
+
+// A throw-away PKI for tests: certificates shaped like the Nitro hierarchy (P-384, ECDSA-SHA384),
+// with knobs for every property the chain verifier checks, and a signer of Nitro documents.
+
+#include <string>
+#include <vector>
+
+#include "broker/evidence/nitro_document.h"
+#include "common/bytes.h"
+#include "common/ossl.h"
+#include "common/time.h"
+
+namespace kb::testing {
+
+enum class KeyType { kP384, kP256, kRsa2048 };
+
+struct TestCert {
+  OsslPtr<X509> cert;
+  OsslPtr<EVP_PKEY> key;
+  Bytes der;
+  std::string Pem() const;
+};
+
+struct CertSpec {
+  std::string common_name;
+  bool is_ca = true;
+  int path_len = -1;  // -1: no constraint
+  Time not_before;
+  Time not_after;
+  KeyType key_type = KeyType::kP384;
+  std::string key_usage;  // empty: keyCertSign,cRLSign for CAs, digitalSignature for leaves
+};
+
+OsslPtr<EVP_PKEY> GenerateKey(KeyType type);
+// Self-signed when `issuer` is null. Aborts the test binary on OpenSSL failure.
+TestCert MakeCert(const CertSpec& spec, const TestCert* issuer);
+
+// root → intermediate → leaf, all valid from `t - 1h` to `t + 3h` (root and intermediate much
+// longer), like a Nitro path one level shorter.
+struct TestChain {
+  TestCert root;
+  TestCert intermediate;
+  TestCert leaf;
+};
+TestChain MakeChain(Time t);
+
+// A document payload for `chain` at time `t`, enclave PCRs 0..15 of 48 bytes each (PCR i = i).
+broker::NitroDocument MakeDocumentFields(const TestChain& chain, Time t);
+
+// Encodes and signs `fields` with `signer` (normally chain.leaf.key).
+Bytes SignDocument(const broker::NitroDocument& fields, EVP_PKEY* signer);
+
+}  // namespace kb::testing
