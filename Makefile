@@ -11,8 +11,8 @@ deps:
 	@bash deploy/install-deps.sh
 
 build: deps
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DKB_TESTS=OFF
-	cmake --build build -j $(JOBS)
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DKB_TESTS=OFF -DKB_BENCH=ON
+	cmake --build build -j $(JOBS) --target keybroker
 
 build-asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKB_SANITIZE=ON -DKB_BENCH=OFF
@@ -34,8 +34,7 @@ test: build-asan build-fuzz
 fuzz: build-fuzz
 	@bash fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS)
 
-bench: deps
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DKB_TESTS=OFF
+bench: build
 	cmake --build build -j $(JOBS) --target verifier_bench
 	./build/bench/verifier_bench
 

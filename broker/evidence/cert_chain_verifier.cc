@@ -28,18 +28,20 @@ Error FromVerifyError(int code) {
   }
 }
 
-Result<std::shared_ptr<const CertificateLink>> DescribeLink(X509* cert,
+Result<std::shared_ptr<const CertificateLink>> DescribeLink(OsslPtr<X509> cert,
                                                             const Sha256Digest& fingerprint) {
-  if (!internal::IsP384Key(X509_get0_pubkey(cert))) {
+  if (!internal::IsP384Key(X509_get0_pubkey(cert.get()))) {
     return Untrusted("certificate key is not P-384");
   }
-  auto info = internal::DescribeCertificate(cert, fingerprint);
+  auto info = internal::DescribeCertificate(cert.get(), fingerprint);
   if (!info) return std::move(info).error();
-  OsslPtr<EVP_PKEY> key(X509_get_pubkey(cert));
-  uint32_t flags = X509_get_extension_flags(cert);
-  return std::make_shared<const CertificateLink>(
-      CertificateLink{std::move(*info), (flags & EXFLAG_CA) != 0, X509_get_pathlen(cert),
-                      X509_get_key_usage(cert), std::move(key)});
+  OsslPtr<EVP_PKEY> key(X509_get_pubkey(cert.get()));
+  bool is_ca = (X509_get_extension_flags(cert.get()) & EXFLAG_CA) != 0;
+  long path_len = X509_get_pathlen(cert.get());
+  uint32_t key_usage = X509_get_key_usage(cert.get());
+  if (!is_ca) cert.reset();  // leaves never anchor a path: do not keep them
+  return std::make_shared<const CertificateLink>(CertificateLink{
+      std::move(*info), is_ca, path_len, key_usage, std::move(key), std::move(cert)});
 }
 
 }  // namespace
@@ -83,15 +85,10 @@ Status CertChainVerifier::VerifyWithOpenSsl(
     const TrustAnchor& anchor, std::span<const ByteSpan> path,
     std::span<const Sha256Digest> fingerprints, size_t first, Time document_time,
     std::vector<std::shared_ptr<const CertificateLink>>& links) const {
-  // certs[i] holds path[i] for i >= first - 1 (the issuer that anchors this verification).
+  // A cached issuer stands in for the root: its own path was verified when it was cached.
+  X509* trusted = first > 1 ? links[first - 1]->ca_cert.get() : anchor.cert.get();
+  if (trusted == nullptr) return Untrusted("issuer certificate is not a CA");
   std::vector<OsslPtr<X509>> certs(path.size());
-  X509* trusted = anchor.cert.get();
-  if (first > 1) {
-    auto issuer = internal::ParseDerCertificate(path[first - 1]);
-    if (!issuer) return std::move(issuer).error();
-    certs[first - 1] = std::move(*issuer);
-    trusted = certs[first - 1].get();
-  }
   OsslPtr<STACK_OF(X509)> untrusted(sk_X509_new_null());
   if (!untrusted) return Error{ErrorCode::kInternal, OsslErrorString("sk_X509_new_null")};
   for (size_t i = first; i < path.size(); ++i) {
@@ -134,7 +131,7 @@ Status CertChainVerifier::VerifyWithOpenSsl(
   }
 
   for (size_t i = first; i < path.size(); ++i) {
-    auto link = DescribeLink(certs[i].get(), fingerprints[i]);
+    auto link = DescribeLink(std::move(certs[i]), fingerprints[i]);
     if (!link) return std::move(link).error();
     links[i] = *link;
     cache_.Insert(fingerprints[i], fingerprints[i - 1], std::move(*link));

@@ -30,6 +30,9 @@ struct CertificateLink {
   long path_len;           // -1: no pathLenConstraint
   uint32_t key_usage;      // X509_get_key_usage(); UINT32_MAX when the extension is absent
   OsslPtr<EVP_PKEY> public_key;
+  // The decoded certificate, kept for CAs only: a later path anchors its verification here
+  // instead of decoding it again (d2i_X509 costs about a sixth of a P-384 verify on OpenSSL 3.0).
+  OsslPtr<X509> ca_cert;
 };
 
 class CertificateCache {
