@@ -1,8 +1,8 @@
 // Verifier throughput on one thread, beside the machine's P-384 verify rate.
 //
-//   cold                 no cache: 4 certificate signatures + the COSE signature (real AWS document)
-//   warm intermediates   a new enclave under cached CAs: leaf link + COSE (Nitro-shaped test PKI)
-//   fully warm           the same enclave again: COSE only (real AWS document)
+//   cold                 no cache: 4 certificate signatures + the COSE signature (real AWS
+//   document) warm intermediates   a new enclave under cached CAs: leaf link + COSE (Nitro-shaped
+//   test PKI) fully warm           the same enclave again: COSE only (real AWS document)
 //
 // Targets (issue 2): cold >= 0.18x, warm intermediates >= 0.45x, fully warm >= 0.85x the
 // single-core P-384 verifications/s that `openssl speed -seconds 3 ecdsap384` reports in the
@@ -54,8 +54,8 @@ Bytes ReadFile(const std::string& path) {
 }
 
 void SetRate(benchmark::State& state) {
-  state.counters["docs_per_s"] = benchmark::Counter(double(state.iterations()),
-                                                    benchmark::Counter::kIsRate);
+  state.counters["docs_per_s"] =
+      benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["x_p384"] = benchmark::Counter(double(state.iterations()) / g_p384_verify_rate,
                                                 benchmark::Counter::kIsRate);
 }
@@ -85,8 +85,8 @@ struct NitroShapedFleet {
 NitroShapedFleet MakeFleet(size_t enclaves) {
   using testing::MakeCert;
   Time t = kDocTime;
-  NitroShapedFleet f{MakeCert({"root", true, -1, t - hours(9000), t + hours(9000)}, nullptr), {}, {},
-                     {}, {}};
+  NitroShapedFleet f{
+      MakeCert({"root", true, -1, t - hours(9000), t + hours(9000)}, nullptr), {}, {}, {}, {}};
   f.regional = MakeCert({"regional", true, 2, t - hours(400), t + hours(400)}, &f.root);
   f.zonal = MakeCert({"zonal", true, 1, t - hours(100), t + hours(100)}, &f.regional);
   f.instance = MakeCert({"instance", true, 0, t - hours(20), t + hours(20)}, &f.zonal);

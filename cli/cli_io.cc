@@ -1,7 +1,6 @@
 #include "cli/cli_io.h"
 
 #include <boost/json/serialize.hpp>
-
 #include <cerrno>
 #include <cstring>
 #include <fstream>

@@ -3,7 +3,6 @@
 // Shared plumbing of the subcommands: exit codes, file input, JSON output.
 
 #include <boost/json/object.hpp>
-
 #include <optional>
 #include <string>
 

@@ -17,8 +17,8 @@ struct Config {
   int listen_port = 8443;
   int workers = 0;  // 0: one per core
   std::string data_dir = "./data";
-  std::string database;  // default: <data_dir>/keybroker.db
-  std::string kek_file;  // default: <data_dir>/kek.bin
+  std::string database;         // default: <data_dir>/keybroker.db
+  std::string kek_file;         // default: <data_dir>/kek.bin
   std::string tls_certificate;  // empty: generated into data_dir on first start (development)
   std::string tls_private_key;
   std::vector<std::string> trust_roots;  // PEM files trusted besides AWS Nitro Root G1

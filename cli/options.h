@@ -3,7 +3,6 @@
 // Parsing of subcommand options with Boost.Program_options, shared by all subcommands.
 
 #include <boost/program_options.hpp>
-
 #include <optional>
 #include <string>
 

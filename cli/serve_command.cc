@@ -1,7 +1,6 @@
 #include "cli/serve_command.h"
 
 #include <boost/json/array.hpp>
-
 #include <iostream>
 
 #include "cli/cli_io.h"
@@ -18,18 +17,17 @@ namespace po = boost::program_options;
 boost::json::object ConfigToJson(const Config& config) {
   boost::json::array roots;
   for (const auto& root : config.trust_roots) roots.emplace_back(root);
-  return boost::json::object{
-      {"listen", boost::json::object{{"address", config.listen_address},
-                                     {"port", config.listen_port}}},
-      {"workers", config.workers},
-      {"data_dir", config.data_dir},
-      {"database", config.database},
-      {"kek_file", config.kek_file},
-      {"tls", boost::json::object{{"certificate", config.tls_certificate},
-                                  {"private_key", config.tls_private_key}}},
-      {"trust_roots", std::move(roots)},
-      {"nonce_ttl_seconds", config.nonce_ttl.count()},
-      {"log_level", config.log_level}};
+  return boost::json::object{{"listen", boost::json::object{{"address", config.listen_address},
+                                                            {"port", config.listen_port}}},
+                             {"workers", config.workers},
+                             {"data_dir", config.data_dir},
+                             {"database", config.database},
+                             {"kek_file", config.kek_file},
+                             {"tls", boost::json::object{{"certificate", config.tls_certificate},
+                                                         {"private_key", config.tls_private_key}}},
+                             {"trust_roots", std::move(roots)},
+                             {"nonce_ttl_seconds", config.nonce_ttl.count()},
+                             {"log_level", config.log_level}};
 }
 
 }  // namespace
@@ -41,9 +39,10 @@ int RunServe(int argc, const char* const* argv, const Clock&) {
   if (!vm) return kExitUsage;
   auto config = LoadConfig((*vm)["config"].as<std::string>());
   if (!config) return UsageError(config.error().message);
-  PrintJson(boost::json::object{{"version", kVersion},
-                                {"status", "configuration valid; the HTTPS server is not built yet"},
-                                {"config", ConfigToJson(*config)}});
+  PrintJson(
+      boost::json::object{{"version", kVersion},
+                          {"status", "configuration valid; the HTTPS server is not built yet"},
+                          {"config", ConfigToJson(*config)}});
   return kExitOk;
 }
 

@@ -45,13 +45,13 @@ std::optional<int> AddTrustRoots(const po::variables_map& vm, broker::TrustAncho
 
 int RunVerify(int argc, const char* const* argv, const Clock& clock) {
   po::options_description options("verify options");
-  options.add_options()
-      ("evidence", po::value<std::string>()->required(), "attestation document (CBOR or base64)")
-      ("type", po::value<std::string>()->default_value("auto"), "evidence type")
-      ("trust-root", po::value<std::vector<std::string>>(), "additional trusted root (PEM)")
-      ("at", po::value<std::string>(), "verification time (RFC 3339), default now")
-      ("nonce", po::value<std::string>(), "required document nonce (hex)")
-      ("ak", po::value<std::string>(), "attestation key for tpm2-quote (PEM)");
+  options.add_options()("evidence", po::value<std::string>()->required(),
+                        "attestation document (CBOR or base64)")(
+      "type", po::value<std::string>()->default_value("auto"), "evidence type")(
+      "trust-root", po::value<std::vector<std::string>>(), "additional trusted root (PEM)")(
+      "at", po::value<std::string>(), "verification time (RFC 3339), default now")(
+      "nonce", po::value<std::string>(), "required document nonce (hex)")(
+      "ak", po::value<std::string>(), "attestation key for tpm2-quote (PEM)");
   auto vm = ParseOptions(argc, argv, options, kSynopsis);
   if (!vm) return kExitUsage;
 

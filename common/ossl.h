@@ -22,9 +22,9 @@ namespace kb {
 template <typename T>
 struct OsslDeleter;
 
-#define KB_OSSL_DELETER(Type, FreeFn) \
-  template <>                         \
-  struct OsslDeleter<Type> {          \
+#define KB_OSSL_DELETER(Type, FreeFn)             \
+  template <>                                     \
+  struct OsslDeleter<Type> {                      \
     void operator()(Type* p) const { FreeFn(p); } \
   }
 

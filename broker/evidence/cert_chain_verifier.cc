@@ -17,8 +17,7 @@ Error FromVerifyError(int code) {
   switch (code) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
     case X509_V_ERR_CERT_NOT_YET_VALID:
-      return Error{ErrorCode::kCertificateExpired,
-                   "certificate not valid at the document time"};
+      return Error{ErrorCode::kCertificateExpired, "certificate not valid at the document time"};
     case X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD:
     case X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD:
       return Error{ErrorCode::kMalformedEvidence, "certificate has an invalid validity field"};
@@ -65,13 +64,14 @@ Result<VerifiedChain> CertChainVerifier::Verify(std::span<const ByteSpan> path, 
     links[first_unverified++] = std::move(link);
   }
   if (first_unverified < path.size()) {
-    auto verified = VerifyWithOpenSsl(*anchor, path, fingerprints, first_unverified,
-                                      document_time, links);
+    auto verified =
+        VerifyWithOpenSsl(*anchor, path, fingerprints, first_unverified, document_time, links);
     if (!verified) return std::move(verified).error();
   }
-  if (auto s = internal::CheckPathConstraints(anchor->info, anchor->path_len, links, document_time,
-                                              now);
-      !s) return std::move(s).error();
+  if (auto s =
+          internal::CheckPathConstraints(anchor->info, anchor->path_len, links, document_time, now);
+      !s)
+    return std::move(s).error();
 
   VerifiedChain chain;
   chain.certificates.reserve(path.size());

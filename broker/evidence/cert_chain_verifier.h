@@ -35,8 +35,7 @@ class CertChainVerifier {
   // `path` is [root, intermediates..., leaf] as DER. Errors: kUntrustedChain (unknown root, bad
   // signature, wrong order, constraints), kCertificateExpired (outside validity at either
   // time), kMalformedEvidence (undecodable certificate). Thread-safe.
-  Result<VerifiedChain> Verify(std::span<const ByteSpan> path, Time document_time,
-                               Time now) const;
+  Result<VerifiedChain> Verify(std::span<const ByteSpan> path, Time document_time, Time now) const;
 
  private:
   Status VerifyWithOpenSsl(const TrustAnchor& anchor, std::span<const ByteSpan> path,

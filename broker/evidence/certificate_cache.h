@@ -25,10 +25,10 @@
 namespace kb::broker {
 
 struct CertificateLink {
-  CertificateInfo info;    // of the subject certificate
+  CertificateInfo info;  // of the subject certificate
   bool is_ca;
-  long path_len;           // -1: no pathLenConstraint
-  uint32_t key_usage;      // X509_get_key_usage(); UINT32_MAX when the extension is absent
+  long path_len;       // -1: no pathLenConstraint
+  uint32_t key_usage;  // X509_get_key_usage(); UINT32_MAX when the extension is absent
   OsslPtr<EVP_PKEY> public_key;
   // The decoded certificate, kept for CAs only: a later path anchors its verification here
   // instead of decoding it again (d2i_X509 costs about a sixth of a P-384 verify on OpenSSL 3.0).

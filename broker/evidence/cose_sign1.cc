@@ -145,7 +145,7 @@ Bytes SigStructure(const CoseSign1& cose) {
   static constexpr std::string_view kContext = "Signature1";
   Bytes out;
   out.reserve(32 + cose.protected_header.size() + cose.payload.size());
-  out.push_back(0x84);                       // array(4)
+  out.push_back(0x84);                             // array(4)
   out.push_back(0x60 | uint8_t(kContext.size()));  // text(10)
   out.insert(out.end(), kContext.begin(), kContext.end());
   AppendBstrHead(out, cose.protected_header.size());

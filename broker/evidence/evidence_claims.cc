@@ -7,9 +7,12 @@ namespace kb::broker {
 
 std::string_view PlatformName(Platform platform) {
   switch (platform) {
-    case Platform::kNitroEnclave: return "nitro-enclave";
-    case Platform::kNitroTpm: return "nitro-tpm";
-    case Platform::kTpm2Quote: return "tpm2-quote";
+    case Platform::kNitroEnclave:
+      return "nitro-enclave";
+    case Platform::kNitroTpm:
+      return "nitro-tpm";
+    case Platform::kTpm2Quote:
+      return "tpm2-quote";
   }
   return "unknown";
 }

@@ -32,7 +32,7 @@ struct EvidenceClaims {
   Platform platform = Platform::kNitroEnclave;
   std::string module_id;
   Time timestamp;
-  std::string digest;             // "SHA384"
+  std::string digest;              // "SHA384"
   std::map<uint32_t, Bytes> pcrs;  // index → measurement
   std::optional<Bytes> public_key;
   std::optional<Bytes> user_data;

@@ -11,7 +11,9 @@ namespace {
 
 constexpr uint8_t kEs384ProtectedHeader[] = {0xa1, 0x01, 0x38, 0x22};  // {1: -35}
 
-cbor_item_t* BuildBytes(ByteSpan bytes) { return cbor_build_bytestring(bytes.data(), bytes.size()); }
+cbor_item_t* BuildBytes(ByteSpan bytes) {
+  return cbor_build_bytestring(bytes.data(), bytes.size());
+}
 
 cbor_item_t* BuildOptional(const std::optional<Bytes>& bytes) {
   return bytes ? BuildBytes(*bytes) : cbor_new_null();
@@ -93,7 +95,8 @@ Result<Bytes> EncodeCoseSign1(ByteSpan protected_header, ByteSpan payload, ByteS
 
 Result<Bytes> SignCoseSign1Es384(ByteSpan payload, EVP_PKEY* key) {
   CoseSign1 cose{Bytes(std::begin(kEs384ProtectedHeader), std::end(kEs384ProtectedHeader)),
-                 Bytes(payload.begin(), payload.end()), {}};
+                 Bytes(payload.begin(), payload.end()),
+                 {}};
   Bytes to_sign = SigStructure(cose);
   OsslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
   size_t der_len = 0;

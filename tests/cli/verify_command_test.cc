@@ -1,13 +1,13 @@
 // `keybroker verify` through its real interface: the built binary, its arguments, its stdout and
 // exit code (0 verified, 1 rejected with a JSON error, 2 usage or I/O error).
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
 
 #include "common/encoding.h"
 #include "tests/support/test_paths.h"
@@ -55,7 +55,8 @@ TEST_F(VerifyCommand, PrintsTheClaimsOfAValidDocument) {
   EXPECT_EQ(j["module_id"], "i-017338f9d1a9121c5-enc019cc2dad1d358d3");
   EXPECT_EQ(j["timestamp"], "2026-03-06T11:14:18.051Z");
   EXPECT_EQ(j["pcrs"].as_object()["0"],
-            "61740291e3b65d2d05678c51b1a51d4d3b3d561930efbd5c0d641464fd20257562331a50511189038b6de197b0550680");
+            "61740291e3b65d2d05678c51b1a51d4d3b3d561930efbd5c0d641464fd20257562331a50511189038b6de1"
+            "97b0550680");
 }
 
 TEST_F(VerifyCommand, DefaultsToNowAndRejectsTheExpiredLeaf) {
@@ -78,19 +79,22 @@ TEST_F(VerifyCommand, RejectsMalformedInputWithExitOne) {
   EXPECT_EQ(bad_b64.exit_code, 1);
   EXPECT_EQ(bad_b64.json()["error"], "malformed_evidence");
   Bytes doc = testing::ReadVector("nitro/nitro-enclave-8.cbor");
-  CliRun truncated = Keybroker("verify --evidence " +
-                            Write("t.cbor", std::string(doc.begin(), doc.begin() + 1000)) + " " + kAt8);
+  CliRun truncated =
+      Keybroker("verify --evidence " +
+                Write("t.cbor", std::string(doc.begin(), doc.begin() + 1000)) + " " + kAt8);
   EXPECT_EQ(truncated.exit_code, 1);
   EXPECT_EQ(truncated.json()["error"], "malformed_evidence");
   CliRun empty = Keybroker("verify --evidence " + Write("e.cbor", "") + " " + kAt8);
   EXPECT_EQ(empty.exit_code, 1);
-  CliRun huge = Keybroker("verify --evidence " + Write("h.cbor", std::string(600000, 'A')) + " " + kAt8);
+  CliRun huge =
+      Keybroker("verify --evidence " + Write("h.cbor", std::string(600000, 'A')) + " " + kAt8);
   EXPECT_EQ(huge.exit_code, 1);
   EXPECT_EQ(huge.json()["error"], "payload_too_large");
 }
 
 TEST_F(VerifyCommand, ChecksTheNonceAndTheType) {
-  std::string tpm = "verify --evidence " + Vector("nitro-tpm-1.cbor") + " --at 2026-02-03T10:12:02.437Z";
+  std::string tpm =
+      "verify --evidence " + Vector("nitro-tpm-1.cbor") + " --at 2026-02-03T10:12:02.437Z";
   CliRun ok = Keybroker(tpm + " --type nitro-tpm");
   ASSERT_EQ(ok.exit_code, 0) << ok.out;
   std::string nonce(ok.json()["nonce"].as_string());
@@ -119,11 +123,21 @@ TEST_F(VerifyCommand, TrustsAnExtraRootOnlyWhenGiven) {
 TEST_F(VerifyCommand, UsageAndIoErrorsExitTwo) {
   EXPECT_EQ(Keybroker("verify").exit_code, 2);
   EXPECT_EQ(Keybroker("verify --evidence /nonexistent/doc").exit_code, 2);
-  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --at yesterday").exit_code, 2);
-  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --type sgx").exit_code, 2);
-  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --nonce xyz").exit_code, 2);
-  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --bogus").exit_code, 2);
-  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --trust-root /nonexistent").exit_code, 2);
+  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --at yesterday")
+                .exit_code,
+            2);
+  EXPECT_EQ(
+      Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --type sgx").exit_code,
+      2);
+  EXPECT_EQ(
+      Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --nonce xyz").exit_code,
+      2);
+  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + " --bogus").exit_code,
+            2);
+  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") +
+                      " --trust-root /nonexistent")
+                .exit_code,
+            2);
   EXPECT_EQ(Keybroker("nosuchcommand").exit_code, 2);
   EXPECT_EQ(Keybroker("").exit_code, 2);
 }

@@ -47,9 +47,9 @@ TEST(Base64, AcceptsMissingPadding) { EXPECT_EQ(Base64Decode("Zm8"), Base64Decod
 TEST(Base64, RejectsInvalidInput) {
   EXPECT_FALSE(Base64Decode("Zm9v YmFy"));  // whitespace
   EXPECT_FALSE(Base64Decode("Zm9v\n"));
-  EXPECT_FALSE(Base64Decode("Z"));          // impossible length
-  EXPECT_FALSE(Base64Decode("Zh=="));       // non-zero trailing bits
-  EXPECT_FALSE(Base64Decode("Zm9-"));       // URL alphabet
+  EXPECT_FALSE(Base64Decode("Z"));     // impossible length
+  EXPECT_FALSE(Base64Decode("Zh=="));  // non-zero trailing bits
+  EXPECT_FALSE(Base64Decode("Zm9-"));  // URL alphabet
   EXPECT_FALSE(Base64Decode("Z==="));
   EXPECT_FALSE(Base64Decode("=Zm9"));
 }

@@ -125,8 +125,9 @@ Bytes EditPayload(ByteSpan payload, const std::string& op, const json::object& m
   if (op == "payload_set") {
     *FindField(pairs, std::string(m.at("field").as_string())) = ValueFrom(m);
   } else if (op == "payload_add") {
-    CborPtr key = m.contains("key_cbor") ? Load(Hex(m, "key_cbor"))
-                                         : CborPtr(cbor_build_string(m.at("key").as_string().c_str()));
+    CborPtr key = m.contains("key_cbor")
+                      ? Load(Hex(m, "key_cbor"))
+                      : CborPtr(cbor_build_string(m.at("key").as_string().c_str()));
     pairs.emplace_back(std::move(key), ValueFrom(m));
   } else if (op == "payload_remove") {
     CborPtr* value = FindField(pairs, std::string(m.at("field").as_string()));

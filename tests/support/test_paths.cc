@@ -7,7 +7,9 @@
 
 namespace kb::testing {
 
-std::string VectorPath(const std::string& name) { return std::string(KB_TEST_VECTORS_DIR) + "/" + name; }
+std::string VectorPath(const std::string& name) {
+  return std::string(KB_TEST_VECTORS_DIR) + "/" + name;
+}
 
 Bytes ReadVector(const std::string& name) {
   std::ifstream in(VectorPath(name), std::ios::binary);

@@ -51,9 +51,15 @@ std::string TestCert::Pem() const {
 OsslPtr<EVP_PKEY> GenerateKey(KeyType type) {
   EVP_PKEY* key = nullptr;
   switch (type) {
-    case KeyType::kP384: key = EVP_EC_gen("P-384"); break;
-    case KeyType::kP256: key = EVP_EC_gen("P-256"); break;
-    case KeyType::kRsa2048: key = EVP_RSA_gen(2048); break;
+    case KeyType::kP384:
+      key = EVP_EC_gen("P-384");
+      break;
+    case KeyType::kP256:
+      key = EVP_EC_gen("P-256");
+      break;
+    case KeyType::kRsa2048:
+      key = EVP_RSA_gen(2048);
+      break;
   }
   Check(key != nullptr, "key generation");
   return OsslPtr<EVP_PKEY>(key);
@@ -93,8 +99,8 @@ TestCert MakeCert(const CertSpec& spec, const TestCert* issuer) {
 }
 
 TestChain MakeChain(Time t) {
-  TestCert root = MakeCert({"test-root", true, -1, t - hours(24 * 365), t + hours(24 * 365)},
-                           nullptr);
+  TestCert root =
+      MakeCert({"test-root", true, -1, t - hours(24 * 365), t + hours(24 * 365)}, nullptr);
   TestCert intermediate =
       MakeCert({"test-intermediate", true, 0, t - hours(24), t + hours(24)}, &root);
   TestCert leaf = MakeCert({"test-leaf", false, -1, t - hours(1), t + hours(3)}, &intermediate);

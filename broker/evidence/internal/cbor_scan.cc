@@ -18,7 +18,7 @@ struct ScanState {
   std::vector<Frame> stack;
   size_t bytes_left = 0;  // input bytes after the first byte of the current head
   int max_depth = 0;
-  bool done = false;      // the top-level item is complete
+  bool done = false;  // the top-level item is complete
   const char* failure = nullptr;
 
   void Fail(const char* why) {
@@ -119,8 +119,8 @@ Status ScanCbor(ByteSpan input, int max_depth) {
     if (offset >= input.size()) return Error{ErrorCode::kMalformedEvidence, "truncated CBOR"};
     // The head takes at least one byte; the rest bounds what a container may declare.
     state.bytes_left = input.size() - offset - 1;
-    cbor_decoder_result r = cbor_stream_decode(input.data() + offset, input.size() - offset,
-                                               &kCallbacks, &state);
+    cbor_decoder_result r =
+        cbor_stream_decode(input.data() + offset, input.size() - offset, &kCallbacks, &state);
     if (r.status == CBOR_DECODER_NEDATA) {
       return Error{ErrorCode::kMalformedEvidence, "truncated CBOR"};
     }
@@ -130,7 +130,8 @@ Status ScanCbor(ByteSpan input, int max_depth) {
     offset += r.read;
     if (state.failure != nullptr) return Error{ErrorCode::kMalformedEvidence, state.failure};
   }
-  if (offset != input.size()) return Error{ErrorCode::kMalformedEvidence, "trailing bytes after CBOR"};
+  if (offset != input.size())
+    return Error{ErrorCode::kMalformedEvidence, "trailing bytes after CBOR"};
   return Ok();
 }
 

@@ -14,9 +14,9 @@ TEST(ScanCbor, AcceptsWellFormedItems) {
   EXPECT_TRUE(Scan("a0"));
   EXPECT_TRUE(Scan("80"));
   EXPECT_TRUE(Scan("8301820203a1616101"));
-  EXPECT_TRUE(Scan("bf6161f6ff"));        // indefinite map
-  EXPECT_TRUE(Scan("9f0102ff"));          // indefinite array
-  EXPECT_TRUE(Scan("d81800"));            // tag
+  EXPECT_TRUE(Scan("bf6161f6ff"));          // indefinite map
+  EXPECT_TRUE(Scan("9f0102ff"));            // indefinite array
+  EXPECT_TRUE(Scan("d81800"));              // tag
   EXPECT_TRUE(Scan("fb3ff0000000000000"));  // double
 }
 

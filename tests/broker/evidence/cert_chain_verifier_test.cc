@@ -116,9 +116,9 @@ TEST_F(ChainTest, RejectsAnIssuerThatIsNotACa) {
 TEST_F(ChainTest, CachedLeafCannotActAsAnIssuer) {
   ASSERT_TRUE(VerifyDoc(chain_.leaf, Bundle(), kT, kT));  // caches root→int→leaf
   TestCert below = Leaf(LeafSpec(), &chain_.leaf);
-  EXPECT_EQ(Code(VerifyDoc(below, {chain_.root.der, chain_.intermediate.der, chain_.leaf.der}, kT,
-                           kT)),
-            ErrorCode::kUntrustedChain);
+  EXPECT_EQ(
+      Code(VerifyDoc(below, {chain_.root.der, chain_.intermediate.der, chain_.leaf.der}, kT, kT)),
+      ErrorCode::kUntrustedChain);
 }
 
 TEST_F(ChainTest, EnforcesPathLengthWithColdAndWarmCache) {
@@ -147,8 +147,8 @@ TEST_F(ChainTest, PathLengthHoldsWhenASubCaWasCachedAsALeaf) {
 TEST_F(ChainTest, ForgedLeafIsRejectedWhileItsIssuersAreCached) {
   ASSERT_TRUE(VerifyDoc(chain_.leaf, Bundle(), kT, kT));
   // Same names, but signed by an attacker's key instead of the intermediate's.
-  TestCert attacker = MakeCert({"test-intermediate", true, 0, kT - hours(24), kT + hours(24)},
-                               nullptr);
+  TestCert attacker =
+      MakeCert({"test-intermediate", true, 0, kT - hours(24), kT + hours(24)}, nullptr);
   TestCert forged = MakeCert({"test-leaf", false, -1, kT - hours(1), kT + hours(3)}, &attacker);
   EXPECT_EQ(Code(VerifyDoc(forged, Bundle(), kT, kT)), ErrorCode::kUntrustedChain);
   // And the attacker's intermediate, presented under the trusted root, is not trusted either.

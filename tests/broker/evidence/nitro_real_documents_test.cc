@@ -61,34 +61,48 @@ TEST_P(RealDocumentTest, VerifiesAtItsTimestampWithTheRecordedClaims) {
 }
 
 constexpr char kZero48[] =
-    "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000";
+    "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    "00";
 
 INSTANTIATE_TEST_SUITE_P(
     AwsVectors, RealDocumentTest,
     ::testing::Values(
         RealDocument{"nitro-enclave-1.cbor", "2021-04-26T04:09:13.100Z", Platform::kNitroEnclave,
                      "i-0fd25f30661854f2b-enc01790c5d9eab829d", 16, 4,
-                     "abf3ca5026b60f4d641ec3788d19cdd70849dc49a7a01709818c56866ba786f663341eb3b1abc6960531527c416bed71",
+                     "abf3ca5026b60f4d641ec3788d19cdd70849dc49a7a01709818c56866ba786f663341eb3b1abc"
+                     "6960531527c416bed71",
                      -1, -1, -1, "i-0fd25f30661854f2b-enc01790c5d9eab829d.us-west-1.aws"},
         RealDocument{"nitro-enclave-1-tagged18.cbor", "2021-04-26T04:09:13.100Z",
                      Platform::kNitroEnclave, "i-0fd25f30661854f2b-enc01790c5d9eab829d", 16, 0,
                      kZero48, -1, -1, -1, "i-0fd25f30661854f2b-enc01790c5d9eab829d"},
         RealDocument{"nitro-enclave-3.cbor", "2022-09-15T17:43:28.848Z", Platform::kNitroEnclave,
                      "i-0697c9729fa547b20-enc0183422ede9a5dc8", 16, 8,
-                     "6f1ff0f2a7a0b1c4e02a3a544eb0ff2dffb8b2922b8908d46365c0f0120934092149ec35814c8d944ef1b8fb564b46c7",
+                     "6f1ff0f2a7a0b1c4e02a3a544eb0ff2dffb8b2922b8908d46365c0f0120934092149ec35814c8"
+                     "d944ef1b8fb564b46c7",
                      32, 250, 12, "i-0697c9729fa547b20-enc0183422ede9a5dc8.us-east-1.aws"},
         RealDocument{"nitro-enclave-6.cbor", "2024-09-07T14:37:39.545Z", Platform::kNitroEnclave,
                      "i-0a22e5c5f24d22174-enc0191cceb4289903f", 16, 0,
-                     "e72a46ca80a260fb044a125442f0c7e331813bcbaf9724d9f3857758992766f2d65710a27aa94ae3949dd54e7c9fe86a",
+                     "e72a46ca80a260fb044a125442f0c7e331813bcbaf9724d9f3857758992766f2d65710a27aa94"
+                     "ae3949dd54e7c9fe86a",
                      1024, 1024, 1024, "i-0a22e5c5f24d22174-enc0191cceb4289903f"},
         RealDocument{"nitro-enclave-8.cbor", "2026-03-06T11:14:18.051Z", Platform::kNitroEnclave,
                      "i-017338f9d1a9121c5-enc019cc2dad1d358d3", 16, 2,
-                     "b69cce341e161bc8f20c6f962a443449b8df078b25c578afea71f47cae979c0fe4f5dd636584ef4ce679657fd08ab769",
+                     "b69cce341e161bc8f20c6f962a443449b8df078b25c578afea71f47cae979c0fe4f5dd636584e"
+                     "f4ce679657fd08ab769",
                      -1, 65, -1, "i-017338f9d1a9121c5-enc019cc2dad1d358d3.us-east-1.aws"},
         RealDocument{"nitro-tpm-1.cbor", "2026-02-03T10:12:02.437Z", Platform::kNitroTpm,
                      "i-01cfb383223e42522-tpm0000000000000000", 24, 7,
-                     "98441c7f7625d10058c47683aec486ce311c633235eb555593a7ee791121e3578ae72d04ecef661f272d59058b77af35",
-                     65, -1, 32, "i-01cfb383223e42522-tpm0000000000000000.us-east-1.aws"}));
+                     "98441c7f7625d10058c47683aec486ce311c633235eb555593a7ee791121e3578ae72d04ecef6"
+                     "61f272d59058b77af35",
+                     65, -1, 32, "i-01cfb383223e42522-tpm0000000000000000.us-east-1.aws"}),
+    [](const ::testing::TestParamInfo<RealDocument>& info) {
+      std::string name = info.param.file;
+      name = name.substr(0, name.find('.'));
+      for (char& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      }
+      return name;
+    });
 
 TEST(ClaimsJson, HasTheVerifyContractShape) {
   TrustAnchors anchors = TrustAnchors::AwsNitroDefault();
@@ -110,7 +124,8 @@ TEST(ClaimsJson, HasTheVerifyContractShape) {
   EXPECT_EQ(j["user_data"].as_string().size(), 130u);
   EXPECT_EQ(j["pcrs"].as_object().size(), 16u);
   EXPECT_EQ(j["chain"].as_array().size(), 5u);
-  EXPECT_EQ(std::string(j["chain"].as_array()[0].as_object().at("sha256").as_string()), kAwsNitroRootG1Sha256);
+  EXPECT_EQ(std::string(j["chain"].as_array()[0].as_object().at("sha256").as_string()),
+            kAwsNitroRootG1Sha256);
 }
 
 }  // namespace

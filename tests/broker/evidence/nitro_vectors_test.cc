@@ -2,9 +2,9 @@
 // verified twice, with a cold certificate cache and with a cache warmed by the unmodified source
 // document, and must give the same, expected outcome both times.
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -27,8 +27,7 @@ json::object LoadVectors() {
 
 std::optional<Platform> ExpectedPlatform(const json::object& test) {
   if (!test.contains("type")) return std::nullopt;
-  return test.at("type").as_string() == "nitro-tpm" ? Platform::kNitroTpm
-                                                    : Platform::kNitroEnclave;
+  return test.at("type").as_string() == "nitro-tpm" ? Platform::kNitroTpm : Platform::kNitroEnclave;
 }
 
 struct Outcome {
@@ -37,7 +36,7 @@ struct Outcome {
 };
 
 Outcome VerifyOnce(const NitroVerifier& verifier, const Bytes& document, Time at,
-            std::optional<Platform> platform) {
+                   std::optional<Platform> platform) {
   auto result = verifier.Verify(document, at, platform);
   if (result) return {true, ""};
   return {false, std::string(ErrorCodeName(result.error().code))};
@@ -65,15 +64,16 @@ TEST(NitroVectors, EveryVectorGivesItsExpectedResultWithColdAndWarmCache) {
       Time at = test.contains("at") ? *ParseRfc3339(test.at("at").as_string()) : group_at;
       auto platform = ExpectedPlatform(test);
       bool want_valid = test.at("result").as_string() == "valid";
-      std::string want_error = test.contains("error") ? std::string(test.at("error").as_string()) : "";
+      std::string want_error =
+          test.contains("error") ? std::string(test.at("error").as_string()) : "";
 
       CertificateCache cold_cache(64);
       NitroVerifier cold(anchors, cold_cache);
       for (const NitroVerifier* verifier : {&cold, &warm}) {
         Outcome got = VerifyOnce(*verifier, document, at, platform);
         const char* cache = verifier == &cold ? "cold" : "warm";
-        EXPECT_EQ(got.valid, want_valid) << "tcId " << id << " (" << cache << "): " << comment
-                                         << " → " << got.error;
+        EXPECT_EQ(got.valid, want_valid)
+            << "tcId " << id << " (" << cache << "): " << comment << " → " << got.error;
         EXPECT_EQ(got.error, want_error) << "tcId " << id << " (" << cache << "): " << comment;
       }
       ++run;
