@@ -15,7 +15,7 @@ build: deps
 	cmake --build build -j $(JOBS) --target keybroker
 
 build-asan: deps
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKB_SANITIZE=ON -DKB_BENCH=OFF
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKB_SANITIZE=ON -DKB_BENCH=OFF -DKB_WERROR=ON
 	cmake --build build-asan -j $(JOBS)
 
 # libFuzzer targets, built with clang; registered as bounded CTest runs in build-asan via

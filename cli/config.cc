@@ -5,49 +5,29 @@
 #include <set>
 
 #include "cli/cli_io.h"
+#include "common/duration.h"
+#include "common/yaml_util.h"
 
 namespace kb::cli {
 namespace {
 
 constexpr size_t kMaxConfigSize = 1 << 20;
 
-Error At(const YAML::Node& node, const std::string& message) {
-  return Error{ErrorCode::kMalformedRequest,
-               "line " + std::to_string(node.Mark().line + 1) + ": " + message};
-}
-
-Status CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed) {
-  if (!map.IsMap()) return At(map, "expected a mapping");
-  for (const auto& entry : map) {
-    auto key = entry.first.as<std::string>();
-    if (!allowed.count(key)) return At(entry.first, "unknown key '" + key + "'");
-  }
-  return Ok();
-}
-
-// "300s", "5m", "1h" or a plain number of seconds.
-Result<std::chrono::seconds> ParseDuration(const YAML::Node& node) {
-  auto text = node.as<std::string>();
-  size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  if (digits == 0 || digits > 9) return At(node, "expected a duration like 300s");
-  long value = std::stol(text.substr(0, digits));
-  std::string unit = text.substr(digits);
-  if (unit.empty() || unit == "s") return std::chrono::seconds(value);
-  if (unit == "m") return std::chrono::seconds(value * 60);
-  if (unit == "h") return std::chrono::seconds(value * 3600);
-  return At(node, "unknown duration unit '" + unit + "'");
+Result<std::chrono::seconds> ParseDurationNode(const YAML::Node& node) {
+  auto duration = ParseDuration(node.as<std::string>());
+  if (!duration) return YamlError(node, "expected a duration like 300s, 5m or 1h");
+  return *duration;
 }
 
 Status ReadListen(const YAML::Node& node, Config& config) {
-  if (auto s = CheckKeys(node, {"address", "port"}); !s) return s;
+  if (auto s = CheckYamlKeys(node, {"address", "port"}); !s) return s;
   if (node["address"]) config.listen_address = node["address"].as<std::string>();
   if (node["port"]) config.listen_port = node["port"].as<int>();
   return Ok();
 }
 
 Status ReadTls(const YAML::Node& node, Config& config) {
-  if (auto s = CheckKeys(node, {"certificate", "private_key"}); !s) return s;
+  if (auto s = CheckYamlKeys(node, {"certificate", "private_key"}); !s) return s;
   if (node["certificate"]) config.tls_certificate = node["certificate"].as<std::string>();
   if (node["private_key"]) config.tls_private_key = node["private_key"].as<std::string>();
   return Ok();
@@ -56,8 +36,8 @@ Status ReadTls(const YAML::Node& node, Config& config) {
 Result<Config> ReadConfig(const YAML::Node& root) {
   Config config;
   if (root.IsNull()) return config;
-  if (auto s = CheckKeys(root, {"listen", "workers", "data_dir", "database", "kek_file", "tls",
-                                "trust_roots", "nonce_ttl", "log_level"});
+  if (auto s = CheckYamlKeys(root, {"listen", "workers", "data_dir", "database", "kek_file", "tls",
+                                    "trust_roots", "nonce_ttl", "log_level"});
       !s) {
     return std::move(s).error();
   }
@@ -75,7 +55,7 @@ Result<Config> ReadConfig(const YAML::Node& root) {
     config.trust_roots = root["trust_roots"].as<std::vector<std::string>>();
   }
   if (root["nonce_ttl"]) {
-    auto ttl = ParseDuration(root["nonce_ttl"]);
+    auto ttl = ParseDurationNode(root["nonce_ttl"]);
     if (!ttl) return std::move(ttl).error();
     config.nonce_ttl = *ttl;
   }

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "cli/cli_io.h"
+#include "cli/policy_command.h"
 #include "cli/serve_command.h"
 #include "cli/verify_command.h"
 #include "cli/version.h"
@@ -18,6 +19,8 @@ constexpr char kUsage[] =
     "commands:\n"
     "  serve   --config FILE            validate the configuration and start the broker\n"
     "  verify  --evidence FILE [...]    verify an attestation document offline\n"
+    "  policy  check FILE...            lint release policies\n"
+    "  policy  eval --policy F --evidence F [...]  evaluate a policy offline\n"
     "  version                          print the version\n";
 
 }  // namespace
@@ -33,6 +36,7 @@ int main(int argc, char** argv) {
   int sub_argc = argc - 1;
   const char* const* sub_argv = argv + 1;
   if (command == "verify") return kb::cli::RunVerify(sub_argc, sub_argv, clock);
+  if (command == "policy") return kb::cli::RunPolicy(sub_argc, sub_argv, clock);
   if (command == "serve") return kb::cli::RunServe(sub_argc, sub_argv, clock);
   if (command == "version" || command == "--version") {
     std::cout << "keybroker " << kb::cli::kVersion << '\n';

@@ -32,6 +32,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "policy_denied";
     case ErrorCode::kKeyNotFound:
       return "key_not_found";
+    case ErrorCode::kNotFound:
+      return "not_found";
     case ErrorCode::kKeyDisabled:
       return "key_disabled";
     case ErrorCode::kUnauthorized:

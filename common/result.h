@@ -29,6 +29,7 @@ enum class ErrorCode {
   kNonceReplayed,
   kPolicyDenied,
   kKeyNotFound,
+  kNotFound,  // a named admin resource (reference, policy version); not yet in ARCHITECTURE.md
   kKeyDisabled,
   kUnauthorized,
   kForbidden,

@@ -17,6 +17,15 @@ std::string_view PlatformName(Platform platform) {
   return "unknown";
 }
 
+policy::Claims ToPolicyClaims(const EvidenceClaims& claims) {
+  return policy::Claims{std::string(PlatformName(claims.platform)),
+                        claims.module_id,
+                        claims.timestamp,
+                        claims.pcrs,
+                        claims.user_data,
+                        claims.nonce};
+}
+
 Status RequireNonce(const EvidenceClaims& claims, ByteSpan expected) {
   if (!claims.nonce || !CtEqual(*claims.nonce, expected)) {
     return Error{ErrorCode::kNonceMismatch, "document nonce does not match"};

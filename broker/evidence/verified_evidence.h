@@ -7,6 +7,7 @@
 
 #include "broker/evidence/evidence_claims.h"
 #include "common/result.h"
+#include "policy/claims.h"
 
 namespace kb::broker {
 
@@ -22,6 +23,9 @@ class VerifiedEvidence {
 
   EvidenceClaims claims_;
 };
+
+// The claims in the shape policies evaluate.
+policy::Claims ToPolicyClaims(const EvidenceClaims& claims);
 
 // kNonceMismatch unless the document carries exactly `expected` (compared in constant time).
 Status RequireNonce(const EvidenceClaims& claims, ByteSpan expected);

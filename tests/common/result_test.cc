@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace kb {
 namespace {
 
@@ -35,6 +37,14 @@ TEST(ErrorCodeName, MatchesTheErrorContract) {
   EXPECT_EQ(ErrorCodeName(ErrorCode::kBadSignature), "bad_signature");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kNonceMismatch), "nonce_mismatch");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kPayloadTooLarge), "payload_too_large");
+}
+
+TEST(ErrorCodeName, EveryCodeHasItsOwnName) {
+  std::set<std::string_view> names;
+  for (int c = 0; c <= int(ErrorCode::kInternal); ++c) {
+    std::string_view name = ErrorCodeName(ErrorCode(c));
+    EXPECT_TRUE(names.insert(name).second) << "duplicate wire name " << name << " for code " << c;
+  }
 }
 
 }  // namespace

@@ -25,6 +25,8 @@ struct RealDocument {
   const char* leaf_subject_cn;
 };
 
+void PrintTo(const RealDocument& d, std::ostream* os) { *os << d.file; }
+
 class RealDocumentTest : public ::testing::TestWithParam<RealDocument> {};
 
 TEST_P(RealDocumentTest, VerifiesAtItsTimestampWithTheRecordedClaims) {

@@ -1,0 +1,85 @@
+#include "cli/evidence_input.h"
+
+#include <string>
+#include <vector>
+
+#include "broker/evidence/nitro_verifier.h"
+#include "cli/cli_io.h"
+#include "cli/options.h"
+#include "common/encoding.h"
+
+namespace kb::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr size_t kMaxPemSize = 1 << 20;
+
+// Loads --trust-root files on top of the built-in AWS root. An exit code on failure.
+std::optional<int> AddTrustRoots(const po::variables_map& vm, broker::TrustAnchors& anchors) {
+  if (!vm.count("trust-root")) return std::nullopt;
+  for (const std::string& path : vm["trust-root"].as<std::vector<std::string>>()) {
+    auto pem = ReadFile(path, kMaxPemSize);
+    if (!pem) return UsageError(pem.error().message);
+    auto added = anchors.AddPem(std::string(pem->begin(), pem->end()));
+    if (!added) return UsageError(path + ": " + added.error().message);
+  }
+  return std::nullopt;
+}
+
+// --type: nullopt for auto; sets `ok` false for an unknown type.
+std::optional<broker::Platform> ParseType(const std::string& type, bool& ok) {
+  ok = true;
+  if (type == "nitro-enclave") return broker::Platform::kNitroEnclave;
+  if (type == "nitro-tpm") return broker::Platform::kNitroTpm;
+  ok = type == "auto";
+  return std::nullopt;
+}
+
+}  // namespace
+
+void AddEvidenceOptions(po::options_description& options) {
+  options.add_options()("evidence", po::value<std::string>()->required(),
+                        "attestation document (CBOR or base64)")(
+      "type", po::value<std::string>()->default_value("auto"), "evidence type")(
+      "trust-root", po::value<std::vector<std::string>>(), "additional trusted root (PEM)")(
+      "at", po::value<std::string>(), "verification time (RFC 3339), default now")(
+      "nonce", po::value<std::string>(), "required document nonce (hex)");
+}
+
+int VerifyEvidenceFromOptions(const po::variables_map& vm, Time now,
+                              std::optional<broker::VerifiedEvidence>* verified, Time* at) {
+  bool type_ok = false;
+  std::string type = vm["type"].as<std::string>();
+  auto platform = ParseType(type, type_ok);
+  if (type == "tpm2-quote") return UsageError("tpm2-quote evidence is not supported yet");
+  if (!type_ok) return UsageError("unknown --type " + type);
+  auto resolved = ResolveAt(vm, now);
+  if (!resolved) return kExitUsage;
+  *at = *resolved;
+  std::optional<Bytes> nonce;
+  if (vm.count("nonce")) {
+    nonce = HexDecode(vm["nonce"].as<std::string>());
+    if (!nonce) return UsageError("--nonce is not hex");
+  }
+  auto anchors = broker::TrustAnchors::AwsNitroDefault();
+  if (auto exit = AddTrustRoots(vm, anchors)) return *exit;
+  auto document = ReadEvidenceFile(vm["evidence"].as<std::string>());
+  if (!document) {
+    if (document.error().code == ErrorCode::kInternal) return UsageError(document.error().message);
+    return PrintRejection(document.error());
+  }
+
+  broker::CertificateCache cache(0);  // one document: nothing to reuse
+  broker::NitroVerifier verifier(anchors, cache);
+  auto result = verifier.Verify(*document, *at, platform);
+  if (!result) return PrintRejection(result.error());
+  if (nonce) {
+    if (auto s = broker::RequireNonce(result->claims(), *nonce); !s)
+      return PrintRejection(s.error());
+  }
+  verified->emplace(std::move(*result));
+  return kExitOk;
+}
+
+}  // namespace kb::cli

@@ -1,0 +1,113 @@
+#include "cli/policy_command.h"
+
+#include <boost/json/array.hpp>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli/cli_io.h"
+#include "cli/evidence_input.h"
+#include "cli/options.h"
+#include "common/clock.h"
+#include "policy/decision_json.h"
+#include "policy/evaluator.h"
+#include "policy/policy_parser.h"
+#include "policy/reference_import.h"
+
+namespace kb::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+Result<std::string> ReadText(const std::string& path, size_t max_size) {
+  auto bytes = ReadFile(path, max_size);
+  if (!bytes) return std::move(bytes).error();
+  return std::string(bytes->begin(), bytes->end());
+}
+
+int RunCheck(int argc, const char* const* argv) {
+  po::options_description options("policy check options");
+  options.add_options()("file", po::value<std::vector<std::string>>()->required(), "policy");
+  po::positional_options_description positional;
+  positional.add("file", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(),
+              vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return UsageError(std::string(e.what()) + "\nusage: keybroker policy check FILE...");
+  }
+  boost::json::array files;
+  bool all_valid = true;
+  for (const std::string& path : vm["file"].as<std::vector<std::string>>()) {
+    auto text = ReadText(path, policy::kMaxPolicySize + 1);
+    if (!text && text.error().code == ErrorCode::kInternal) return UsageError(text.error().message);
+    auto parsed = text ? policy::ParsePolicy(*text) : Result<policy::Policy>(text.error());
+    boost::json::object entry{{"file", path}, {"valid", bool(parsed)}};
+    if (parsed) {
+      entry["name"] = parsed->name;
+      boost::json::array keys(parsed->keys.begin(), parsed->keys.end());
+      entry["keys"] = std::move(keys);
+    } else {
+      entry["error"] = parsed.error().message;
+      all_valid = false;
+    }
+    files.push_back(std::move(entry));
+  }
+  PrintJson(boost::json::object{{"valid", all_valid}, {"files", std::move(files)}});
+  return all_valid ? kExitOk : kExitRejected;
+}
+
+// --reference files: our YAML, or AWS tool JSON named after the file's stem.
+std::optional<int> LoadReferences(const po::variables_map& vm, policy::ReferenceMap& out) {
+  if (!vm.count("reference")) return std::nullopt;
+  for (const std::string& path : vm["reference"].as<std::vector<std::string>>()) {
+    auto text = ReadText(path, 64 * 1024);
+    if (!text) return UsageError(text.error().message);
+    std::string stem = std::filesystem::path(path).stem().string();
+    auto reference = policy::ImportReference(*text, stem);
+    if (!reference) return UsageError(path + ": " + reference.error().message);
+    std::string name = reference->name;
+    out.insert_or_assign(name, std::move(*reference));
+  }
+  return std::nullopt;
+}
+
+int RunEval(int argc, const char* const* argv, const Clock& clock) {
+  po::options_description options("policy eval options");
+  options.add_options()("policy", po::value<std::string>()->required(), "policy (YAML)")(
+      "reference", po::value<std::vector<std::string>>(), "reference measurements (YAML/JSON)");
+  AddEvidenceOptions(options);
+  auto vm = ParseOptions(argc, argv, options,
+                         "keybroker policy eval --policy FILE --evidence FILE "
+                         "[--reference FILE]... [--at RFC3339] [--trust-root PEM]...");
+  if (!vm) return kExitUsage;
+  auto text = ReadText((*vm)["policy"].as<std::string>(), policy::kMaxPolicySize + 1);
+  if (!text) return UsageError(text.error().message);
+  auto parsed = policy::ParsePolicy(*text);
+  if (!parsed) return UsageError((*vm)["policy"].as<std::string>() + ": " + parsed.error().message);
+  policy::ReferenceMap references;
+  if (auto exit = LoadReferences(*vm, references)) return *exit;
+
+  std::optional<broker::VerifiedEvidence> verified;
+  Time at;
+  if (int exit = VerifyEvidenceFromOptions(*vm, clock.Now(), &verified, &at); exit != kExitOk) {
+    return exit;
+  }
+  policy::Decision decision =
+      policy::Evaluate(*parsed, broker::ToPolicyClaims(verified->claims()), references, at);
+  PrintJson(policy::DecisionToJson(decision));
+  return decision.allow ? kExitOk : kExitRejected;
+}
+
+}  // namespace
+
+int RunPolicy(int argc, const char* const* argv, const Clock& clock) {
+  std::string verb = argc >= 2 ? argv[1] : "";
+  if (verb == "check") return RunCheck(argc - 1, argv + 1);
+  if (verb == "eval") return RunEval(argc - 1, argv + 1, clock);
+  return UsageError("usage: keybroker policy check FILE... | keybroker policy eval ...");
+}
+
+}  // namespace kb::cli

@@ -1,0 +1,16 @@
+// libFuzzer target: the policy and reference parsers (YAML and the AWS tools' JSON), seeded
+// with the example policies and references.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "policy/policy_parser.h"
+#include "policy/reference_import.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)kb::policy::ParsePolicy(text);
+  (void)kb::policy::ImportReference(text, "fuzz");
+  return 0;
+}

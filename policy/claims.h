@@ -1,0 +1,25 @@
+#pragma once
+
+// The facts a policy is evaluated against: what a verifier proved about an attestation. A plain
+// copy of the verified claims, so that policy/ depends on nothing above it (broker/ fills it in).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common/bytes.h"
+#include "common/time.h"
+
+namespace kb::policy {
+
+struct Claims {
+  std::string platform;  // "nitro-enclave" | "nitro-tpm" | "tpm2-quote"
+  std::string module_id;
+  Time timestamp;
+  std::map<uint32_t, Bytes> pcrs;
+  std::optional<Bytes> user_data;
+  std::optional<Bytes> nonce;
+};
+
+}  // namespace kb::policy

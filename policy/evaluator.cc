@@ -1,0 +1,160 @@
+#include "policy/evaluator.h"
+
+#include <algorithm>
+
+#include "common/ct.h"
+#include "common/encoding.h"
+
+namespace kb::policy {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::seconds;
+
+// A document a little ahead of our clock is clock skew, not an attack.
+constexpr seconds kAllowedClockSkew{60};
+
+std::string PcrName(uint32_t index) { return "PCR" + std::to_string(index); }
+
+Check CompareBytes(std::string what, const Bytes& expected, const Bytes* actual) {
+  bool matched = actual != nullptr && CtEqual(expected, *actual);
+  return {std::move(what), HexEncode(expected), actual ? HexEncode(*actual) : "(absent)", matched};
+}
+
+void ComparePcrs(const std::map<uint32_t, Bytes>& expected, const Claims& claims,
+                 RuleResult& result) {
+  for (const auto& [index, value] : expected) {
+    auto it = claims.pcrs.find(index);
+    result.checks.push_back(
+        CompareBytes(PcrName(index), value, it == claims.pcrs.end() ? nullptr : &it->second));
+  }
+}
+
+// Conditions that name a reference: it must exist, be active and be for this platform.
+bool CheckReference(const Rule& rule, const Policy& policy, const Claims& claims,
+                    const ReferenceMap& references, RuleResult& result) {
+  auto it = references.find(*rule.reference);
+  if (it == references.end()) {
+    result.note = "reference " + *rule.reference + " is not registered";
+    return false;
+  }
+  const Reference& ref = it->second;
+  if (ref.status == ReferenceStatus::kRevoked) {
+    result.note = "reference " + ref.name + " is revoked";
+    return false;
+  }
+  if (ref.platform != policy.platform) {
+    result.note = "reference " + ref.name + " is for " + ref.platform;
+    return false;
+  }
+  ComparePcrs(ref.pcrs, claims, result);
+  return true;
+}
+
+RuleResult EvaluateRule(const Rule& rule, const Policy& policy, const Claims& claims,
+                        const ReferenceMap& references, Time now) {
+  RuleResult result{rule.label, false, {}, {}};
+  bool usable = true;
+  if (rule.until) {
+    bool open = now < *rule.until;
+    result.checks.push_back({"until", FormatRfc3339(*rule.until), FormatRfc3339(now), open});
+  }
+  if (rule.reference) usable = CheckReference(rule, policy, claims, references, result);
+  ComparePcrs(rule.pcrs, claims, result);
+  if (rule.module_id) {
+    bool same = claims.module_id == *rule.module_id;
+    result.checks.push_back({"module_id", *rule.module_id, claims.module_id, same});
+  }
+  if (rule.user_data) {
+    result.checks.push_back(CompareBytes("user_data", *rule.user_data,
+                                         claims.user_data ? &*claims.user_data : nullptr));
+  }
+  result.matched = usable && std::all_of(result.checks.begin(), result.checks.end(),
+                                         [](const Check& c) { return c.matched; });
+  return result;
+}
+
+bool IsAllZero(const Bytes& value) {
+  return std::all_of(value.begin(), value.end(), [](uint8_t b) { return b == 0; });
+}
+
+RuleResult Preconditions(const Policy& policy, const Claims& claims, Time now) {
+  RuleResult result{"preconditions", true, {}, {}};
+  result.checks.push_back(
+      {"platform", policy.platform, claims.platform, policy.platform == claims.platform});
+  auto age = duration_cast<seconds>(now - claims.timestamp);
+  bool fresh = age <= policy.max_age && age >= -kAllowedClockSkew;
+  result.checks.push_back({"age", "<= " + std::to_string(policy.max_age.count()) + "s",
+                           std::to_string(age.count()) + "s", fresh});
+  if (policy.nonce == NonceMode::kRequired) {
+    bool present = claims.nonce && !claims.nonce->empty();
+    result.checks.push_back({"nonce", "present", present ? "present" : "absent", present});
+  }
+  if (claims.platform == "nitro-enclave" && !policy.allow_debug) {
+    // Debug-mode enclaves report PCR0 as zeros and can be inspected by the host.
+    auto pcr0 = claims.pcrs.find(0);
+    bool debug = pcr0 == claims.pcrs.end() || IsAllZero(pcr0->second);
+    result.checks.push_back({"debug_mode", "false", debug ? "true" : "false", !debug});
+  }
+  result.matched = std::all_of(result.checks.begin(), result.checks.end(),
+                               [](const Check& c) { return c.matched; });
+  return result;
+}
+
+std::string FailedChecks(const RuleResult& result) {
+  std::string out;
+  for (const Check& c : result.checks) {
+    if (!c.matched) out += (out.empty() ? "" : ", ") + c.what;
+  }
+  return out;
+}
+
+}  // namespace
+
+Decision Evaluate(const Policy& policy, const Claims& claims, const ReferenceMap& references,
+                  Time now) {
+  Decision decision;
+  decision.policy = policy.name;
+  decision.explanation.push_back(Preconditions(policy, claims, now));
+  if (!decision.explanation.back().matched) {
+    decision.reason = "preconditions not met: " + FailedChecks(decision.explanation.back());
+    return decision;
+  }
+  for (const Rule& rule : policy.deny) {
+    decision.explanation.push_back(EvaluateRule(rule, policy, claims, references, now));
+    if (decision.explanation.back().matched && decision.matched_rule.empty()) {
+      decision.matched_rule = rule.label;
+    }
+  }
+  if (!decision.matched_rule.empty()) {
+    decision.reason = "deny rule " + decision.matched_rule + " matched";
+    return decision;
+  }
+  for (const Rule& rule : policy.allow) {
+    decision.explanation.push_back(EvaluateRule(rule, policy, claims, references, now));
+    if (decision.explanation.back().matched && decision.matched_rule.empty()) {
+      decision.matched_rule = rule.label;
+    }
+  }
+  decision.allow = !decision.matched_rule.empty();
+  decision.reason =
+      decision.allow ? "allow rule " + decision.matched_rule + " matched" : "no allow rule matched";
+  return decision;
+}
+
+Decision DecideRelease(std::string_view key_id, std::span<const Policy* const> policies,
+                       const Claims& claims, const ReferenceMap& references, Time now) {
+  Decision last;
+  last.reason = "no policy governs key " + std::string(key_id);
+  for (const Policy* policy : policies) {
+    if (std::find(policy->keys.begin(), policy->keys.end(), key_id) == policy->keys.end()) {
+      continue;
+    }
+    Decision decision = Evaluate(*policy, claims, references, now);
+    if (decision.allow) return decision;
+    last = std::move(decision);
+  }
+  return last;
+}
+
+}  // namespace kb::policy

@@ -1,0 +1,33 @@
+#pragma once
+
+// Policy evaluation: pure (no I/O, no clock: `now` is a parameter), deterministic, and
+// self-explaining. Digests and user data are compared in constant time.
+
+#include <functional>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "policy/claims.h"
+#include "policy/decision.h"
+#include "policy/policy.h"
+#include "policy/reference.h"
+
+namespace kb::policy {
+
+using ReferenceMap = std::map<std::string, Reference, std::less<>>;
+
+// One policy against one set of claims. Allowed when the preconditions hold (platform,
+// freshness, nonce presence, no debug-mode enclave unless allow_debug), no deny rule matches and
+// at least one allow rule matches. A rule naming an unknown or revoked reference never matches.
+// REQUIRES: `policy` came from ParsePolicy.
+Decision Evaluate(const Policy& policy, const Claims& claims, const ReferenceMap& references,
+                  Time now);
+
+// The release decision for `key_id`: allowed when at least one of `policies` that names the key
+// allows. A key that no policy names is never released.
+Decision DecideRelease(std::string_view key_id, std::span<const Policy* const> policies,
+                       const Claims& claims, const ReferenceMap& references, Time now);
+
+}  // namespace kb::policy

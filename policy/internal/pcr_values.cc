@@ -1,0 +1,57 @@
+#include "policy/internal/pcr_values.h"
+
+#include "common/encoding.h"
+#include "common/yaml_util.h"
+#include "policy/reference.h"
+
+namespace kb::policy::internal {
+namespace {
+
+std::optional<uint32_t> ParseIndex(const std::string& text) {
+  if (text.empty() || text.size() > 2) return std::nullopt;
+  uint32_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + uint32_t(c - '0');
+  }
+  if (value > 31 || (text.size() == 2 && text[0] == '0')) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+Result<Bytes> ParsePcrHex(const std::string& hex, const std::string& platform, uint32_t index) {
+  auto value = HexDecode(hex);
+  std::string pcr = "PCR" + std::to_string(index);
+  if (!value) return Error{ErrorCode::kMalformedRequest, pcr + " is not hex"};
+  if (!IsValidPcrSize(platform, value->size())) {
+    return Error{ErrorCode::kMalformedRequest, pcr + " has " + std::to_string(value->size()) +
+                                                   " bytes, which is not a " + platform +
+                                                   " digest size"};
+  }
+  return std::move(*value);
+}
+
+Result<std::map<uint32_t, Bytes>> ParsePcrMapYaml(const YAML::Node& node,
+                                                  const std::string& platform) {
+  if (!node.IsMap() || node.size() == 0) {
+    return YamlError(node, "pcrs must be a non-empty map of index: hex");
+  }
+  std::map<uint32_t, Bytes> pcrs;
+  for (const auto& entry : node) {
+    auto key = YamlScalar(entry.first, "a PCR index");
+    if (!key) return std::move(key).error();
+    auto index = ParseIndex(*key);
+    if (!index) return YamlError(entry.first, "PCR index must be 0..31, not '" + *key + "'");
+    auto hex = YamlScalar(entry.second, "a PCR value");
+    if (!hex) return std::move(hex).error();
+    auto value = ParsePcrHex(*hex, platform, *index);
+    if (!value) return YamlError(entry.second, value.error().message);
+    if (!pcrs.emplace(*index, std::move(*value)).second) {
+      return YamlError(entry.first, "PCR" + *key + " is given twice");
+    }
+  }
+  return pcrs;
+}
+
+}  // namespace kb::policy::internal

@@ -1,0 +1,22 @@
+#pragma once
+
+// The policy language (docs/policy.md): parse → validate → compile in one pure function.
+
+#include <string_view>
+
+#include "common/result.h"
+#include "policy/policy.h"
+
+namespace kb::policy {
+
+// Largest accepted policy source.
+inline constexpr size_t kMaxPolicySize = 64 * 1024;
+
+// A validated policy, or kMalformedRequest with "line N: what is wrong". Unknown fields are
+// errors. Safe defaults: freshness max_age 300s with the nonce required, debug-mode enclaves
+// denied unless allow_debug. Refused outright: a policy without allow rules, an allow rule that
+// binds no measurement (reference or pcrs), a nitro-tpm allow rule with inline PCRs that binds
+// neither PCR7 nor PCR12 (GHSA-xrv8-2pf5-f3q7).
+Result<Policy> ParsePolicy(std::string_view yaml);
+
+}  // namespace kb::policy

@@ -1,0 +1,48 @@
+#include "policy/reference.h"
+
+namespace kb::policy {
+
+bool IsValidName(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (!alnum(name[0])) return false;
+  for (char c : name) {
+    if (!alnum(c) && c != '.' && c != '_' && c != '@' && c != ':' && c != '/' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsValidPlatform(std::string_view platform) {
+  return platform == "nitro-enclave" || platform == "nitro-tpm" || platform == "tpm2-quote";
+}
+
+bool IsValidPcrSize(std::string_view platform, size_t size) {
+  if (platform == "tpm2-quote") return size == 32 || size == 48;
+  return size == 48;
+}
+
+Status ValidateReference(const Reference& r) {
+  auto invalid = [](std::string message) {
+    return Error{ErrorCode::kMalformedRequest, std::move(message)};
+  };
+  if (!IsValidName(r.name)) return invalid("reference name is invalid: '" + r.name + "'");
+  if (!IsValidPlatform(r.platform)) return invalid("unknown platform '" + r.platform + "'");
+  if (r.pcrs.empty() || r.pcrs.size() > 32) return invalid("a reference needs 1..32 PCRs");
+  for (const auto& [index, value] : r.pcrs) {
+    if (index > 31) return invalid("PCR index " + std::to_string(index) + " is above 31");
+    if (!IsValidPcrSize(r.platform, value.size())) {
+      return invalid("PCR" + std::to_string(index) + " has the wrong length for " + r.platform);
+    }
+  }
+  if (r.platform == "nitro-tpm" && !r.pcrs.count(7) && !r.pcrs.count(12)) {
+    return invalid("a nitro-tpm reference must bind PCR7 or PCR12 (GHSA-xrv8-2pf5-f3q7)");
+  }
+  if (r.source.size() > 1024) return invalid("source is longer than 1024 characters");
+  return Ok();
+}
+
+}  // namespace kb::policy

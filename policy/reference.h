@@ -1,0 +1,42 @@
+#pragma once
+
+// Reference measurements: the PCR values a known-good build produces, registered by an admin.
+// A reference is immutable once registered, except for its status (revocation).
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "common/bytes.h"
+#include "common/result.h"
+#include "common/time.h"
+
+namespace kb::policy {
+
+enum class ReferenceStatus { kActive, kRevoked };
+
+struct Reference {
+  std::string name;      // e.g. "payments-enclave@1.4.2" or "ami-0abc1234"
+  std::string platform;  // "nitro-enclave" | "nitro-tpm" | "tpm2-quote"
+  std::map<uint32_t, Bytes> pcrs;
+  std::string source;  // free text: where the values came from
+  ReferenceStatus status = ReferenceStatus::kActive;
+  Time created_at{};
+  std::string created_by;
+};
+
+// Names of policies, references and keys: 1..128 of [A-Za-z0-9._@:/-], starting alphanumeric.
+bool IsValidName(std::string_view name);
+bool IsValidPlatform(std::string_view platform);
+
+// The digest sizes a platform's PCRs may have: 48 bytes for Nitro (SHA-384), 32 or 48 for TPM 2.0
+// quotes (SHA-256 or SHA-384 banks).
+bool IsValidPcrSize(std::string_view platform, size_t size);
+
+// Checks name, platform, 1..32 PCRs with indexes 0..31 and sizes for the platform. A nitro-tpm
+// reference must bind PCR7 (Secure Boot) or PCR12 (kernel command line): without either, an
+// attacker can append to the kernel command line unnoticed (AWS advisory GHSA-xrv8-2pf5-f3q7).
+Status ValidateReference(const Reference& reference);
+
+}  // namespace kb::policy

@@ -1,0 +1,98 @@
+#include "storage/database.h"
+
+#include "storage/migrations.h"
+
+namespace kb::storage {
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
+  return OpenAtVersion(path, int(Migrations().size()));
+}
+
+Result<std::unique_ptr<Database>> Database::OpenAtVersion(const std::string& path,
+                                                          int schema_version) {
+  sqlite3* raw = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  SqlitePtr handle(raw);  // owned even when opening failed
+  if (rc != SQLITE_OK) {
+    return Error{ErrorCode::kInternal,
+                 path + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))};
+  }
+  std::unique_ptr<Database> db(new Database(std::move(handle)));
+  auto lock = db->lock();
+  sqlite3_busy_timeout(db->handle(), 5000);
+  // WAL lets readers run beside the writer; FULL makes every commit durable before it returns.
+  for (const char* pragma :
+       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
+    if (auto s = db->Exec(pragma); !s) return std::move(s).error();
+  }
+  if (auto s = db->Migrate(schema_version); !s) return std::move(s).error();
+  return db;
+}
+
+Status Database::Migrate(int target_version) {
+  auto stmt = Prepare("PRAGMA user_version");
+  if (!stmt) return std::move(stmt).error();
+  if (sqlite3_step(stmt->get()) != SQLITE_ROW) return LastError("reading user_version");
+  schema_version_ = sqlite3_column_int(stmt->get(), 0);
+  auto migrations = Migrations();
+  if (schema_version_ > int(migrations.size())) {
+    return Error{ErrorCode::kInternal, "database schema version " +
+                                           std::to_string(schema_version_) +
+                                           " is newer than this keybroker knows"};
+  }
+  while (schema_version_ < target_version) {
+    auto tx = Transaction::Begin(*this);
+    if (!tx) return std::move(tx).error();
+    if (auto s = Exec(migrations[schema_version_]); !s) return s;
+    // user_version takes no bound parameter; the value is our own integer.
+    std::string bump = "PRAGMA user_version = " + std::to_string(schema_version_ + 1);
+    if (auto s = Exec(bump.c_str()); !s) return s;
+    if (auto s = tx->Commit(); !s) return s;
+    ++schema_version_;
+  }
+  return Ok();
+}
+
+Result<StmtPtr> Database::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_.get(), sql.data(), int(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+    return LastError("prepare");
+  }
+  return StmtPtr(stmt);
+}
+
+Status Database::Exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    return Error{ErrorCode::kInternal, "sqlite: " + text};
+  }
+  return Ok();
+}
+
+Error Database::LastError(std::string_view context) const {
+  return Error{ErrorCode::kInternal,
+               "sqlite " + std::string(context) + ": " + sqlite3_errmsg(db_.get())};
+}
+
+Result<Transaction> Transaction::Begin(Database& db) {
+  if (auto s = db.Exec("BEGIN IMMEDIATE"); !s) return std::move(s).error();
+  return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+  if (db_ != nullptr) (void)db_->Exec("ROLLBACK");
+}
+
+Status Transaction::Commit() {
+  Database* db = db_;
+  db_ = nullptr;
+  auto committed = db->Exec("COMMIT");
+  if (!committed) (void)db->Exec("ROLLBACK");  // a failed COMMIT can leave the transaction open
+  return committed;
+}
+
+}  // namespace kb::storage

@@ -1,0 +1,69 @@
+#pragma once
+
+// One SQLite database file: opened with WAL, foreign keys on and synchronous=FULL, migrated to
+// the current schema at open, and used through prepared statements only.
+//
+// Thread safety: a Database serialises its statements with an internal mutex; take a
+// Transaction for several statements that must commit together.
+
+#include <sqlite3.h>
+
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "common/sqlite_ptr.h"
+
+namespace kb::storage {
+
+class Database {
+ public:
+  // Opens (creating if needed) and migrates to the newest schema. Refuses a database whose
+  // schema is newer than this program knows.
+  static Result<std::unique_ptr<Database>> Open(const std::string& path);
+  // Opens and migrates only up to `schema_version` (tests of migrations on older databases).
+  static Result<std::unique_ptr<Database>> OpenAtVersion(const std::string& path,
+                                                         int schema_version);
+
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  int schema_version() const { return schema_version_; }
+
+  // A prepared statement. REQUIRES: the caller holds lock().
+  Result<StmtPtr> Prepare(std::string_view sql);
+  // Runs SQL without parameters (schema, pragmas, BEGIN/COMMIT). REQUIRES: lock() held.
+  Status Exec(const char* sql);
+  // kInternal with SQLite's message.
+  Error LastError(std::string_view context) const;
+
+  std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mu_); }
+  sqlite3* handle() { return db_.get(); }
+
+ private:
+  explicit Database(SqlitePtr db) : db_(std::move(db)) {}
+  Status Migrate(int target_version);
+
+  SqlitePtr db_;
+  std::mutex mu_;
+  int schema_version_ = 0;
+};
+
+// BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless Commit() succeeded.
+// REQUIRES: the database lock is held for the transaction's lifetime.
+class Transaction {
+ public:
+  static Result<Transaction> Begin(Database& db);
+  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  Status Commit();
+
+ private:
+  explicit Transaction(Database* db) : db_(db) {}
+  Database* db_;
+};
+
+}  // namespace kb::storage

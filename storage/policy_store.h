@@ -1,0 +1,41 @@
+#pragma once
+
+// Policy versions: every version is kept; at most one version of a name is active.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time.h"
+
+namespace kb::storage {
+
+struct PolicyVersion {
+  std::string name;
+  int version = 0;
+  std::string source;  // the YAML as submitted
+  Time created_at{};
+  std::string created_by;
+  bool active = false;
+};
+
+class PolicyStore {
+ public:
+  virtual ~PolicyStore() = default;
+  // Stores `source` as the next version of `name` (1 for a new name), inactive. Returns the
+  // version. REQUIRES: the source parsed with policy::ParsePolicy and names `name`.
+  virtual Result<int> Put(std::string_view name, std::string_view source,
+                          std::string_view created_by, Time now) = 0;
+  // Makes `version` the active one (activation and rollback alike). kNotFound if absent.
+  virtual Status Activate(std::string_view name, int version) = 0;
+  virtual Status Deactivate(std::string_view name) = 0;
+  // kNotFound if absent.
+  virtual Result<PolicyVersion> Get(std::string_view name, int version) = 0;
+  virtual Result<std::vector<PolicyVersion>> Versions(std::string_view name) = 0;
+  // The active version of every policy.
+  virtual Result<std::vector<PolicyVersion>> ListActive() = 0;
+};
+
+}  // namespace kb::storage

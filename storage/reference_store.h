@@ -1,0 +1,29 @@
+#pragma once
+
+// Registered reference measurements. An interface, so that another backend (PostgreSQL for
+// several replicas) can implement it; SqliteReferenceStore is the one we ship.
+
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "policy/evaluator.h"
+#include "policy/reference.h"
+
+namespace kb::storage {
+
+class ReferenceStore {
+ public:
+  virtual ~ReferenceStore() = default;
+  // kConflict if the name exists. REQUIRES: ValidateReference passed.
+  virtual Status Add(const policy::Reference& reference) = 0;
+  // kNotFound if absent.
+  virtual Result<policy::Reference> Get(std::string_view name) = 0;
+  virtual Result<std::vector<policy::Reference>> List() = 0;
+  // kNotFound if absent. Revocation takes effect for every evaluation that loads after it.
+  virtual Status SetStatus(std::string_view name, policy::ReferenceStatus status) = 0;
+  // Every reference, keyed by name, for evaluation.
+  virtual Result<policy::ReferenceMap> LoadAll() = 0;
+};
+
+}  // namespace kb::storage

@@ -1,0 +1,102 @@
+#include "storage/sqlite_policy_store.h"
+
+#include "storage/internal/statement.h"
+
+namespace kb::storage {
+
+using internal::Statement;
+
+Result<int> SqlitePolicyStore::Put(std::string_view name, std::string_view source,
+                                   std::string_view created_by, Time now) {
+  auto lock = db_.lock();
+  // The next version number and the insert in one statement, inside the write lock.
+  auto insert = db_.Prepare(
+      "INSERT INTO policy_versions (name, version, source, created_at, created_by) "
+      "SELECT ?1, coalesce(max(version), 0) + 1, ?2, ?3, ?4 FROM policy_versions WHERE name = ?1 "
+      "RETURNING version");
+  if (!insert) return std::move(insert).error();
+  Statement row(std::move(*insert));
+  row.Bind(1, name).Bind(2, source).Bind(3, now).Bind(4, created_by);
+  if (row.Step() != SQLITE_ROW) return db_.LastError("insert policy version");
+  int version = int(row.Int(0));
+  if (row.Step() != SQLITE_DONE) return db_.LastError("insert policy version");
+  return version;
+}
+
+Status SqlitePolicyStore::Activate(std::string_view name, int version) {
+  auto lock = db_.lock();
+  auto upsert = db_.Prepare(
+      "INSERT INTO active_policies (name, version) SELECT name, version FROM policy_versions "
+      "WHERE name = ?1 AND version = ?2 "
+      "ON CONFLICT (name) DO UPDATE SET version = excluded.version");
+  if (!upsert) return std::move(upsert).error();
+  Statement row(std::move(*upsert));
+  row.Bind(1, name).Bind(2, int64_t(version));
+  if (row.Step() != SQLITE_DONE) return db_.LastError("activate policy");
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return Error{ErrorCode::kNotFound,
+                 "no version " + std::to_string(version) + " of policy " + std::string(name)};
+  }
+  return Ok();
+}
+
+Status SqlitePolicyStore::Deactivate(std::string_view name) {
+  auto lock = db_.lock();
+  auto del = db_.Prepare("DELETE FROM active_policies WHERE name = ?1");
+  if (!del) return std::move(del).error();
+  Statement row(std::move(*del));
+  row.Bind(1, name);
+  if (row.Step() != SQLITE_DONE) return db_.LastError("deactivate policy");
+  return Ok();
+}
+
+// Complete statements (adjacent literals), each with its own fixed WHERE clause.
+#define KB_SELECT_POLICY_VERSIONS                                             \
+  "SELECT v.name, v.version, v.source, v.created_at, v.created_by, "          \
+  "a.version IS NOT NULL FROM policy_versions v LEFT JOIN active_policies a " \
+  "ON a.name = v.name AND a.version = v.version WHERE "
+constexpr char kSelectOne[] = KB_SELECT_POLICY_VERSIONS "v.name = ?1 AND v.version = ?2";
+constexpr char kSelectVersions[] = KB_SELECT_POLICY_VERSIONS "v.name = ?1 ORDER BY v.version";
+constexpr char kSelectActive[] = KB_SELECT_POLICY_VERSIONS "a.version IS NOT NULL ORDER BY v.name";
+#undef KB_SELECT_POLICY_VERSIONS
+
+Result<std::vector<PolicyVersion>> SqlitePolicyStore::Query(const char* sql,
+                                                            std::optional<std::string_view> name,
+                                                            std::optional<int> version) {
+  auto query = db_.Prepare(sql);
+  if (!query) return std::move(query).error();
+  Statement rows(std::move(*query));
+  if (name) rows.Bind(1, *name);
+  if (version) rows.Bind(2, int64_t(*version));
+  std::vector<PolicyVersion> out;
+  int rc;
+  while ((rc = rows.Step()) == SQLITE_ROW) {
+    out.push_back({rows.Text(0), int(rows.Int(1)), rows.Text(2), rows.TimeAt(3), rows.Text(4),
+                   rows.Int(5) != 0});
+  }
+  if (rc != SQLITE_DONE) return db_.LastError("query policies");
+  return out;
+}
+
+Result<PolicyVersion> SqlitePolicyStore::Get(std::string_view name, int version) {
+  auto lock = db_.lock();
+  auto found = Query(kSelectOne, name, version);
+  if (!found) return std::move(found).error();
+  if (found->empty()) {
+    return Error{ErrorCode::kNotFound,
+                 "no version " + std::to_string(version) + " of policy " + std::string(name)};
+  }
+  return std::move(found->front());
+}
+
+Result<std::vector<PolicyVersion>> SqlitePolicyStore::Versions(std::string_view name) {
+  auto lock = db_.lock();
+  return Query(kSelectVersions, name, std::nullopt);
+}
+
+Result<std::vector<PolicyVersion>> SqlitePolicyStore::ListActive() {
+  auto lock = db_.lock();
+  return Query(kSelectActive, std::nullopt, std::nullopt);
+}
+
+}  // namespace kb::storage

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "storage/database.h"
+#include "storage/policy_store.h"
+
+namespace kb::storage {
+
+class SqlitePolicyStore final : public PolicyStore {
+ public:
+  // REQUIRES: `db` outlives the store.
+  explicit SqlitePolicyStore(Database& db) : db_(db) {}
+
+  Result<int> Put(std::string_view name, std::string_view source, std::string_view created_by,
+                  Time now) override;
+  Status Activate(std::string_view name, int version) override;
+  Status Deactivate(std::string_view name) override;
+  Result<PolicyVersion> Get(std::string_view name, int version) override;
+  Result<std::vector<PolicyVersion>> Versions(std::string_view name) override;
+  Result<std::vector<PolicyVersion>> ListActive() override;
+
+ private:
+  // Runs one of the fixed SELECTs, binding ?1 = name and ?2 = version when given.
+  Result<std::vector<PolicyVersion>> Query(const char* sql, std::optional<std::string_view> name,
+                                           std::optional<int> version);
+
+  Database& db_;
+};
+
+}  // namespace kb::storage

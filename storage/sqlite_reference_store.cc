@@ -1,0 +1,111 @@
+#include "storage/sqlite_reference_store.h"
+
+#include "storage/internal/statement.h"
+
+namespace kb::storage {
+namespace {
+
+using internal::Statement;
+
+std::string_view StatusName(policy::ReferenceStatus status) {
+  return status == policy::ReferenceStatus::kRevoked ? "revoked" : "active";
+}
+
+}  // namespace
+
+Status SqliteReferenceStore::Add(const policy::Reference& r) {
+  auto lock = db_.lock();
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return std::move(tx).error();
+  auto insert = db_.Prepare(
+      "INSERT INTO reference_measurements (name, platform, source, status, created_at, "
+      "created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO NOTHING");
+  if (!insert) return std::move(insert).error();
+  Statement row(std::move(*insert));
+  row.Bind(1, r.name).Bind(2, r.platform).Bind(3, r.source).Bind(4, StatusName(r.status));
+  row.Bind(5, r.created_at).Bind(6, r.created_by);
+  if (row.Step() != SQLITE_DONE) return db_.LastError("insert reference");
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return Error{ErrorCode::kConflict, "reference " + r.name + " already exists"};
+  }
+  for (const auto& [index, value] : r.pcrs) {
+    auto pcr =
+        db_.Prepare("INSERT INTO reference_pcrs (reference, pcr, value) VALUES (?1, ?2, ?3)");
+    if (!pcr) return std::move(pcr).error();
+    Statement p(std::move(*pcr));
+    p.Bind(1, r.name).Bind(2, int64_t(index)).Bind(3, ByteSpan(value));
+    if (p.Step() != SQLITE_DONE) return db_.LastError("insert reference PCR");
+  }
+  return tx->Commit();
+}
+
+Result<std::vector<policy::Reference>> SqliteReferenceStore::Load(
+    std::optional<std::string_view> name) {
+  auto query = db_.Prepare(
+      "SELECT m.name, m.platform, m.source, m.status, m.created_at, m.created_by, p.pcr, "
+      "p.value FROM reference_measurements m JOIN reference_pcrs p ON p.reference = m.name "
+      "WHERE ?1 IS NULL OR m.name = ?1 ORDER BY m.name, p.pcr");
+  if (!query) return std::move(query).error();
+  Statement rows(std::move(*query));
+  if (name) rows.Bind(1, *name);
+  std::vector<policy::Reference> out;
+  int rc;
+  while ((rc = rows.Step()) == SQLITE_ROW) {
+    if (out.empty() || out.back().name != rows.Text(0)) {
+      policy::Reference r;
+      r.name = rows.Text(0);
+      r.platform = rows.Text(1);
+      r.source = rows.Text(2);
+      r.status = rows.Text(3) == "revoked" ? policy::ReferenceStatus::kRevoked
+                                           : policy::ReferenceStatus::kActive;
+      r.created_at = rows.TimeAt(4);
+      r.created_by = rows.Text(5);
+      out.push_back(std::move(r));
+    }
+    out.back().pcrs[uint32_t(rows.Int(6))] = rows.Blob(7);
+  }
+  if (rc != SQLITE_DONE) return db_.LastError("load references");
+  return out;
+}
+
+Result<policy::Reference> SqliteReferenceStore::Get(std::string_view name) {
+  auto lock = db_.lock();
+  auto found = Load(name);
+  if (!found) return std::move(found).error();
+  if (found->empty()) {
+    return Error{ErrorCode::kNotFound, "no reference named " + std::string(name)};
+  }
+  return std::move(found->front());
+}
+
+Result<std::vector<policy::Reference>> SqliteReferenceStore::List() {
+  auto lock = db_.lock();
+  return Load(std::nullopt);
+}
+
+Status SqliteReferenceStore::SetStatus(std::string_view name, policy::ReferenceStatus status) {
+  auto lock = db_.lock();
+  auto update = db_.Prepare("UPDATE reference_measurements SET status = ?2 WHERE name = ?1");
+  if (!update) return std::move(update).error();
+  Statement row(std::move(*update));
+  row.Bind(1, name).Bind(2, StatusName(status));
+  if (row.Step() != SQLITE_DONE) return db_.LastError("update reference");
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return Error{ErrorCode::kNotFound, "no reference named " + std::string(name)};
+  }
+  return Ok();
+}
+
+Result<policy::ReferenceMap> SqliteReferenceStore::LoadAll() {
+  auto lock = db_.lock();
+  auto all = Load(std::nullopt);
+  if (!all) return std::move(all).error();
+  policy::ReferenceMap map;
+  for (auto& r : *all) {
+    std::string name = r.name;
+    map.emplace(std::move(name), std::move(r));
+  }
+  return map;
+}
+
+}  // namespace kb::storage

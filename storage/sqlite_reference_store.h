@@ -1,0 +1,26 @@
+#pragma once
+
+#include "storage/database.h"
+#include "storage/reference_store.h"
+
+namespace kb::storage {
+
+class SqliteReferenceStore final : public ReferenceStore {
+ public:
+  // REQUIRES: `db` outlives the store.
+  explicit SqliteReferenceStore(Database& db) : db_(db) {}
+
+  Status Add(const policy::Reference& reference) override;
+  Result<policy::Reference> Get(std::string_view name) override;
+  Result<std::vector<policy::Reference>> List() override;
+  Status SetStatus(std::string_view name, policy::ReferenceStatus status) override;
+  Result<policy::ReferenceMap> LoadAll() override;
+
+ private:
+  // All references (or the one named), with their PCRs. REQUIRES: lock held.
+  Result<std::vector<policy::Reference>> Load(std::optional<std::string_view> name);
+
+  Database& db_;
+};
+
+}  // namespace kb::storage

@@ -1,0 +1,103 @@
+// `keybroker policy check` and `keybroker policy eval` through the built binary, over the real
+// AWS documents: a policy pinning nitro-enclave-3 (via nitro-cli JSON) allows it and denies
+// nitro-enclave-8.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <fstream>
+
+#include "tests/support/test_paths.h"
+
+namespace kb::cli {
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string out;
+  boost::json::object json() const { return boost::json::parse(out).as_object(); }
+};
+
+CliRun Keybroker(const std::string& args) {
+  FILE* pipe = popen((std::string(KB_BINARY) + " " + args + " 2>/dev/null").c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string V(const std::string& name) { return testing::VectorPath(name); }
+
+const std::string kEval = "policy eval --policy " + V("policy/enclave3-pinned.yaml") +
+                          " --reference " + V("policy/cape-runtime@2022-09.json");
+
+TEST(PolicyEval, AllowsTheEnclaveItPins) {
+  CliRun r = Keybroker(kEval + " --evidence " + V("nitro/nitro-enclave-3.cbor") +
+                       " --at 2022-09-15T17:43:28.848Z");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto j = r.json();
+  EXPECT_EQ(j["decision"], "allow");
+  EXPECT_EQ(j["policy"], "cape-runtime");
+  EXPECT_EQ(j["matched_rule"], "allow[0]");
+  EXPECT_EQ(j["explanation"].as_array().size(), 3u);  // preconditions, deny[0], allow[0]
+}
+
+TEST(PolicyEval, DeniesAnotherEnclaveAndSaysWhichPcrsDiffer) {
+  CliRun r = Keybroker(kEval + " --evidence " + V("nitro/nitro-enclave-8.cbor") +
+                       " --at 2026-03-06T11:14:18.051Z");
+  ASSERT_EQ(r.exit_code, 1) << r.out;
+  auto j = r.json();
+  EXPECT_EQ(j["decision"], "deny");
+  EXPECT_TRUE(j["matched_rule"].is_null());
+  auto allow = j["explanation"].as_array()[2].as_object();
+  EXPECT_EQ(allow["rule"], "allow[0]");
+  auto pcr0 = allow["checks"].as_array()[0].as_object();
+  EXPECT_EQ(pcr0["what"], "PCR0");
+  EXPECT_EQ(pcr0["matched"], false);
+  EXPECT_EQ(std::string(pcr0["actual"].as_string()).substr(0, 8), "61740291");
+}
+
+TEST(PolicyEval, WithoutTheReferenceNothingMatches) {
+  CliRun r = Keybroker("policy eval --policy " + V("policy/enclave3-pinned.yaml") + " --evidence " +
+                       V("nitro/nitro-enclave-3.cbor") + " --at 2022-09-15T17:43:28.848Z");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.json()["explanation"].as_array()[2].as_object()["note"],
+            "reference cape-runtime@2022-09 is not registered");
+}
+
+TEST(PolicyEval, RejectedEvidenceAndUsageErrors) {
+  CliRun expired = Keybroker(kEval + " --evidence " + V("nitro/nitro-enclave-3.cbor"));
+  EXPECT_EQ(expired.exit_code, 1);
+  EXPECT_EQ(expired.json()["error"], "certificate_expired");
+  EXPECT_EQ(Keybroker("policy eval --evidence x").exit_code, 2);
+  EXPECT_EQ(
+      Keybroker("policy eval --policy /nonexistent --evidence " + V("nitro/nitro-enclave-3.cbor"))
+          .exit_code,
+      2);
+  EXPECT_EQ(Keybroker("policy frobnicate").exit_code, 2);
+}
+
+TEST(PolicyCheck, ReportsEachFileWithTheLineOfItsError) {
+  std::string dir = testing::MakeTempDir();
+  std::ofstream(dir + "/bad.yaml") << "name: p\nkeys: [k]\nplatform: nitro-enclave\nallow:\n"
+                                      "  - reference: r\n    colour: blue\n";
+  CliRun r =
+      Keybroker("policy check " + V("policy/enclave3-pinned.yaml") + " " + dir + "/bad.yaml");
+  EXPECT_EQ(r.exit_code, 1);
+  auto j = r.json();
+  EXPECT_EQ(j["valid"], false);
+  auto files = j["files"].as_array();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].as_object()["valid"], true);
+  EXPECT_EQ(files[0].as_object()["name"], "cape-runtime");
+  EXPECT_EQ(files[1].as_object()["error"], "line 6: unknown key 'colour'");
+  EXPECT_EQ(Keybroker("policy check " + V("policy/enclave3-pinned.yaml")).exit_code, 0);
+  EXPECT_EQ(Keybroker("policy check /nonexistent.yaml").exit_code, 2);
+  EXPECT_EQ(Keybroker("policy check").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace kb::cli

@@ -1,0 +1,88 @@
+#include "policy/reference_import.h"
+
+#include <gtest/gtest.h>
+
+namespace kb::policy {
+namespace {
+
+const std::string kH(96, 'a');
+
+TEST(ReferenceImport, ReadsNitroCliBuildEnclaveOutput) {
+  auto r = ImportReference(R"({"Measurements": {"HashAlgorithm": "Sha384 { ... }",
+      "PCR0": ")" + kH + R"(", "PCR1": ")" +
+                               kH + R"(", "PCR2": ")" + kH + R"("}})",
+                           "payments@1.4.2");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->name, "payments@1.4.2");
+  EXPECT_EQ(r->platform, "nitro-enclave");
+  EXPECT_EQ(r->pcrs.size(), 3u);
+  EXPECT_EQ(r->pcrs.at(2), Bytes(48, 0xaa));
+}
+
+TEST(ReferenceImport, ReadsNitroTpmPcrComputeOutput) {
+  // v1.1.0 prints PCR4, PCR7 and PCR12; v1.0.0 only PCR4 and PCR7.
+  auto v11 = ImportReference(R"({"Measurements": {"HashAlgorithm": "SHA384", "PCR4": ")" + kH +
+                                 R"(", "PCR7": ")" + kH + R"(", "PCR12": ")" +
+                                 std::string(96, '0') + R"("}})",
+                             "ami-0abc1234");
+  ASSERT_TRUE(v11) << v11.error().message;
+  EXPECT_EQ(v11->platform, "nitro-tpm");
+  EXPECT_EQ(v11->pcrs.at(12), Bytes(48, 0));
+  auto v10 = ImportReference(R"({"Measurements": {"HashAlgorithm": "SHA384 { ... }", "PCR4": ")" +
+                                 kH + R"(", "PCR7": ")" + kH + R"("}})",
+                             "ami-0abc1235");
+  ASSERT_TRUE(v10) << v10.error().message;
+}
+
+TEST(ReferenceImport, RejectsBadToolOutput) {
+  auto pcr = [](const std::string& k, const std::string& v) {
+    return R"({"Measurements": {"HashAlgorithm": "SHA384", ")" + k + R"(": ")" + v + R"("}})";
+  };
+  EXPECT_EQ(ImportReference(pcr("PCR4", kH), "a").error().message,
+            "a nitro-tpm reference must bind PCR7 or PCR12 (GHSA-xrv8-2pf5-f3q7)");
+  EXPECT_EQ(ImportReference(pcr("PCR0", "abc"), "a").error().message, "PCR0 is not hex");
+  EXPECT_EQ(ImportReference(pcr("PCR0", std::string(64, 'a')), "a").error().message,
+            "PCR0 has 32 bytes, which is not a nitro-enclave digest size");
+  EXPECT_EQ(ImportReference(pcr("PCRX", kH), "a").error().message, "unexpected member \"PCRX\"");
+  EXPECT_EQ(ImportReference(pcr("PCR32", kH), "a").error().message, "PCR index 32 is above 31");
+  EXPECT_EQ(ImportReference(
+                R"({"Measurements": {"HashAlgorithm": "Sha256", "PCR0": ")" + kH + "\"}}", "a")
+                .error()
+                .message,
+            "HashAlgorithm must be SHA384");
+  EXPECT_EQ(ImportReference("{\"Measures\": {}}", "a").error().message,
+            "no \"Measurements\" object");
+  EXPECT_EQ(ImportReference("{not json", "a").error().message,
+            "measurements are not a JSON object");
+  EXPECT_EQ(ImportReference(pcr("PCR0", kH), "bad name").error().message,
+            "reference name is invalid: 'bad name'");
+}
+
+TEST(ReferenceImport, ReadsOurYaml) {
+  auto r = ImportReference("name: payments@1.4.2\nplatform: nitro-enclave\npcrs: {0: \"" + kH +
+                               "\", 1: \"" + std::string(96, 'B') + "\"}\nsource: CI run 4711\n",
+                           "ignored");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->name, "payments@1.4.2");
+  EXPECT_EQ(r->source, "CI run 4711");
+  EXPECT_EQ(r->pcrs.at(1), Bytes(48, 0xbb));
+}
+
+TEST(ReferenceImport, RejectsBadYamlWithLines) {
+  EXPECT_EQ(
+      ParseReferenceYaml("name: r\nplatform: nitro-enclave\npcrs: {0: \"" + kH + "\"}\nextra: 1\n")
+          .error()
+          .message,
+      "line 4: unknown key 'extra'");
+  EXPECT_EQ(ParseReferenceYaml("name: r\nplatform: nitro-enclave\n").error().message,
+            "line 1: missing 'pcrs'");
+  EXPECT_EQ(ParseReferenceYaml("name: r\nplatform: x\npcrs: {0: \"" + kH + "\"}\n").error().message,
+            "line 2: unknown platform");
+  EXPECT_EQ(ParseReferenceYaml("name: r\nplatform: nitro-tpm\npcrs: {4: \"" + kH + "\"}\n")
+                .error()
+                .message,
+            "line 1: a nitro-tpm reference must bind PCR7 or PCR12 (GHSA-xrv8-2pf5-f3q7)");
+}
+
+}  // namespace
+}  // namespace kb::policy

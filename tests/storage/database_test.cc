@@ -1,0 +1,92 @@
+#include "storage/database.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/migrations.h"
+#include "storage/sqlite_policy_store.h"
+#include "storage/sqlite_reference_store.h"
+#include "tests/support/test_paths.h"
+
+namespace kb::storage {
+namespace {
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override { path_ = testing::MakeTempDir() + "/kb.db"; }
+  std::string path_;
+};
+
+int Pragma(Database& db, const char* sql) {
+  auto lock = db.lock();
+  auto stmt = db.Prepare(sql);
+  EXPECT_TRUE(stmt);
+  EXPECT_EQ(sqlite3_step(stmt->get()), SQLITE_ROW);
+  return sqlite3_column_int(stmt->get(), 0);
+}
+
+TEST_F(DatabaseTest, OpensWithWalForeignKeysAndFullSync) {
+  auto db = Database::Open(path_);
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ(Pragma(**db, "PRAGMA foreign_keys"), 1);
+  EXPECT_EQ(Pragma(**db, "PRAGMA synchronous"), 2);  // FULL
+  auto lock = (*db)->lock();
+  auto mode = (*db)->Prepare("PRAGMA journal_mode");
+  ASSERT_EQ(sqlite3_step(mode->get()), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(mode->get(), 0)), "wal");
+  EXPECT_EQ((*db)->schema_version(), int(Migrations().size()));
+}
+
+TEST_F(DatabaseTest, MigratesAnExistingDatabaseAndKeepsItsRows) {
+  {
+    auto old = Database::OpenAtVersion(path_, 1);
+    ASSERT_TRUE(old);
+    EXPECT_EQ((*old)->schema_version(), 1);
+    SqliteReferenceStore refs(**old);
+    ASSERT_TRUE(refs.Add({"r@1", "nitro-enclave", {{0, Bytes(48, 1)}}, "src"}));
+  }
+  auto db = Database::Open(path_);
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ((*db)->schema_version(), 2);
+  SqliteReferenceStore refs(**db);
+  auto r = refs.Get("r@1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->source, "src");
+  SqlitePolicyStore policies(**db);  // the table of migration 2 exists
+  EXPECT_TRUE(policies.Put("p", "name: p", "admin", Time{}));
+  // Opening again is a no-op.
+  db->reset();
+  EXPECT_TRUE(Database::Open(path_));
+}
+
+TEST_F(DatabaseTest, RefusesASchemaNewerThanItKnows) {
+  {
+    auto db = Database::Open(path_);
+    ASSERT_TRUE(db);
+    auto lock = (*db)->lock();
+    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 99"));
+  }
+  auto db = Database::Open(path_);
+  ASSERT_FALSE(db);
+  EXPECT_EQ(db.error().message, "database schema version 99 is newer than this keybroker knows");
+}
+
+TEST_F(DatabaseTest, FailsCleanlyOnAnUnopenablePath) {
+  EXPECT_FALSE(Database::Open("/nonexistent-dir/kb.db"));
+}
+
+TEST_F(DatabaseTest, TransactionRollsBackUnlessCommitted) {
+  auto db = Database::Open(path_);
+  ASSERT_TRUE(db);
+  {
+    auto lock = (*db)->lock();
+    auto tx = Transaction::Begin(**db);
+    ASSERT_TRUE(tx);
+    ASSERT_TRUE((*db)->Exec(
+        "INSERT INTO reference_measurements VALUES ('x', 'nitro-enclave', '', 'active', 0, 'a')"));
+  }
+  SqliteReferenceStore refs(**db);
+  EXPECT_EQ(refs.List()->size(), 0u);
+}
+
+}  // namespace
+}  // namespace kb::storage
