@@ -1,9 +1,11 @@
 #include "cli/evidence_input.h"
 
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "broker/evidence/nitro_verifier.h"
+#include "broker/evidence/tpm2_quote_verifier.h"
 #include "cli/cli_io.h"
 #include "cli/options.h"
 #include "common/encoding.h"
@@ -32,8 +34,45 @@ std::optional<broker::Platform> ParseType(const std::string& type, bool& ok) {
   ok = true;
   if (type == "nitro-enclave") return broker::Platform::kNitroEnclave;
   if (type == "nitro-tpm") return broker::Platform::kNitroTpm;
+  if (type == "tpm2-quote") return broker::Platform::kTpm2Quote;
   ok = type == "auto";
   return std::nullopt;
+}
+
+// tpm2-quote evidence is a JSON object; Nitro documents are CBOR.
+bool LooksLikeJson(const Bytes& document) {
+  for (uint8_t c : document) {
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
+  }
+  return false;
+}
+
+std::optional<int> LoadAttestationKeys(const po::variables_map& vm, broker::AttestationKeys& keys) {
+  if (!vm.count("ak")) return UsageError("tpm2-quote evidence needs --ak");
+  for (const std::string& path : vm["ak"].as<std::vector<std::string>>()) {
+    auto pem = ReadFile(path, kMaxPemSize);
+    if (!pem) return UsageError(pem.error().message);
+    auto added = keys.AddPem(std::string(pem->begin(), pem->end()));
+    if (!added) return UsageError(path + ": " + added.error().message);
+  }
+  return std::nullopt;
+}
+
+// Verifies with the verifier for `platform` (nullopt: decided by the document's form).
+std::variant<Result<broker::VerifiedEvidence>, int> VerifyDocument(
+    const po::variables_map& vm, const Bytes& document, std::optional<broker::Platform> platform,
+    Time at) {
+  bool tpm = platform ? *platform == broker::Platform::kTpm2Quote : LooksLikeJson(document);
+  if (tpm) {
+    broker::AttestationKeys keys;
+    if (auto exit = LoadAttestationKeys(vm, keys)) return *exit;
+    return broker::Tpm2QuoteVerifier(keys).Verify(document, at);
+  }
+  if (vm.count("ak")) return UsageError("--ak applies to tpm2-quote evidence only");
+  auto anchors = broker::TrustAnchors::AwsNitroDefault();
+  if (auto exit = AddTrustRoots(vm, anchors)) return *exit;
+  broker::CertificateCache cache(0);  // one document: nothing to reuse
+  return broker::NitroVerifier(anchors, cache).Verify(document, at, platform);
 }
 
 }  // namespace
@@ -44,7 +83,8 @@ void AddEvidenceOptions(po::options_description& options) {
       "type", po::value<std::string>()->default_value("auto"), "evidence type")(
       "trust-root", po::value<std::vector<std::string>>(), "additional trusted root (PEM)")(
       "at", po::value<std::string>(), "verification time (RFC 3339), default now")(
-      "nonce", po::value<std::string>(), "required document nonce (hex)");
+      "nonce", po::value<std::string>(), "required document nonce (hex)")(
+      "ak", po::value<std::vector<std::string>>(), "attestation key for tpm2-quote (PEM)");
 }
 
 int VerifyEvidenceFromOptions(const po::variables_map& vm, Time now,
@@ -52,7 +92,6 @@ int VerifyEvidenceFromOptions(const po::variables_map& vm, Time now,
   bool type_ok = false;
   std::string type = vm["type"].as<std::string>();
   auto platform = ParseType(type, type_ok);
-  if (type == "tpm2-quote") return UsageError("tpm2-quote evidence is not supported yet");
   if (!type_ok) return UsageError("unknown --type " + type);
   auto resolved = ResolveAt(vm, now);
   if (!resolved) return kExitUsage;
@@ -62,17 +101,14 @@ int VerifyEvidenceFromOptions(const po::variables_map& vm, Time now,
     nonce = HexDecode(vm["nonce"].as<std::string>());
     if (!nonce) return UsageError("--nonce is not hex");
   }
-  auto anchors = broker::TrustAnchors::AwsNitroDefault();
-  if (auto exit = AddTrustRoots(vm, anchors)) return *exit;
   auto document = ReadEvidenceFile(vm["evidence"].as<std::string>());
   if (!document) {
     if (document.error().code == ErrorCode::kInternal) return UsageError(document.error().message);
     return PrintRejection(document.error());
   }
-
-  broker::CertificateCache cache(0);  // one document: nothing to reuse
-  broker::NitroVerifier verifier(anchors, cache);
-  auto result = verifier.Verify(*document, *at, platform);
+  auto outcome = VerifyDocument(vm, *document, platform, *at);
+  if (auto* exit = std::get_if<int>(&outcome)) return *exit;
+  auto& result = std::get<Result<broker::VerifiedEvidence>>(outcome);
   if (!result) return PrintRejection(result.error());
   if (nonce) {
     if (auto s = broker::RequireNonce(result->claims(), *nonce); !s)

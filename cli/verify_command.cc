@@ -13,15 +13,11 @@ namespace po = boost::program_options;
 int RunVerify(int argc, const char* const* argv, const Clock& clock) {
   po::options_description options("verify options");
   AddEvidenceOptions(options);
-  options.add_options()("ak", po::value<std::string>(), "attestation key for tpm2-quote (PEM)");
   auto vm = ParseOptions(argc, argv, options,
                          "keybroker verify --evidence FILE [--type auto|nitro-enclave|nitro-tpm|"
                          "tpm2-quote] [--trust-root PEM]... [--at RFC3339] [--nonce HEX] "
                          "[--ak PEM]");
   if (!vm) return kExitUsage;
-  if (vm->count("ak") && (*vm)["type"].as<std::string>() != "tpm2-quote") {
-    return UsageError("--ak applies to --type tpm2-quote only");
-  }
   std::optional<broker::VerifiedEvidence> verified;
   Time at;
   if (int exit = VerifyEvidenceFromOptions(*vm, clock.Now(), &verified, &at); exit != kExitOk) {

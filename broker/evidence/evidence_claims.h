@@ -28,6 +28,17 @@ struct CertificateInfo {
   Sha256Digest sha256;  // of the DER encoding
 };
 
+// What a TPM 2.0 quote adds: the attestation key that signed it and the TPM's clock state.
+struct TpmClaims {
+  Sha256Digest ak_sha256;  // SHA-256 of the AK's SubjectPublicKeyInfo DER
+  uint64_t clock = 0;      // ms since the TPM was last cleared
+  uint32_t reset_count = 0;
+  uint32_t restart_count = 0;
+  bool safe = false;
+  uint64_t firmware_version = 0;
+  std::map<std::string, std::map<uint32_t, Bytes>> pcr_banks;  // every quoted bank
+};
+
 struct EvidenceClaims {
   Platform platform = Platform::kNitroEnclave;
   std::string module_id;
@@ -37,7 +48,8 @@ struct EvidenceClaims {
   std::optional<Bytes> public_key;
   std::optional<Bytes> user_data;
   std::optional<Bytes> nonce;
-  std::vector<CertificateInfo> chain;  // root first, leaf last
+  std::vector<CertificateInfo> chain;  // root first, leaf last (Nitro only)
+  std::optional<TpmClaims> tpm;        // tpm2-quote only
 };
 
 }  // namespace kb::broker

@@ -12,6 +12,7 @@
 namespace kb::broker {
 
 class NitroVerifier;
+class Tpm2QuoteVerifier;
 
 class VerifiedEvidence {
  public:
@@ -19,6 +20,8 @@ class VerifiedEvidence {
 
  private:
   friend class NitroVerifier;
+  friend class Tpm2QuoteVerifier;
+  class Tpm2QuoteVerifier;
   explicit VerifiedEvidence(EvidenceClaims claims) : claims_(std::move(claims)) {}
 
   EvidenceClaims claims_;

@@ -120,6 +120,28 @@ TEST_F(VerifyCommand, TrustsAnExtraRootOnlyWhenGiven) {
   EXPECT_EQ(Keybroker(base + " --trust-root " + root).exit_code, 0);
 }
 
+TEST_F(VerifyCommand, VerifiesATpm2QuoteWithItsAttestationKey) {
+  std::string evidence = " --evidence " + testing::VectorPath("tpm2/quote-ecc.json");
+  std::string ak = " --ak " + testing::VectorPath("tpm2/ak-ecc.pem");
+  CliRun ok = Keybroker("verify --type tpm2-quote" + ak + evidence);
+  ASSERT_EQ(ok.exit_code, 0) << ok.out;
+  auto j = ok.json();
+  EXPECT_EQ(j["platform"], "tpm2-quote");
+  EXPECT_EQ(j["pcrs"].as_object().size(), 3u);
+  EXPECT_TRUE(j["tpm"].as_object()["safe"].as_bool());
+  EXPECT_EQ(
+      Keybroker("verify" + ak + evidence + " --nonce 00112233445566778899aabbccddeeff").exit_code,
+      0);  // --type auto recognises the JSON form
+  CliRun wrong_ak =
+      Keybroker("verify" + evidence + " --ak " + testing::VectorPath("tpm2/ak-rsa.pem"));
+  EXPECT_EQ(wrong_ak.exit_code, 1);
+  EXPECT_EQ(wrong_ak.json()["error"], "bad_signature");
+  CliRun wrong_nonce = Keybroker("verify" + ak + evidence + " --nonce 00");
+  EXPECT_EQ(wrong_nonce.json()["error"], "nonce_mismatch");
+  EXPECT_EQ(Keybroker("verify --type tpm2-quote" + evidence).exit_code, 2);  // no --ak
+  EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + ak).exit_code, 2);
+}
+
 TEST_F(VerifyCommand, UsageAndIoErrorsExitTwo) {
   EXPECT_EQ(Keybroker("verify").exit_code, 2);
   EXPECT_EQ(Keybroker("verify --evidence /nonexistent/doc").exit_code, 2);

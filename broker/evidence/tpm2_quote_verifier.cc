@@ -1,0 +1,142 @@
+#include "broker/evidence/tpm2_quote_verifier.h"
+
+#include <openssl/rsa.h>
+
+#include "broker/evidence/tpm2_evidence.h"
+#include "broker/evidence/tpm2_structures.h"
+#include "common/ct.h"
+#include "common/digest.h"
+#include "common/encoding.h"
+
+namespace kb::broker {
+namespace {
+
+Bytes Hash(TpmHash hash, ByteSpan data) {
+  if (hash == TpmHash::kSha256) {
+    Sha256Digest d = Sha256(data);
+    return Bytes(d.begin(), d.end());
+  }
+  Sha384Digest d = Sha384(data);
+  return Bytes(d.begin(), d.end());
+}
+
+Result<Bytes> EcdsaDer(const TpmSignature& sig) {
+  OsslPtr<ECDSA_SIG> ecdsa(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(sig.ecdsa_r.data(), int(sig.ecdsa_r.size()), nullptr);
+  BIGNUM* s = BN_bin2bn(sig.ecdsa_s.data(), int(sig.ecdsa_s.size()), nullptr);
+  if (!ecdsa || r == nullptr || s == nullptr || ECDSA_SIG_set0(ecdsa.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    return Error{ErrorCode::kInternal, OsslErrorString("ECDSA_SIG_set0")};
+  }
+  unsigned char* der = nullptr;
+  int len = i2d_ECDSA_SIG(ecdsa.get(), &der);
+  if (len <= 0) return Error{ErrorCode::kInternal, OsslErrorString("i2d_ECDSA_SIG")};
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+// True when `key` signed `digest` as `sig` describes. A key of the other type never verifies.
+bool VerifiesWith(EVP_PKEY* key, const TpmSignature& sig, const Bytes& digest) {
+  bool rsa = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
+  if (rsa != (sig.scheme != TpmSigScheme::kEcdsa)) return false;
+  Bytes signature;
+  if (sig.scheme == TpmSigScheme::kEcdsa) {
+    auto der = EcdsaDer(sig);
+    if (!der) return false;
+    signature = std::move(*der);
+  } else {
+    signature = sig.rsa_signature;
+  }
+  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(key, nullptr));
+  const EVP_MD* md = sig.hash == TpmHash::kSha256 ? EVP_sha256() : EVP_sha384();
+  bool ready = ctx && EVP_PKEY_verify_init(ctx.get()) == 1;
+  if (ready && rsa) {
+    bool pss = sig.scheme == TpmSigScheme::kRsapss;
+    ready = EVP_PKEY_CTX_set_rsa_padding(ctx.get(),
+                                         pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) == 1 &&
+            EVP_PKEY_CTX_set_signature_md(ctx.get(), md) == 1 &&
+            (!pss || (EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), md) == 1 &&
+                      EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), RSA_PSS_SALTLEN_AUTO) == 1));
+  }
+  bool ok = ready && EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), digest.data(),
+                                     digest.size()) == 1;
+  OsslClearErrors();
+  return ok;
+}
+
+// The registered AK that signed the quote, or kBadSignature.
+Result<const AttestationKey*> FindSigner(const AttestationKeys& keys, const Bytes& quote,
+                                         const TpmSignature& sig) {
+  Bytes digest = Hash(sig.hash, quote);
+  for (const AttestationKey& ak : keys.keys()) {
+    if (VerifiesWith(ak.key.get(), sig, digest)) return &ak;
+  }
+  return Error{ErrorCode::kBadSignature,
+               "quote signature does not verify under any registered attestation key"};
+}
+
+// The reported values must be exactly the selected PCRs, and hash to the signed pcrDigest.
+Status CheckPcrs(const TpmQuote& quote, const Tpm2Evidence& ev, TpmHash digest_hash) {
+  size_t reported = 0;
+  for (const auto& [bank, values] : ev.pcrs) reported += values.size();
+  if (reported != quote.selection.size()) {
+    return Error{ErrorCode::kMalformedEvidence, "reported PCRs differ from the quoted selection"};
+  }
+  Bytes concatenated;
+  for (const TpmPcrId& id : quote.selection) {
+    auto bank = ev.pcrs.find(TpmHashName(id.bank));
+    if (bank == ev.pcrs.end() || !bank->second.count(id.index)) {
+      return Error{ErrorCode::kMalformedEvidence, "a quoted PCR is not reported"};
+    }
+    const Bytes& value = bank->second.at(id.index);
+    concatenated.insert(concatenated.end(), value.begin(), value.end());
+  }
+  if (!CtEqual(Hash(digest_hash, concatenated), quote.pcr_digest)) {
+    return Error{ErrorCode::kBadSignature, "PCR values do not match the quoted digest"};
+  }
+  return Ok();
+}
+
+EvidenceClaims MakeClaims(Tpm2Evidence ev, const TpmQuote& quote, const AttestationKey& ak,
+                          Time now) {
+  EvidenceClaims claims;
+  claims.platform = Platform::kTpm2Quote;
+  claims.module_id = "ak:" + HexEncode(ak.spki_sha256);
+  claims.timestamp = now;
+  bool has_sha256 = ev.pcrs.count("sha256") != 0;
+  claims.digest = has_sha256 ? "SHA256" : "SHA384";
+  claims.pcrs = ev.pcrs.at(has_sha256 ? "sha256" : "sha384");
+  claims.public_key = std::move(ev.public_key);
+  claims.nonce = std::move(ev.nonce);
+  claims.tpm = TpmClaims{ak.spki_sha256,      quote.clock, quote.reset_count,
+                         quote.restart_count, quote.safe,  quote.firmware_version,
+                         std::move(ev.pcrs)};
+  return claims;
+}
+
+}  // namespace
+
+Result<VerifiedEvidence> Tpm2QuoteVerifier::Verify(ByteSpan evidence_json, Time now) const {
+  auto ev = ParseTpm2Evidence(evidence_json);
+  if (!ev) return std::move(ev).error();
+  auto quote = ParseTpmQuote(ev->quote);
+  if (!quote) return std::move(quote).error();
+  auto sig = ParseTpmSignature(ev->signature);
+  if (!sig) return std::move(sig).error();
+
+  auto signer = FindSigner(keys_, ev->quote, *sig);
+  if (!signer) return std::move(signer).error();
+
+  Bytes bound = ev->nonce;
+  bound.insert(bound.end(), ev->public_key.begin(), ev->public_key.end());
+  Sha256Digest expected = Sha256(bound);
+  if (!CtEqual(expected, quote->extra_data)) {
+    return Error{ErrorCode::kNonceMismatch, "quote extraData is not SHA-256(nonce || public_key)"};
+  }
+  if (auto s = CheckPcrs(*quote, *ev, sig->hash); !s) return std::move(s).error();
+  return VerifiedEvidence(MakeClaims(std::move(*ev), *quote, **signer, now));
+}
+
+}  // namespace kb::broker

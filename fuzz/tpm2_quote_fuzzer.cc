@@ -1,0 +1,36 @@
+// libFuzzer target: tpm2-quote evidence (JSON) and the TPM structures inside it (TPMS_ATTEST,
+// TPMT_SIGNATURE through libtss2-mu), seeded with real swtpm quotes.
+
+#include <cstddef>
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "broker/evidence/tpm2_quote_verifier.h"
+#include "broker/evidence/tpm2_structures.h"
+
+namespace {
+
+const kb::broker::AttestationKeys& Keys() {
+  static const kb::broker::AttestationKeys keys = [] {
+    kb::broker::AttestationKeys k;
+    std::ifstream in(std::string(KB_VECTORS_DIR) + "/tpm2/ak-ecc.pem");
+    std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    (void)k.AddPem(pem);
+    return k;
+  }();
+  return keys;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  kb::ByteSpan input(data, size);
+  (void)kb::broker::Tpm2QuoteVerifier(Keys()).Verify(input, kb::Time{});
+  // The raw structures, with the input split in two at its first byte.
+  size_t split = size > 0 ? data[0] % (size + 1) : 0;
+  (void)kb::broker::ParseTpmQuote(input.first(split));
+  (void)kb::broker::ParseTpmSignature(input.subspan(split));
+  return 0;
+}

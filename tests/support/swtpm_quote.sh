@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Makes a real TPM 2.0 quote with a fresh swtpm, for the tests. Loopback/unix socket only; the
+# swtpm is started here and killed on exit, and its state lives in a temp dir.
+#
+#   swtpm_quote.sh OUTDIR AK_ALG(ecc|rsa) PCRS(e.g. 4,7,12) EXTRA_DATA_HEX [SIG_SCHEME]
+#
+# Extends each PCR n once with SHA256("measurement-for-pcr<n>-v1"), creates an AK under an RSA EK
+# (ECC P-256/ECDSA or RSA-2048/RSASSA, or SIG_SCHEME=rsapss), quotes the sha256 bank with
+# EXTRA_DATA as qualifying data, and writes into OUTDIR: quote.msg (TPMS_ATTEST), quote.sig
+# (TPMT_SIGNATURE), ak.pem (SPKI), ak.pub (TPM2B_PUBLIC), pcr<n>.hex (the values quoted).
+set -euo pipefail
+out=$1 ak_alg=$2 pcrs=$3 extra=$4 scheme=${5:-}
+mkdir -p "$out"
+st=$(mktemp -d /tmp/kb-swtpm.XXXXXX)
+pid=""
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$st"
+}
+trap cleanup EXIT
+
+swtpm_setup --tpm2 --tpmstate "$st" --pcr-banks sha256 --overwrite --logfile "$st/setup.log" >/dev/null
+swtpm socket --tpm2 --tpmstate dir="$st" \
+  --server type=unixio,path="$st/tpm.sock" --ctrl type=unixio,path="$st/tpm.sock.ctrl" \
+  --flags not-need-init,startup-clear --log file="$st/swtpm.log",level=1 &
+pid=$!
+export TPM2TOOLS_TCTI="swtpm:path=$st/tpm.sock"
+for _ in $(seq 1 100); do
+  tpm2_getcap properties-fixed >/dev/null 2>&1 && break
+  sleep 0.05
+done
+# swtpm has no resource manager: flush transient objects after each command that loads one.
+flush() { tpm2_flushcontext -t >/dev/null 2>&1 || true; tpm2_flushcontext -s >/dev/null 2>&1 || true; }
+
+IFS=, read -ra list <<< "$pcrs"
+for n in "${list[@]}"; do
+  digest=$(printf 'measurement-for-pcr%s-v1' "$n" | openssl dgst -sha256 -binary | xxd -p -c 64)
+  tpm2_pcrextend "$n:sha256=$digest"
+done
+
+tpm2_createek -c "$st/ek.ctx" -G rsa -u "$st/ek.pub" >/dev/null
+flush
+case "$ak_alg:$scheme" in
+  ecc:*) akg=(-G ecc -s ecdsa) ;;
+  rsa:rsapss) akg=(-G rsa -s rsapss) ;;
+  rsa:*) akg=(-G rsa -s rsassa) ;;
+esac
+tpm2_createak -C "$st/ek.ctx" -c "$st/ak.ctx" "${akg[@]}" -g sha256 -u "$out/ak.pub" \
+  -n "$st/ak.name" -r "$st/ak.priv" >/dev/null
+flush
+tpm2_readpublic -c "$st/ak.ctx" -f pem -o "$out/ak.pem" >/dev/null
+flush
+quote_scheme=()
+if [ "$scheme" = rsapss ]; then quote_scheme=(--scheme rsapss); fi
+tpm2_quote -c "$st/ak.ctx" -l "sha256:$pcrs" -q "$extra" -g sha256 "${quote_scheme[@]}" \
+  -m "$out/quote.msg" -s "$out/quote.sig" >/dev/null
+flush
+for n in "${list[@]}"; do
+  tpm2_pcrread "sha256:$n" -o "$st/pcr.bin" >/dev/null
+  xxd -p -c 64 "$st/pcr.bin" > "$out/pcr$n.hex"
+done
