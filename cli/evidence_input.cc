@@ -50,9 +50,9 @@ bool LooksLikeJson(const Bytes& document) {
 std::optional<int> LoadAttestationKeys(const po::variables_map& vm, broker::AttestationKeys& keys) {
   if (!vm.count("ak")) return UsageError("tpm2-quote evidence needs --ak");
   for (const std::string& path : vm["ak"].as<std::vector<std::string>>()) {
-    auto pem = ReadFile(path, kMaxPemSize);
-    if (!pem) return UsageError(pem.error().message);
-    auto added = keys.AddPem(std::string(pem->begin(), pem->end()));
+    auto key = ReadFile(path, kMaxPemSize);
+    if (!key) return UsageError(key.error().message);
+    auto added = keys.Add(*key);  // PEM or TPM2B_PUBLIC
     if (!added) return UsageError(path + ": " + added.error().message);
   }
   return std::nullopt;

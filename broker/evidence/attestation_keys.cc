@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "broker/evidence/internal/tpm2_public.h"
+
 namespace kb::broker {
 
 Status AttestationKeys::AddPem(std::string_view pem) {
@@ -15,10 +17,22 @@ Status AttestationKeys::AddPem(std::string_view pem) {
     OsslClearErrors();
     return Error{ErrorCode::kMalformedRequest, "attestation key is not a PEM public key"};
   }
-  return Add(std::move(key));
+  return AddKey(std::move(key));
 }
 
-Status AttestationKeys::Add(OsslPtr<EVP_PKEY> key) {
+Status AttestationKeys::Add(ByteSpan pem_or_tpm2b) {
+  std::string_view text(reinterpret_cast<const char*>(pem_or_tpm2b.data()), pem_or_tpm2b.size());
+  if (text.find("-----BEGIN") != std::string_view::npos) return AddPem(text);
+  return AddTpm2bPublic(pem_or_tpm2b);
+}
+
+Status AttestationKeys::AddTpm2bPublic(ByteSpan bytes) {
+  auto key = internal::Tpm2bPublicToKey(bytes);
+  if (!key) return std::move(key).error();
+  return AddKey(std::move(*key));
+}
+
+Status AttestationKeys::AddKey(OsslPtr<EVP_PKEY> key) {
   int type = EVP_PKEY_get_base_id(key.get());
   if (type == EVP_PKEY_RSA) {
     if (EVP_PKEY_get_bits(key.get()) < 2048) {

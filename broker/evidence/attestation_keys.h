@@ -22,10 +22,17 @@ class AttestationKeys {
  public:
   // A PEM public key (as `tpm2_readpublic -f pem` writes it): RSA >= 2048 bits or EC P-256/P-384.
   Status AddPem(std::string_view pem);
+  // A TPM2B_PUBLIC (as `tpm2_createak -u` writes it). Better than PEM: its objectAttributes
+  // must show a restricted signing key that never left its TPM (fixedTPM, fixedParent,
+  // sensitiveDataOrigin, restricted, sign, not decrypt). A restricted key only signs digests the
+  // TPM computed itself, so it cannot sign a forged TPMS_ATTEST.
+  Status AddTpm2bPublic(ByteSpan tpm2b_public);
+  // Either form: PEM text, or TPM2B_PUBLIC bytes.
+  Status Add(ByteSpan pem_or_tpm2b);
   const std::vector<AttestationKey>& keys() const { return keys_; }
 
  private:
-  Status Add(OsslPtr<EVP_PKEY> key);
+  Status AddKey(OsslPtr<EVP_PKEY> key);
   std::vector<AttestationKey> keys_;
 };
 

@@ -263,6 +263,51 @@ TEST(Tpm2SavedVectors, VerifyWithoutATpm) {
   }
 }
 
+Bytes ReadBytes(const std::string& path) {
+  std::string text = ReadText(path);
+  return Bytes(text.begin(), text.end());
+}
+
+TEST(AttestationKeys, Tpm2bPublicGivesTheSameKeyAsPem) {
+  for (const char* alg : {"ecc", "rsa"}) {
+    AttestationKeys from_pem, from_tpm2b;
+    ASSERT_TRUE(
+        from_pem.Add(ReadBytes(testing::VectorPath(std::string("tpm2/ak-") + alg + ".pem"))));
+    auto added =
+        from_tpm2b.Add(ReadBytes(testing::VectorPath(std::string("tpm2/ak-") + alg + ".tpm2b")));
+    ASSERT_TRUE(added) << added.error().message;
+    EXPECT_EQ(from_pem.keys()[0].spki_sha256, from_tpm2b.keys()[0].spki_sha256) << alg;
+    std::string evidence =
+        ReadText(testing::VectorPath(std::string("tpm2/quote-") + alg + ".json"));
+    EXPECT_TRUE(Tpm2QuoteVerifier(from_tpm2b).Verify(AsBytes(evidence), Time{}));
+  }
+}
+
+TEST(AttestationKeys, Tpm2bPublicMustBeARestrictedSigningKey) {
+  Bytes ak = ReadBytes(testing::VectorPath("tpm2/ak-ecc.tpm2b"));
+  // size(2) type(2) nameAlg(2) objectAttributes(4, big-endian)
+  auto with_attributes = [&](uint32_t clear, uint32_t set) {
+    Bytes b = ak;
+    uint32_t a = uint32_t(b[6]) << 24 | uint32_t(b[7]) << 16 | uint32_t(b[8]) << 8 | b[9];
+    a = (a & ~clear) | set;
+    b[6] = uint8_t(a >> 24), b[7] = uint8_t(a >> 16), b[8] = uint8_t(a >> 8), b[9] = uint8_t(a);
+    return b;
+  };
+  AttestationKeys keys;
+  EXPECT_TRUE(keys.AddTpm2bPublic(with_attributes(0, 0)));
+  for (uint32_t required : {0x2u, 0x10u, 0x20u, 0x10000u, 0x40000u}) {  // fixedTPM ... sign
+    EXPECT_FALSE(keys.AddTpm2bPublic(with_attributes(required, 0))) << std::hex << required;
+  }
+  EXPECT_FALSE(keys.AddTpm2bPublic(with_attributes(0, 0x20000u)));  // decrypt
+  Bytes truncated(ak.begin(), ak.end() - 1);
+  EXPECT_FALSE(keys.AddTpm2bPublic(truncated));
+  Bytes trailing = ak;
+  trailing.push_back(0);
+  EXPECT_FALSE(keys.AddTpm2bPublic(trailing));
+  EXPECT_FALSE(keys.AddTpm2bPublic({}));
+  EXPECT_EQ(keys.keys().size(), 1u);
+}
+
 TEST(AttestationKeys, RejectsWeakOrForeignKeys) {
   AttestationKeys keys;
   EXPECT_FALSE(keys.AddPem("nonsense"));
