@@ -28,6 +28,7 @@ struct OsslDeleter;
     void operator()(Type* p) const { FreeFn(p); } \
   }
 
+KB_OSSL_DELETER(ASN1_OCTET_STRING, ASN1_OCTET_STRING_free);  // also ASN1_STRING
 KB_OSSL_DELETER(BIO, BIO_free_all);
 KB_OSSL_DELETER(BIGNUM, BN_free);
 KB_OSSL_DELETER(CMS_ContentInfo, CMS_ContentInfo_free);
