@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "cli/cli_io.h"
+#include "cli/keys_command.h"
 #include "cli/policy_command.h"
 #include "cli/serve_command.h"
 #include "cli/verify_command.h"
@@ -21,6 +22,8 @@ constexpr char kUsage[] =
     "  verify  --evidence FILE [...]    verify an attestation document offline\n"
     "  policy  check FILE...            lint release policies\n"
     "  policy  eval --policy F --evidence F [...]  evaluate a policy offline\n"
+    "  keys    create --db F --kek F --id NAME [--import F] | list --db F\n"
+    "  audit   verify --db FILE           check the audit log's hash chain\n"
     "  version                          print the version\n";
 
 }  // namespace
@@ -37,6 +40,8 @@ int main(int argc, char** argv) {
   const char* const* sub_argv = argv + 1;
   if (command == "verify") return kb::cli::RunVerify(sub_argc, sub_argv, clock);
   if (command == "policy") return kb::cli::RunPolicy(sub_argc, sub_argv, clock);
+  if (command == "keys") return kb::cli::RunKeys(sub_argc, sub_argv, clock);
+  if (command == "audit") return kb::cli::RunAudit(sub_argc, sub_argv);
   if (command == "serve") return kb::cli::RunServe(sub_argc, sub_argv, clock);
   if (command == "version" || command == "--version") {
     std::cout << "keybroker " << kb::cli::kVersion << '\n';

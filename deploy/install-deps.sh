@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libssl-dev openssl libcbor-dev libsqlite3-dev libyaml-cpp-dev
+  libssl-dev openssl libcbor-dev libsqlite3-dev sqlite3 libyaml-cpp-dev
   libgtest-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format-14 git
   libtss2-dev swtpm swtpm-tools tpm2-tools xxd

@@ -8,18 +8,43 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   return OpenAtVersion(path, int(Migrations().size()));
 }
 
-Result<std::unique_ptr<Database>> Database::OpenAtVersion(const std::string& path,
-                                                          int schema_version) {
+Result<std::unique_ptr<Database>> Database::OpenHandle(const std::string& path, int flags) {
   sqlite3* raw = nullptr;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_FULLMUTEX, nullptr);
   SqlitePtr handle(raw);  // owned even when opening failed
   if (rc != SQLITE_OK) {
     return Error{ErrorCode::kInternal,
                  path + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))};
   }
-  std::unique_ptr<Database> db(new Database(std::move(handle)));
+  return std::unique_ptr<Database>(new Database(std::move(handle)));
+}
+
+Result<std::unique_ptr<Database>> Database::OpenReadOnly(const std::string& path) {
+  auto db = OpenHandle(path, SQLITE_OPEN_READONLY);
+  if (!db) return db;
+  auto lock = (*db)->lock();
+  auto version = (*db)->ReadSchemaVersion();
+  if (!version) return std::move(version).error();
+  if (*version != int(Migrations().size())) {
+    return Error{ErrorCode::kInternal, path + ": schema version " + std::to_string(*version) +
+                                           " is not the current one; start the server once"};
+  }
+  (*db)->schema_version_ = *version;
+  return db;
+}
+
+Result<int> Database::ReadSchemaVersion() {
+  auto stmt = Prepare("PRAGMA user_version");
+  if (!stmt) return std::move(stmt).error();
+  if (sqlite3_step(stmt->get()) != SQLITE_ROW) return LastError("reading user_version");
+  return sqlite3_column_int(stmt->get(), 0);
+}
+
+Result<std::unique_ptr<Database>> Database::OpenAtVersion(const std::string& path,
+                                                          int schema_version) {
+  auto opened = OpenHandle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!opened) return opened;
+  std::unique_ptr<Database> db = std::move(*opened);
   auto lock = db->lock();
   sqlite3_busy_timeout(db->handle(), 5000);
   // WAL lets readers run beside the writer; FULL makes every commit durable before it returns.
@@ -32,10 +57,9 @@ Result<std::unique_ptr<Database>> Database::OpenAtVersion(const std::string& pat
 }
 
 Status Database::Migrate(int target_version) {
-  auto stmt = Prepare("PRAGMA user_version");
-  if (!stmt) return std::move(stmt).error();
-  if (sqlite3_step(stmt->get()) != SQLITE_ROW) return LastError("reading user_version");
-  schema_version_ = sqlite3_column_int(stmt->get(), 0);
+  auto version = ReadSchemaVersion();
+  if (!version) return std::move(version).error();
+  schema_version_ = *version;
   auto migrations = Migrations();
   if (schema_version_ > int(migrations.size())) {
     return Error{ErrorCode::kInternal, "database schema version " +

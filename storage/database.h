@@ -25,6 +25,9 @@ class Database {
   // Opens and migrates only up to `schema_version` (tests of migrations on older databases).
   static Result<std::unique_ptr<Database>> OpenAtVersion(const std::string& path,
                                                          int schema_version);
+  // Read-only, without migrating: for inspection (`keybroker audit verify`). Refuses a database
+  // whose schema is not the current one.
+  static Result<std::unique_ptr<Database>> OpenReadOnly(const std::string& path);
 
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -43,6 +46,8 @@ class Database {
 
  private:
   explicit Database(SqlitePtr db) : db_(std::move(db)) {}
+  static Result<std::unique_ptr<Database>> OpenHandle(const std::string& path, int flags);
+  Result<int> ReadSchemaVersion();
   Status Migrate(int target_version);
 
   SqlitePtr db_;

@@ -39,7 +39,49 @@ CREATE TABLE active_policies (
 ) STRICT;
 )sql";
 
-constexpr const char* const kMigrations[] = {kReferences, kPolicies};
+// 3: keys and their versions, sealed under the KEK (never plaintext).
+constexpr const char kKeys[] = R"sql(
+CREATE TABLE keys (
+  id               TEXT PRIMARY KEY,
+  origin           TEXT NOT NULL CHECK (origin IN ('generated', 'imported')),
+  enabled          INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  current_version  INTEGER NOT NULL CHECK (current_version >= 1),
+  created_at       INTEGER NOT NULL,
+  created_by       TEXT NOT NULL
+) STRICT;
+CREATE TABLE key_versions (
+  key_id      TEXT NOT NULL REFERENCES keys (id),
+  version     INTEGER NOT NULL CHECK (version >= 1),
+  sealed      BLOB NOT NULL,   -- AES-256-GCM under the KEK, AAD = key id and version
+  created_at  INTEGER NOT NULL,
+  PRIMARY KEY (key_id, version)
+) STRICT;
+)sql";
+
+// 4: the audit log, hash-chained: each row carries the SHA-256 of its predecessor's hash and
+// its own fields, so a removed, reordered or edited row breaks the chain.
+constexpr const char kAudit[] = R"sql(
+CREATE TABLE audit_log (
+  seq              INTEGER PRIMARY KEY,  -- 1, 2, 3, ... without gaps
+  time             INTEGER NOT NULL,
+  actor            TEXT NOT NULL,
+  action           TEXT NOT NULL,
+  key_id           TEXT NOT NULL,
+  key_version      INTEGER NOT NULL,
+  policy           TEXT NOT NULL,
+  policy_version   INTEGER NOT NULL,
+  evidence_type    TEXT NOT NULL,
+  evidence_sha256  BLOB NOT NULL,
+  claims_sha256    BLOB NOT NULL,
+  decision         TEXT NOT NULL,
+  reasons          TEXT NOT NULL,
+  request_id       TEXT NOT NULL,
+  prev_hash        BLOB NOT NULL CHECK (length(prev_hash) = 32),
+  hash             BLOB NOT NULL CHECK (length(hash) = 32)
+) STRICT;
+)sql";
+
+constexpr const char* const kMigrations[] = {kReferences, kPolicies, kKeys, kAudit};
 
 }  // namespace
 

@@ -14,8 +14,11 @@ Statement& Statement::Bind(int index, int64_t value) {
 }
 
 Statement& Statement::Bind(int index, ByteSpan blob) {
-  ok_ &= sqlite3_bind_blob(stmt_.get(), index, blob.data(), int(blob.size()), SQLITE_TRANSIENT) ==
-         SQLITE_OK;
+  // sqlite3_bind_blob binds SQL NULL for a null pointer, which an empty span may carry.
+  int rc = blob.empty() ? sqlite3_bind_zeroblob(stmt_.get(), index, 0)
+                        : sqlite3_bind_blob(stmt_.get(), index, blob.data(), int(blob.size()),
+                                            SQLITE_TRANSIENT);
+  ok_ &= rc == SQLITE_OK;
   return *this;
 }
 

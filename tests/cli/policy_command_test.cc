@@ -3,31 +3,18 @@
 // nitro-enclave-8.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <boost/json.hpp>
-#include <cstdio>
 #include <fstream>
 
+#include "tests/support/cli_runner.h"
 #include "tests/support/test_paths.h"
 
 namespace kb::cli {
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-  boost::json::object json() const { return boost::json::parse(out).as_object(); }
-};
-
-CliRun Keybroker(const std::string& args) {
-  FILE* pipe = popen((std::string(KB_BINARY) + " " + args + " 2>/dev/null").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using testing::CliRun;
+using testing::Keybroker;
 
 std::string V(const std::string& name) { return testing::VectorPath(name); }
 

@@ -2,36 +2,21 @@
 // exit code (0 verified, 1 rejected with a JSON error, 2 usage or I/O error).
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <boost/json.hpp>
-#include <cstdio>
 #include <fstream>
 #include <string>
 
 #include "common/encoding.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/test_pki.h"
 
 namespace kb::cli {
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-  boost::json::object json() const { return boost::json::parse(out).as_object(); }
-};
-
-CliRun Keybroker(const std::string& args) {
-  std::string command = std::string(KB_BINARY) + " " + args + " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using testing::CliRun;
+using testing::Keybroker;
 
 std::string Vector(const std::string& name) { return testing::VectorPath("nitro/" + name); }
 constexpr char kAt8[] = "--at 2026-03-06T11:14:18.051Z";

@@ -46,7 +46,7 @@ TEST_F(DatabaseTest, MigratesAnExistingDatabaseAndKeepsItsRows) {
   }
   auto db = Database::Open(path_);
   ASSERT_TRUE(db) << db.error().message;
-  EXPECT_EQ((*db)->schema_version(), 2);
+  EXPECT_EQ((*db)->schema_version(), int(Migrations().size()));
   SqliteReferenceStore refs(**db);
   auto r = refs.Get("r@1");
   ASSERT_TRUE(r);

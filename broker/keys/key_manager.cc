@@ -1,0 +1,81 @@
+#include "broker/keys/key_manager.h"
+
+#include "policy/reference.h"
+
+namespace kb::broker {
+
+Status KeyManager::Audit(std::string_view action, std::string_view id, uint32_t version,
+                         std::string_view actor, Time now) {
+  storage::AuditRecord row;
+  row.time = now;
+  row.actor = std::string(actor);
+  row.action = std::string(action);
+  row.key_id = std::string(id);
+  row.key_version = version;
+  row.decision = "ok";
+  auto appended = audit_.Append(std::move(row));
+  if (!appended) return std::move(appended).error();
+  return Ok();
+}
+
+Status KeyManager::Create(std::string_view id, const SecretBytes& material, const char* origin,
+                          std::string_view actor, Time now) {
+  if (!policy::IsValidName(id)) {
+    return Error{ErrorCode::kMalformedRequest, "key id is invalid: '" + std::string(id) + "'"};
+  }
+  auto sealed = kek_.Seal(id, 1, material, random_);
+  if (!sealed) return std::move(sealed).error();
+  storage::KeyRecord record{std::string(id), origin, true, 1, now, std::string(actor)};
+  if (auto s = keys_.Create(record, *sealed); !s) return s;
+  return Audit("key.create", id, 1, actor, now);
+}
+
+Status KeyManager::CreateGenerated(std::string_view id, std::string_view actor, Time now) {
+  SecretBytes material(kGeneratedSize);
+  if (auto s = random_.Fill(material.mutable_span()); !s) return s;
+  return Create(id, material, "generated", actor, now);
+}
+
+Status KeyManager::Import(std::string_view id, const SecretBytes& material, std::string_view actor,
+                          Time now) {
+  if (material.empty() || material.size() > kMaxImportSize) {
+    return Error{ErrorCode::kMalformedRequest, "an imported key has 1..4096 bytes"};
+  }
+  return Create(id, material, "imported", actor, now);
+}
+
+Result<uint32_t> KeyManager::Rotate(std::string_view id, std::string_view actor, Time now) {
+  auto key = keys_.Get(id);
+  if (!key) return std::move(key).error();
+  if (key->origin != "generated") {
+    return Error{ErrorCode::kConflict, "an imported key is rotated by importing a new key"};
+  }
+  uint32_t version = key->current_version + 1;
+  SecretBytes material(kGeneratedSize);
+  if (auto s = random_.Fill(material.mutable_span()); !s) return std::move(s).error();
+  auto sealed = kek_.Seal(id, version, material, random_);
+  if (!sealed) return std::move(sealed).error();
+  if (auto s = keys_.AddVersion(id, version, *sealed, now); !s) return std::move(s).error();
+  if (auto s = Audit("key.rotate", id, version, actor, now); !s) return std::move(s).error();
+  return version;
+}
+
+Status KeyManager::SetEnabled(std::string_view id, bool enabled, std::string_view actor, Time now) {
+  auto key = keys_.Get(id);
+  if (!key) return std::move(key).error();
+  if (auto s = keys_.SetEnabled(id, enabled); !s) return s;
+  return Audit(enabled ? "key.enable" : "key.disable", id, key->current_version, actor, now);
+}
+
+Result<UnsealedKey> KeyManager::UnsealCurrent(std::string_view id) {
+  auto key = keys_.Get(id);
+  if (!key) return std::move(key).error();
+  if (!key->enabled) return Error{ErrorCode::kKeyDisabled, "key " + key->id + " is disabled"};
+  auto sealed = keys_.GetSealed(id, key->current_version);
+  if (!sealed) return std::move(sealed).error();
+  auto material = kek_.Unseal(id, key->current_version, *sealed);
+  if (!material) return std::move(material).error();
+  return UnsealedKey{key->id, key->current_version, std::move(*material)};
+}
+
+}  // namespace kb::broker

@@ -1,0 +1,57 @@
+#pragma once
+
+// Key lifecycle: create (256-bit from the DRBG, or an imported opaque secret of 1..4096 bytes),
+// rotate (a new current version; older versions stay), enable/disable, and unsealing for
+// release. Material is sealed under the KEK before it reaches storage and every change is an
+// audit row; plaintext exists only in SecretBytes, only here.
+
+#include <string>
+#include <string_view>
+
+#include "broker/keys/kek.h"
+#include "common/random.h"
+#include "common/result.h"
+#include "storage/audit_log.h"
+#include "storage/key_store.h"
+
+namespace kb::broker {
+
+struct UnsealedKey {
+  std::string id;
+  uint32_t version;
+  SecretBytes material;
+};
+
+class KeyManager {
+ public:
+  static constexpr size_t kGeneratedSize = 32;
+  static constexpr size_t kMaxImportSize = 4096;
+
+  // REQUIRES: all references outlive the manager.
+  KeyManager(storage::KeyStore& keys, storage::AuditLog& audit, const Kek& kek,
+             const Random& random)
+      : keys_(keys), audit_(audit), kek_(kek), random_(random) {}
+
+  Status CreateGenerated(std::string_view id, std::string_view actor, Time now);
+  Status Import(std::string_view id, const SecretBytes& material, std::string_view actor, Time now);
+  // Returns the new version.
+  Result<uint32_t> Rotate(std::string_view id, std::string_view actor, Time now);
+  Status SetEnabled(std::string_view id, bool enabled, std::string_view actor, Time now);
+
+  // The current version, unsealed. kKeyNotFound, kKeyDisabled, or kInternal if it will not
+  // unseal (wrong KEK, tampered row).
+  Result<UnsealedKey> UnsealCurrent(std::string_view id);
+
+ private:
+  Status Create(std::string_view id, const SecretBytes& material, const char* origin,
+                std::string_view actor, Time now);
+  Status Audit(std::string_view action, std::string_view id, uint32_t version,
+               std::string_view actor, Time now);
+
+  storage::KeyStore& keys_;
+  storage::AuditLog& audit_;
+  const Kek& kek_;
+  const Random& random_;
+};
+
+}  // namespace kb::broker

@@ -1,0 +1,16 @@
+#pragma once
+
+// Reading the KEK from its file. The file must hold exactly 32 bytes and be readable by its
+// owner only: a KEK that other users can read protects nothing.
+
+#include <string>
+
+#include "broker/keys/kek.h"
+#include "common/result.h"
+
+namespace kb::cli {
+
+// kInternal (exit 2) for I/O problems, wrong size, or permissions wider than 0600.
+Result<broker::Kek> LoadKekFile(const std::string& path);
+
+}  // namespace kb::cli

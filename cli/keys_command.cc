@@ -1,0 +1,106 @@
+#include "cli/keys_command.h"
+
+#include <boost/json/array.hpp>
+
+#include "broker/keys/key_manager.h"
+#include "cli/cli_io.h"
+#include "cli/kek_file.h"
+#include "cli/options.h"
+#include "common/clock.h"
+#include "common/encoding.h"
+#include "storage/sqlite_audit_log.h"
+#include "storage/sqlite_key_store.h"
+
+namespace kb::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+int Create(int argc, const char* const* argv, const Clock& clock) {
+  po::options_description options("keys create options");
+  options.add_options()("db", po::value<std::string>()->required(), "SQLite database")(
+      "kek", po::value<std::string>()->required(), "KEK file (32 bytes, mode 0600)")(
+      "id", po::value<std::string>()->required(), "key id")(
+      "import", po::value<std::string>(), "file holding the secret to import (1..4096 bytes)")(
+      "actor", po::value<std::string>()->default_value("cli"), "who, for the audit log");
+  auto vm = ParseOptions(argc, argv, options,
+                         "keybroker keys create --db FILE --kek FILE --id NAME [--import FILE]");
+  if (!vm) return kExitUsage;
+  auto kek = LoadKekFile((*vm)["kek"].as<std::string>());
+  if (!kek) return UsageError(kek.error().message);
+  auto db = storage::Database::Open((*vm)["db"].as<std::string>());
+  if (!db) return UsageError(db.error().message);
+  storage::SqliteKeyStore keys(**db);
+  storage::SqliteAuditLog audit(**db);
+  OsslRandom random;
+  broker::KeyManager manager(keys, audit, *kek, random);
+  std::string id = (*vm)["id"].as<std::string>();
+  std::string actor = (*vm)["actor"].as<std::string>();
+  Status created;
+  if (vm->count("import")) {
+    auto secret = ReadFile((*vm)["import"].as<std::string>(), broker::KeyManager::kMaxImportSize);
+    if (!secret) return UsageError(secret.error().message);
+    SecretBytes material(*secret);
+    std::fill(secret->begin(), secret->end(), 0);
+    created = manager.Import(id, material, actor, clock.Now());
+  } else {
+    created = manager.CreateGenerated(id, actor, clock.Now());
+  }
+  if (!created) return PrintRejection(created.error());
+  PrintJson(boost::json::object{
+      {"key_id", id}, {"version", 1}, {"origin", vm->count("import") ? "imported" : "generated"}});
+  return kExitOk;
+}
+
+int List(int argc, const char* const* argv) {
+  po::options_description options("keys list options");
+  options.add_options()("db", po::value<std::string>()->required(), "SQLite database");
+  auto vm = ParseOptions(argc, argv, options, "keybroker keys list --db FILE");
+  if (!vm) return kExitUsage;
+  auto db = storage::Database::OpenReadOnly((*vm)["db"].as<std::string>());
+  if (!db) return UsageError(db.error().message);
+  auto keys = storage::SqliteKeyStore(**db).List();
+  if (!keys) return UsageError(keys.error().message);
+  boost::json::array out;
+  for (const auto& k : *keys) {
+    out.push_back(boost::json::object{{"key_id", k.id},
+                                      {"origin", k.origin},
+                                      {"enabled", k.enabled},
+                                      {"current_version", k.current_version},
+                                      {"created_at", FormatRfc3339(k.created_at)},
+                                      {"created_by", k.created_by}});
+  }
+  PrintJson(boost::json::object{{"keys", std::move(out)}});
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunKeys(int argc, const char* const* argv, const Clock& clock) {
+  std::string verb = argc >= 2 ? argv[1] : "";
+  if (verb == "create") return Create(argc - 1, argv + 1, clock);
+  if (verb == "list") return List(argc - 1, argv + 1);
+  return UsageError("usage: keybroker keys create ... | keybroker keys list --db FILE");
+}
+
+int RunAudit(int argc, const char* const* argv) {
+  std::string verb = argc >= 2 ? argv[1] : "";
+  if (verb != "verify") return UsageError("usage: keybroker audit verify --db FILE");
+  po::options_description options("audit verify options");
+  options.add_options()("db", po::value<std::string>()->required(), "SQLite database");
+  auto vm = ParseOptions(argc - 1, argv + 1, options, "keybroker audit verify --db FILE");
+  if (!vm) return kExitUsage;
+  auto db = storage::Database::OpenReadOnly((*vm)["db"].as<std::string>());
+  if (!db) return UsageError(db.error().message);
+  auto v = storage::SqliteAuditLog(**db).Verify();
+  if (!v) return UsageError(v.error().message);
+  if (v->ok) {
+    PrintJson(boost::json::object{{"ok", true}, {"rows", v->rows}, {"head", HexEncode(v->head)}});
+    return kExitOk;
+  }
+  PrintJson(boost::json::object{
+      {"ok", false}, {"rows", v->rows}, {"broken_at", v->broken_at}, {"reason", v->reason}});
+  return kExitRejected;
+}
+
+}  // namespace kb::cli

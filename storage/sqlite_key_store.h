@@ -1,0 +1,27 @@
+#pragma once
+
+#include "storage/database.h"
+#include "storage/key_store.h"
+
+namespace kb::storage {
+
+class SqliteKeyStore final : public KeyStore {
+ public:
+  // REQUIRES: `db` outlives the store.
+  explicit SqliteKeyStore(Database& db) : db_(db) {}
+
+  Status Create(const KeyRecord& key, ByteSpan sealed_v1) override;
+  Status AddVersion(std::string_view id, uint32_t version, ByteSpan sealed, Time now) override;
+  Status SetEnabled(std::string_view id, bool enabled) override;
+  Result<KeyRecord> Get(std::string_view id) override;
+  Result<Bytes> GetSealed(std::string_view id, uint32_t version) override;
+  Result<std::vector<KeyRecord>> List() override;
+
+ private:
+  Result<std::vector<KeyRecord>> Query(std::optional<std::string_view> id);
+  Status InsertVersion(std::string_view id, uint32_t version, ByteSpan sealed, Time now);
+
+  Database& db_;
+};
+
+}  // namespace kb::storage

@@ -1,0 +1,20 @@
+#include "tests/support/cli_runner.h"
+
+#include <sys/wait.h>
+
+#include <cstdio>
+
+namespace kb::testing {
+
+CliRun Keybroker(const std::string& args) {
+  std::string command = std::string(KB_BINARY) + " " + args + " 2>/dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return {-1, ""};
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+}  // namespace kb::testing
