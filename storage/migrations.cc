@@ -81,7 +81,18 @@ CREATE TABLE audit_log (
 ) STRICT;
 )sql";
 
-constexpr const char* const kMigrations[] = {kReferences, kPolicies, kKeys, kAudit};
+// 5: challenge nonces. A used nonce stays (used_at set) until it expires, so that a replay is
+// told apart from a nonce never issued.
+constexpr const char kNonces[] = R"sql(
+CREATE TABLE nonces (
+  nonce       BLOB PRIMARY KEY CHECK (length(nonce) = 32),
+  expires_at  INTEGER NOT NULL,
+  used_at     INTEGER
+) STRICT, WITHOUT ROWID;
+CREATE INDEX nonces_by_expiry ON nonces (expires_at);
+)sql";
+
+constexpr const char* const kMigrations[] = {kReferences, kPolicies, kKeys, kAudit, kNonces};
 
 }  // namespace
 

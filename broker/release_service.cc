@@ -1,0 +1,142 @@
+#include "broker/release_service.h"
+
+#include <boost/json/serialize.hpp>
+
+#include "broker/evidence/claims_json.h"
+#include "common/digest.h"
+#include "policy/evaluator.h"
+
+namespace kb::broker {
+namespace {
+
+Bytes DigestOf(ByteSpan data) {
+  Sha256Digest d = Sha256(data);
+  return Bytes(d.begin(), d.end());
+}
+
+// What a caller is told: the code and a short, generic message. Details stay in the audit log.
+Error ForClient(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kInternal:
+      return Error{error.code, "internal error"};
+    case ErrorCode::kPolicyDenied:
+      return Error{error.code, "no policy allows releasing this key to this attestation"};
+    default:
+      return Error{error.code, "attestation rejected: " + std::string(ErrorCodeName(error.code))};
+  }
+}
+
+bool LooksLikeJson(ByteSpan document) {
+  for (uint8_t c : document) {
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<Challenge> ReleaseService::IssueChallenge(Time now) {
+  Bytes nonce(storage::kNonceSize);
+  if (auto s = deps_.random.Fill(nonce); !s) return std::move(s).error();
+  Time expires_at = now + deps_.nonce_ttl;
+  if (auto s = deps_.ledger.IssueNonce(nonce, expires_at); !s) return std::move(s).error();
+  return Challenge{std::move(nonce), expires_at};
+}
+
+Result<VerifiedEvidence> ReleaseService::Verify(const ReleaseRequest& request, Time now) const {
+  const std::string& type = request.evidence_type;
+  if (type == "tpm2-quote" || (type == "auto" && LooksLikeJson(request.document))) {
+    return deps_.tpm2.Verify(request.document, now);
+  }
+  if (type == "nitro-enclave")
+    return deps_.nitro.Verify(request.document, now, Platform::kNitroEnclave);
+  if (type == "nitro-tpm") return deps_.nitro.Verify(request.document, now, Platform::kNitroTpm);
+  if (type == "auto") return deps_.nitro.Verify(request.document, now);
+  return Error{ErrorCode::kMalformedRequest, "unknown evidence type " + type};
+}
+
+Result<policy::Decision> ReleaseService::Decide(const ReleaseRequest& request,
+                                                const EvidenceClaims& claims, Time now,
+                                                int* policy_version) {
+  auto active = policy_cache_.Active(deps_.policies);
+  if (!active) return std::move(active).error();
+  auto references = deps_.references.LoadAll();
+  if (!references) return std::move(references).error();
+  std::vector<const policy::Policy*> policies;
+  for (const ActivePolicy& p : *active) policies.push_back(p.policy.get());
+  policy::Decision decision =
+      policy::DecideRelease(request.key_id, policies, ToPolicyClaims(claims), *references, now);
+  for (const ActivePolicy& p : *active) {
+    if (p.policy->name == decision.policy) *policy_version = p.version;
+  }
+  return decision;
+}
+
+ReleaseOutcome ReleaseService::Release(const ReleaseRequest& request, Time now) {
+  storage::AuditRecord audit;
+  audit.time = now;
+  audit.actor = "unverified";
+  audit.action = "release";
+  audit.key_id = request.key_id;
+  audit.evidence_type = request.evidence_type;
+  audit.evidence_sha256 = DigestOf(request.document);
+  audit.request_id = request.request_id;
+  audit.decision = "deny";
+
+  ReleaseOutcome outcome;
+  Bytes nonce;
+  // Records the decision durably (consuming the nonce once verified) and fills the outcome.
+  auto finish = [&](std::optional<Error> error) -> ReleaseOutcome& {
+    if (error) audit.reasons = std::string(ErrorCodeName(error->code)) + ": " + error->message;
+    auto entry = deps_.ledger.Commit(nonce, now, std::move(audit));
+    if (!entry) {
+      outcome.release.reset();
+      outcome.error = ForClient(entry.error());
+      return outcome;
+    }
+    outcome.decision_id = entry->seq;
+    if (!error && !entry->nonce_status) error = entry->nonce_status.error();
+    if (error) {
+      outcome.release.reset();
+      outcome.error = ForClient(*error);
+    }
+    return outcome;
+  };
+
+  auto verified = Verify(request, now);
+  if (!verified) return finish(verified.error());
+  const EvidenceClaims& claims = verified->claims();
+  audit.actor = "attested:" + claims.module_id;
+  audit.evidence_type = std::string(PlatformName(claims.platform));
+  audit.claims_sha256 = DigestOf(AsBytes(boost::json::serialize(ClaimsToJson(claims))));
+  if (!claims.nonce || claims.nonce->size() != storage::kNonceSize) {
+    return finish(Error{ErrorCode::kNonceUnknown, "evidence carries no nonce issued here"});
+  }
+  if (auto s = deps_.ledger.CheckNonce(*claims.nonce, now); !s) return finish(s.error());
+  nonce = *claims.nonce;
+
+  int policy_version = 0;
+  auto decision = Decide(request, claims, now, &policy_version);
+  if (!decision) return finish(decision.error());
+  audit.policy = decision->policy;
+  audit.policy_version = uint32_t(policy_version);
+  if (!decision->allow) {
+    return finish(Error{ErrorCode::kPolicyDenied, decision->reason});
+  }
+  auto key = deps_.keys.UnsealCurrent(request.key_id);
+  if (!key) return finish(key.error());
+  audit.key_version = key->version;
+  if (!claims.public_key) {
+    return finish(Error{ErrorCode::kUnsupportedPublicKey, "evidence carries no public key"});
+  }
+  auto wrapped = deps_.wrapper.Wrap(request.format, *claims.public_key, key->material);
+  if (!wrapped) return finish(wrapped.error());
+
+  audit.decision = "allow";
+  audit.reasons = decision->reason;
+  outcome.release = broker::Release{
+      key->id, key->version, request.format, std::move(*wrapped), decision->policy, policy_version};
+  return finish(std::nullopt);
+}
+
+}  // namespace kb::broker

@@ -1,0 +1,83 @@
+#pragma once
+
+// The release use case (ARCHITECTURE.md, "The release path"):
+//   verify the evidence → its nonce must be one we issued, unexpired, unused → the key's active
+//   policies must allow the verified claims → unseal the key's current version → wrap it to the
+//   public key inside the evidence → consume the nonce and append the audit row in one
+//   transaction → only then answer.
+// Every decision, allow or deny, is an audit row; its seq is the decision id the caller gets.
+// Clients see an error code and a short message; the reasons go to the audit log.
+
+#include <optional>
+#include <string>
+
+#include "broker/evidence/nitro_verifier.h"
+#include "broker/evidence/tpm2_quote_verifier.h"
+#include "broker/keys/key_manager.h"
+#include "broker/keys/key_wrapper.h"
+#include "broker/policy_cache.h"
+#include "common/random.h"
+#include "storage/policy_store.h"
+#include "storage/reference_store.h"
+#include "storage/release_ledger.h"
+
+namespace kb::broker {
+
+struct ReleaseRequest {
+  std::string key_id;
+  std::string evidence_type = "auto";  // auto | nitro-enclave | nitro-tpm | tpm2-quote
+  Bytes document;                      // CBOR for Nitro, JSON for tpm2-quote
+  WrapFormat format = WrapFormat::kCms;
+  std::string request_id;
+};
+
+struct Release {
+  std::string key_id;
+  uint32_t key_version = 0;
+  WrapFormat format = WrapFormat::kCms;
+  Bytes ciphertext_for_recipient;
+  std::string policy;
+  int policy_version = 0;
+};
+
+struct ReleaseOutcome {
+  std::optional<Release> release;  // set exactly when the key was released
+  std::optional<Error> error;      // the contract error otherwise
+  uint64_t decision_id = 0;        // 0 only if even the audit row could not be written
+};
+
+struct Challenge {
+  Bytes nonce;
+  Time expires_at;
+};
+
+class ReleaseService {
+ public:
+  struct Dependencies {
+    const NitroVerifier& nitro;
+    const Tpm2QuoteVerifier& tpm2;
+    storage::PolicyStore& policies;
+    storage::ReferenceStore& references;
+    KeyManager& keys;
+    const KeyWrapper& wrapper;
+    storage::ReleaseLedger& ledger;
+    const Random& random;
+    std::chrono::seconds nonce_ttl{300};
+  };
+
+  // REQUIRES: every dependency outlives the service.
+  explicit ReleaseService(Dependencies deps) : deps_(deps) {}
+
+  Result<Challenge> IssueChallenge(Time now);
+  ReleaseOutcome Release(const ReleaseRequest& request, Time now);
+
+ private:
+  Result<VerifiedEvidence> Verify(const ReleaseRequest& request, Time now) const;
+  Result<policy::Decision> Decide(const ReleaseRequest& request, const EvidenceClaims& claims,
+                                  Time now, int* policy_version);
+
+  Dependencies deps_;
+  PolicyCache policy_cache_;
+};
+
+}  // namespace kb::broker

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "storage/database.h"
+#include "storage/release_ledger.h"
+#include "storage/sqlite_audit_log.h"
+
+namespace kb::storage {
+
+class SqliteReleaseLedger final : public ReleaseLedger {
+ public:
+  // REQUIRES: `db` outlives the ledger.
+  explicit SqliteReleaseLedger(Database& db) : db_(db), audit_(db) {}
+
+  Status IssueNonce(ByteSpan nonce, Time expires_at) override;
+  Status CheckNonce(ByteSpan nonce, Time now) override;
+  Result<Entry> Commit(ByteSpan nonce, Time now, AuditRecord record) override;
+  Result<uint64_t> PurgeExpired(Time before) override;
+
+ private:
+  // REQUIRES: lock held.
+  Status CheckLocked(ByteSpan nonce, Time now);
+  Status ConsumeLocked(ByteSpan nonce, Time now);
+
+  Database& db_;
+  SqliteAuditLog audit_;
+};
+
+}  // namespace kb::storage
