@@ -106,7 +106,7 @@ void BM_WarmIntermediates(benchmark::State& state) {
   constexpr size_t kEnclaves = 1500;
   static NitroShapedFleet fleet = MakeFleet(kEnclaves + 1);
   TrustAnchors anchors = TrustAnchors::Empty();
-  if (!anchors.AddPem(fleet.root.Pem())) state.SkipWithError("root");
+  if (!anchors.AddPem(fleet.root.CertPem())) state.SkipWithError("root");
   CertificateCache cache(4 * kEnclaves);
   NitroVerifier verifier(anchors, cache);
   if (!verifier.Verify(fleet.documents[0], kDocTime)) state.SkipWithError("warm-up failed");

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "cli/cli_io.h"
+#include "cli/dev_attest_command.h"
 #include "cli/keys_command.h"
 #include "cli/policy_command.h"
 #include "cli/serve_command.h"
@@ -24,6 +25,7 @@ constexpr char kUsage[] =
     "  policy  eval --policy F --evidence F [...]  evaluate a policy offline\n"
     "  keys    create --db F --kek F --id NAME [--import F] | list --db F\n"
     "  audit   verify --db FILE           check the audit log's hash chain\n"
+    "  dev-attest --platform P --ca-dir D --out F [...]  sign a development document\n"
     "  version                          print the version\n";
 
 }  // namespace
@@ -42,6 +44,7 @@ int main(int argc, char** argv) {
   if (command == "policy") return kb::cli::RunPolicy(sub_argc, sub_argv, clock);
   if (command == "keys") return kb::cli::RunKeys(sub_argc, sub_argv, clock);
   if (command == "audit") return kb::cli::RunAudit(sub_argc, sub_argv);
+  if (command == "dev-attest") return kb::cli::RunDevAttest(sub_argc, sub_argv, clock);
   if (command == "serve") return kb::cli::RunServe(sub_argc, sub_argv, clock);
   if (command == "version" || command == "--version") {
     std::cout << "keybroker " << kb::cli::kVersion << '\n';

@@ -44,7 +44,7 @@ class ReleaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
     chain_ = testing::MakeChain(kT);
-    ASSERT_TRUE(anchors_.AddPem(chain_.root.Pem()));
+    ASSERT_TRUE(anchors_.AddPem(chain_.root.CertPem()));
     db_ = std::move(storage::Database::Open(testing::MakeTempDir() + "/kb.db")).value();
     keys_ = std::make_unique<storage::SqliteKeyStore>(*db_);
     audit_ = std::make_unique<storage::SqliteAuditLog>(*db_);

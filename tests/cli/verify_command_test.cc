@@ -97,7 +97,7 @@ TEST_F(VerifyCommand, TrustsAnExtraRootOnlyWhenGiven) {
   auto chain = testing::MakeChain(t);
   Bytes doc = testing::SignDocument(testing::MakeDocumentFields(chain, t), chain.leaf.key.get());
   std::string doc_path = Write("dev.cbor", std::string(doc.begin(), doc.end()));
-  std::string root = Write("root.pem", chain.root.Pem());
+  std::string root = Write("root.pem", chain.root.CertPem());
   std::string base = "verify --evidence " + doc_path + " --at 2026-05-01T12:00:00Z";
   CliRun untrusted = Keybroker(base);
   EXPECT_EQ(untrusted.exit_code, 1);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/evidence/cert_builder.h"
 #include "broker/evidence/nitro_document.h"
 #include "common/bytes.h"
 #include "common/ossl.h"
@@ -13,27 +14,13 @@
 
 namespace kb::testing {
 
-enum class KeyType { kP384, kP256, kRsa2048 };
+using broker::CertSpec;
+using broker::KeyType;
+using TestCert = broker::BuiltCert;
 
-struct TestCert {
-  OsslPtr<X509> cert;
-  OsslPtr<EVP_PKEY> key;
-  Bytes der;
-  std::string Pem() const;
-};
-
-struct CertSpec {
-  std::string common_name;
-  bool is_ca = true;
-  int path_len = -1;  // -1: no constraint
-  Time not_before;
-  Time not_after;
-  KeyType key_type = KeyType::kP384;
-  std::string key_usage;  // empty: keyCertSign,cRLSign for CAs, digitalSignature for leaves
-};
-
+// broker::GenerateKey and broker::BuildCertificate that abort the test binary on failure.
 OsslPtr<EVP_PKEY> GenerateKey(KeyType type);
-// Self-signed when `issuer` is null. Aborts the test binary on OpenSSL failure.
+// Self-signed when `issuer` is null.
 TestCert MakeCert(const CertSpec& spec, const TestCert* issuer);
 
 // root → intermediate → leaf, all valid from `t - 1h` to `t + 3h` (root and intermediate much

@@ -22,7 +22,7 @@ const Time kT = *ParseRfc3339("2026-05-01T12:00:00Z");
 class ChainTest : public ::testing::Test {
  protected:
   ChainTest() : chain_(testing::MakeChain(kT)), anchors_(TrustAnchors::Empty()), cache_(64) {
-    EXPECT_TRUE(anchors_.AddPem(chain_.root.Pem()));
+    EXPECT_TRUE(anchors_.AddPem(chain_.root.CertPem()));
   }
 
   Result<VerifiedEvidence> VerifyDoc(const TestCert& leaf, std::vector<Bytes> cabundle,
@@ -199,11 +199,11 @@ TEST(TrustAnchors, RejectsRootsThatAreNotSelfSignedP384Cas) {
   TrustAnchors anchors = TrustAnchors::Empty();
   EXPECT_FALSE(anchors.AddPem("not a pem"));
   auto p256 = MakeCert({"r", true, -1, kT, kT + hours(1), KeyType::kP256}, nullptr);
-  EXPECT_FALSE(anchors.AddPem(p256.Pem()));
+  EXPECT_FALSE(anchors.AddPem(p256.CertPem()));
   auto root = MakeCert({"r", true, -1, kT, kT + hours(1)}, nullptr);
   auto child = MakeCert({"c", true, -1, kT, kT + hours(1)}, &root);
-  EXPECT_FALSE(anchors.AddPem(child.Pem()));
-  EXPECT_TRUE(anchors.AddPem(root.Pem()));
+  EXPECT_FALSE(anchors.AddPem(child.CertPem()));
+  EXPECT_TRUE(anchors.AddPem(root.CertPem()));
   EXPECT_EQ(anchors.size(), 1u);
 }
 

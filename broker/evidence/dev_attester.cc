@@ -1,0 +1,46 @@
+#include "broker/evidence/dev_attester.h"
+
+#include "broker/evidence/nitro_document_encoder.h"
+
+namespace kb::broker {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::seconds;
+
+}  // namespace
+
+Result<DevAttester::CaPem> DevAttester::GenerateCa(Time now) {
+  auto root = BuildCertificate(
+      {"keybroker development root", true, -1, now - hours(1), now + hours(24 * 3650)}, nullptr);
+  if (!root) return std::move(root).error();
+  auto intermediate = BuildCertificate(
+      {"keybroker development intermediate", true, 0, now - hours(1), now + hours(24 * 365)},
+      &*root);
+  if (!intermediate) return std::move(intermediate).error();
+  return CaPem{root->CertPem(), root->KeyPem(), intermediate->CertPem(), intermediate->KeyPem()};
+}
+
+Result<DevAttester> DevAttester::Load(const CaPem& ca) {
+  auto root = LoadCertificate(ca.root_cert, ca.root_key);
+  if (!root) return std::move(root).error();
+  auto intermediate = LoadCertificate(ca.intermediate_cert, ca.intermediate_key);
+  if (!intermediate) return std::move(intermediate).error();
+  return DevAttester(std::move(*root), std::move(*intermediate));
+}
+
+Result<Bytes> DevAttester::Attest(NitroDocument fields, Time now) const {
+  auto leaf = BuildCertificate(
+      {fields.module_id + ".dev.keybroker", false, -1, now - seconds(3), now + hours(3)},
+      &intermediate_);
+  if (!leaf) return std::move(leaf).error();
+  fields.digest = "SHA384";
+  fields.timestamp = now;
+  fields.certificate = leaf->der;
+  fields.cabundle = {root_.der, intermediate_.der};
+  auto payload = EncodeNitroPayload(fields);
+  if (!payload) return std::move(payload).error();
+  return SignCoseSign1Es384(*payload, leaf->key.get());
+}
+
+}  // namespace kb::broker

@@ -1,0 +1,15 @@
+#pragma once
+
+namespace kb {
+class Clock;
+}
+
+namespace kb::cli {
+
+// keybroker dev-attest --platform nitro-enclave|nitro-tpm --ca-dir DIR --out FILE
+//                      [--pcr N=HEX]... [--public-key PEM] [--nonce HEX] [--user-data HEX]
+// Creates the development CA in DIR on first use (root.pem, root.key, intermediate.pem,
+// intermediate.key; keys 0600) and writes a signed document (CBOR) to FILE. Unset PCRs are zero.
+int RunDevAttest(int argc, const char* const* argv, const Clock& clock);
+
+}  // namespace kb::cli
