@@ -1,0 +1,24 @@
+#pragma once
+
+// Requests and responses as the handlers see them: plain data, so that routing and every
+// handler are tested without sockets. The server (transport, TLS, limits) fills and sends them.
+
+#include <string>
+
+namespace kb::api {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path, without the query string
+  std::string content_type;
+  std::string body;
+  std::string request_id;  // assigned by the server, echoed into audit rows
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+}  // namespace kb::api

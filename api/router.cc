@@ -1,0 +1,83 @@
+#include "api/router.h"
+
+#include <array>
+#include <boost/json.hpp>
+#include <string_view>
+
+#include "api/error_status.h"
+#include "api/release_codec.h"
+
+namespace kb::api {
+namespace {
+
+using Handler = HttpResponse (*)(const HttpRequest&, Services&, Time);
+
+HttpResponse Json(int status, std::string body) {
+  return {status, "application/json", std::move(body)};
+}
+
+HttpResponse Failure(const Error& error, uint64_t decision_id = 0) {
+  return Json(HttpStatus(error.code), EncodeError(error, decision_id));
+}
+
+HttpResponse Healthz(const HttpRequest&, Services& services, Time) {
+  boost::json::object body{{"status", "ok"}};
+  if (services.development_root_trusted) {
+    body["warning"] = "a development attestation root is trusted: not for production";
+  }
+  return Json(200, boost::json::serialize(body));
+}
+
+HttpResponse Readyz(const HttpRequest&, Services&, Time) {
+  return Json(200, R"({"status":"ready"})");
+}
+
+HttpResponse PostChallenge(const HttpRequest&, Services& services, Time now) {
+  auto challenge = services.release.IssueChallenge(now);
+  if (!challenge) return Failure(Error{ErrorCode::kInternal, "internal error"});
+  return Json(200, EncodeChallenge(*challenge));
+}
+
+HttpResponse PostRelease(const HttpRequest& request, Services& services, Time now) {
+  if (request.content_type.rfind("application/json", 0) != 0) {
+    return Failure(Error{ErrorCode::kMalformedRequest, "Content-Type must be application/json"});
+  }
+  auto decoded = DecodeReleaseRequest(request.body);
+  if (!decoded) return Failure(decoded.error());
+  decoded->request_id = request.request_id;
+  broker::ReleaseOutcome outcome = services.release.Release(*decoded, now);
+  if (!outcome.release) return Failure(*outcome.error, outcome.decision_id);
+  return Json(200, EncodeRelease(*outcome.release, outcome.decision_id));
+}
+
+struct RouteEntry {
+  std::string_view method;
+  std::string_view path;
+  Handler handler;
+};
+
+constexpr std::array<RouteEntry, 4> kRoutes = {{
+    {"GET", "/healthz", Healthz},
+    {"GET", "/readyz", Readyz},
+    {"POST", "/v1/challenge", PostChallenge},
+    {"POST", "/v1/release", PostRelease},
+}};
+
+}  // namespace
+
+HttpResponse Route(const HttpRequest& request, Services& services, Time now) {
+  bool path_known = false;
+  for (const RouteEntry& route : kRoutes) {
+    if (route.path != request.target) continue;
+    path_known = true;
+    if (route.method == request.method) return route.handler(request, services, now);
+  }
+  if (path_known) {
+    HttpResponse r = Failure(Error{ErrorCode::kMalformedRequest, "method not allowed"});
+    r.status = 405;
+    return r;
+  }
+  return Failure(Error{ErrorCode::kNotFound, "no such route"});
+}
+
+}  // namespace kb::api
