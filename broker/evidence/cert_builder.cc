@@ -106,6 +106,12 @@ Result<BuiltCert> BuildCertificate(const CertSpec& spec, const BuiltCert* issuer
   if (auto s = AddExtension(cert, issuer_cert, NID_basic_constraints, constraints); !s)
     return s.error();
   if (auto s = AddExtension(cert, issuer_cert, NID_key_usage, usage); !s) return s.error();
+  if (!spec.subject_alt_names.empty()) {
+    if (auto s = AddExtension(cert, issuer_cert, NID_subject_alt_name, spec.subject_alt_names);
+        !s) {
+      return s.error();
+    }
+  }
   if (spec.is_ca) {
     if (auto s = AddExtension(cert, issuer_cert, NID_subject_key_identifier, "hash"); !s) {
       return s.error();

@@ -23,7 +23,8 @@ struct CertSpec {
   Time not_before;
   Time not_after;
   KeyType key_type = KeyType::kP384;
-  std::string key_usage;  // empty: keyCertSign,cRLSign for CAs, digitalSignature for leaves
+  std::string key_usage;          // empty: keyCertSign,cRLSign for CAs, digitalSignature for leaves
+  std::string subject_alt_names;  // e.g. "IP:127.0.0.1,DNS:localhost"; empty: none
 };
 
 struct BuiltCert {

@@ -1,0 +1,121 @@
+// The HTTPS server over real TLS on 127.0.0.1 (port 0), in front of a real release service.
+
+#include "api/https_server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "api/https_client.h"
+#include "tests/support/release_fixture.h"
+
+namespace kb::api {
+namespace {
+
+namespace json = boost::json;
+using std::chrono::hours;
+using testing::kT;
+
+class HttpsServerTest : public testing::ReleaseFixture {
+ protected:
+  void SetUp() override {
+    ReleaseFixture::SetUp();
+    dir_ = testing::MakeTempDir();
+    Time now = SystemClock().Now();
+    auto cert = broker::BuildCertificate(
+        {"localhost", false, -1, now - hours(1), now + hours(1), broker::KeyType::kP256,
+         "digitalSignature", "IP:127.0.0.1,DNS:localhost"},
+        nullptr);
+    ASSERT_TRUE(cert) << cert.error().message;
+    std::ofstream(dir_ + "/cert.pem") << cert->CertPem();
+    std::ofstream(dir_ + "/key.pem") << cert->KeyPem();
+    ServerOptions options;
+    options.address = "127.0.0.1";
+    options.port = 0;
+    options.certificate_file = dir_ + "/cert.pem";
+    options.private_key_file = dir_ + "/key.pem";
+    options.body_limit = 64 * 1024;
+    services_ = std::make_unique<Services>(Services{*service_, false});
+    auto server = HttpsServer::Create(options, *services_, clock_);
+    ASSERT_TRUE(server) << server.error().message;
+    server_ = std::move(*server);
+    url_ = "https://127.0.0.1:" + std::to_string(server_->port());
+    thread_ = std::thread([this] { server_->Run(); });
+  }
+  void TearDown() override {
+    server_->Stop();
+    thread_.join();
+    std::system(("rm -rf " + dir_).c_str());
+  }
+  HttpResponse Call(const std::string& method, const std::string& target,
+                    const std::string& body = "") {
+    auto r = HttpsRequest(url_, method, target, body, {dir_ + "/cert.pem"});
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : HttpResponse{0, "", ""};
+  }
+
+  FixedClock clock_{kT};  // the documents are signed at kT
+  std::string dir_, url_;
+  std::unique_ptr<Services> services_;
+  std::unique_ptr<HttpsServer> server_;
+  std::thread thread_;
+};
+
+TEST_F(HttpsServerTest, ServesTheReleaseFlowOverTls) {
+  EXPECT_EQ(Call("GET", "/healthz").status, 200);
+  HttpResponse challenge = Call("POST", "/v1/challenge");
+  ASSERT_EQ(challenge.status, 200) << challenge.body;
+  Bytes nonce = HexDecode(std::string(json::parse(challenge.body).at("nonce").as_string())).value();
+  std::string body = R"({"key_id": "model-weights", "evidence": {"type": "auto", "document": ")" +
+                     Base64Encode(Document(nonce)) + "\"}}";
+  HttpResponse release = Call("POST", "/v1/release", body);
+  ASSERT_EQ(release.status, 200) << release.body;
+  Bytes wrapped =
+      Base64Decode(
+          std::string(json::parse(release.body).at("ciphertext_for_recipient").as_string()))
+          .value();
+  auto key = manager_->UnsealCurrent("model-weights");
+  EXPECT_EQ(testing::CmsDecrypt(wrapped, instance_key_.get()),
+            Bytes(key->material.span().begin(), key->material.span().end()));
+  HttpResponse replay = Call("POST", "/v1/release", body);
+  EXPECT_EQ(replay.status, 403);
+  EXPECT_EQ(json::parse(replay.body).at("error"), "nonce_replayed");
+}
+
+TEST_F(HttpsServerTest, RefusesOversizedBodiesAndUnknownRoutes) {
+  HttpResponse big = Call("POST", "/v1/release", std::string(100 * 1024, 'x'));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(json::parse(big.body).at("error"), "payload_too_large");
+  EXPECT_EQ(Call("GET", "/nope").status, 404);
+  // The server is still healthy afterwards.
+  EXPECT_EQ(Call("GET", "/healthz").status, 200);
+}
+
+TEST_F(HttpsServerTest, RefusesOldTlsVersionsAndNonAeadSuites) {
+  std::string port = url_.substr(url_.rfind(':') + 1);
+  // The client's security level is lowered so that only the server can be the one refusing.
+  auto connects = [&](const std::string& args) {
+    std::string cmd =
+        "openssl s_client -connect 127.0.0.1:" + port + " " + args + " </dev/null >/dev/null 2>&1";
+    return std::system(cmd.c_str()) == 0;
+  };
+  EXPECT_FALSE(connects("-tls1 -cipher DEFAULT@SECLEVEL=0"));
+  EXPECT_FALSE(connects("-tls1_1 -cipher DEFAULT@SECLEVEL=0"));
+  EXPECT_FALSE(connects("-tls1_2 -cipher ECDHE-ECDSA-AES128-SHA@SECLEVEL=0"));
+  EXPECT_FALSE(connects("-tls1_2 -cipher ECDHE-ECDSA-AES256-SHA384@SECLEVEL=0"));
+  EXPECT_TRUE(connects("-tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256"));
+  EXPECT_TRUE(connects("-tls1_3"));
+}
+
+TEST_F(HttpsServerTest, ClientRefusesAServerItDoesNotTrust) {
+  auto other = broker::BuildCertificate({"other", true, -1, kT - hours(1), kT + hours(1)}, nullptr);
+  std::ofstream(dir_ + "/other.pem") << other->CertPem();
+  auto r = HttpsRequest(url_, "GET", "/healthz", "", {dir_ + "/other.pem"});
+  EXPECT_FALSE(r);
+}
+
+}  // namespace
+}  // namespace kb::api
