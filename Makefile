@@ -39,6 +39,7 @@ bench: build
 	./build/bench/verifier_bench
 
 run: build
+	@bash deploy/dev-setup.sh
 	./build/keybroker serve --config config.example.yaml
 
 clean:

@@ -36,8 +36,9 @@ Status ReadTls(const YAML::Node& node, Config& config) {
 Result<Config> ReadConfig(const YAML::Node& root) {
   Config config;
   if (root.IsNull()) return config;
-  if (auto s = CheckYamlKeys(root, {"listen", "workers", "data_dir", "database", "kek_file", "tls",
-                                    "trust_roots", "nonce_ttl", "log_level"});
+  if (auto s = CheckYamlKeys(
+          root, {"listen", "workers", "data_dir", "database", "kek_file", "tls", "trust_roots",
+                 "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl", "log_level"});
       !s) {
     return std::move(s).error();
   }
@@ -54,6 +55,10 @@ Result<Config> ReadConfig(const YAML::Node& root) {
   if (root["trust_roots"]) {
     config.trust_roots = root["trust_roots"].as<std::vector<std::string>>();
   }
+  if (root["tpm_attestation_keys"]) {
+    config.tpm_attestation_keys = root["tpm_attestation_keys"].as<std::vector<std::string>>();
+  }
+  if (root["bootstrap_dir"]) config.bootstrap_dir = root["bootstrap_dir"].as<std::string>();
   if (root["nonce_ttl"]) {
     auto ttl = ParseDurationNode(root["nonce_ttl"]);
     if (!ttl) return std::move(ttl).error();

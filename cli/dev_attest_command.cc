@@ -35,6 +35,8 @@ Status WriteFile(const std::string& path, const std::string& content, mode_t mod
   return Ok();
 }
 
+}  // namespace
+
 // The CA in `dir`, created on first use.
 Result<broker::DevAttester> LoadOrCreateCa(const std::string& dir, Time now) {
   std::string root = dir + "/root.pem";
@@ -80,6 +82,8 @@ Status ApplyPcrs(const std::vector<std::string>& specs, broker::NitroDocument& f
   }
   return Ok();
 }
+
+namespace {
 
 Result<Bytes> PublicKeyDer(const std::string& path) {
   auto pem = ReadText(path);

@@ -1,5 +1,10 @@
 #pragma once
 
+#include <string>
+#include <vector>
+
+#include "broker/evidence/dev_attester.h"
+
 namespace kb {
 class Clock;
 }
@@ -11,5 +16,10 @@ namespace kb::cli {
 // Creates the development CA in DIR on first use (root.pem, root.key, intermediate.pem,
 // intermediate.key; keys 0600) and writes a signed document (CBOR) to FILE. Unset PCRs are zero.
 int RunDevAttest(int argc, const char* const* argv, const Clock& clock);
+
+// Shared with `keybroker release --dev-attest`: the CA in `dir` (created on first use), and
+// --pcr N=HEX values applied to `fields`.
+Result<broker::DevAttester> LoadOrCreateCa(const std::string& dir, Time now);
+Status ApplyPcrs(const std::vector<std::string>& specs, broker::NitroDocument& fields);
 
 }  // namespace kb::cli

@@ -9,6 +9,7 @@
 #include "cli/dev_attest_command.h"
 #include "cli/keys_command.h"
 #include "cli/policy_command.h"
+#include "cli/release_command.h"
 #include "cli/serve_command.h"
 #include "cli/verify_command.h"
 #include "cli/version.h"
@@ -26,6 +27,8 @@ constexpr char kUsage[] =
     "  keys    create --db F --kek F --id NAME [--import F] | list --db F\n"
     "  audit   verify --db FILE           check the audit log's hash chain\n"
     "  dev-attest --platform P --ca-dir D --out F [...]  sign a development document\n"
+    "  challenge --url URL [--ca PEM]   ask a broker for a nonce\n"
+    "  release --url URL --key-id ID --out F (--dev-attest DIR | --evidence F --private-key K)\n"
     "  version                          print the version\n";
 
 }  // namespace
@@ -45,6 +48,8 @@ int main(int argc, char** argv) {
   if (command == "keys") return kb::cli::RunKeys(sub_argc, sub_argv, clock);
   if (command == "audit") return kb::cli::RunAudit(sub_argc, sub_argv);
   if (command == "dev-attest") return kb::cli::RunDevAttest(sub_argc, sub_argv, clock);
+  if (command == "challenge") return kb::cli::RunChallenge(sub_argc, sub_argv);
+  if (command == "release") return kb::cli::RunRelease(sub_argc, sub_argv, clock);
   if (command == "serve") return kb::cli::RunServe(sub_argc, sub_argv, clock);
   if (command == "version" || command == "--version") {
     std::cout << "keybroker " << kb::cli::kVersion << '\n';

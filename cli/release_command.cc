@@ -1,0 +1,191 @@
+#include "cli/release_command.h"
+
+#include <openssl/cms.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "api/https_client.h"
+#include "broker/evidence/cert_builder.h"
+#include "cli/cli_io.h"
+#include "cli/dev_attest_command.h"
+#include "cli/options.h"
+#include "common/clock.h"
+#include "common/encoding.h"
+
+namespace kb::cli {
+namespace {
+
+namespace po = boost::program_options;
+namespace json = boost::json;
+
+Result<json::object> Post(const po::variables_map& vm, const std::string& target,
+                          const std::string& body, int* status) {
+  api::ClientOptions client;
+  if (vm.count("ca")) client.ca_file = vm["ca"].as<std::string>();
+  auto response = api::HttpsRequest(vm["url"].as<std::string>(), "POST", target, body, client);
+  if (!response) return std::move(response).error();
+  *status = response->status;
+  boost::system::error_code ec;
+  json::value parsed = json::parse(response->body, ec);
+  if (ec || !parsed.is_object()) return Error{ErrorCode::kInternal, "server answered non-JSON"};
+  return std::move(parsed.as_object());
+}
+
+Result<Bytes> Unwrap(const std::string& format, const Bytes& wrapped, EVP_PKEY* key) {
+  if (format == "cms") {
+    const unsigned char* p = wrapped.data();
+    OsslPtr<CMS_ContentInfo> cms(d2i_CMS_ContentInfo(nullptr, &p, long(wrapped.size())));
+    OsslPtr<BIO> out(BIO_new(BIO_s_mem()));
+    if (!cms || !out || CMS_decrypt(cms.get(), key, nullptr, nullptr, out.get(), CMS_BINARY) != 1) {
+      return Error{ErrorCode::kInternal, OsslErrorString("CMS decrypt")};
+    }
+    char* data = nullptr;
+    long len = BIO_get_mem_data(out.get(), &data);
+    return Bytes(data, data + len);
+  }
+  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(key, nullptr));
+  size_t len = wrapped.size();
+  Bytes out(len);
+  if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), EVP_sha256()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), EVP_sha256()) != 1 ||
+      EVP_PKEY_decrypt(ctx.get(), out.data(), &len, wrapped.data(), wrapped.size()) != 1) {
+    return Error{ErrorCode::kInternal, OsslErrorString("RSA-OAEP decrypt")};
+  }
+  out.resize(len);
+  return out;
+}
+
+Result<Bytes> SpkiDer(EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  int len = i2d_PUBKEY(key, &der);
+  if (len <= 0) return Error{ErrorCode::kInternal, "i2d_PUBKEY"};
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+// A development document bound to a fresh challenge and `key`.
+Result<Bytes> DevDocument(const po::variables_map& vm, EVP_PKEY* key, Time now) {
+  int status = 0;
+  auto challenge = Post(vm, "/v1/challenge", "{}", &status);
+  if (!challenge) return std::move(challenge).error();
+  auto nonce = HexDecode(std::string(challenge->at("nonce").as_string()));
+  if (status != 200 || !nonce) return Error{ErrorCode::kInternal, "challenge failed"};
+  auto attester = LoadOrCreateCa(vm["dev-attest"].as<std::string>(), now);
+  if (!attester) return std::move(attester).error();
+  broker::NitroDocument fields{};
+  bool tpm = vm["platform"].as<std::string>() == "nitro-tpm";
+  fields.platform = tpm ? broker::Platform::kNitroTpm : broker::Platform::kNitroEnclave;
+  fields.module_id =
+      tpm ? "i-0000000000000dev0-tpm0000000000000000" : "i-0000000000000dev0-enc0000000000000dev";
+  for (uint32_t i = 0; i < (tpm ? 24u : 16u); ++i) fields.pcrs[i] = Bytes(broker::kPcrSize, 0);
+  if (vm.count("pcr")) {
+    if (auto s = ApplyPcrs(vm["pcr"].as<std::vector<std::string>>(), fields); !s) {
+      return std::move(s).error();
+    }
+  }
+  fields.nonce = std::move(*nonce);
+  auto spki = SpkiDer(key);
+  if (!spki) return std::move(spki).error();
+  fields.public_key = std::move(*spki);
+  return attester->Attest(std::move(fields), now);
+}
+
+Result<OsslPtr<EVP_PKEY>> ReadPrivateKey(const std::string& path) {
+  auto pem = ReadFile(path, 1 << 16);
+  if (!pem) return std::move(pem).error();
+  OsslPtr<BIO> bio(BIO_new_mem_buf(pem->data(), int(pem->size())));
+  OsslPtr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  if (!key) return Error{ErrorCode::kInternal, path + ": not a PEM private key"};
+  return key;
+}
+
+}  // namespace
+
+int RunChallenge(int argc, const char* const* argv) {
+  po::options_description options("challenge options");
+  options.add_options()("url", po::value<std::string>()->required(), "https://HOST:PORT")(
+      "ca", po::value<std::string>(), "CA certificate of the server (PEM)");
+  auto vm = ParseOptions(argc, argv, options, "keybroker challenge --url URL [--ca PEM]");
+  if (!vm) return kExitUsage;
+  int status = 0;
+  auto reply = Post(*vm, "/v1/challenge", "{}", &status);
+  if (!reply) return UsageError(reply.error().message);
+  PrintJson(*reply);
+  return status == 200 ? kExitOk : kExitRejected;
+}
+
+int RunRelease(int argc, const char* const* argv, const Clock& clock) {
+  po::options_description options("release options");
+  options.add_options()("url", po::value<std::string>()->required(), "https://HOST:PORT")(
+      "key-id", po::value<std::string>()->required(), "key to release")(
+      "out", po::value<std::string>()->required(), "file for the key bytes (mode 0600)")(
+      "ca", po::value<std::string>(), "CA certificate of the server (PEM)")(
+      "format", po::value<std::string>()->default_value("cms"), "cms | rsa-oaep-256")(
+      "dev-attest", po::value<std::string>(), "development CA directory")(
+      "platform", po::value<std::string>()->default_value("nitro-enclave"), "with --dev-attest")(
+      "pcr", po::value<std::vector<std::string>>(), "N=HEX, with --dev-attest")(
+      "evidence", po::value<std::string>(), "a document made elsewhere")(
+      "private-key", po::value<std::string>(), "its private key (PEM)");
+  auto vm = ParseOptions(argc, argv, options,
+                         "keybroker release --url URL --key-id ID --out FILE (--dev-attest DIR "
+                         "[--pcr N=HEX]... | --evidence FILE --private-key PEM)");
+  if (!vm) return kExitUsage;
+  OsslPtr<EVP_PKEY> key;
+  Bytes document;
+  if (vm->count("dev-attest")) {
+    auto generated = broker::GenerateKey(broker::KeyType::kRsa2048);
+    if (!generated) return UsageError(generated.error().message);
+    key = std::move(*generated);
+    auto made = DevDocument(*vm, key.get(), clock.Now());
+    if (!made) return UsageError(made.error().message);
+    document = std::move(*made);
+  } else if (vm->count("evidence") && vm->count("private-key")) {
+    auto read = ReadEvidenceFile((*vm)["evidence"].as<std::string>());
+    auto loaded = ReadPrivateKey((*vm)["private-key"].as<std::string>());
+    if (!read) return UsageError(read.error().message);
+    if (!loaded) return UsageError(loaded.error().message);
+    document = std::move(*read);
+    key = std::move(*loaded);
+  } else {
+    return UsageError("give --dev-attest DIR, or --evidence FILE with --private-key PEM");
+  }
+  std::string format = (*vm)["format"].as<std::string>();
+  json::object request{
+      {"key_id", (*vm)["key-id"].as<std::string>()},
+      {"evidence", json::object{{"type", "auto"}, {"document", Base64Encode(document)}}},
+      {"format", format}};
+  int status = 0;
+  auto reply = Post(*vm, "/v1/release", json::serialize(request), &status);
+  if (!reply) return UsageError(reply.error().message);
+  if (status != 200) {
+    PrintJson(*reply);
+    return kExitRejected;
+  }
+  auto wrapped = Base64Decode(std::string(reply->at("ciphertext_for_recipient").as_string()));
+  if (!wrapped) return UsageError("server sent invalid base64");
+  auto plain = Unwrap(format, *wrapped, key.get());
+  if (!plain) return UsageError(plain.error().message);
+  std::string out = (*vm)["out"].as<std::string>();
+  {
+    std::ofstream file(out, std::ios::binary | std::ios::trunc);
+    ::chmod(out.c_str(), 0600);
+    file.write(reinterpret_cast<const char*>(plain->data()), std::streamsize(plain->size()));
+    if (!file) return UsageError(out + ": cannot write");
+  }
+  std::fill(plain->begin(), plain->end(), 0);
+  PrintJson(json::object{{"key_id", reply->at("key_id")},
+                         {"key_version", reply->at("key_version")},
+                         {"policy", reply->at("policy")},
+                         {"decision_id", reply->at("decision_id")},
+                         {"out", out}});
+  return kExitOk;
+}
+
+}  // namespace kb::cli

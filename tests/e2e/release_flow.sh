@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Black-box release flow against a real `keybroker serve` on 127.0.0.1 (a free port), with a
+# real SQLite file, a KEK file, the development CA and the example policy:
+#   release → same bytes again after a restart → wrong PCR denied → replayed evidence refused →
+#   audit chain verifies → the database files hold no key bytes.
+set -euo pipefail
+kb=$(realpath "$1")
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+dir=$(mktemp -d /tmp/kb-e2e.XXXXXX)
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; [ -f "$dir/serve.log" ] && cat "$dir/serve.log"; exit 1; }
+
+cd "$dir"
+(umask 077; openssl rand -out kek.bin 32)
+"$kb" dev-attest --platform nitro-enclave --ca-dir ca --out ca/sample.cbor >/dev/null
+"$kb" keys create --db keybroker.db --kek kek.bin --id example-key >/dev/null
+cat > config.yaml <<CONFIG
+listen: {address: 127.0.0.1, port: 0}
+workers: 2
+data_dir: $dir
+kek_file: $dir/kek.bin
+trust_roots: [$dir/ca/root.pem]
+bootstrap_dir: $repo/docs/examples/bootstrap
+CONFIG
+
+start() {
+  "$kb" serve --config config.yaml 2>"$dir/serve.log" &
+  pid=$!
+  for _ in $(seq 1 100); do
+    port=$(grep -o 'serving https://127.0.0.1:[0-9]*' "$dir/serve.log" | grep -o '[0-9]*$' || true)
+    [ -n "$port" ] && return 0
+    kill -0 "$pid" 2>/dev/null || fail "server exited"
+    sleep 0.05
+  done
+  fail "server did not start"
+}
+stop() { kill -TERM "$pid"; wait "$pid" || fail "server did not stop cleanly"; pid=""; }
+
+pcr0=$(printf 'a%.0s' $(seq 1 96))
+release() {  # out-file [extra args]
+  "$kb" release --url "https://127.0.0.1:$port" --ca tls/cert.pem --key-id example-key \
+    --dev-attest ca "${@:2}" --out "$1"
+}
+
+start
+release key1.bin --pcr "0=$pcr0" > r1.json || fail "release: $(cat r1.json)"
+[ "$(stat -c %a key1.bin)" = 600 ] || fail "key file mode"
+[ "$(stat -c %s key1.bin)" = 32 ] || fail "key size"
+if release denied.bin --pcr "0=$(printf 'b%.0s' $(seq 1 96))" > denied.json; then fail "wrong PCR released"; fi
+grep -q '"error":"policy_denied"' denied.json || fail "denial code: $(cat denied.json)"
+stop
+
+start  # a restart keeps keys, policies and the audit chain
+release key2.bin --pcr "0=$pcr0" > r2.json || fail "release after restart: $(cat r2.json)"
+cmp -s key1.bin key2.bin || fail "the key changed across a restart"
+curl -sf --cacert tls/cert.pem "https://127.0.0.1:$port/healthz" | grep -q '"warning"' \
+  || fail "healthz does not warn about the development root"
+stop
+
+"$kb" audit verify --db keybroker.db > audit.json || fail "audit chain: $(cat audit.json)"
+grep -q '"rows":4' audit.json || fail "expected 4 audit rows: $(cat audit.json)"
+key_hex=$(xxd -p -c 64 key1.bin)
+if cat keybroker.db keybroker.db-wal 2>/dev/null | xxd -p | tr -d '\n' | grep -q "$key_hex"; then
+  fail "key bytes found in the database files"
+fi
+echo "release flow ok (port $port)"
