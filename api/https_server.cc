@@ -77,15 +77,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return Close();
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
-      return Reply(413, EncodeError({ErrorCode::kPayloadTooLarge, "request too large"}), false);
+      return Reply(413, "application/json",
+                   EncodeError({ErrorCode::kPayloadTooLarge, "request too large"}), false);
     }
     if (ec) {
       if (ec == beast::error::timeout || ec.category() == asio::error::get_ssl_category() ||
           ec == asio::error::eof || ec == asio::error::connection_reset) {
         return;  // the peer is gone or too slow: nothing to answer
       }
-      return Reply(400, EncodeError({ErrorCode::kMalformedRequest, "malformed HTTP request"}),
-                   false);
+      return Reply(400, "application/json",
+                   EncodeError({ErrorCode::kMalformedRequest, "malformed HTTP request"}), false);
     }
     const auto& req = parser_->get();
     HttpRequest request;
@@ -95,14 +96,20 @@ class Session : public std::enable_shared_from_this<Session> {
     request.content_type = std::string(req[http::field::content_type]);
     request.body = req.body();
     request.request_id = "r" + std::to_string(request_counter_.fetch_add(1) + 1);
-    HttpResponse response = Route(request, services_, clock_.Now());
-    Reply(response.status, std::move(response.body), req.keep_alive());
+    Time start = clock_.Now();
+    HttpResponse response = Route(request, services_, start);
+    if (services_.metrics != nullptr) {
+      services_.metrics->RecordRequest(RouteLabel(request.target), response.status,
+                                       clock_.Now() - start);
+    }
+    Reply(response.status, std::move(response.content_type), std::move(response.body),
+          req.keep_alive());
   }
 
-  void Reply(int status, std::string body, bool keep_alive) {
+  void Reply(int status, std::string content_type, std::string body, bool keep_alive) {
     auto res = std::make_shared<http::response<http::string_body>>(http::status(status), 11);
     res->set(http::field::server, "keybroker");
-    res->set(http::field::content_type, "application/json");
+    res->set(http::field::content_type, content_type);
     res->set(http::field::cache_control, "no-store");
     res->keep_alive(keep_alive);
     res->body() = std::move(body);

@@ -46,8 +46,18 @@ HttpResponse PostRelease(const HttpRequest& request, Services& services, Time no
   if (!decoded) return Failure(decoded.error());
   decoded->request_id = request.request_id;
   broker::ReleaseOutcome outcome = services.release.Release(*decoded, now);
+  if (services.metrics != nullptr) {
+    services.metrics->RecordRelease(outcome.release ? "allow" : ErrorCodeName(outcome.error->code));
+  }
   if (!outcome.release) return Failure(*outcome.error, outcome.decision_id);
   return Json(200, EncodeRelease(*outcome.release, outcome.decision_id));
+}
+
+HttpResponse GetMetrics(const HttpRequest&, Services& services, Time) {
+  if (services.metrics == nullptr) return Failure(Error{ErrorCode::kNotFound, "no metrics"});
+  uint64_t hits = services.cache ? services.cache->hits() : 0;
+  uint64_t misses = services.cache ? services.cache->misses() : 0;
+  return {200, "text/plain; version=0.0.4", services.metrics->Render(hits, misses)};
 }
 
 struct RouteEntry {
@@ -56,14 +66,22 @@ struct RouteEntry {
   Handler handler;
 };
 
-constexpr std::array<RouteEntry, 4> kRoutes = {{
+constexpr std::array<RouteEntry, 5> kRoutes = {{
     {"GET", "/healthz", Healthz},
+    {"GET", "/metrics", GetMetrics},
     {"GET", "/readyz", Readyz},
     {"POST", "/v1/challenge", PostChallenge},
     {"POST", "/v1/release", PostRelease},
 }};
 
 }  // namespace
+
+std::string_view RouteLabel(std::string_view target) {
+  for (const RouteEntry& route : kRoutes) {
+    if (route.path == target) return route.path;
+  }
+  return "unknown";
+}
 
 HttpResponse Route(const HttpRequest& request, Services& services, Time now) {
   bool path_known = false;

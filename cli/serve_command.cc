@@ -137,7 +137,8 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   }
   auto tls = TlsFiles(*config, clock.Now());
   if (!tls) return UsageError(tls.error().message);
-  api::Services services{*b.release, !config->trust_roots.empty()};
+  api::Metrics metrics;
+  api::Services services{*b.release, !config->trust_roots.empty(), &metrics, b.cache.get()};
   if (services.development_root_trusted) {
     Log("WARNING: attestation roots besides AWS Nitro Root G1 are trusted (development setup)");
   }

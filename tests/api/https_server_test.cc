@@ -38,7 +38,7 @@ class HttpsServerTest : public testing::ReleaseFixture {
     options.certificate_file = dir_ + "/cert.pem";
     options.private_key_file = dir_ + "/key.pem";
     options.body_limit = 64 * 1024;
-    services_ = std::make_unique<Services>(Services{*service_, false});
+    services_ = std::make_unique<Services>(Services{*service_, false, &metrics_, &cache_});
     auto server = HttpsServer::Create(options, *services_, clock_);
     ASSERT_TRUE(server) << server.error().message;
     server_ = std::move(*server);
@@ -58,6 +58,7 @@ class HttpsServerTest : public testing::ReleaseFixture {
   }
 
   FixedClock clock_{kT};  // the documents are signed at kT
+  Metrics metrics_;
   std::string dir_, url_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<HttpsServer> server_;
@@ -83,6 +84,19 @@ TEST_F(HttpsServerTest, ServesTheReleaseFlowOverTls) {
   HttpResponse replay = Call("POST", "/v1/release", body);
   EXPECT_EQ(replay.status, 403);
   EXPECT_EQ(json::parse(replay.body).at("error"), "nonce_replayed");
+
+  HttpResponse metrics = Call("GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4");
+  for (const char* expected :
+       {"keybroker_requests_total{route=\"/v1/release\",code=\"200\"} 1",
+        "keybroker_requests_total{route=\"/v1/release\",code=\"403\"} 1",
+        "keybroker_release_decisions_total{outcome=\"allow\"} 1",
+        "keybroker_release_decisions_total{outcome=\"nonce_replayed\"} 1",
+        "keybroker_request_duration_seconds_count 4",  // /metrics itself counts after
+        "keybroker_certificate_cache_total{result=\"hit\"}"}) {
+    EXPECT_NE(metrics.body.find(expected), std::string::npos) << expected << "\n" << metrics.body;
+  }
 }
 
 TEST_F(HttpsServerTest, RefusesOversizedBodiesAndUnknownRoutes) {

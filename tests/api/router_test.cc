@@ -9,6 +9,8 @@
 
 #include "api/error_status.h"
 #include "api/release_codec.h"
+#include "broker/evidence/cose_sign1.h"
+#include "broker/evidence/nitro_document_encoder.h"
 #include "tests/support/release_fixture.h"
 
 namespace kb::api {
@@ -20,9 +22,21 @@ using testing::kT;
 class RouterTest : public testing::ReleaseFixture {
  protected:
   HttpResponse Call(const std::string& method, const std::string& target,
-                    const std::string& body = "", const std::string& type = "application/json") {
+                    const std::string& body = "", const std::string& type = "application/json",
+                    Time now = kT) {
     Services services{*service_, true};
-    return Route({method, target, type, body, "req-7"}, services, kT);
+    return Route({method, target, type, body, "req-7"}, services, now);
+  }
+  // POST /v1/release of `document` for `key`; the status and the error code.
+  std::pair<int, std::string> Refusal(const Bytes& document,
+                                      const std::string& key = "model-weights", Time now = kT) {
+    std::string body = R"({"key_id": ")" + key +
+                       R"(", "evidence": {"type": "auto", "document": ")" + Base64Encode(document) +
+                       "\"}}";
+    HttpResponse r = Call("POST", "/v1/release", body, "application/json", now);
+    auto j = Json(r);
+    EXPECT_TRUE(j.contains("decision_id")) << r.body;
+    return {r.status, std::string(j["error"].as_string())};
   }
   std::string ReleaseBody(const Bytes& document, const std::string& extra = "") {
     return R"({"key_id": "model-weights", "evidence": {"type": "auto", "document": ")" +
@@ -108,6 +122,38 @@ TEST_F(RouterTest, RsaOaep256FormatOverTheApi) {
                         ReleaseBody(Document(ChallengeNonce()), R"(, "format": "rsa-oaep-256")"));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Json(r)["format"], "rsa-oaep-256");
+}
+
+TEST_F(RouterTest, EveryReleaseErrorOfTheContractIsReachableOverTheApi) {
+  using P = std::pair<int, std::string>;
+  Bytes tampered = Document(ChallengeNonce());
+  tampered.back() ^= 1;
+  EXPECT_EQ(Refusal(tampered), (P{403, "bad_signature"}));
+  EXPECT_EQ(Refusal(Bytes{0x01, 0x02}), (P{400, "malformed_evidence"}));
+  auto cose = broker::ParseCoseSign1(Document(ChallengeNonce()));
+  ASSERT_TRUE(cose);
+  Bytes es256 = broker::EncodeCoseSign1(Bytes{0xa1, 0x01, 0x26}, cose->payload, cose->signature)
+                    .value();  // protected header {1: -7}
+  EXPECT_EQ(Refusal(es256), (P{400, "unsupported_algorithm"}));
+  testing::TestChain other = testing::MakeChain(kT);
+  auto fields = testing::MakeDocumentFields(other, kT);
+  fields.nonce = ChallengeNonce();
+  EXPECT_EQ(Refusal(testing::SignDocument(fields, other.leaf.key.get())),
+            (P{403, "untrusted_chain"}));
+  EXPECT_EQ(Refusal(Document(ChallengeNonce()), "model-weights", kT + std::chrono::hours(4)),
+            (P{403, "certificate_expired"}));
+  EXPECT_EQ(Refusal(Document(Bytes(32, 9))), (P{403, "nonce_unknown"}));
+  EXPECT_EQ(Refusal(Document(ChallengeNonce()), "model-weights", kT + std::chrono::minutes(6)),
+            (P{403, "nonce_expired"}));
+  Bytes doc = Document(ChallengeNonce());
+  ASSERT_EQ(Refusal(Document(ChallengeNonce()), "unnamed"), (P{403, "policy_denied"}));
+  EXPECT_EQ(Refusal(doc, "ghost"), (P{404, "key_not_found"}));
+  ASSERT_TRUE(manager_->SetEnabled("model-weights", false, "admin", kT));
+  EXPECT_EQ(Refusal(Document(ChallengeNonce())), (P{403, "key_disabled"}));
+  ASSERT_TRUE(manager_->SetEnabled("model-weights", true, "admin", kT));
+  auto ec = testing::GenerateKey(testing::KeyType::kP256);
+  EXPECT_EQ(Refusal(Document(ChallengeNonce(), testing::kPcr0, ec.get())),
+            (P{400, "unsupported_public_key"}));
 }
 
 TEST(HttpStatus, MapsEveryContractCode) {
