@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/test_paths.h"
+
 namespace kb::cli {
 namespace {
 
@@ -49,6 +51,13 @@ TEST(Config, RejectsInvalidValues) {
   EXPECT_FALSE(ParseConfig("workers: [1, 2]"));
   EXPECT_FALSE(ParseConfig("listen: ["));
   EXPECT_FALSE(ParseConfig("- a list"));
+}
+
+TEST(Config, TheShippedConfigurationsAreValid) {
+  for (const char* file : {"../../config.example.yaml", "../../deploy/config.production.yaml"}) {
+    auto c = LoadConfig(testing::VectorPath(file));
+    EXPECT_TRUE(c) << file << ": " << (c ? "" : c.error().message);
+  }
 }
 
 }  // namespace
