@@ -64,6 +64,21 @@ Result<broker::DevAttester> LoadOrCreateCa(const std::string& dir, Time now) {
   return broker::DevAttester::Load(ca);
 }
 
+Result<broker::NitroDocument> DevDocumentFields(const std::string& platform,
+                                                const std::vector<std::string>& pcr_specs) {
+  if (platform != "nitro-enclave" && platform != "nitro-tpm") {
+    return Error{ErrorCode::kMalformedRequest, "--platform is nitro-enclave or nitro-tpm"};
+  }
+  bool tpm = platform == "nitro-tpm";
+  broker::NitroDocument fields{};
+  fields.platform = tpm ? broker::Platform::kNitroTpm : broker::Platform::kNitroEnclave;
+  fields.module_id =
+      tpm ? "i-0000000000000dev0-tpm0000000000000000" : "i-0000000000000dev0-enc0000000000000dev";
+  for (uint32_t i = 0; i < (tpm ? 24u : 16u); ++i) fields.pcrs[i] = Bytes(broker::kPcrSize, 0);
+  if (auto s = ApplyPcrs(pcr_specs, fields); !s) return std::move(s).error();
+  return fields;
+}
+
 // --pcr N=HEX (48 bytes).
 Status ApplyPcrs(const std::vector<std::string>& specs, broker::NitroDocument& fields) {
   for (const std::string& spec : specs) {
@@ -85,7 +100,7 @@ Status ApplyPcrs(const std::vector<std::string>& specs, broker::NitroDocument& f
 
 namespace {
 
-Result<Bytes> PublicKeyDer(const std::string& path) {
+Result<Bytes> PublicKeyFileDer(const std::string& path) {
   auto pem = ReadText(path);
   if (!pem) return std::move(pem).error();
   OsslPtr<BIO> bio(BIO_new_mem_buf(pem->data(), int(pem->size())));
@@ -94,30 +109,15 @@ Result<Bytes> PublicKeyDer(const std::string& path) {
     OsslClearErrors();
     return Error{ErrorCode::kMalformedRequest, path + ": not a PEM public key"};
   }
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(key.get(), &der);
-  if (len <= 0) return Error{ErrorCode::kInternal, "i2d_PUBKEY"};
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
+  return PublicKeyDer(key.get());
 }
 
 Result<broker::NitroDocument> Fields(const po::variables_map& vm) {
-  broker::NitroDocument fields{};
-  std::string platform = vm["platform"].as<std::string>();
-  if (platform != "nitro-enclave" && platform != "nitro-tpm") {
-    return Error{ErrorCode::kMalformedRequest, "--platform is nitro-enclave or nitro-tpm"};
-  }
-  bool tpm = platform == "nitro-tpm";
-  fields.platform = tpm ? broker::Platform::kNitroTpm : broker::Platform::kNitroEnclave;
-  fields.module_id =
-      tpm ? "i-0000000000000dev0-tpm0000000000000000" : "i-0000000000000dev0-enc0000000000000dev";
-  for (uint32_t i = 0; i < (tpm ? 24u : 16u); ++i) fields.pcrs[i] = Bytes(broker::kPcrSize, 0);
-  if (vm.count("pcr")) {
-    if (auto s = ApplyPcrs(vm["pcr"].as<std::vector<std::string>>(), fields); !s) {
-      return std::move(s).error();
-    }
-  }
+  std::vector<std::string> pcrs;
+  if (vm.count("pcr")) pcrs = vm["pcr"].as<std::vector<std::string>>();
+  auto made = DevDocumentFields(vm["platform"].as<std::string>(), pcrs);
+  if (!made) return made;
+  broker::NitroDocument fields = std::move(*made);
   for (auto [option, field] :
        {std::pair{"nonce", &fields.nonce}, {"user-data", &fields.user_data}}) {
     if (!vm.count(option)) continue;
@@ -128,7 +128,7 @@ Result<broker::NitroDocument> Fields(const po::variables_map& vm) {
     *field = std::move(*bytes);
   }
   if (vm.count("public-key")) {
-    auto der = PublicKeyDer(vm["public-key"].as<std::string>());
+    auto der = PublicKeyFileDer(vm["public-key"].as<std::string>());
     if (!der) return std::move(der).error();
     fields.public_key = std::move(*der);
   }

@@ -17,9 +17,12 @@ namespace kb::cli {
 // intermediate.key; keys 0600) and writes a signed document (CBOR) to FILE. Unset PCRs are zero.
 int RunDevAttest(int argc, const char* const* argv, const Clock& clock);
 
-// Shared with `keybroker release --dev-attest`: the CA in `dir` (created on first use), and
-// --pcr N=HEX values applied to `fields`.
+// Shared with `keybroker release --dev-attest`: the CA in `dir` (created on first use), the
+// fields of a development document (zero PCRs, a fixed module_id) with --pcr N=HEX values
+// applied, and applying such values to `fields`.
 Result<broker::DevAttester> LoadOrCreateCa(const std::string& dir, Time now);
+Result<broker::NitroDocument> DevDocumentFields(const std::string& platform,
+                                                const std::vector<std::string>& pcr_specs);
 Status ApplyPcrs(const std::vector<std::string>& specs, broker::NitroDocument& fields);
 
 }  // namespace kb::cli

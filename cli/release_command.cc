@@ -61,15 +61,6 @@ Result<Bytes> Unwrap(const std::string& format, const Bytes& wrapped, EVP_PKEY* 
   return out;
 }
 
-Result<Bytes> SpkiDer(EVP_PKEY* key) {
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(key, &der);
-  if (len <= 0) return Error{ErrorCode::kInternal, "i2d_PUBKEY"};
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
-
 // A development document bound to a fresh challenge and `key`.
 Result<Bytes> DevDocument(const po::variables_map& vm, EVP_PKEY* key, Time now) {
   int status = 0;
@@ -79,22 +70,15 @@ Result<Bytes> DevDocument(const po::variables_map& vm, EVP_PKEY* key, Time now) 
   if (status != 200 || !nonce) return Error{ErrorCode::kInternal, "challenge failed"};
   auto attester = LoadOrCreateCa(vm["dev-attest"].as<std::string>(), now);
   if (!attester) return std::move(attester).error();
-  broker::NitroDocument fields{};
-  bool tpm = vm["platform"].as<std::string>() == "nitro-tpm";
-  fields.platform = tpm ? broker::Platform::kNitroTpm : broker::Platform::kNitroEnclave;
-  fields.module_id =
-      tpm ? "i-0000000000000dev0-tpm0000000000000000" : "i-0000000000000dev0-enc0000000000000dev";
-  for (uint32_t i = 0; i < (tpm ? 24u : 16u); ++i) fields.pcrs[i] = Bytes(broker::kPcrSize, 0);
-  if (vm.count("pcr")) {
-    if (auto s = ApplyPcrs(vm["pcr"].as<std::vector<std::string>>(), fields); !s) {
-      return std::move(s).error();
-    }
-  }
-  fields.nonce = std::move(*nonce);
-  auto spki = SpkiDer(key);
+  std::vector<std::string> pcrs;
+  if (vm.count("pcr")) pcrs = vm["pcr"].as<std::vector<std::string>>();
+  auto fields = DevDocumentFields(vm["platform"].as<std::string>(), pcrs);
+  if (!fields) return std::move(fields).error();
+  fields->nonce = std::move(*nonce);
+  auto spki = PublicKeyDer(key);
   if (!spki) return std::move(spki).error();
-  fields.public_key = std::move(*spki);
-  return attester->Attest(std::move(fields), now);
+  fields->public_key = std::move(*spki);
+  return attester->Attest(std::move(*fields), now);
 }
 
 Result<OsslPtr<EVP_PKEY>> ReadPrivateKey(const std::string& path) {

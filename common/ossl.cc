@@ -19,4 +19,13 @@ std::string OsslErrorString(std::string_view context) {
 
 void OsslClearErrors() { ERR_clear_error(); }
 
+Result<std::vector<uint8_t>> PublicKeyDer(EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  int len = i2d_PUBKEY(key, &der);
+  if (len <= 0) return Error{ErrorCode::kInternal, OsslErrorString("i2d_PUBKEY")};
+  std::vector<uint8_t> out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
 }  // namespace kb

@@ -16,6 +16,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "common/result.h"
 
 namespace kb {
 
@@ -51,6 +54,9 @@ using OsslPtr = std::unique_ptr<T, OsslDeleter<T>>;
 
 // "context: <reason>; <reason>" from the thread's OpenSSL error queue, which it empties.
 std::string OsslErrorString(std::string_view context);
+
+// The DER SubjectPublicKeyInfo of `key` (its public half).
+Result<std::vector<uint8_t>> PublicKeyDer(EVP_PKEY* key);
 
 // Clears the thread's error queue (after an expected failure, so stale reasons do not leak into
 // the next message).

@@ -50,11 +50,9 @@ Status AttestationKeys::AddKey(OsslPtr<EVP_PKEY> key) {
   } else {
     return Error{ErrorCode::kMalformedRequest, "attestation key must be RSA or EC"};
   }
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(key.get(), &der);
-  if (len <= 0) return Error{ErrorCode::kInternal, OsslErrorString("i2d_PUBKEY")};
-  Sha256Digest fingerprint = Sha256(ByteSpan(der, size_t(len)));
-  OPENSSL_free(der);
+  auto der = PublicKeyDer(key.get());
+  if (!der) return std::move(der).error();
+  Sha256Digest fingerprint = Sha256(*der);
   keys_.push_back({std::move(key), fingerprint});
   return Ok();
 }

@@ -26,13 +26,7 @@ using std::chrono::seconds;
 inline const Time kT = *ParseRfc3339("2026-05-01T12:00:00Z");
 inline const Bytes kPcr0(48, 0xaa);
 
-inline Bytes Spki(EVP_PKEY* key) {
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(key, &der);
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
+inline Bytes Spki(EVP_PKEY* key) { return PublicKeyDer(key).value(); }
 
 inline Bytes CmsDecrypt(const Bytes& der, EVP_PKEY* key) {
   const unsigned char* p = der.data();

@@ -28,13 +28,7 @@ std::string ReadText(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-Bytes SpkiDer(EVP_PKEY* key) {
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(key, &der);
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
+Bytes SpkiDer(EVP_PKEY* key) { return PublicKeyDer(key).value(); }
 
 // PCR n after one extend of SHA256("measurement-for-pcr<n>-v1") from zero, computed here
 // independently of the TPM.

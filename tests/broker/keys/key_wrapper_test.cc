@@ -20,13 +20,7 @@
 namespace kb::broker {
 namespace {
 
-Bytes Spki(EVP_PKEY* key) {
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(key, &der);
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
+Bytes Spki(EVP_PKEY* key) { return PublicKeyDer(key).value(); }
 
 const KeyWrapper& Wrapper() {
   static const KeyWrapper wrapper = std::move(KeyWrapper::Create()).value();
