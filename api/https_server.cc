@@ -1,5 +1,6 @@
 #include "api/https_server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -77,6 +78,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return Close();
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
+      drain_before_close_ = true;
       return Reply(413, "application/json",
                    EncodeError({ErrorCode::kPayloadTooLarge, "request too large"}), false);
     }
@@ -120,8 +122,23 @@ class Session : public std::enable_shared_from_this<Session> {
                       [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                         if (ec) return;
                         if (keep_alive) return self->ReadRequest();
+                        if (self->drain_before_close_) return self->Drain();
                         self->Close();
                       });
+  }
+
+  // Lingering close: after refusing a request early, read and discard what the client is still
+  // sending (bounded in bytes and time) so that closing does not reset the connection and
+  // destroy the answer before the client reads it.
+  void Drain() {
+    constexpr size_t kMaxDrain = 1 << 20;
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+    stream_.async_read_some(asio::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kMaxDrain) return self->Close();
+                              self->Drain();
+                            });
   }
 
   void Close() {
@@ -133,6 +150,9 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<void> response_;
+  bool drain_before_close_ = false;
+  std::array<char, 16 * 1024> drain_;
+  size_t drained_ = 0;
   const ServerOptions& options_;
   Services& services_;
   const Clock& clock_;
