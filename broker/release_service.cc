@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "broker/evidence/claims_json.h"
+#include "broker/evidence/tpm2_evidence.h"
 #include "common/digest.h"
 #include "policy/evaluator.h"
 
@@ -26,13 +27,6 @@ Error ForClient(const Error& error) {
   }
 }
 
-bool LooksLikeJson(ByteSpan document) {
-  for (uint8_t c : document) {
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
-  }
-  return false;
-}
-
 }  // namespace
 
 Result<Challenge> ReleaseService::IssueChallenge(Time now) {
@@ -45,7 +39,7 @@ Result<Challenge> ReleaseService::IssueChallenge(Time now) {
 
 Result<VerifiedEvidence> ReleaseService::Verify(const ReleaseRequest& request, Time now) const {
   const std::string& type = request.evidence_type;
-  if (type == "tpm2-quote" || (type == "auto" && LooksLikeJson(request.document))) {
+  if (type == "tpm2-quote" || (type == "auto" && IsJsonEvidence(request.document))) {
     return deps_.tpm2.Verify(request.document, now);
   }
   if (type == "nitro-enclave")

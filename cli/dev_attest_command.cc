@@ -26,13 +26,8 @@ Result<std::string> ReadText(const std::string& path) {
   return std::string(bytes->begin(), bytes->end());
 }
 
-Status WriteFile(const std::string& path, const std::string& content, mode_t mode) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  if (!out || ::chmod(path.c_str(), mode) != 0) {
-    return Error{ErrorCode::kInternal, path + ": cannot write"};
-  }
-  return Ok();
+Status WriteFile(const std::string& path, const std::string& content, unsigned mode) {
+  return WriteFileWithMode(path, AsBytes(content), mode);
 }
 
 }  // namespace
@@ -49,7 +44,7 @@ Result<broker::DevAttester> LoadOrCreateCa(const std::string& dir, Time now) {
                                     std::tuple{"/intermediate.key", &ca->intermediate_key, 0600},
                                     std::tuple{"/intermediate.pem", &ca->intermediate_cert, 0644},
                                     std::tuple{"/root.pem", &ca->root_cert, 0644}}) {
-      if (auto s = WriteFile(dir + name, *text, mode_t(mode)); !s) return std::move(s).error();
+      if (auto s = WriteFile(dir + name, *text, unsigned(mode)); !s) return std::move(s).error();
     }
   }
   broker::DevAttester::CaPem ca;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "broker/evidence/nitro_verifier.h"
+#include "broker/evidence/tpm2_evidence.h"
 #include "broker/evidence/tpm2_quote_verifier.h"
 #include "cli/cli_io.h"
 #include "cli/options.h"
@@ -39,14 +40,6 @@ std::optional<broker::Platform> ParseType(const std::string& type, bool& ok) {
   return std::nullopt;
 }
 
-// tpm2-quote evidence is a JSON object; Nitro documents are CBOR.
-bool LooksLikeJson(const Bytes& document) {
-  for (uint8_t c : document) {
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
-  }
-  return false;
-}
-
 std::optional<int> LoadAttestationKeys(const po::variables_map& vm, broker::AttestationKeys& keys) {
   if (!vm.count("ak")) return UsageError("tpm2-quote evidence needs --ak");
   for (const std::string& path : vm["ak"].as<std::vector<std::string>>()) {
@@ -62,7 +55,8 @@ std::optional<int> LoadAttestationKeys(const po::variables_map& vm, broker::Atte
 std::variant<Result<broker::VerifiedEvidence>, int> VerifyDocument(
     const po::variables_map& vm, const Bytes& document, std::optional<broker::Platform> platform,
     Time at) {
-  bool tpm = platform ? *platform == broker::Platform::kTpm2Quote : LooksLikeJson(document);
+  bool tpm =
+      platform ? *platform == broker::Platform::kTpm2Quote : broker::IsJsonEvidence(document);
   if (tpm) {
     broker::AttestationKeys keys;
     if (auto exit = LoadAttestationKeys(vm, keys)) return *exit;

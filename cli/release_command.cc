@@ -157,13 +157,9 @@ int RunRelease(int argc, const char* const* argv, const Clock& clock) {
   auto plain = Unwrap(format, *wrapped, key.get());
   if (!plain) return UsageError(plain.error().message);
   std::string out = (*vm)["out"].as<std::string>();
-  {
-    std::ofstream file(out, std::ios::binary | std::ios::trunc);
-    ::chmod(out.c_str(), 0600);
-    file.write(reinterpret_cast<const char*>(plain->data()), std::streamsize(plain->size()));
-    if (!file) return UsageError(out + ": cannot write");
-  }
-  std::fill(plain->begin(), plain->end(), 0);
+  auto written = WriteFileWithMode(out, *plain, 0600);
+  OPENSSL_cleanse(plain->data(), plain->size());
+  if (!written) return UsageError(written.error().message);
   PrintJson(json::object{{"key_id", reply->at("key_id")},
                          {"key_version", reply->at("key_version")},
                          {"policy", reply->at("policy")},

@@ -46,9 +46,8 @@ Result<std::pair<std::string, std::string>> TlsFiles(const Config& config, Time 
                                 "digitalSignature", "IP:127.0.0.1,DNS:localhost"},
                                nullptr);
   if (!built) return std::move(built).error();
-  std::ofstream(key) << built->KeyPem();
-  ::chmod(key.c_str(), 0600);
-  std::ofstream(cert) << built->CertPem();
+  if (auto s = WriteFileWithMode(key, AsBytes(built->KeyPem()), 0600); !s) return s.error();
+  if (auto s = WriteFileWithMode(cert, AsBytes(built->CertPem()), 0644); !s) return s.error();
   Log("generated a development TLS certificate: " + cert);
   return std::make_pair(cert, key);
 }

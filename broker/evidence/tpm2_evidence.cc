@@ -48,6 +48,13 @@ Result<std::map<uint32_t, Bytes>> ParseBank(const json::value& v, size_t size) {
 
 }  // namespace
 
+bool IsJsonEvidence(ByteSpan document) {
+  for (uint8_t c : document) {
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
+  }
+  return false;
+}
+
 Result<Tpm2Evidence> ParseTpm2Evidence(ByteSpan bytes) {
   if (bytes.size() > kMaxTpm2EvidenceSize) return Malformed("evidence larger than 64 KiB");
   boost::system::error_code ec;

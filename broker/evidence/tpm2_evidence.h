@@ -26,6 +26,10 @@ struct Tpm2Evidence {
   Bytes nonce;
 };
 
+// True when `document` is a JSON object (tpm2-quote evidence) rather than CBOR (Nitro):
+// its first non-blank byte is '{', which no COSE_Sign1 starts with.
+bool IsJsonEvidence(ByteSpan document);
+
 // Strict: exactly the six members, each of its type; banks sha256/sha384 with values of their
 // size; PCR indexes 0..23; quote, signature and public_key non-empty base64; nonce 1..64 bytes.
 // kMalformedEvidence otherwise.

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "api/https_client.h"
@@ -79,8 +80,18 @@ TEST_F(HttpsServerTest, ServesTheReleaseFlowOverTls) {
           std::string(json::parse(release.body).at("ciphertext_for_recipient").as_string()))
           .value();
   auto key = manager_->UnsealCurrent("model-weights");
-  EXPECT_EQ(testing::CmsDecrypt(wrapped, instance_key_.get()),
-            Bytes(key->material.span().begin(), key->material.span().end()));
+  Bytes expected(key->material.span().begin(), key->material.span().end());
+  // The OpenSSL command line, as a client would, recovers exactly the released key.
+  std::ofstream(dir_ + "/released.der", std::ios::binary)
+      .write(reinterpret_cast<const char*>(wrapped.data()), std::streamsize(wrapped.size()));
+  std::ofstream(dir_ + "/instance.pem")
+      << broker::BuiltCert{nullptr, std::move(instance_key_), {}}.KeyPem();
+  ASSERT_EQ(std::system(("openssl cms -decrypt -inform DER -in " + dir_ + "/released.der -inkey " +
+                         dir_ + "/instance.pem -binary -out " + dir_ + "/key.bin")
+                            .c_str()),
+            0);
+  std::ifstream in(dir_ + "/key.bin", std::ios::binary);
+  EXPECT_EQ(Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()), expected);
   HttpResponse replay = Call("POST", "/v1/release", body);
   EXPECT_EQ(replay.status, 403);
   EXPECT_EQ(json::parse(replay.body).at("error"), "nonce_replayed");
