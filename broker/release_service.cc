@@ -34,6 +34,10 @@ Result<Challenge> ReleaseService::IssueChallenge(Time now) {
   if (auto s = deps_.random.Fill(nonce); !s) return std::move(s).error();
   Time expires_at = now + deps_.nonce_ttl;
   if (auto s = deps_.ledger.IssueNonce(nonce, expires_at); !s) return std::move(s).error();
+  if (challenges_.fetch_add(1, std::memory_order_relaxed) % kPurgeEvery == kPurgeEvery - 1) {
+    auto purged = deps_.ledger.PurgeExpired(now - deps_.nonce_ttl);
+    if (purged) purged_.fetch_add(*purged, std::memory_order_relaxed);
+  }
   return Challenge{std::move(nonce), expires_at};
 }
 

@@ -8,6 +8,7 @@
 // Every decision, allow or deny, is an audit row; its seq is the decision id the caller gets.
 // Clients see an error code and a short message; the reasons go to the audit log.
 
+#include <atomic>
 #include <optional>
 #include <string>
 
@@ -69,6 +70,7 @@ class ReleaseService {
   explicit ReleaseService(Dependencies deps) : deps_(deps) {}
 
   Result<Challenge> IssueChallenge(Time now);
+  uint64_t purged_nonces() const { return purged_.load(std::memory_order_relaxed); }
   ReleaseOutcome Release(const ReleaseRequest& request, Time now);
 
  private:
@@ -76,8 +78,14 @@ class ReleaseService {
   Result<policy::Decision> Decide(const ReleaseRequest& request, const EvidenceClaims& claims,
                                   Time now, int* policy_version);
 
+  // Every kPurgeEvery-th challenge also deletes nonces that expired a TTL ago (a used or expired
+  // nonce is kept that long so that replays are still told apart from unknown nonces).
+  static constexpr uint64_t kPurgeEvery = 256;
+
   Dependencies deps_;
   PolicyCache policy_cache_;
+  std::atomic<uint64_t> challenges_{0};
+  std::atomic<uint64_t> purged_{0};
 };
 
 }  // namespace kb::broker

@@ -95,6 +95,14 @@ TEST_F(ReleaseTest, BadEvidenceIsAuditedWithoutSpendingTheNonce) {
             ErrorCode::kMalformedRequest);
 }
 
+TEST_F(ReleaseTest, OldNoncesArePurgedAsChallengesAreIssued) {
+  Bytes old = service_->IssueChallenge(kT)->nonce;
+  Time later = kT + std::chrono::minutes(11);  // expired more than one TTL ago
+  for (int i = 0; i < 256; ++i) ASSERT_TRUE(service_->IssueChallenge(later));
+  EXPECT_EQ(service_->purged_nonces(), 1u);
+  EXPECT_EQ(ledger_->CheckNonce(old, later).error().code, ErrorCode::kNonceUnknown);
+}
+
 TEST_F(ReleaseTest, TheAuditChainHoldsAfterEveryKindOfDecision) {
   Bytes nonce = Nonce();
   ASSERT_TRUE(Release(Document(nonce)).release);
