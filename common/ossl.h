@@ -14,6 +14,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,11 @@ std::string OsslErrorString(std::string_view context);
 
 // The DER SubjectPublicKeyInfo of `key` (its public half).
 Result<std::vector<uint8_t>> PublicKeyDer(EVP_PKEY* key);
+
+// An ECDSA signature given as big-endian r and s (COSE's r||s halves, a TPM's TPM2B values),
+// DER-encoded as OpenSSL verifies it (ECDSA-Sig-Value).
+Result<std::vector<uint8_t>> EcdsaSignatureDer(std::span<const uint8_t> r,
+                                               std::span<const uint8_t> s);
 
 // Clears the thread's error queue (after an expected failure, so stale reasons do not leak into
 // the next message).

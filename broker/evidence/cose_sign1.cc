@@ -90,25 +90,6 @@ void AppendBstrHead(Bytes& out, size_t length) {
   }
 }
 
-Result<Bytes> RawToDerSignature(ByteSpan raw) {
-  OsslPtr<ECDSA_SIG> sig(ECDSA_SIG_new());
-  if (!sig) return Error{ErrorCode::kInternal, OsslErrorString("ECDSA_SIG_new")};
-  size_t half = raw.size() / 2;
-  BIGNUM* r = BN_bin2bn(raw.data(), int(half), nullptr);
-  BIGNUM* s = BN_bin2bn(raw.data() + half, int(half), nullptr);
-  if (r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
-    return Error{ErrorCode::kInternal, OsslErrorString("ECDSA_SIG_set0")};
-  }
-  unsigned char* der = nullptr;
-  int len = i2d_ECDSA_SIG(sig.get(), &der);
-  if (len <= 0) return Error{ErrorCode::kInternal, OsslErrorString("i2d_ECDSA_SIG")};
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
-
 }  // namespace
 
 Result<CoseSign1> ParseCoseSign1(ByteSpan document) {
@@ -157,7 +138,8 @@ Bytes SigStructure(const CoseSign1& cose) {
 }
 
 Status VerifyEs384(const CoseSign1& cose, EVP_PKEY* key) {
-  auto der = RawToDerSignature(cose.signature);
+  ByteSpan raw(cose.signature);
+  auto der = EcdsaSignatureDer(raw.first(raw.size() / 2), raw.subspan(raw.size() / 2));
   if (!der) return std::move(der).error();
   Sha384Digest digest = Sha384(SigStructure(cose));
   OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(key, nullptr));

@@ -20,30 +20,13 @@ Bytes Hash(TpmHash hash, ByteSpan data) {
   return Bytes(d.begin(), d.end());
 }
 
-Result<Bytes> EcdsaDer(const TpmSignature& sig) {
-  OsslPtr<ECDSA_SIG> ecdsa(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(sig.ecdsa_r.data(), int(sig.ecdsa_r.size()), nullptr);
-  BIGNUM* s = BN_bin2bn(sig.ecdsa_s.data(), int(sig.ecdsa_s.size()), nullptr);
-  if (!ecdsa || r == nullptr || s == nullptr || ECDSA_SIG_set0(ecdsa.get(), r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
-    return Error{ErrorCode::kInternal, OsslErrorString("ECDSA_SIG_set0")};
-  }
-  unsigned char* der = nullptr;
-  int len = i2d_ECDSA_SIG(ecdsa.get(), &der);
-  if (len <= 0) return Error{ErrorCode::kInternal, OsslErrorString("i2d_ECDSA_SIG")};
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
-
 // True when `key` signed `digest` as `sig` describes. A key of the other type never verifies.
 bool VerifiesWith(EVP_PKEY* key, const TpmSignature& sig, const Bytes& digest) {
   bool rsa = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
   if (rsa != (sig.scheme != TpmSigScheme::kEcdsa)) return false;
   Bytes signature;
   if (sig.scheme == TpmSigScheme::kEcdsa) {
-    auto der = EcdsaDer(sig);
+    auto der = EcdsaSignatureDer(sig.ecdsa_r, sig.ecdsa_s);
     if (!der) return false;
     signature = std::move(*der);
   } else {
