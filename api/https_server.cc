@@ -90,13 +90,13 @@ class Session : public std::enable_shared_from_this<Session> {
       return Reply(400, "application/json",
                    EncodeError({ErrorCode::kMalformedRequest, "malformed HTTP request"}), false);
     }
-    const auto& req = parser_->get();
+    auto& req = parser_->get();
     HttpRequest request;
     request.method = std::string(req.method_string());
     std::string_view target = req.target();
     request.target = std::string(target.substr(0, target.find('?')));
     request.content_type = std::string(req[http::field::content_type]);
-    request.body = req.body();
+    request.body = std::move(req.body());  // up to body_limit: moved, not copied
     request.request_id = "r" + std::to_string(request_counter_.fetch_add(1) + 1);
     Time start = clock_.Now();
     HttpResponse response = Route(request, services_, start);

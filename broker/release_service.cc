@@ -1,5 +1,6 @@
 #include "broker/release_service.h"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 
 #include "broker/evidence/claims_json.h"
@@ -58,12 +59,23 @@ Result<policy::Decision> ReleaseService::Decide(const ReleaseRequest& request,
                                                 int* policy_version) {
   auto active = policy_cache_.Active(deps_.policies);
   if (!active) return std::move(active).error();
-  auto references = deps_.references.LoadAll();
-  if (!references) return std::move(references).error();
   std::vector<const policy::Policy*> policies;
-  for (const ActivePolicy& p : *active) policies.push_back(p.policy.get());
+  bool governed = false;
+  for (const ActivePolicy& p : *active) {
+    policies.push_back(p.policy.get());
+    const auto& keys = p.policy->keys;
+    governed |= std::find(keys.begin(), keys.end(), request.key_id) != keys.end();
+  }
+  // References are read only when some policy could use them: a request for a key no policy
+  // names is denied without touching them.
+  policy::ReferenceMap references;
+  if (governed) {
+    auto loaded = deps_.references.LoadAll();
+    if (!loaded) return std::move(loaded).error();
+    references = std::move(*loaded);
+  }
   policy::Decision decision =
-      policy::DecideRelease(request.key_id, policies, ToPolicyClaims(claims), *references, now);
+      policy::DecideRelease(request.key_id, policies, ToPolicyClaims(claims), references, now);
   for (const ActivePolicy& p : *active) {
     if (p.policy->name == decision.policy) *policy_version = p.version;
   }

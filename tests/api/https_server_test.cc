@@ -114,6 +114,8 @@ TEST_F(HttpsServerTest, RefusesOversizedBodiesAndUnknownRoutes) {
   HttpResponse big = Call("POST", "/v1/release", std::string(100 * 1024, 'x'));
   EXPECT_EQ(big.status, 413);
   EXPECT_EQ(json::parse(big.body).at("error"), "payload_too_large");
+  HttpResponse long_header = Call("GET", "/" + std::string(16 * 1024, 'a'));  // > header_limit
+  EXPECT_EQ(long_header.status, 413);
   EXPECT_EQ(Call("GET", "/nope").status, 404);
   // The server is still healthy afterwards.
   EXPECT_EQ(Call("GET", "/healthz").status, 200);

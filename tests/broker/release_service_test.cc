@@ -81,6 +81,15 @@ TEST_F(ReleaseTest, RefusesAPublicKeyItCannotWrapTo) {
   EXPECT_EQ(Code(Release(Document(Nonce(), kPcr0, ec.get()))), ErrorCode::kUnsupportedPublicKey);
 }
 
+TEST_F(ReleaseTest, RefusesEvidenceWithoutAPublicKey) {
+  auto fields = testing::MakeDocumentFields(chain_, kT);
+  fields.pcrs[0] = kPcr0;
+  fields.nonce = Nonce();
+  fields.public_key.reset();
+  ReleaseOutcome o = Release(testing::SignDocument(fields, chain_.leaf.key.get()));
+  EXPECT_EQ(Code(o), ErrorCode::kUnsupportedPublicKey);
+}
+
 TEST_F(ReleaseTest, BadEvidenceIsAuditedWithoutSpendingTheNonce) {
   Bytes nonce = Nonce();
   Bytes doc = Document(nonce);

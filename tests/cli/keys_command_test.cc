@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -57,6 +58,13 @@ TEST_F(KeysCommand, RefusesAKekOthersCanRead) {
   std::ofstream(kek_, std::ios::binary) << std::string(33, 'k');
   EXPECT_EQ(Keybroker(Create("k")).exit_code, 2);
   EXPECT_EQ(Keybroker("keys create --db " + db_ + " --kek /nonexistent --id k").exit_code, 2);
+  // A symlink is not followed (it could point the broker at another key), nor is a directory read.
+  std::ofstream(kek_, std::ios::binary) << std::string(32, 'k');
+  ASSERT_EQ(::symlink(kek_.c_str(), (dir_ + "/link.bin").c_str()), 0);
+  EXPECT_EQ(Keybroker("keys create --db " + db_ + " --kek " + dir_ + "/link.bin --id k").exit_code,
+            2);
+  EXPECT_EQ(Keybroker("keys create --db " + db_ + " --kek " + dir_ + " --id k").exit_code, 2);
+  EXPECT_EQ(Keybroker(Create("k")).exit_code, 0);  // the file itself is fine
 }
 
 TEST_F(KeysCommand, AuditVerifyFailsOnATamperedLog) {
