@@ -12,7 +12,9 @@ struct HttpRequest {
   std::string target;  // path, without the query string
   std::string content_type;
   std::string body;
-  std::string request_id;  // assigned by the server, echoed into audit rows
+  std::string request_id;     // assigned by the server, echoed into audit rows
+  std::string query;          // after '?', without it; empty if none
+  std::string authorization;  // the Authorization header: a credential, never logged
 };
 
 struct HttpResponse {

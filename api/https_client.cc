@@ -67,7 +67,10 @@ Result<HttpResponse> HttpsRequest(const std::string& url, const std::string& met
 
   http::request<http::string_body> req(http::string_to_verb(method), target, 11);
   req.set(http::field::host, parsed->host);
-  req.set(http::field::content_type, "application/json");
+  req.set(http::field::content_type, options.content_type);
+  if (!options.bearer_token.empty()) {
+    req.set(http::field::authorization, "Bearer " + options.bearer_token);
+  }
   req.body() = body;
   req.prepare_payload();
   http::write(stream, req, ec);

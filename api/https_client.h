@@ -14,6 +14,8 @@ namespace kb::api {
 struct ClientOptions {
   std::string ca_file;  // PEM; empty: the system's trust store
   std::chrono::seconds timeout{30};
+  std::string bearer_token;                       // sent as "Authorization: Bearer ..." if set
+  std::string content_type = "application/json";  // of the request body
 };
 
 // `url` is "https://HOST:PORT" (no path). kInternal for connection or TLS failures.

@@ -94,8 +94,12 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpRequest request;
     request.method = std::string(req.method_string());
     std::string_view target = req.target();
-    request.target = std::string(target.substr(0, target.find('?')));
+    size_t question = target.find('?');
+    request.target = std::string(target.substr(0, question));
+    if (question != std::string_view::npos)
+      request.query = std::string(target.substr(question + 1));
     request.content_type = std::string(req[http::field::content_type]);
+    request.authorization = std::string(req[http::field::authorization]);
     request.body = std::move(req.body());  // up to body_limit: moved, not copied
     request.request_id = "r" + std::to_string(request_counter_.fetch_add(1) + 1);
     Time start = clock_.Now();

@@ -60,6 +60,8 @@ HttpResponse GetMetrics(const HttpRequest&, Services& services, Time) {
   return {200, "text/plain; version=0.0.4", services.metrics->Render(hits, misses)};
 }
 
+constexpr std::string_view kAdminPrefix = "/v1/admin/";
+
 struct RouteEntry {
   std::string_view method;
   std::string_view path;
@@ -76,7 +78,14 @@ constexpr std::array<RouteEntry, 5> kRoutes = {{
 
 }  // namespace
 
+std::vector<PublicRoute> PublicRoutes() {
+  std::vector<PublicRoute> out;
+  for (const RouteEntry& route : kRoutes) out.push_back({route.method, route.path});
+  return out;
+}
+
 std::string_view RouteLabel(std::string_view target) {
+  if (target.starts_with(kAdminPrefix)) return "/v1/admin";
   for (const RouteEntry& route : kRoutes) {
     if (route.path == target) return route.path;
   }
@@ -84,6 +93,9 @@ std::string_view RouteLabel(std::string_view target) {
 }
 
 HttpResponse Route(const HttpRequest& request, Services& services, Time now) {
+  if (services.admin != nullptr && request.target.starts_with(kAdminPrefix)) {
+    return RouteAdmin(request, *services.admin, now);
+  }
   bool path_known = false;
   for (const RouteEntry& route : kRoutes) {
     if (route.path != request.target) continue;

@@ -1,8 +1,11 @@
 #pragma once
 
-// The one route table. Health endpoints and the attestation endpoints (open by design: the
-// attestation document is the credential). Every error answers in the error contract's shape.
+// The one entry point for requests. Health endpoints and the attestation endpoints (open by
+// design: the attestation document is the credential); everything under /v1/admin/ goes to the
+// admin API (admin_api.h), which authenticates and authorizes. Every error answers in the error
+// contract's shape.
 
+#include "api/admin_api.h"
 #include "api/http_types.h"
 #include "api/metrics.h"
 #include "broker/evidence/certificate_cache.h"
@@ -16,12 +19,20 @@ struct Services {
   bool development_root_trusted = false;
   Metrics* metrics = nullptr;                       // optional
   const broker::CertificateCache* cache = nullptr;  // optional, for /metrics
+  AdminServices* admin = nullptr;                   // optional: without it, /v1/admin/ is 404
 };
+
+// The public (non-admin) routes, for the OpenAPI parity test.
+struct PublicRoute {
+  std::string_view method;
+  std::string_view path;
+};
+std::vector<PublicRoute> PublicRoutes();
 
 HttpResponse Route(const HttpRequest& request, Services& services, Time now);
 
-// The label under which a request to `target` is counted: its route's path, or "unknown" (so
-// that arbitrary targets cannot grow the metrics).
+// The label under which a request to `target` is counted: its route's path, "/v1/admin" for
+// every admin route, or "unknown" (so that arbitrary targets cannot grow the metrics).
 std::string_view RouteLabel(std::string_view target);
 
 }  // namespace kb::api

@@ -42,15 +42,14 @@ Result<Challenge> ReleaseService::IssueChallenge(Time now) {
   return Challenge{std::move(nonce), expires_at};
 }
 
-Result<VerifiedEvidence> ReleaseService::Verify(const ReleaseRequest& request, Time now) const {
-  const std::string& type = request.evidence_type;
-  if (type == "tpm2-quote" || (type == "auto" && IsJsonEvidence(request.document))) {
-    return deps_.tpm2.Verify(request.document, now);
+Result<VerifiedEvidence> ReleaseService::VerifyEvidence(const std::string& type, ByteSpan document,
+                                                        Time now) const {
+  if (type == "tpm2-quote" || (type == "auto" && IsJsonEvidence(document))) {
+    return deps_.tpm2.Verify(document, now);
   }
-  if (type == "nitro-enclave")
-    return deps_.nitro.Verify(request.document, now, Platform::kNitroEnclave);
-  if (type == "nitro-tpm") return deps_.nitro.Verify(request.document, now, Platform::kNitroTpm);
-  if (type == "auto") return deps_.nitro.Verify(request.document, now);
+  if (type == "nitro-enclave") return deps_.nitro.Verify(document, now, Platform::kNitroEnclave);
+  if (type == "nitro-tpm") return deps_.nitro.Verify(document, now, Platform::kNitroTpm);
+  if (type == "auto") return deps_.nitro.Verify(document, now);
   return Error{ErrorCode::kMalformedRequest, "unknown evidence type " + type};
 }
 
@@ -113,7 +112,7 @@ ReleaseOutcome ReleaseService::Release(const ReleaseRequest& request, Time now) 
     return outcome;
   };
 
-  auto verified = Verify(request, now);
+  auto verified = VerifyEvidence(request.evidence_type, request.document, now);
   if (!verified) return finish(verified.error());
   const EvidenceClaims& claims = verified->claims();
   audit.actor = "attested:" + claims.module_id;

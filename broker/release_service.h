@@ -73,8 +73,11 @@ class ReleaseService {
   uint64_t purged_nonces() const { return purged_.load(std::memory_order_relaxed); }
   ReleaseOutcome Release(const ReleaseRequest& request, Time now);
 
+  // The verification step of Release alone (no nonce, no policy): for dry runs.
+  Result<VerifiedEvidence> VerifyEvidence(const std::string& type, ByteSpan document,
+                                          Time now) const;
+
  private:
-  Result<VerifiedEvidence> Verify(const ReleaseRequest& request, Time now) const;
   Result<policy::Decision> Decide(const ReleaseRequest& request, const EvidenceClaims& claims,
                                   Time now, int* policy_version);
 

@@ -36,9 +36,9 @@ Status ReadTls(const YAML::Node& node, Config& config) {
 Result<Config> ReadConfig(const YAML::Node& root) {
   Config config;
   if (root.IsNull()) return config;
-  if (auto s = CheckYamlKeys(
-          root, {"listen", "workers", "data_dir", "database", "kek_file", "tls", "trust_roots",
-                 "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl", "log_level"});
+  if (auto s = CheckYamlKeys(root, {"listen", "workers", "data_dir", "database", "kek_file", "tls",
+                                    "trust_roots", "tpm_attestation_keys", "bootstrap_dir",
+                                    "nonce_ttl", "log_level", "approvals_required"});
       !s) {
     return std::move(s).error();
   }
@@ -49,6 +49,9 @@ Result<Config> ReadConfig(const YAML::Node& root) {
     if (auto s = ReadTls(root["tls"], config); !s) return std::move(s).error();
   }
   if (root["workers"]) config.workers = root["workers"].as<int>();
+  if (root["approvals_required"]) {
+    config.approvals_required = root["approvals_required"].as<int>();
+  }
   if (root["data_dir"]) config.data_dir = root["data_dir"].as<std::string>();
   if (root["database"]) config.database = root["database"].as<std::string>();
   if (root["kek_file"]) config.kek_file = root["kek_file"].as<std::string>();
@@ -73,6 +76,9 @@ Result<Config> ReadConfig(const YAML::Node& root) {
 Status Config::Validate() {
   if (listen_port < 0 || listen_port > 65535) {
     return Error{ErrorCode::kMalformedRequest, "listen.port must be 0..65535"};
+  }
+  if (approvals_required < 1 || approvals_required > 10) {
+    return Error{ErrorCode::kMalformedRequest, "approvals_required must be 1..10"};
   }
   if (workers < 0 || workers > 256) {
     return Error{ErrorCode::kMalformedRequest, "workers must be 0..256"};

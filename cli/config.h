@@ -25,6 +25,9 @@ struct Config {
   std::vector<std::string> tpm_attestation_keys;  // AKs (PEM or TPM2B_PUBLIC) for tpm2-quote
   std::string bootstrap_dir;  // YAML policies and references loaded at start-up; empty: none
   std::chrono::seconds nonce_ttl{300};
+  // Two-person rule: distinct principals who must approve a new reference, a reinstated
+  // reference, a policy version or an attestation key before it takes effect (author included).
+  int approvals_required = 1;
   std::string log_level = "info";
 
   // Cross-field checks; fills derived defaults.

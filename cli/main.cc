@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "cli/admin_command.h"
 #include "cli/cli_io.h"
 #include "cli/dev_attest_command.h"
 #include "cli/keys_command.h"
@@ -26,6 +27,7 @@ constexpr char kUsage[] =
     "  policy  eval --policy F --evidence F [...]  evaluate a policy offline\n"
     "  keys    create --db F --kek F --id NAME [--import F] | list --db F\n"
     "  audit   verify --db FILE           check the audit log's hash chain\n"
+    "  admin   <resource> <verb> [...]    the admin API (keybroker admin help)\n"
     "  dev-attest --platform P --ca-dir D --out F [...]  sign a development document\n"
     "  challenge --url URL [--ca PEM]   ask a broker for a nonce\n"
     "  release --url URL --key-id ID --out F (--dev-attest DIR | --evidence F --private-key K)\n"
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
   if (command == "challenge") return kb::cli::RunChallenge(sub_argc, sub_argv);
   if (command == "release") return kb::cli::RunRelease(sub_argc, sub_argv, clock);
   if (command == "serve") return kb::cli::RunServe(sub_argc, sub_argv, clock);
+  if (command == "admin") return kb::cli::RunAdmin(sub_argc, sub_argv, clock);
   if (command == "version" || command == "--version") {
     std::cout << "keybroker " << kb::cli::kVersion << '\n';
     return kb::cli::kExitOk;

@@ -9,18 +9,13 @@
 
 #include "api/https_server.h"
 #include "broker/evidence/cert_builder.h"
-#include "broker/release_service.h"
 #include "cli/bootstrap.h"
+#include "cli/broker_assembly.h"
 #include "cli/cli_io.h"
 #include "cli/config.h"
-#include "cli/kek_file.h"
 #include "cli/options.h"
 #include "cli/version.h"
 #include "common/clock.h"
-#include "storage/sqlite_key_store.h"
-#include "storage/sqlite_policy_store.h"
-#include "storage/sqlite_reference_store.h"
-#include "storage/sqlite_release_ledger.h"
 
 namespace kb::cli {
 namespace {
@@ -52,68 +47,6 @@ Result<std::pair<std::string, std::string>> TlsFiles(const Config& config, Time 
   return std::make_pair(cert, key);
 }
 
-Result<std::string> ReadText(const std::string& path) {
-  auto bytes = ReadFile(path, 1 << 20);
-  if (!bytes) return std::move(bytes).error();
-  return std::string(bytes->begin(), bytes->end());
-}
-
-// Everything `serve` builds, owned in one place, in dependency order.
-struct Broker {
-  std::unique_ptr<storage::Database> db;
-  std::unique_ptr<broker::Kek> kek;
-  broker::TrustAnchors anchors = broker::TrustAnchors::AwsNitroDefault();
-  broker::AttestationKeys aks;
-  std::unique_ptr<broker::CertificateCache> cache;
-  std::unique_ptr<broker::NitroVerifier> nitro;
-  std::unique_ptr<broker::Tpm2QuoteVerifier> tpm2;
-  std::unique_ptr<storage::SqliteKeyStore> keys;
-  std::unique_ptr<storage::SqliteAuditLog> audit;
-  std::unique_ptr<storage::SqlitePolicyStore> policies;
-  std::unique_ptr<storage::SqliteReferenceStore> references;
-  std::unique_ptr<storage::SqliteReleaseLedger> ledger;
-  OsslRandom random;
-  std::unique_ptr<broker::KeyManager> manager;
-  std::unique_ptr<broker::KeyWrapper> wrapper;
-  std::unique_ptr<broker::ReleaseService> release;
-};
-
-Status Assemble(const Config& config, Broker& b) {
-  auto kek = LoadKekFile(config.kek_file);
-  if (!kek) return std::move(kek).error();
-  b.kek = std::make_unique<broker::Kek>(std::move(*kek));
-  auto db = storage::Database::Open(config.database);
-  if (!db) return std::move(db).error();
-  b.db = std::move(*db);
-  for (const std::string& path : config.trust_roots) {
-    auto pem = ReadText(path);
-    if (!pem) return std::move(pem).error();
-    if (auto s = b.anchors.AddPem(*pem); !s)
-      return Error{s.error().code, path + ": " + s.error().message};
-  }
-  for (const std::string& path : config.tpm_attestation_keys) {
-    auto key = ReadFile(path, 1 << 16);
-    if (!key) return std::move(key).error();
-    if (auto s = b.aks.Add(*key); !s) return Error{s.error().code, path + ": " + s.error().message};
-  }
-  b.cache = std::make_unique<broker::CertificateCache>(4096);
-  b.nitro = std::make_unique<broker::NitroVerifier>(b.anchors, *b.cache);
-  b.tpm2 = std::make_unique<broker::Tpm2QuoteVerifier>(b.aks);
-  b.keys = std::make_unique<storage::SqliteKeyStore>(*b.db);
-  b.audit = std::make_unique<storage::SqliteAuditLog>(*b.db);
-  b.policies = std::make_unique<storage::SqlitePolicyStore>(*b.db);
-  b.references = std::make_unique<storage::SqliteReferenceStore>(*b.db);
-  b.ledger = std::make_unique<storage::SqliteReleaseLedger>(*b.db);
-  b.manager = std::make_unique<broker::KeyManager>(*b.keys, *b.audit, *b.kek, b.random);
-  auto wrapper = broker::KeyWrapper::Create();
-  if (!wrapper) return std::move(wrapper).error();
-  b.wrapper = std::make_unique<broker::KeyWrapper>(std::move(*wrapper));
-  b.release = std::make_unique<broker::ReleaseService>(broker::ReleaseService::Dependencies{
-      *b.nitro, *b.tpm2, *b.policies, *b.references, *b.manager, *b.wrapper, *b.ledger, b.random,
-      config.nonce_ttl});
-  return Ok();
-}
-
 }  // namespace
 
 int RunServe(int argc, const char* const* argv, const Clock& clock) {
@@ -126,7 +59,7 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   std::error_code ec;
   std::filesystem::create_directories(config->data_dir, ec);
   Broker b;
-  if (auto s = Assemble(*config, b); !s) return UsageError(s.error().message);
+  if (auto s = AssembleBroker(*config, b); !s) return UsageError(s.error().message);
   if (!config->bootstrap_dir.empty()) {
     auto report = LoadBootstrapDir(config->bootstrap_dir, *b.policies, *b.references, clock.Now());
     if (!report) return UsageError(report.error().message);
@@ -137,7 +70,8 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   auto tls = TlsFiles(*config, clock.Now());
   if (!tls) return UsageError(tls.error().message);
   api::Metrics metrics;
-  api::Services services{*b.release, !config->trust_roots.empty(), &metrics, b.cache.get()};
+  api::Services services{*b.release, !config->trust_roots.empty(), &metrics, b.cache.get(),
+                         b.admin_api.get()};
   if (services.development_root_trusted) {
     Log("WARNING: attestation roots besides AWS Nitro Root G1 are trusted (development setup)");
   }

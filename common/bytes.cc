@@ -8,6 +8,12 @@ namespace kb {
 
 SecretBytes::~SecretBytes() { Cleanse(); }
 
+void SecretBytes::Truncate(size_t size) {
+  if (size >= data_.size()) return;
+  OPENSSL_cleanse(data_.data() + size, data_.size() - size);
+  data_.resize(size);
+}
+
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept : data_(std::move(other.data_)) {
   other.data_.clear();
 }

@@ -38,6 +38,8 @@ class SecretBytes {
   bool empty() const { return data_.empty(); }
   std::span<const uint8_t> span() const { return data_; }
   std::span<uint8_t> mutable_span() { return data_; }
+  // Keeps the first `size` bytes; the dropped tail is cleansed first. REQUIRES: size <= size().
+  void Truncate(size_t size);
 
  private:
   void Cleanse();

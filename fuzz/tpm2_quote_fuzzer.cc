@@ -13,13 +13,13 @@
 namespace {
 
 const kb::broker::AttestationKeys& Keys() {
-  static const kb::broker::AttestationKeys keys = [] {
-    kb::broker::AttestationKeys k;
+  static kb::broker::AttestationKeys keys;
+  static const bool loaded = [] {
     std::ifstream in(std::string(KB_VECTORS_DIR) + "/tpm2/ak-ecc.pem");
     std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    (void)k.AddPem(pem);
-    return k;
+    return bool(keys.AddPem(pem));
   }();
+  (void)loaded;
   return keys;
 }
 

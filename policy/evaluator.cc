@@ -39,8 +39,8 @@ bool CheckReference(const Rule& rule, const Policy& policy, const Claims& claims
     return false;
   }
   const Reference& ref = it->second;
-  if (ref.status == ReferenceStatus::kRevoked) {
-    result.note = "reference " + ref.name + " is revoked";
+  if (ref.status != ReferenceStatus::kActive) {
+    result.note = "reference " + ref.name + " is " + std::string(ReferenceStatusName(ref.status));
     return false;
   }
   if (ref.platform != policy.platform) {

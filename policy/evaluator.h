@@ -20,7 +20,8 @@ using ReferenceMap = std::map<std::string, Reference, std::less<>>;
 
 // One policy against one set of claims. Allowed when the preconditions hold (platform,
 // freshness, nonce presence, no debug-mode enclave unless allow_debug), no deny rule matches and
-// at least one allow rule matches. A rule naming an unknown or revoked reference never matches.
+// at least one allow rule matches. A rule naming an unknown, pending or revoked reference never
+// matches.
 // REQUIRES: `policy` came from ParsePolicy.
 Decision Evaluate(const Policy& policy, const Claims& claims, const ReferenceMap& references,
                   Time now);

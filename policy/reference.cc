@@ -2,6 +2,18 @@
 
 namespace kb::policy {
 
+std::string_view ReferenceStatusName(ReferenceStatus status) {
+  switch (status) {
+    case ReferenceStatus::kPending:
+      return "pending";
+    case ReferenceStatus::kActive:
+      return "active";
+    case ReferenceStatus::kRevoked:
+      return "revoked";
+  }
+  return "revoked";
+}
+
 bool IsValidName(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
   auto alnum = [](char c) {

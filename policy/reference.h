@@ -14,7 +14,11 @@
 
 namespace kb::policy {
 
-enum class ReferenceStatus { kActive, kRevoked };
+// A registered reference is kPending until enough admins approved it (the two-person rule), then
+// kActive; revocation (kRevoked) is immediate. Only kActive references match in a policy.
+enum class ReferenceStatus { kPending, kActive, kRevoked };
+
+std::string_view ReferenceStatusName(ReferenceStatus status);  // "pending" | "active" | "revoked"
 
 struct Reference {
   std::string name;      // e.g. "payments-enclave@1.4.2" or "ami-0abc1234"

@@ -92,7 +92,54 @@ CREATE TABLE nonces (
 CREATE INDEX nonces_by_expiry ON nonces (expires_at);
 )sql";
 
-constexpr const char* const kMigrations[] = {kReferences, kPolicies, kKeys, kAudit, kNonces};
+// 6: administration. Principals hold roles; tokens are stored only as SHA-256 hashes. Approvals
+// implement the two-person rule for references, policy versions and attestation keys: a subject
+// becomes effective once enough distinct principals approved it. A reference waits for
+// approvals with approved = 0. Import tokens carry a one-time RSA wrapping key, sealed.
+constexpr const char kAdmin[] = R"sql(
+CREATE TABLE principals (
+  name        TEXT PRIMARY KEY,
+  roles       TEXT NOT NULL,  -- comma-separated role names
+  created_at  INTEGER NOT NULL,
+  created_by  TEXT NOT NULL
+) STRICT;
+CREATE TABLE tokens (
+  id            TEXT PRIMARY KEY,
+  principal     TEXT NOT NULL REFERENCES principals (name),
+  token_sha256  BLOB NOT NULL CHECK (length(token_sha256) = 32),
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER,  -- NULL: never
+  revoked_at    INTEGER
+) STRICT;
+CREATE TABLE approvals (
+  kind        TEXT NOT NULL CHECK (kind IN ('reference', 'policy', 'ak')),
+  name        TEXT NOT NULL,
+  version     INTEGER NOT NULL,  -- policy version; 0 for references and AKs
+  principal   TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  PRIMARY KEY (kind, name, version, principal)
+) STRICT;
+ALTER TABLE reference_measurements
+  ADD COLUMN approved INTEGER NOT NULL DEFAULT 1 CHECK (approved IN (0, 1));
+CREATE TABLE attestation_keys (
+  id          TEXT PRIMARY KEY,  -- "ak:" + hex SHA-256 of the SubjectPublicKeyInfo
+  public_key  BLOB NOT NULL,     -- as registered: PEM text or TPM2B_PUBLIC
+  status      TEXT NOT NULL CHECK (status IN ('pending', 'active', 'revoked')),
+  description TEXT NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL,
+  created_by  TEXT NOT NULL
+) STRICT;
+CREATE TABLE import_tokens (
+  token_sha256  BLOB PRIMARY KEY CHECK (length(token_sha256) = 32),
+  key_id        TEXT NOT NULL,
+  wrapping_key  BLOB NOT NULL,  -- PKCS#8 private key sealed under the KEK
+  expires_at    INTEGER NOT NULL,
+  used_at       INTEGER
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr const char* const kMigrations[] = {kReferences, kPolicies, kKeys,
+                                             kAudit,      kNonces,   kAdmin};
 
 }  // namespace
 

@@ -36,6 +36,8 @@ class PolicyStore {
   virtual Result<std::vector<PolicyVersion>> Versions(std::string_view name) = 0;
   // The active version of every policy.
   virtual Result<std::vector<PolicyVersion>> ListActive() = 0;
+  // For every name, its active version and its newest (one row when they are the same).
+  virtual Result<std::vector<PolicyVersion>> ListCurrent() = 0;
 };
 
 }  // namespace kb::storage

@@ -21,6 +21,8 @@ class ReferenceStore {
   virtual Result<policy::Reference> Get(std::string_view name) = 0;
   virtual Result<std::vector<policy::Reference>> List() = 0;
   // kNotFound if absent. Revocation takes effect for every evaluation that loads after it.
+  // Revoking or setting pending also discards the reference's approvals, so a reinstatement
+  // collects new ones.
   virtual Status SetStatus(std::string_view name, policy::ReferenceStatus status) = 0;
   // Every reference, keyed by name, for evaluation.
   virtual Result<policy::ReferenceMap> LoadAll() = 0;

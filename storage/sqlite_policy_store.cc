@@ -58,6 +58,9 @@ Status SqlitePolicyStore::Deactivate(std::string_view name) {
 constexpr char kSelectOne[] = KB_SELECT_POLICY_VERSIONS "v.name = ?1 AND v.version = ?2";
 constexpr char kSelectVersions[] = KB_SELECT_POLICY_VERSIONS "v.name = ?1 ORDER BY v.version";
 constexpr char kSelectActive[] = KB_SELECT_POLICY_VERSIONS "a.version IS NOT NULL ORDER BY v.name";
+constexpr char kSelectCurrent[] = KB_SELECT_POLICY_VERSIONS
+    "a.version IS NOT NULL OR v.version = (SELECT max(w.version) FROM policy_versions w "
+    "WHERE w.name = v.name) ORDER BY v.name, v.version";
 #undef KB_SELECT_POLICY_VERSIONS
 
 Result<std::vector<PolicyVersion>> SqlitePolicyStore::Query(const char* sql,
@@ -92,6 +95,11 @@ Result<PolicyVersion> SqlitePolicyStore::Get(std::string_view name, int version)
 Result<std::vector<PolicyVersion>> SqlitePolicyStore::Versions(std::string_view name) {
   auto lock = db_.lock();
   return Query(kSelectVersions, name, std::nullopt);
+}
+
+Result<std::vector<PolicyVersion>> SqlitePolicyStore::ListCurrent() {
+  auto lock = db_.lock();
+  return Query(kSelectCurrent, std::nullopt, std::nullopt);
 }
 
 Result<std::vector<PolicyVersion>> SqlitePolicyStore::ListActive() {

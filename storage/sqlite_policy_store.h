@@ -17,6 +17,7 @@ class SqlitePolicyStore final : public PolicyStore {
   Result<PolicyVersion> Get(std::string_view name, int version) override;
   Result<std::vector<PolicyVersion>> Versions(std::string_view name) override;
   Result<std::vector<PolicyVersion>> ListActive() override;
+  Result<std::vector<PolicyVersion>> ListCurrent() override;
 
  private:
   // Runs one of the fixed SELECTs, binding ?1 = name and ?2 = version when given.

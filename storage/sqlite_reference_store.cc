@@ -7,8 +7,16 @@ namespace {
 
 using internal::Statement;
 
+// A status is stored as (status, approved): pending = ('active', 0).
 std::string_view StatusName(policy::ReferenceStatus status) {
   return status == policy::ReferenceStatus::kRevoked ? "revoked" : "active";
+}
+int64_t Approved(policy::ReferenceStatus status) {
+  return status == policy::ReferenceStatus::kActive ? 1 : 0;
+}
+policy::ReferenceStatus StatusFrom(const std::string& status, int64_t approved) {
+  if (status == "revoked") return policy::ReferenceStatus::kRevoked;
+  return approved == 1 ? policy::ReferenceStatus::kActive : policy::ReferenceStatus::kPending;
 }
 
 }  // namespace
@@ -19,11 +27,11 @@ Status SqliteReferenceStore::Add(const policy::Reference& r) {
   if (!tx) return std::move(tx).error();
   auto insert = db_.Prepare(
       "INSERT INTO reference_measurements (name, platform, source, status, created_at, "
-      "created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO NOTHING");
+      "created_by, approved) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO NOTHING");
   if (!insert) return std::move(insert).error();
   Statement row(std::move(*insert));
   row.Bind(1, r.name).Bind(2, r.platform).Bind(3, r.source).Bind(4, StatusName(r.status));
-  row.Bind(5, r.created_at).Bind(6, r.created_by);
+  row.Bind(5, r.created_at).Bind(6, r.created_by).Bind(7, Approved(r.status));
   if (row.Step() != SQLITE_DONE) return db_.LastError("insert reference");
   if (sqlite3_changes(db_.handle()) == 0) {
     return Error{ErrorCode::kConflict, "reference " + r.name + " already exists"};
@@ -43,7 +51,8 @@ Result<std::vector<policy::Reference>> SqliteReferenceStore::Load(
     std::optional<std::string_view> name) {
   auto query = db_.Prepare(
       "SELECT m.name, m.platform, m.source, m.status, m.created_at, m.created_by, p.pcr, "
-      "p.value FROM reference_measurements m JOIN reference_pcrs p ON p.reference = m.name "
+      "p.value, m.approved FROM reference_measurements m JOIN reference_pcrs p ON p.reference = "
+      "m.name "
       "WHERE ?1 IS NULL OR m.name = ?1 ORDER BY m.name, p.pcr");
   if (!query) return std::move(query).error();
   Statement rows(std::move(*query));
@@ -56,8 +65,7 @@ Result<std::vector<policy::Reference>> SqliteReferenceStore::Load(
       r.name = rows.Text(0);
       r.platform = rows.Text(1);
       r.source = rows.Text(2);
-      r.status = rows.Text(3) == "revoked" ? policy::ReferenceStatus::kRevoked
-                                           : policy::ReferenceStatus::kActive;
+      r.status = StatusFrom(rows.Text(3), rows.Int(8));
       r.created_at = rows.TimeAt(4);
       r.created_by = rows.Text(5);
       out.push_back(std::move(r));
@@ -85,15 +93,26 @@ Result<std::vector<policy::Reference>> SqliteReferenceStore::List() {
 
 Status SqliteReferenceStore::SetStatus(std::string_view name, policy::ReferenceStatus status) {
   auto lock = db_.lock();
-  auto update = db_.Prepare("UPDATE reference_measurements SET status = ?2 WHERE name = ?1");
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return std::move(tx).error();
+  auto update =
+      db_.Prepare("UPDATE reference_measurements SET status = ?2, approved = ?3 WHERE name = ?1");
   if (!update) return std::move(update).error();
   Statement row(std::move(*update));
-  row.Bind(1, name).Bind(2, StatusName(status));
+  row.Bind(1, name).Bind(2, StatusName(status)).Bind(3, Approved(status));
   if (row.Step() != SQLITE_DONE) return db_.LastError("update reference");
   if (sqlite3_changes(db_.handle()) == 0) {
     return Error{ErrorCode::kNotFound, "no reference named " + std::string(name)};
   }
-  return Ok();
+  if (status != policy::ReferenceStatus::kActive) {
+    // Approvals given before a revocation do not count towards a later reinstatement.
+    auto clear = db_.Prepare("DELETE FROM approvals WHERE kind = 'reference' AND name = ?1");
+    if (!clear) return std::move(clear).error();
+    Statement del(std::move(*clear));
+    del.Bind(1, name);
+    if (del.Step() != SQLITE_DONE) return db_.LastError("clear approvals");
+  }
+  return tx->Commit();
 }
 
 Result<policy::ReferenceMap> SqliteReferenceStore::LoadAll() {

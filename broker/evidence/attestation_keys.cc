@@ -9,7 +9,7 @@
 
 namespace kb::broker {
 
-Status AttestationKeys::AddPem(std::string_view pem) {
+Result<AttestationKey> AttestationKeys::ParsePem(std::string_view pem) {
   OsslPtr<BIO> bio(BIO_new_mem_buf(pem.data(), int(pem.size())));
   if (!bio) return Error{ErrorCode::kInternal, OsslErrorString("BIO_new_mem_buf")};
   OsslPtr<EVP_PKEY> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
@@ -17,22 +17,65 @@ Status AttestationKeys::AddPem(std::string_view pem) {
     OsslClearErrors();
     return Error{ErrorCode::kMalformedRequest, "attestation key is not a PEM public key"};
   }
-  return AddKey(std::move(key));
+  return FromKey(std::move(key));
 }
 
-Status AttestationKeys::Add(ByteSpan pem_or_tpm2b) {
+Result<AttestationKey> AttestationKeys::Parse(ByteSpan pem_or_tpm2b) {
   std::string_view text(reinterpret_cast<const char*>(pem_or_tpm2b.data()), pem_or_tpm2b.size());
-  if (text.find("-----BEGIN") != std::string_view::npos) return AddPem(text);
-  return AddTpm2bPublic(pem_or_tpm2b);
+  if (text.find("-----BEGIN") != std::string_view::npos) return ParsePem(text);
+  auto key = internal::Tpm2bPublicToKey(pem_or_tpm2b);
+  if (!key) return std::move(key).error();
+  return FromKey(std::move(*key));
+}
+
+Status AttestationKeys::AddPem(std::string_view pem) {
+  auto key = ParsePem(pem);
+  if (!key) return std::move(key).error();
+  Insert(std::move(*key));
+  return Ok();
 }
 
 Status AttestationKeys::AddTpm2bPublic(ByteSpan bytes) {
-  auto key = internal::Tpm2bPublicToKey(bytes);
+  auto parsed = internal::Tpm2bPublicToKey(bytes);
+  if (!parsed) return std::move(parsed).error();
+  auto key = FromKey(std::move(*parsed));
   if (!key) return std::move(key).error();
-  return AddKey(std::move(*key));
+  Insert(std::move(*key));
+  return Ok();
 }
 
-Status AttestationKeys::AddKey(OsslPtr<EVP_PKEY> key) {
+Status AttestationKeys::Add(ByteSpan pem_or_tpm2b) {
+  auto key = Parse(pem_or_tpm2b);
+  if (!key) return std::move(key).error();
+  Insert(std::move(*key));
+  return Ok();
+}
+
+void AttestationKeys::Insert(AttestationKey key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& k : *keys_) {
+    if (k->spki_sha256 == key.spki_sha256) return;
+  }
+  auto next = std::make_shared<List>(*keys_);
+  next->push_back(std::make_shared<const AttestationKey>(std::move(key)));
+  keys_ = std::move(next);
+}
+
+void AttestationKeys::Remove(const Sha256Digest& spki_sha256) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto next = std::make_shared<List>();
+  for (const auto& k : *keys_) {
+    if (k->spki_sha256 != spki_sha256) next->push_back(k);
+  }
+  keys_ = std::move(next);
+}
+
+std::shared_ptr<const AttestationKeys::List> AttestationKeys::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return keys_;
+}
+
+Result<AttestationKey> AttestationKeys::FromKey(OsslPtr<EVP_PKEY> key) {
   int type = EVP_PKEY_get_base_id(key.get());
   if (type == EVP_PKEY_RSA) {
     if (EVP_PKEY_get_bits(key.get()) < 2048) {
@@ -53,8 +96,7 @@ Status AttestationKeys::AddKey(OsslPtr<EVP_PKEY> key) {
   auto der = PublicKeyDer(key.get());
   if (!der) return std::move(der).error();
   Sha256Digest fingerprint = Sha256(*der);
-  keys_.push_back({std::move(key), fingerprint});
-  return Ok();
+  return AttestationKey{std::move(key), fingerprint};
 }
 
 }  // namespace kb::broker

@@ -1,8 +1,11 @@
 #pragma once
 
 // TPM attestation keys (AKs) that an admin registered: quotes are trusted because one of these
-// signed them. Immutable after setup; safe to share between threads.
+// signed them. Keys are added and removed while the server runs (the admin API); readers take a
+// snapshot, so a verification in flight keeps the set it started with. Thread-safe.
 
+#include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -20,6 +23,11 @@ struct AttestationKey {
 
 class AttestationKeys {
  public:
+  using List = std::vector<std::shared_ptr<const AttestationKey>>;
+
+  // Parses and checks one key in either form below, without adding it.
+  static Result<AttestationKey> Parse(ByteSpan pem_or_tpm2b);
+
   // A PEM public key (as `tpm2_readpublic -f pem` writes it): RSA >= 2048 bits or EC P-256/P-384.
   Status AddPem(std::string_view pem);
   // A TPM2B_PUBLIC (as `tpm2_createak -u` writes it). Better than PEM: its objectAttributes
@@ -29,11 +37,18 @@ class AttestationKeys {
   Status AddTpm2bPublic(ByteSpan tpm2b_public);
   // Either form: PEM text, or TPM2B_PUBLIC bytes.
   Status Add(ByteSpan pem_or_tpm2b);
-  const std::vector<AttestationKey>& keys() const { return keys_; }
+  // Adds a parsed key unless one with its fingerprint is present.
+  void Insert(AttestationKey key);
+  // Removes the key with this fingerprint, if present.
+  void Remove(const Sha256Digest& spki_sha256);
+  std::shared_ptr<const List> Snapshot() const;
 
  private:
-  Status AddKey(OsslPtr<EVP_PKEY> key);
-  std::vector<AttestationKey> keys_;
+  static Result<AttestationKey> FromKey(OsslPtr<EVP_PKEY> key);
+  static Result<AttestationKey> ParsePem(std::string_view pem);
+
+  mutable std::mutex mu_;
+  std::shared_ptr<const List> keys_ = std::make_shared<const List>();
 };
 
 }  // namespace kb::broker

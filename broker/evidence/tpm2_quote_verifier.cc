@@ -50,11 +50,12 @@ bool VerifiesWith(EVP_PKEY* key, const TpmSignature& sig, const Bytes& digest) {
 }
 
 // The registered AK that signed the quote, or kBadSignature.
-Result<const AttestationKey*> FindSigner(const AttestationKeys& keys, const Bytes& quote,
-                                         const TpmSignature& sig) {
+Result<std::shared_ptr<const AttestationKey>> FindSigner(const AttestationKeys& keys,
+                                                         const Bytes& quote,
+                                                         const TpmSignature& sig) {
   Bytes digest = Hash(sig.hash, quote);
-  for (const AttestationKey& ak : keys.keys()) {
-    if (VerifiesWith(ak.key.get(), sig, digest)) return &ak;
+  for (const auto& ak : *keys.Snapshot()) {
+    if (VerifiesWith(ak->key.get(), sig, digest)) return ak;
   }
   return Error{ErrorCode::kBadSignature,
                "quote signature does not verify under any registered attestation key"};

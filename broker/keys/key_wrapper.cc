@@ -4,6 +4,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include "broker/keys/rsa_oaep.h"
 #include "common/digest.h"
 #include "common/ossl.h"
 
@@ -36,12 +37,6 @@ Result<OsslPtr<EVP_PKEY>> RecipientKey(ByteSpan spki_der) {
                  "public_key must be RSA with at least 2048 bits"};
   }
   return key;
-}
-
-bool SetOaepSha256(EVP_PKEY_CTX* ctx) {
-  return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 &&
-         EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha256()) == 1 &&
-         EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) == 1;
 }
 
 // CMS identifies a recipient by a certificate; the attested environment has only a key. A
@@ -99,22 +94,6 @@ Result<Bytes> WrapCms(EVP_PKEY* key, ByteSpan spki_der, const SecretBytes& secre
   return out;
 }
 
-Result<Bytes> WrapOaep(EVP_PKEY* key, const SecretBytes& secret) {
-  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(key, nullptr));
-  size_t len = 0;
-  if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 || !SetOaepSha256(ctx.get()) ||
-      EVP_PKEY_encrypt(ctx.get(), nullptr, &len, secret.span().data(), secret.size()) != 1) {
-    return Internal("RSA-OAEP");
-  }
-  Bytes out(len);
-  if (EVP_PKEY_encrypt(ctx.get(), out.data(), &len, secret.span().data(), secret.size()) != 1) {
-    OsslClearErrors();
-    return Error{ErrorCode::kMalformedRequest, "key is too long for rsa-oaep-256 to this key"};
-  }
-  out.resize(len);
-  return out;
-}
-
 }  // namespace
 
 std::optional<WrapFormat> ParseWrapFormat(std::string_view name) {
@@ -140,7 +119,7 @@ Result<Bytes> KeyWrapper::Wrap(WrapFormat format, ByteSpan spki_der,
   if (format == WrapFormat::kCms) {
     return WrapCms(key->get(), spki_der, secret, carrier_signer_.get());
   }
-  return WrapOaep(key->get(), secret);
+  return OaepSha256Encrypt(key->get(), secret.span());
 }
 
 }  // namespace kb::broker

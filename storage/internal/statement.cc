@@ -22,6 +22,11 @@ Statement& Statement::Bind(int index, ByteSpan blob) {
   return *this;
 }
 
+Statement& Statement::BindNull(int index) {
+  ok_ &= sqlite3_bind_null(stmt_.get(), index) == SQLITE_OK;
+  return *this;
+}
+
 int Statement::Step() {
   if (!ok_) return SQLITE_MISUSE;
   int rc = sqlite3_step(stmt_.get());
@@ -32,6 +37,10 @@ int Statement::Step() {
 std::string Statement::Text(int column) const {
   auto text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), column));
   return text ? std::string(text, size_t(sqlite3_column_bytes(stmt_.get(), column))) : "";
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
 }
 
 int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_.get(), column); }

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,11 @@ class Statement {
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, ByteSpan blob);
   Statement& Bind(int index, Time time) { return Bind(index, time.time_since_epoch().count()); }
+  // SQL NULL for nullopt.
+  Statement& Bind(int index, std::optional<Time> time) {
+    return time ? Bind(index, *time) : BindNull(index);
+  }
+  Statement& BindNull(int index);
 
   // SQLITE_ROW, SQLITE_DONE, or an error code (also remembered for ok()).
   int Step();
@@ -33,6 +39,10 @@ class Statement {
   int64_t Int(int column) const;
   Bytes Blob(int column) const;
   Time TimeAt(int column) const { return Time(std::chrono::milliseconds(Int(column))); }
+  bool IsNull(int column) const;
+  std::optional<Time> OptionalTimeAt(int column) const {
+    return IsNull(column) ? std::nullopt : std::optional<Time>(TimeAt(column));
+  }
 
  private:
   StmtPtr stmt_;

@@ -41,8 +41,11 @@ TEST_F(DatabaseTest, MigratesAnExistingDatabaseAndKeepsItsRows) {
     auto old = Database::OpenAtVersion(path_, 1);
     ASSERT_TRUE(old);
     EXPECT_EQ((*old)->schema_version(), 1);
-    SqliteReferenceStore refs(**old);
-    ASSERT_TRUE(refs.Add({"r@1", "nitro-enclave", {{0, Bytes(48, 1)}}, "src"}));
+    // A row as version 1 wrote it (the store of today writes columns of later migrations).
+    auto lock = (*old)->lock();
+    ASSERT_TRUE((*old)->Exec(
+        "INSERT INTO reference_measurements VALUES ('r@1', 'nitro-enclave', 'src', 'active', 0, "
+        "'a'); INSERT INTO reference_pcrs VALUES ('r@1', 0, zeroblob(48))"));
   }
   auto db = Database::Open(path_);
   ASSERT_TRUE(db) << db.error().message;
@@ -51,6 +54,8 @@ TEST_F(DatabaseTest, MigratesAnExistingDatabaseAndKeepsItsRows) {
   auto r = refs.Get("r@1");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->source, "src");
+  // Migration 6 added the two-person rule: a reference that existed before is approved.
+  EXPECT_EQ(r->status, policy::ReferenceStatus::kActive);
   SqlitePolicyStore policies(**db);  // the table of migration 2 exists
   EXPECT_TRUE(policies.Put("p", "name: p", "admin", Time{}));
   // Opening again is a no-op.
@@ -81,8 +86,9 @@ TEST_F(DatabaseTest, TransactionRollsBackUnlessCommitted) {
     auto lock = (*db)->lock();
     auto tx = Transaction::Begin(**db);
     ASSERT_TRUE(tx);
-    ASSERT_TRUE((*db)->Exec(
-        "INSERT INTO reference_measurements VALUES ('x', 'nitro-enclave', '', 'active', 0, 'a')"));
+    ASSERT_TRUE(
+        (*db)->Exec("INSERT INTO reference_measurements VALUES ('x', 'nitro-enclave', '', "
+                    "'active', 0, 'a', 1)"));
   }
   SqliteReferenceStore refs(**db);
   EXPECT_EQ(refs.List()->size(), 0u);

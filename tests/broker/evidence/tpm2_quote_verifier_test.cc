@@ -270,7 +270,8 @@ TEST(AttestationKeys, Tpm2bPublicGivesTheSameKeyAsPem) {
     auto added =
         from_tpm2b.Add(ReadBytes(testing::VectorPath(std::string("tpm2/ak-") + alg + ".tpm2b")));
     ASSERT_TRUE(added) << added.error().message;
-    EXPECT_EQ(from_pem.keys()[0].spki_sha256, from_tpm2b.keys()[0].spki_sha256) << alg;
+    EXPECT_EQ(from_pem.Snapshot()->at(0)->spki_sha256, from_tpm2b.Snapshot()->at(0)->spki_sha256)
+        << alg;
     std::string evidence =
         ReadText(testing::VectorPath(std::string("tpm2/quote-") + alg + ".json"));
     EXPECT_TRUE(Tpm2QuoteVerifier(from_tpm2b).Verify(AsBytes(evidence), Time{}));
@@ -299,7 +300,7 @@ TEST(AttestationKeys, Tpm2bPublicMustBeARestrictedSigningKey) {
   trailing.push_back(0);
   EXPECT_FALSE(keys.AddTpm2bPublic(trailing));
   EXPECT_FALSE(keys.AddTpm2bPublic({}));
-  EXPECT_EQ(keys.keys().size(), 1u);
+  EXPECT_EQ(keys.Snapshot()->size(), 1u);
 }
 
 TEST(AttestationKeys, RejectsWeakOrForeignKeys) {
@@ -311,7 +312,25 @@ TEST(AttestationKeys, RejectsWeakOrForeignKeys) {
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);
   EXPECT_TRUE(keys.AddPem(std::string(data, size_t(len))));
-  EXPECT_EQ(keys.keys().size(), 1u);
+  EXPECT_EQ(keys.Snapshot()->size(), 1u);
+}
+
+TEST(AttestationKeys, RemovalTakesEffectForNewSnapshotsOnly) {
+  AttestationKeys keys;
+  std::string evidence = ReadText(testing::VectorPath("tpm2/quote-ecc.json"));
+  auto parsed = AttestationKeys::Parse(ReadBytes(testing::VectorPath("tpm2/ak-ecc.pem")));
+  ASSERT_TRUE(parsed);
+  Sha256Digest fingerprint = parsed->spki_sha256;
+  keys.Insert(std::move(*parsed));
+  ASSERT_TRUE(keys.Add(ReadBytes(testing::VectorPath("tpm2/ak-ecc.tpm2b"))));  // the same key
+  EXPECT_EQ(keys.Snapshot()->size(), 1u);
+  EXPECT_TRUE(Tpm2QuoteVerifier(keys).Verify(AsBytes(evidence), Time{}));
+  auto before = keys.Snapshot();
+  keys.Remove(fingerprint);
+  EXPECT_EQ(before->size(), 1u);  // a verification in flight keeps its set
+  EXPECT_TRUE(keys.Snapshot()->empty());
+  EXPECT_EQ(Tpm2QuoteVerifier(keys).Verify(AsBytes(evidence), Time{}).error().code,
+            ErrorCode::kBadSignature);
 }
 
 }  // namespace

@@ -1,0 +1,56 @@
+#pragma once
+
+// The admin REST API under /v1/admin/ (docs/openapi.yaml): authentication by bearer token,
+// authorization by role per route, then a handler that calls the broker's admin services.
+//
+//   no or bad token → 401 unauthorized (before anything else, so routes are not probed)
+//   unknown path    → 404 not_found; known path, other method → 405
+//   role missing    → 403 forbidden
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/http_types.h"
+#include "broker/admin/admin_service.h"
+#include "broker/admin/authenticator.h"
+#include "broker/admin/key_admin.h"
+
+namespace kb::api {
+
+struct AdminServices {
+  broker::Authenticator& auth;
+  broker::AdminService& admin;
+  broker::KeyAdmin& keys;
+};
+
+// One authenticated, authorized call, as a handler sees it.
+struct AdminCall {
+  const HttpRequest& request;
+  const broker::Principal& principal;
+  std::vector<std::string> params;  // path parameters in order, percent-decoded
+  Time now;
+  AdminServices& services;
+};
+
+using AdminHandler = HttpResponse (*)(const AdminCall&);
+
+struct AdminRoute {
+  std::string_view method;
+  std::string_view pattern;  // "{x}" matches one path segment; "{x}:verb" one ending in ":verb"
+  broker::RoleSet allowed;   // a caller needs at least one of these roles
+  AdminHandler handler;
+};
+
+// Every admin route, for the router, the OpenAPI parity test and the role-matrix test.
+std::span<const AdminRoute> AdminRouteTable();
+
+// REQUIRES: request.target starts with "/v1/admin/".
+HttpResponse RouteAdmin(const HttpRequest& request, AdminServices& services, Time now);
+
+// Matches `path` against a route pattern, filling `params`. Exposed for tests.
+bool MatchAdminPath(std::string_view pattern, std::string_view path,
+                    std::vector<std::string>& params);
+
+}  // namespace kb::api

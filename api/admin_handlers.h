@@ -1,0 +1,65 @@
+#pragma once
+
+// The admin route handlers, grouped by resource (admin_*_handlers.cc), and the helpers they
+// share. Each returns the response, success or error, in the error contract's shape.
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "api/admin_api.h"
+
+namespace kb::api::admin {
+
+HttpResponse JsonResponse(int status, const boost::json::value& body);
+HttpResponse ErrorResponse(const Error& error);
+// The request body as a JSON object (bounded size and depth), or the error response.
+Result<boost::json::object> JsonBody(const AdminCall& call, size_t max_size = 64 * 1024);
+// Percent-decodes a path segment or query value; nullopt for a bad escape or an empty result.
+std::optional<std::string> PercentDecode(std::string_view text);
+// The percent-decoded value of `key` in the query string, or nullopt (absent or undecodable).
+std::optional<std::string> QueryParam(std::string_view query, std::string_view key);
+boost::json::object ApprovalJson(const broker::ApprovalStatus& status);
+
+// Principals, tokens, audit.
+HttpResponse WhoAmI(const AdminCall& call);
+HttpResponse CreatePrincipal(const AdminCall& call);
+HttpResponse ListPrincipals(const AdminCall& call);
+HttpResponse CreateToken(const AdminCall& call);
+HttpResponse ListTokens(const AdminCall& call);
+HttpResponse RevokeToken(const AdminCall& call);
+HttpResponse ReadAudit(const AdminCall& call);
+HttpResponse VerifyAudit(const AdminCall& call);
+
+// References, attestation keys, pending approvals.
+HttpResponse CreateReference(const AdminCall& call);
+HttpResponse ListReferences(const AdminCall& call);
+HttpResponse GetReference(const AdminCall& call);
+HttpResponse RevokeReference(const AdminCall& call);
+HttpResponse ReinstateReference(const AdminCall& call);
+HttpResponse ApproveReference(const AdminCall& call);
+HttpResponse RegisterAttestationKey(const AdminCall& call);
+HttpResponse ListAttestationKeys(const AdminCall& call);
+HttpResponse ApproveAttestationKey(const AdminCall& call);
+HttpResponse RevokeAttestationKey(const AdminCall& call);
+HttpResponse ListPending(const AdminCall& call);
+
+// Policies.
+HttpResponse PutPolicy(const AdminCall& call);
+HttpResponse ListPolicies(const AdminCall& call);
+HttpResponse GetPolicy(const AdminCall& call);
+HttpResponse ListPolicyVersions(const AdminCall& call);
+HttpResponse ApprovePolicy(const AdminCall& call);
+HttpResponse ActivatePolicy(const AdminCall& call);
+HttpResponse EvaluatePolicy(const AdminCall& call);
+
+// Keys.
+HttpResponse CreateKey(const AdminCall& call);
+HttpResponse ListKeys(const AdminCall& call);
+HttpResponse GetKey(const AdminCall& call);
+HttpResponse RotateKey(const AdminCall& call);
+HttpResponse EnableKey(const AdminCall& call);
+HttpResponse DisableKey(const AdminCall& call);
+HttpResponse GetImportParameters(const AdminCall& call);
+HttpResponse ImportKey(const AdminCall& call);
+
+}  // namespace kb::api::admin

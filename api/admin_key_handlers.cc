@@ -1,0 +1,99 @@
+// Keys: metadata only, never material; import through one-time wrapping parameters.
+
+#include <boost/json.hpp>
+
+#include "api/admin_handlers.h"
+#include "api/json_input.h"
+#include "common/encoding.h"
+
+namespace kb::api::admin {
+namespace {
+
+namespace json = boost::json;
+
+json::object KeyJson(const storage::KeyRecord& k) {
+  return {{"id", k.id},
+          {"origin", k.origin},
+          {"enabled", k.enabled},
+          {"current_version", k.current_version},
+          {"created_at", FormatRfc3339(k.created_at)},
+          {"created_by", k.created_by}};
+}
+
+// The key's metadata after a change, as the answer to it.
+HttpResponse KeyAfter(const AdminCall& call, int status) {
+  auto key = call.services.keys.Get(call.params[0]);
+  if (!key) return ErrorResponse(key.error());
+  return JsonResponse(status, KeyJson(*key));
+}
+
+HttpResponse SetEnabled(const AdminCall& call, bool enabled) {
+  auto s = call.services.keys.SetEnabled(call.params[0], enabled, call.principal, call.now);
+  if (!s) return ErrorResponse(s.error());
+  return KeyAfter(call, 200);
+}
+
+}  // namespace
+
+HttpResponse CreateKey(const AdminCall& call) {
+  auto body = JsonBody(call);
+  if (!body) return ErrorResponse(body.error());
+  if (auto s = OnlyMembers(*body, {"id"}); !s) return ErrorResponse(s.error());
+  auto id = StringMember(*body, "id");
+  if (!id) return ErrorResponse(id.error());
+  if (auto s = call.services.keys.Create(std::string(*id), call.principal, call.now); !s) {
+    return ErrorResponse(s.error());
+  }
+  auto key = call.services.keys.Get(std::string(*id));
+  if (!key) return ErrorResponse(key.error());
+  return JsonResponse(201, KeyJson(*key));
+}
+
+HttpResponse ListKeys(const AdminCall& call) {
+  auto all = call.services.keys.List();
+  if (!all) return ErrorResponse(all.error());
+  json::array out;
+  for (const auto& k : *all) out.push_back(KeyJson(k));
+  return JsonResponse(200, json::object{{"keys", std::move(out)}});
+}
+
+HttpResponse GetKey(const AdminCall& call) { return KeyAfter(call, 200); }
+
+HttpResponse RotateKey(const AdminCall& call) {
+  auto version = call.services.keys.Rotate(call.params[0], call.principal, call.now);
+  if (!version) return ErrorResponse(version.error());
+  return KeyAfter(call, 200);
+}
+
+HttpResponse EnableKey(const AdminCall& call) { return SetEnabled(call, true); }
+
+HttpResponse DisableKey(const AdminCall& call) { return SetEnabled(call, false); }
+
+HttpResponse GetImportParameters(const AdminCall& call) {
+  auto params = call.services.keys.CreateImportParameters(call.params[0], call.now);
+  if (!params) return ErrorResponse(params.error());
+  return JsonResponse(200, json::object{{"key_id", params->key_id},
+                                        {"wrapping_algorithm", "RSAES_OAEP_SHA_256"},
+                                        {"wrapping_key_spec", "RSA_3072"},
+                                        {"public_key", Base64Encode(params->wrapping_public_key)},
+                                        {"import_token", params->import_token},
+                                        {"expires_at", FormatRfc3339(params->expires_at)}});
+}
+
+HttpResponse ImportKey(const AdminCall& call) {
+  auto body = JsonBody(call);
+  if (!body) return ErrorResponse(body.error());
+  if (auto s = OnlyMembers(*body, {"import_token", "encrypted_key_material"}); !s) {
+    return ErrorResponse(s.error());
+  }
+  auto token = StringMember(*body, "import_token");
+  if (!token) return ErrorResponse(token.error());
+  auto wrapped = Base64Member(*body, "encrypted_key_material");
+  if (!wrapped) return ErrorResponse(wrapped.error());
+  auto s = call.services.keys.Import(call.params[0], std::string(*token), *wrapped, call.principal,
+                                     call.now);
+  if (!s) return ErrorResponse(s.error());
+  return KeyAfter(call, 201);
+}
+
+}  // namespace kb::api::admin

@@ -1,0 +1,157 @@
+// Policies: versions, approvals, activation and rollback, and the dry run.
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "api/admin_handlers.h"
+#include "api/json_input.h"
+#include "broker/evidence/claims_json.h"
+#include "policy/decision_json.h"
+#include "policy/policy_parser.h"
+
+namespace kb::api::admin {
+namespace {
+
+namespace json = boost::json;
+
+json::object VersionJson(const storage::PolicyVersion& v, bool with_source) {
+  json::object o{{"name", v.name},
+                 {"version", v.version},
+                 {"active", v.active},
+                 {"created_at", FormatRfc3339(v.created_at)},
+                 {"created_by", v.created_by}};
+  if (with_source) o["source"] = v.source;
+  return o;
+}
+
+// {"version": N} of approve and activate.
+Result<int> VersionBody(const AdminCall& call) {
+  auto body = JsonBody(call);
+  if (!body) return std::move(body).error();
+  if (auto s = OnlyMembers(*body, {"version"}); !s) return std::move(s).error();
+  auto version = OptionalInt(*body, "version", 1, INT32_MAX);
+  if (!version) return std::move(version).error();
+  if (!*version) return Malformed("version is required");
+  return int(**version);
+}
+
+// The YAML of a PUT: the body itself (text/yaml) or {"source": "<yaml>"}.
+Result<std::string> PolicySource(const AdminCall& call) {
+  const std::string& type = call.request.content_type;
+  if (type.rfind("text/yaml", 0) == 0 || type.rfind("application/yaml", 0) == 0 ||
+      type.rfind("application/x-yaml", 0) == 0) {
+    return call.request.body;
+  }
+  auto body = JsonBody(call, 2 * policy::kMaxPolicySize);
+  if (!body) return std::move(body).error();
+  if (auto s = OnlyMembers(*body, {"source"}); !s) return std::move(s).error();
+  auto source = StringMember(*body, "source");
+  if (!source) return std::move(source).error();
+  return std::string(*source);
+}
+
+Result<broker::EvaluateRequest> EvaluateBody(const AdminCall& call) {
+  auto body = JsonBody(call, 400 * 1024);
+  if (!body) return std::move(body).error();
+  if (auto s = OnlyMembers(*body, {"evidence", "version", "at"}); !s) return std::move(s).error();
+  broker::EvaluateRequest request;
+  auto evidence = ReadEvidence(body->if_contains("evidence"));
+  if (!evidence) return std::move(evidence).error();
+  request.evidence_type = std::move(evidence->type);
+  request.document = std::move(evidence->document);
+  auto version = OptionalInt(*body, "version", 1, INT32_MAX);
+  if (!version) return std::move(version).error();
+  if (*version) request.version = int(**version);
+  auto at = OptionalString(*body, "at");
+  if (!at) return std::move(at).error();
+  if (*at) {
+    request.at = ParseRfc3339(**at);
+    if (!request.at) return Malformed("at must be an RFC 3339 time");
+  }
+  return request;
+}
+
+}  // namespace
+
+HttpResponse PutPolicy(const AdminCall& call) {
+  auto source = PolicySource(call);
+  if (!source) return ErrorResponse(source.error());
+  auto put = call.services.admin.PutPolicy(call.params[0], *source, call.principal, call.now);
+  if (!put) return ErrorResponse(put.error());
+  json::object out{{"name", call.params[0]}, {"version", put->first}};
+  out["approval"] = ApprovalJson(put->second);
+  return JsonResponse(201, out);
+}
+
+HttpResponse ListPolicies(const AdminCall& call) {
+  auto all = call.services.admin.ListPolicies();
+  if (!all) return ErrorResponse(all.error());
+  json::array out;
+  for (const auto& v : *all) out.push_back(VersionJson(v, false));
+  return JsonResponse(200, json::object{{"policies", std::move(out)}});
+}
+
+HttpResponse GetPolicy(const AdminCall& call) {
+  std::optional<std::string> wanted = QueryParam(call.request.query, "version");
+  int version = 0;
+  if (wanted) {
+    auto [end, ec] = std::from_chars(wanted->data(), wanted->data() + wanted->size(), version);
+    if (ec != std::errc() || end != wanted->data() + wanted->size() || version < 1) {
+      return ErrorResponse(Malformed("version must be a positive integer"));
+    }
+  }
+  auto v = wanted ? call.services.admin.GetPolicyVersion(call.params[0], version)
+                  : call.services.admin.CurrentPolicy(call.params[0]);
+  if (!v) return ErrorResponse(v.error());
+  json::object out = VersionJson(*v, true);
+  auto approvals = call.services.admin.PolicyApprovals(v->name, v->version);
+  if (!approvals) return ErrorResponse(approvals.error());
+  out["approval"] = ApprovalJson(*approvals);
+  return JsonResponse(200, out);
+}
+
+HttpResponse ListPolicyVersions(const AdminCall& call) {
+  auto versions = call.services.admin.PolicyVersions(call.params[0]);
+  if (!versions) return ErrorResponse(versions.error());
+  json::array out;
+  for (const auto& v : *versions) {
+    json::object o = VersionJson(v, false);
+    auto approvals = call.services.admin.PolicyApprovals(v.name, v.version);
+    if (!approvals) return ErrorResponse(approvals.error());
+    o["approval"] = ApprovalJson(*approvals);
+    out.push_back(std::move(o));
+  }
+  return JsonResponse(200, json::object{{"versions", std::move(out)}});
+}
+
+HttpResponse ApprovePolicy(const AdminCall& call) {
+  auto version = VersionBody(call);
+  if (!version) return ErrorResponse(version.error());
+  auto approvals =
+      call.services.admin.ApprovePolicy(call.params[0], *version, call.principal, call.now);
+  if (!approvals) return ErrorResponse(approvals.error());
+  json::object out{{"name", call.params[0]}, {"version", *version}};
+  out["approval"] = ApprovalJson(*approvals);
+  return JsonResponse(200, out);
+}
+
+HttpResponse ActivatePolicy(const AdminCall& call) {
+  auto version = VersionBody(call);
+  if (!version) return ErrorResponse(version.error());
+  auto s = call.services.admin.ActivatePolicy(call.params[0], *version, call.principal, call.now);
+  if (!s) return ErrorResponse(s.error());
+  return JsonResponse(200, json::object{{"name", call.params[0]}, {"active_version", *version}});
+}
+
+HttpResponse EvaluatePolicy(const AdminCall& call) {
+  auto request = EvaluateBody(call);
+  if (!request) return ErrorResponse(request.error());
+  auto run = call.services.admin.Evaluate(call.params[0], *request, call.now);
+  if (!run) return ErrorResponse(run.error());
+  json::object out = policy::DecisionToJson(run->decision);
+  out["version"] = run->version;
+  out["claims"] = broker::ClaimsToJson(run->claims);
+  return JsonResponse(200, out);
+}
+
+}  // namespace kb::api::admin

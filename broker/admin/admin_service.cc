@@ -1,0 +1,210 @@
+#include "broker/admin/admin_service.h"
+
+#include "broker/admin/internal/admin_audit.h"
+#include "common/encoding.h"
+#include "policy/evaluator.h"
+#include "policy/policy_parser.h"
+
+namespace kb::broker {
+
+using storage::ApprovalKind;
+using storage::ApprovalSubject;
+
+Status AdminService::Audit(std::string_view action, const Principal& actor, Time now,
+                           std::string reasons) {
+  auto seq = deps_.audit.Append(internal::AdminAudit(action, actor.name, now, std::move(reasons)));
+  if (!seq) return std::move(seq).error();
+  return Ok();
+}
+
+Result<ApprovalStatus> AdminService::Approve(const ApprovalSubject& subject, const Principal& actor,
+                                             std::string_view action, Time now) {
+  auto result = deps_.approvals.Approve(subject, actor.name, deps_.approvals_required, now,
+                                        internal::AdminAudit(action, actor.name, now, ""));
+  if (!result) return std::move(result).error();
+  if (result->activated && subject.kind == ApprovalKind::kAttestationKey) {
+    if (auto s = LoadAttestationKeys(); !s) return std::move(s).error();
+  }
+  auto approvers = deps_.approvals.Approvers(subject);
+  if (!approvers) return std::move(approvers).error();
+  return ApprovalStatus{std::move(*approvers), deps_.approvals_required, result->activated};
+}
+
+// References.
+
+Result<ApprovalStatus> AdminService::CreateReference(policy::Reference reference,
+                                                     const Principal& actor, Time now) {
+  if (auto s = policy::ValidateReference(reference); !s) return std::move(s).error();
+  reference.status = policy::ReferenceStatus::kPending;
+  reference.created_at = now;
+  reference.created_by = actor.name;
+  if (auto s = deps_.references.Add(reference); !s) return std::move(s).error();
+  return Approve({ApprovalKind::kReference, reference.name, 0}, actor, "reference.create", now);
+}
+
+Status AdminService::RevokeReference(const std::string& name, const Principal& actor, Time now) {
+  if (auto s = deps_.references.SetStatus(name, policy::ReferenceStatus::kRevoked); !s) return s;
+  return Audit("reference.revoke", actor, now, "reference " + name);
+}
+
+Result<ApprovalStatus> AdminService::ReinstateReference(const std::string& name,
+                                                        const Principal& actor, Time now) {
+  auto current = deps_.references.Get(name);
+  if (!current) return std::move(current).error();
+  if (current->status != policy::ReferenceStatus::kRevoked) {
+    return Error{ErrorCode::kConflict, "reference " + name + " is not revoked"};
+  }
+  if (auto s = deps_.references.SetStatus(name, policy::ReferenceStatus::kPending); !s) {
+    return std::move(s).error();
+  }
+  return Approve({ApprovalKind::kReference, name, 0}, actor, "reference.reinstate", now);
+}
+
+Result<ApprovalStatus> AdminService::ApproveReference(const std::string& name,
+                                                      const Principal& actor, Time now) {
+  return Approve({ApprovalKind::kReference, name, 0}, actor, "reference.approve", now);
+}
+
+Result<ApprovalStatus> AdminService::ReferenceApprovals(const std::string& name) {
+  auto reference = deps_.references.Get(name);
+  if (!reference) return std::move(reference).error();
+  auto approvers = deps_.approvals.Approvers({ApprovalKind::kReference, name, 0});
+  if (!approvers) return std::move(approvers).error();
+  return ApprovalStatus{std::move(*approvers), deps_.approvals_required,
+                        reference->status == policy::ReferenceStatus::kActive};
+}
+
+// Policies.
+
+Result<std::pair<int, ApprovalStatus>> AdminService::PutPolicy(const std::string& name,
+                                                               const std::string& yaml,
+                                                               const Principal& actor, Time now) {
+  if (yaml.size() > policy::kMaxPolicySize) {
+    return Error{ErrorCode::kPayloadTooLarge, "policy larger than 64 KiB"};
+  }
+  auto parsed = policy::ParsePolicy(yaml);
+  if (!parsed) return Error{ErrorCode::kMalformedRequest, parsed.error().message};
+  if (parsed->name != name) {
+    return Error{ErrorCode::kMalformedRequest,
+                 "the policy names itself " + parsed->name + ", not " + name};
+  }
+  auto version = deps_.policies.Put(name, yaml, actor.name, now);
+  if (!version) return std::move(version).error();
+  auto status = Approve({ApprovalKind::kPolicy, name, *version}, actor, "policy.put", now);
+  if (!status) return std::move(status).error();
+  return std::make_pair(*version, std::move(*status));
+}
+
+Result<ApprovalStatus> AdminService::ApprovePolicy(const std::string& name, int version,
+                                                   const Principal& actor, Time now) {
+  return Approve({ApprovalKind::kPolicy, name, version}, actor, "policy.approve", now);
+}
+
+Result<ApprovalStatus> AdminService::PolicyApprovals(const std::string& name, int version) {
+  auto stored = deps_.policies.Get(name, version);
+  if (!stored) return std::move(stored).error();
+  auto approvers = deps_.approvals.Approvers({ApprovalKind::kPolicy, name, version});
+  if (!approvers) return std::move(approvers).error();
+  bool approved = int(approvers->size()) >= deps_.approvals_required;
+  return ApprovalStatus{std::move(*approvers), deps_.approvals_required, approved};
+}
+
+Status AdminService::ActivatePolicy(const std::string& name, int version, const Principal& actor,
+                                    Time now) {
+  auto status = PolicyApprovals(name, version);
+  if (!status) return std::move(status).error();
+  if (!status->effective) {
+    return Error{ErrorCode::kConflict, "version " + std::to_string(version) + " of policy " + name +
+                                           " lacks its approvals"};
+  }
+  if (auto s = deps_.policies.Activate(name, version); !s) return s;
+  return Audit("policy.activate", actor, now,
+               "policy " + name + " version " + std::to_string(version));
+}
+
+Result<storage::PolicyVersion> AdminService::CurrentPolicy(const std::string& name) {
+  auto versions = deps_.policies.Versions(name);
+  if (!versions) return std::move(versions).error();
+  if (versions->empty()) return Error{ErrorCode::kNotFound, "no policy named " + name};
+  for (const auto& v : *versions) {
+    if (v.active) return v;
+  }
+  return versions->back();
+}
+
+Result<std::vector<storage::PolicyVersion>> AdminService::PolicyVersions(const std::string& name) {
+  auto versions = deps_.policies.Versions(name);
+  if (!versions) return std::move(versions).error();
+  if (versions->empty()) return Error{ErrorCode::kNotFound, "no policy named " + name};
+  return versions;
+}
+
+Result<DryRun> AdminService::Evaluate(const std::string& name, const EvaluateRequest& request,
+                                      Time now) {
+  auto stored = request.version ? deps_.policies.Get(name, *request.version) : CurrentPolicy(name);
+  if (!stored) return std::move(stored).error();
+  auto parsed = policy::ParsePolicy(stored->source);
+  if (!parsed) return Error{ErrorCode::kInternal, "stored policy does not parse"};
+  Time at = request.at.value_or(now);
+  auto verified = deps_.release.VerifyEvidence(request.evidence_type, request.document, at);
+  if (!verified) return std::move(verified).error();
+  auto references = deps_.references.LoadAll();
+  if (!references) return std::move(references).error();
+  policy::Decision decision =
+      policy::Evaluate(*parsed, ToPolicyClaims(verified->claims()), *references, at);
+  return DryRun{stored->version, std::move(decision), verified->claims()};
+}
+
+// Attestation keys.
+
+Result<std::pair<std::string, ApprovalStatus>> AdminService::RegisterAttestationKey(
+    ByteSpan public_key, const std::string& description, const Principal& actor, Time now) {
+  auto parsed = AttestationKeys::Parse(public_key);
+  if (!parsed) return Error{ErrorCode::kMalformedRequest, parsed.error().message};
+  std::string id = "ak:" + HexEncode(parsed->spki_sha256);
+  storage::AttestationKeyRecord record{
+      id, Bytes(public_key.begin(), public_key.end()), "pending", description, now, actor.name};
+  if (auto s = deps_.attestation_keys.Add(
+          record, internal::AdminAudit("ak.register", actor.name, now, "attestation key " + id));
+      !s) {
+    return std::move(s).error();
+  }
+  auto status = Approve({ApprovalKind::kAttestationKey, id, 0}, actor, "ak.approve", now);
+  if (!status) return std::move(status).error();
+  return std::make_pair(id, std::move(*status));
+}
+
+Result<ApprovalStatus> AdminService::ApproveAttestationKey(const std::string& id,
+                                                           const Principal& actor, Time now) {
+  return Approve({ApprovalKind::kAttestationKey, id, 0}, actor, "ak.approve", now);
+}
+
+Status AdminService::RevokeAttestationKey(const std::string& id, const Principal& actor, Time now) {
+  if (auto s = deps_.attestation_keys.Revoke(
+          id, internal::AdminAudit("ak.revoke", actor.name, now, "attestation key " + id));
+      !s) {
+    return s;
+  }
+  auto keys = deps_.attestation_keys.List();
+  if (!keys) return std::move(keys).error();
+  for (const auto& k : *keys) {
+    if (k.id != id) continue;
+    auto parsed = AttestationKeys::Parse(k.public_key);
+    if (parsed) deps_.live_attestation_keys.Remove(parsed->spki_sha256);
+  }
+  return Ok();
+}
+
+Status AdminService::LoadAttestationKeys() {
+  auto keys = deps_.attestation_keys.List();
+  if (!keys) return std::move(keys).error();
+  for (const auto& k : *keys) {
+    if (k.status != "active") continue;
+    auto parsed = AttestationKeys::Parse(k.public_key);
+    if (!parsed) return Error{ErrorCode::kInternal, k.id + ": " + parsed.error().message};
+    deps_.live_attestation_keys.Insert(std::move(*parsed));
+  }
+  return Ok();
+}
+
+}  // namespace kb::broker

@@ -1,0 +1,130 @@
+#pragma once
+
+// The admin use cases for what decides a release: reference measurements, policy versions and
+// TPM attestation keys, under the two-person rule, plus the policy dry run.
+//
+// Two-person rule: a new reference, a reinstated (previously revoked) reference, a new policy
+// version and a new attestation key are created pending, with their author's approval; they
+// take effect when `approvals_required` distinct principals approved. Revocation is immediate
+// and needs nobody else. Authorization (which role may call what) is the API's job; this class
+// enforces only what depends on who the caller is (an author cannot approve twice).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/admin/principal.h"
+#include "broker/evidence/attestation_keys.h"
+#include "broker/release_service.h"
+#include "policy/decision.h"
+#include "policy/reference.h"
+#include "storage/approval_store.h"
+#include "storage/attestation_key_store.h"
+#include "storage/audit_log.h"
+#include "storage/policy_store.h"
+#include "storage/reference_store.h"
+
+namespace kb::broker {
+
+struct ApprovalStatus {
+  std::vector<std::string> approvers;
+  int required = 1;
+  bool effective = false;
+};
+
+struct EvaluateRequest {
+  std::optional<int> version;  // default: the active version, else the newest
+  std::string evidence_type = "auto";
+  Bytes document;
+  std::optional<Time> at;  // default: now (for documents older than their certificates)
+};
+
+struct DryRun {
+  int version = 0;
+  policy::Decision decision;
+  EvidenceClaims claims;
+};
+
+class AdminService {
+ public:
+  struct Dependencies {
+    storage::ReferenceStore& references;
+    storage::PolicyStore& policies;
+    storage::ApprovalStore& approvals;
+    storage::AttestationKeyStore& attestation_keys;
+    storage::AuditLog& audit;
+    AttestationKeys& live_attestation_keys;  // what the TPM verifier trusts, updated here
+    const ReleaseService& release;           // for the dry run's verification
+    int approvals_required = 1;
+  };
+
+  // REQUIRES: every dependency outlives the service; approvals_required >= 1.
+  explicit AdminService(Dependencies deps) : deps_(deps) {}
+
+  int approvals_required() const { return deps_.approvals_required; }
+
+  // References; each is validated (policy::ValidateReference) before it is stored.
+  Result<ApprovalStatus> CreateReference(policy::Reference reference, const Principal& actor,
+                                         Time now);
+  Status RevokeReference(const std::string& name, const Principal& actor, Time now);
+  Result<ApprovalStatus> ReinstateReference(const std::string& name, const Principal& actor,
+                                            Time now);
+  Result<ApprovalStatus> ApproveReference(const std::string& name, const Principal& actor,
+                                          Time now);
+  Result<ApprovalStatus> ReferenceApprovals(const std::string& name);
+
+  // Policies. `name` must be the name inside the YAML. Returns the new version.
+  Result<std::pair<int, ApprovalStatus>> PutPolicy(const std::string& name, const std::string& yaml,
+                                                   const Principal& actor, Time now);
+  Result<ApprovalStatus> ApprovePolicy(const std::string& name, int version, const Principal& actor,
+                                       Time now);
+  // Activation and rollback: only a version that has its approvals. kConflict otherwise.
+  Status ActivatePolicy(const std::string& name, int version, const Principal& actor, Time now);
+  Result<ApprovalStatus> PolicyApprovals(const std::string& name, int version);
+  // The version a dry run or a GET uses by default: the active one, else the newest.
+  Result<storage::PolicyVersion> CurrentPolicy(const std::string& name);
+  // Verifies the document (no nonce) and evaluates one version; releases nothing.
+  Result<DryRun> Evaluate(const std::string& name, const EvaluateRequest& request, Time now);
+
+  // Attestation keys (PEM or TPM2B_PUBLIC). Returns the id "ak:<sha256 hex>".
+  Result<std::pair<std::string, ApprovalStatus>> RegisterAttestationKey(
+      ByteSpan public_key, const std::string& description, const Principal& actor, Time now);
+  Result<ApprovalStatus> ApproveAttestationKey(const std::string& id, const Principal& actor,
+                                               Time now);
+  Status RevokeAttestationKey(const std::string& id, const Principal& actor, Time now);
+  // Loads the active registered keys into the live set (at start-up).
+  Status LoadAttestationKeys();
+
+  // Reads, for every role.
+  Result<std::vector<policy::Reference>> ListReferences() { return deps_.references.List(); }
+  Result<policy::Reference> GetReference(const std::string& name) {
+    return deps_.references.Get(name);
+  }
+  Result<std::vector<storage::PolicyVersion>> ListPolicies() {
+    return deps_.policies.ListCurrent();
+  }
+  Result<std::vector<storage::PolicyVersion>> PolicyVersions(const std::string& name);
+  Result<storage::PolicyVersion> GetPolicyVersion(const std::string& name, int version) {
+    return deps_.policies.Get(name, version);
+  }
+  Result<std::vector<storage::AttestationKeyRecord>> ListAttestationKeys() {
+    return deps_.attestation_keys.List();
+  }
+  Result<std::vector<storage::PendingItem>> Pending() {
+    return deps_.approvals.Pending(deps_.approvals_required);
+  }
+  // The audit log, for auditors.
+  Result<std::vector<storage::AuditRecord>> ReadAudit(uint64_t after, size_t limit) {
+    return deps_.audit.Read(after, limit);
+  }
+  Result<storage::AuditVerification> VerifyAudit() { return deps_.audit.Verify(); }
+
+ private:
+  Result<ApprovalStatus> Approve(const storage::ApprovalSubject& subject, const Principal& actor,
+                                 std::string_view action, Time now);
+  Status Audit(std::string_view action, const Principal& actor, Time now, std::string reasons);
+
+  Dependencies deps_;
+};
+
+}  // namespace kb::broker

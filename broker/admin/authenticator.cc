@@ -1,0 +1,93 @@
+#include "broker/admin/authenticator.h"
+
+#include "broker/admin/internal/admin_audit.h"
+#include "common/ct.h"
+#include "common/digest.h"
+#include "common/encoding.h"
+#include "policy/reference.h"
+
+namespace kb::broker {
+namespace {
+
+using internal::AdminAudit;
+
+constexpr std::string_view kPrefix = "kbt_";
+constexpr size_t kIdHex = 16, kSecretHex = 64;
+
+Error Unauthorized() { return Error{ErrorCode::kUnauthorized, "invalid or expired token"}; }
+
+bool IsLowerHex(std::string_view s) {
+  return s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+}  // namespace
+
+Result<Principal> Authenticator::Authenticate(std::string_view token, Time now) {
+  if (token.size() != kPrefix.size() + kIdHex + 1 + kSecretHex ||
+      token.substr(0, kPrefix.size()) != kPrefix || token[kPrefix.size() + kIdHex] != '_') {
+    return Unauthorized();
+  }
+  std::string_view id = token.substr(kPrefix.size(), kIdHex);
+  if (!IsLowerHex(id)) return Unauthorized();
+  auto record = store_.GetToken(id);
+  if (!record) {
+    if (record.error().code == ErrorCode::kNotFound) return Unauthorized();
+    return std::move(record).error();
+  }
+  Sha256Digest presented = Sha256(AsBytes(token));
+  if (!CtEqual(presented, record->token_sha256)) return Unauthorized();
+  if (record->revoked_at || (record->expires_at && now >= *record->expires_at)) {
+    return Unauthorized();
+  }
+  auto principal = store_.GetPrincipal(record->principal);
+  if (!principal) return Unauthorized();
+  std::optional<RoleSet> roles = ParseRoles(principal->roles);
+  if (!roles) return Error{ErrorCode::kInternal, "stored principal has an unknown role"};
+  return Principal{principal->name, *roles};
+}
+
+Status Authenticator::CreatePrincipal(std::string_view name, RoleSet roles, std::string_view actor,
+                                      Time now) {
+  if (!policy::IsValidName(name)) {
+    return Error{ErrorCode::kMalformedRequest, "principal names are 1..128 of [A-Za-z0-9._@:/-]"};
+  }
+  if (roles == 0 || (roles & ~kAllRoles) != 0) {
+    return Error{ErrorCode::kMalformedRequest, "a principal needs at least one known role"};
+  }
+  std::vector<std::string> names = RoleNames(roles);
+  std::string listed;
+  for (const auto& n : names) listed += (listed.empty() ? "" : ",") + n;
+  return store_.CreatePrincipal({std::string(name), names, now, std::string(actor)},
+                                AdminAudit("principal.create", actor, now,
+                                           "principal " + std::string(name) + " roles " + listed));
+}
+
+Result<IssuedToken> Authenticator::IssueToken(std::string_view principal,
+                                              std::optional<std::chrono::seconds> ttl,
+                                              std::string_view actor, Time now) {
+  Bytes id(kIdHex / 2), secret(kSecretHex / 2);
+  if (auto s = random_.Fill(id); !s) return std::move(s).error();
+  if (auto s = random_.Fill(secret); !s) return std::move(s).error();
+  IssuedToken issued;
+  issued.id = HexEncode(id);
+  issued.token = std::string(kPrefix) + issued.id + "_" + HexEncode(secret);
+  if (ttl) issued.expires_at = now + *ttl;
+  storage::TokenRecord record;
+  record.id = issued.id;
+  record.principal = std::string(principal);
+  record.token_sha256 = Sha256(AsBytes(issued.token));
+  record.created_at = now;
+  record.expires_at = issued.expires_at;
+  auto added = store_.AddToken(
+      record, AdminAudit("token.create", actor, now,
+                         "token " + issued.id + " for principal " + std::string(principal)));
+  if (!added) return std::move(added).error();
+  return issued;
+}
+
+Status Authenticator::RevokeToken(std::string_view id, std::string_view actor, Time now) {
+  return store_.RevokeToken(id, now,
+                            AdminAudit("token.revoke", actor, now, "token " + std::string(id)));
+}
+
+}  // namespace kb::broker

@@ -1,0 +1,53 @@
+#pragma once
+
+// Bearer tokens for the admin API, and the principals they belong to.
+//
+// A token is "kbt_" ‖ id (16 hex) ‖ "_" ‖ secret (64 hex: 256 random bits). Only SHA-256 of the
+// whole text is stored; the id finds the row, and the hash is compared in constant time. The
+// text is returned once, by IssueToken, and never written anywhere by the broker.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "broker/admin/principal.h"
+#include "common/random.h"
+#include "common/result.h"
+#include "storage/principal_store.h"
+
+namespace kb::broker {
+
+struct IssuedToken {
+  std::string id;
+  std::string token;  // the secret text: shown to the caller once
+  std::optional<Time> expires_at;
+};
+
+class Authenticator {
+ public:
+  // REQUIRES: `store` and `random` outlive the authenticator.
+  Authenticator(storage::PrincipalStore& store, const Random& random)
+      : store_(store), random_(random) {}
+
+  // The principal a bearer token belongs to. kUnauthorized, with one generic message, for a
+  // malformed, unknown, revoked or expired token.
+  Result<Principal> Authenticate(std::string_view token, Time now);
+
+  // kMalformedRequest for a bad name or empty roles; kConflict if the name exists.
+  Status CreatePrincipal(std::string_view name, RoleSet roles, std::string_view actor, Time now);
+  // A new token for `principal`, valid for `ttl` (none: until revoked). kNotFound if there is
+  // no such principal.
+  Result<IssuedToken> IssueToken(std::string_view principal,
+                                 std::optional<std::chrono::seconds> ttl, std::string_view actor,
+                                 Time now);
+  Status RevokeToken(std::string_view id, std::string_view actor, Time now);
+
+  storage::PrincipalStore& store() { return store_; }
+
+ private:
+  storage::PrincipalStore& store_;
+  const Random& random_;
+};
+
+}  // namespace kb::broker

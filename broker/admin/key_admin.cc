@@ -1,0 +1,96 @@
+#include "broker/admin/key_admin.h"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "broker/keys/rsa_oaep.h"
+#include "common/digest.h"
+#include "common/encoding.h"
+#include "common/ossl.h"
+
+namespace kb::broker {
+namespace {
+
+// The sealed wrapping key is bound to its token: the KEK's AAD names the token's hash.
+std::string SealId(const Sha256Digest& token_sha256) {
+  return "import-token:" + HexEncode(token_sha256);
+}
+
+Result<SecretBytes> PrivateKeyDer(EVP_PKEY* key) {
+  int len = i2d_PrivateKey(key, nullptr);
+  if (len <= 0) return Error{ErrorCode::kInternal, OsslErrorString("i2d_PrivateKey")};
+  SecretBytes der(static_cast<size_t>(len));
+  unsigned char* p = der.mutable_span().data();
+  if (i2d_PrivateKey(key, &p) != len) {
+    return Error{ErrorCode::kInternal, OsslErrorString("i2d_PrivateKey")};
+  }
+  return der;
+}
+
+Error BadToken() {
+  return Error{ErrorCode::kMalformedRequest,
+               "import token is unknown, used, expired or for another key"};
+}
+
+}  // namespace
+
+Status KeyAdmin::Create(const std::string& id, const Principal& actor, Time now) {
+  return manager_.CreateGenerated(id, actor.name, now);
+}
+
+Result<uint32_t> KeyAdmin::Rotate(const std::string& id, const Principal& actor, Time now) {
+  return manager_.Rotate(id, actor.name, now);
+}
+
+Status KeyAdmin::SetEnabled(const std::string& id, bool enabled, const Principal& actor, Time now) {
+  return manager_.SetEnabled(id, enabled, actor.name, now);
+}
+
+Result<storage::KeyRecord> KeyAdmin::Get(const std::string& id) { return keys_.Get(id); }
+
+Result<std::vector<storage::KeyRecord>> KeyAdmin::List() { return keys_.List(); }
+
+Result<ImportParameters> KeyAdmin::CreateImportParameters(const std::string& id, Time now) {
+  auto existing = keys_.Get(id);
+  if (existing) return Error{ErrorCode::kConflict, "key " + id + " already exists"};
+  if (existing.error().code != ErrorCode::kKeyNotFound) return std::move(existing).error();
+  OsslPtr<EVP_PKEY> key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t(kWrappingKeyBits)));
+  if (!key) return Error{ErrorCode::kInternal, OsslErrorString("RSA key generation")};
+  auto spki = PublicKeyDer(key.get());
+  if (!spki) return std::move(spki).error();
+  auto der = PrivateKeyDer(key.get());
+  if (!der) return std::move(der).error();
+  Bytes token(32);
+  if (auto s = random_.Fill(token); !s) return std::move(s).error();
+  ImportParameters params{id, std::move(*spki), HexEncode(token), now + kImportTokenLifetime};
+  storage::ImportToken stored;
+  stored.token_sha256 = Sha256(AsBytes(params.import_token));
+  stored.key_id = id;
+  stored.expires_at = params.expires_at;
+  auto sealed = kek_.Seal(SealId(stored.token_sha256), 0, *der, random_);
+  if (!sealed) return std::move(sealed).error();
+  stored.wrapping_key_sealed = std::move(*sealed);
+  if (auto s = tokens_.Add(stored, now); !s) return std::move(s).error();
+  return params;
+}
+
+Status KeyAdmin::Import(const std::string& id, const std::string& import_token,
+                        ByteSpan wrapped_secret, const Principal& actor, Time now) {
+  Sha256Digest hash = Sha256(AsBytes(import_token));
+  auto token = tokens_.Take(hash, now);
+  if (!token) {
+    if (token.error().code == ErrorCode::kNotFound) return BadToken();
+    return std::move(token).error();
+  }
+  if (token->key_id != id) return BadToken();
+  auto der = kek_.Unseal(SealId(hash), 0, token->wrapping_key_sealed);
+  if (!der) return std::move(der).error();
+  const unsigned char* p = der->span().data();
+  OsslPtr<EVP_PKEY> key(d2i_AutoPrivateKey(nullptr, &p, long(der->size())));
+  if (!key) return Error{ErrorCode::kInternal, OsslErrorString("stored wrapping key")};
+  auto secret = OaepSha256Decrypt(key.get(), wrapped_secret);
+  if (!secret) return std::move(secret).error();
+  return manager_.Import(id, *secret, actor.name, now);
+}
+
+}  // namespace kb::broker

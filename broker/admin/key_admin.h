@@ -1,0 +1,60 @@
+#pragma once
+
+// The admin use cases for keys: create, rotate, enable/disable, metadata (never material), and
+// import without exposing the secret on the network path, as KMS ImportKeyMaterial does:
+//   1. ImportParameters(id): a fresh RSA-3072 wrapping key and a one-time import token, valid
+//      24 h. The private half is sealed under the KEK and stored with the token's hash.
+//   2. The importer encrypts the secret to the wrapping key with RSAES-OAEP-SHA-256.
+//   3. Import(id, token, ciphertext): the token is consumed, the secret unwrapped in memory and
+//      sealed as version 1 of the new key.
+
+#include <string>
+#include <vector>
+
+#include "broker/admin/principal.h"
+#include "broker/keys/kek.h"
+#include "broker/keys/key_manager.h"
+#include "storage/import_token_store.h"
+#include "storage/key_store.h"
+
+namespace kb::broker {
+
+struct ImportParameters {
+  std::string key_id;
+  Bytes wrapping_public_key;  // DER SubjectPublicKeyInfo, RSA-3072
+  std::string import_token;   // shown once
+  Time expires_at{};
+};
+
+class KeyAdmin {
+ public:
+  static constexpr int kWrappingKeyBits = 3072;
+  static constexpr std::chrono::hours kImportTokenLifetime{24};
+
+  // REQUIRES: every dependency outlives the object.
+  KeyAdmin(KeyManager& manager, storage::KeyStore& keys, storage::ImportTokenStore& tokens,
+           const Kek& kek, const Random& random)
+      : manager_(manager), keys_(keys), tokens_(tokens), kek_(kek), random_(random) {}
+
+  Status Create(const std::string& id, const Principal& actor, Time now);
+  Result<uint32_t> Rotate(const std::string& id, const Principal& actor, Time now);
+  Status SetEnabled(const std::string& id, bool enabled, const Principal& actor, Time now);
+  Result<storage::KeyRecord> Get(const std::string& id);
+  Result<std::vector<storage::KeyRecord>> List();
+
+  // kConflict if the key exists (an imported key is new; rotate it by importing under a new id).
+  Result<ImportParameters> CreateImportParameters(const std::string& id, Time now);
+  // kMalformedRequest for an unknown, used, expired or other key's token, a ciphertext that does
+  // not unwrap, or a secret that is not 1..4096 bytes.
+  Status Import(const std::string& id, const std::string& import_token, ByteSpan wrapped_secret,
+                const Principal& actor, Time now);
+
+ private:
+  KeyManager& manager_;
+  storage::KeyStore& keys_;
+  storage::ImportTokenStore& tokens_;
+  const Kek& kek_;
+  const Random& random_;
+};
+
+}  // namespace kb::broker

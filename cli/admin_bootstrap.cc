@@ -1,0 +1,73 @@
+#include "cli/admin_bootstrap.h"
+
+#include <boost/json.hpp>
+#include <iostream>
+
+#include "broker/admin/authenticator.h"
+#include "cli/cli_io.h"
+#include "common/duration.h"
+#include "common/random.h"
+#include "storage/sqlite_audit_log.h"
+#include "storage/sqlite_principal_store.h"
+
+namespace kb::cli {
+namespace {
+
+std::vector<std::string> SplitList(const std::string& list) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start <= list.size();) {
+    size_t comma = std::min(list.find(',', start), list.size());
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+int RunAdminBootstrap(const boost::program_options::variables_map& vm, const Clock& clock,
+                      bool as_json) {
+  if (!vm.count("db")) return UsageError("usage: keybroker admin bootstrap --db FILE [...]");
+  std::string unknown;
+  auto roles = broker::ParseRoles(
+      SplitList(vm.count("roles") ? vm["roles"].as<std::string>() : "admin"), &unknown);
+  if (!roles) return UsageError("unknown role " + unknown);
+  std::optional<std::chrono::seconds> ttl;
+  if (vm.count("ttl")) {
+    ttl = ParseDuration(vm["ttl"].as<std::string>());
+    if (!ttl) return UsageError("--ttl must be a duration such as 24h");
+  }
+  auto db = storage::Database::Open(vm["db"].as<std::string>());
+  if (!db) return UsageError(db.error().message);
+  storage::SqliteAuditLog audit(**db);
+  storage::SqlitePrincipalStore principals(**db, audit);
+  auto existing = principals.ListPrincipals();
+  if (!existing) return UsageError(existing.error().message);
+  if (!existing->empty()) {
+    return PrintRejection(Error{ErrorCode::kConflict,
+                                "principals exist already: an admin issues tokens with "
+                                "`keybroker admin tokens create`"});
+  }
+  OsslRandom random;
+  broker::Authenticator auth(principals, random);
+  std::string name = vm["principal"].as<std::string>();
+  Time now = clock.Now();
+  if (auto s = auth.CreatePrincipal(name, *roles, "bootstrap", now); !s) {
+    return PrintRejection(s.error());
+  }
+  auto token = auth.IssueToken(name, ttl, "bootstrap", now);
+  if (!token) return PrintRejection(token.error());
+  boost::json::array role_names;
+  for (const auto& r : broker::RoleNames(*roles)) role_names.emplace_back(r);
+  boost::json::object out{
+      {"principal", name}, {"roles", role_names}, {"token_id", token->id}, {"token", token->token}};
+  if (as_json) {
+    PrintJson(out);
+  } else {
+    std::cout << "principal: " << name << "\ntoken: " << token->token
+              << "\n(shown once: keep it, e.g. export KEYBROKER_TOKEN=...)\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace kb::cli

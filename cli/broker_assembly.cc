@@ -1,0 +1,76 @@
+#include "cli/broker_assembly.h"
+
+#include "cli/cli_io.h"
+#include "cli/kek_file.h"
+
+namespace kb::cli {
+namespace {
+
+Result<std::string> ReadText(const std::string& path) {
+  auto bytes = ReadFile(path, 1 << 20);
+  if (!bytes) return std::move(bytes).error();
+  return std::string(bytes->begin(), bytes->end());
+}
+
+Status LoadTrust(const Config& config, Broker& b) {
+  for (const std::string& path : config.trust_roots) {
+    auto pem = ReadText(path);
+    if (!pem) return std::move(pem).error();
+    if (auto s = b.anchors.AddPem(*pem); !s)
+      return Error{s.error().code, path + ": " + s.error().message};
+  }
+  for (const std::string& path : config.tpm_attestation_keys) {
+    auto key = ReadFile(path, 1 << 16);
+    if (!key) return std::move(key).error();
+    if (auto s = b.aks.Add(*key); !s) return Error{s.error().code, path + ": " + s.error().message};
+  }
+  return Ok();
+}
+
+void MakeStores(Broker& b) {
+  storage::Database& db = *b.db;
+  b.keys = std::make_unique<storage::SqliteKeyStore>(db);
+  b.audit = std::make_unique<storage::SqliteAuditLog>(db);
+  b.policies = std::make_unique<storage::SqlitePolicyStore>(db);
+  b.references = std::make_unique<storage::SqliteReferenceStore>(db);
+  b.ledger = std::make_unique<storage::SqliteReleaseLedger>(db);
+  b.principals = std::make_unique<storage::SqlitePrincipalStore>(db, *b.audit);
+  b.approvals = std::make_unique<storage::SqliteApprovalStore>(db, *b.audit);
+  b.attestation_keys = std::make_unique<storage::SqliteAttestationKeyStore>(db, *b.audit);
+  b.import_tokens = std::make_unique<storage::SqliteImportTokenStore>(db);
+}
+
+}  // namespace
+
+Status AssembleBroker(const Config& config, Broker& b) {
+  auto kek = LoadKekFile(config.kek_file);
+  if (!kek) return std::move(kek).error();
+  b.kek = std::make_unique<broker::Kek>(std::move(*kek));
+  auto db = storage::Database::Open(config.database);
+  if (!db) return std::move(db).error();
+  b.db = std::move(*db);
+  if (auto s = LoadTrust(config, b); !s) return s;
+  b.cache = std::make_unique<broker::CertificateCache>(4096);
+  b.nitro = std::make_unique<broker::NitroVerifier>(b.anchors, *b.cache);
+  b.tpm2 = std::make_unique<broker::Tpm2QuoteVerifier>(b.aks);
+  MakeStores(b);
+  b.manager = std::make_unique<broker::KeyManager>(*b.keys, *b.audit, *b.kek, b.random);
+  auto wrapper = broker::KeyWrapper::Create();
+  if (!wrapper) return std::move(wrapper).error();
+  b.wrapper = std::make_unique<broker::KeyWrapper>(std::move(*wrapper));
+  b.release = std::make_unique<broker::ReleaseService>(broker::ReleaseService::Dependencies{
+      *b.nitro, *b.tpm2, *b.policies, *b.references, *b.manager, *b.wrapper, *b.ledger, b.random,
+      config.nonce_ttl});
+  b.authenticator = std::make_unique<broker::Authenticator>(*b.principals, b.random);
+  b.admin = std::make_unique<broker::AdminService>(broker::AdminService::Dependencies{
+      *b.references, *b.policies, *b.approvals, *b.attestation_keys, *b.audit, b.aks, *b.release,
+      config.approvals_required});
+  if (auto s = b.admin->LoadAttestationKeys(); !s) return s;
+  b.key_admin =
+      std::make_unique<broker::KeyAdmin>(*b.manager, *b.keys, *b.import_tokens, *b.kek, b.random);
+  b.admin_api = std::make_unique<api::AdminServices>(
+      api::AdminServices{*b.authenticator, *b.admin, *b.key_admin});
+  return Ok();
+}
+
+}  // namespace kb::cli

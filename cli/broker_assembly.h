@@ -1,0 +1,57 @@
+#pragma once
+
+// The object graph of a running broker, built from the configuration in dependency order and
+// owned in one place. `serve` builds it; the end-to-end tests build the same one.
+
+#include <memory>
+
+#include "api/admin_api.h"
+#include "broker/admin/admin_service.h"
+#include "broker/admin/authenticator.h"
+#include "broker/admin/key_admin.h"
+#include "broker/release_service.h"
+#include "cli/config.h"
+#include "storage/sqlite_approval_store.h"
+#include "storage/sqlite_attestation_key_store.h"
+#include "storage/sqlite_audit_log.h"
+#include "storage/sqlite_import_token_store.h"
+#include "storage/sqlite_key_store.h"
+#include "storage/sqlite_policy_store.h"
+#include "storage/sqlite_principal_store.h"
+#include "storage/sqlite_reference_store.h"
+#include "storage/sqlite_release_ledger.h"
+
+namespace kb::cli {
+
+struct Broker {
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<broker::Kek> kek;
+  broker::TrustAnchors anchors = broker::TrustAnchors::AwsNitroDefault();
+  broker::AttestationKeys aks;
+  std::unique_ptr<broker::CertificateCache> cache;
+  std::unique_ptr<broker::NitroVerifier> nitro;
+  std::unique_ptr<broker::Tpm2QuoteVerifier> tpm2;
+  std::unique_ptr<storage::SqliteKeyStore> keys;
+  std::unique_ptr<storage::SqliteAuditLog> audit;
+  std::unique_ptr<storage::SqlitePolicyStore> policies;
+  std::unique_ptr<storage::SqliteReferenceStore> references;
+  std::unique_ptr<storage::SqliteReleaseLedger> ledger;
+  std::unique_ptr<storage::SqlitePrincipalStore> principals;
+  std::unique_ptr<storage::SqliteApprovalStore> approvals;
+  std::unique_ptr<storage::SqliteAttestationKeyStore> attestation_keys;
+  std::unique_ptr<storage::SqliteImportTokenStore> import_tokens;
+  OsslRandom random;
+  std::unique_ptr<broker::KeyManager> manager;
+  std::unique_ptr<broker::KeyWrapper> wrapper;
+  std::unique_ptr<broker::ReleaseService> release;
+  std::unique_ptr<broker::Authenticator> authenticator;
+  std::unique_ptr<broker::AdminService> admin;
+  std::unique_ptr<broker::KeyAdmin> key_admin;
+  std::unique_ptr<api::AdminServices> admin_api;
+};
+
+// Opens the database and the KEK, loads trust roots and attestation keys (configured and
+// registered), and builds every service.
+Status AssembleBroker(const Config& config, Broker& b);
+
+}  // namespace kb::cli

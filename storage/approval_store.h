@@ -1,0 +1,53 @@
+#pragma once
+
+// The two-person rule's state: who approved which pending subject. A subject (a reference, a
+// policy version, an attestation key) is created pending with its author's approval; it takes
+// effect in the transaction that records the approval reaching the quorum.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time.h"
+#include "storage/audit_log.h"
+
+namespace kb::storage {
+
+enum class ApprovalKind { kReference, kPolicy, kAttestationKey };
+
+// "reference" | "policy" | "ak": the wire and database names.
+std::string_view ApprovalKindName(ApprovalKind kind);
+
+struct ApprovalSubject {
+  ApprovalKind kind;
+  std::string name;
+  int version = 0;  // policy version; 0 otherwise
+};
+
+struct ApprovalResult {
+  int approvals = 0;       // distinct principals, this one included
+  bool activated = false;  // this approval reached the quorum
+};
+
+struct PendingItem {
+  ApprovalSubject subject;
+  std::vector<std::string> approvers;
+};
+
+class ApprovalStore {
+ public:
+  virtual ~ApprovalStore() = default;
+  // Records `principal`'s approval of a pending subject; when `required` distinct principals
+  // have approved, makes it effective (reference approved, policy version active, AK active).
+  // Approval, effect and `audit` commit together. kNotFound if the subject does not exist;
+  // kConflict if it is not pending or `principal` already approved it.
+  virtual Result<ApprovalResult> Approve(const ApprovalSubject& subject, std::string_view principal,
+                                         int required, Time now, AuditRecord audit) = 0;
+  // Principals who approved, in order of approval.
+  virtual Result<std::vector<std::string>> Approvers(const ApprovalSubject& subject) = 0;
+  // Every subject still short of `required` approvals.
+  virtual Result<std::vector<PendingItem>> Pending(int required) = 0;
+};
+
+}  // namespace kb::storage

@@ -1,0 +1,52 @@
+#pragma once
+
+// Admin principals (a name and its roles) and their bearer tokens. A token is stored only as the
+// SHA-256 of its text; the text is shown once, at creation. Every change is appended to the
+// audit log in the same transaction, so a change without its audit row cannot survive a crash.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/digest.h"
+#include "common/result.h"
+#include "common/time.h"
+#include "storage/audit_log.h"
+
+namespace kb::storage {
+
+struct PrincipalRecord {
+  std::string name;
+  std::vector<std::string> roles;
+  Time created_at{};
+  std::string created_by;
+};
+
+struct TokenRecord {
+  std::string id;  // public: names the token in lists, audit rows and revocation
+  std::string principal;
+  Sha256Digest token_sha256{};
+  Time created_at{};
+  std::optional<Time> expires_at;
+  std::optional<Time> revoked_at;
+};
+
+class PrincipalStore {
+ public:
+  virtual ~PrincipalStore() = default;
+  // kConflict if the name exists.
+  virtual Status CreatePrincipal(const PrincipalRecord& principal, AuditRecord audit) = 0;
+  // kNotFound if absent.
+  virtual Result<PrincipalRecord> GetPrincipal(std::string_view name) = 0;
+  virtual Result<std::vector<PrincipalRecord>> ListPrincipals() = 0;
+  // kNotFound if the principal does not exist; kConflict if the id does.
+  virtual Status AddToken(const TokenRecord& token, AuditRecord audit) = 0;
+  // kNotFound if absent.
+  virtual Result<TokenRecord> GetToken(std::string_view id) = 0;
+  virtual Result<std::vector<TokenRecord>> ListTokens() = 0;
+  // kNotFound if absent; revoking a revoked token keeps the first revocation time.
+  virtual Status RevokeToken(std::string_view id, Time now, AuditRecord audit) = 0;
+};
+
+}  // namespace kb::storage

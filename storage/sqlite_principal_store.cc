@@ -1,0 +1,148 @@
+#include "storage/sqlite_principal_store.h"
+
+#include <sstream>
+
+#include "storage/internal/audited_change.h"
+#include "storage/internal/statement.h"
+
+namespace kb::storage {
+
+using internal::AuditedChange;
+using internal::Statement;
+
+namespace {
+
+std::string JoinRoles(const std::vector<std::string>& roles) {
+  std::string out;
+  for (const std::string& role : roles) out += (out.empty() ? "" : ",") + role;
+  return out;
+}
+
+std::vector<std::string> SplitRoles(const std::string& text) {
+  std::vector<std::string> roles;
+  std::stringstream in(text);
+  for (std::string role; std::getline(in, role, ',');) {
+    if (!role.empty()) roles.push_back(role);
+  }
+  return roles;
+}
+
+}  // namespace
+
+Status SqlitePrincipalStore::CreatePrincipal(const PrincipalRecord& p, AuditRecord audit) {
+  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+    auto insert = db_.Prepare(
+        "INSERT INTO principals (name, roles, created_at, created_by) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (name) DO NOTHING");
+    if (!insert) return std::move(insert).error();
+    Statement row(std::move(*insert));
+    row.Bind(1, p.name).Bind(2, JoinRoles(p.roles)).Bind(3, p.created_at).Bind(4, p.created_by);
+    if (row.Step() != SQLITE_DONE) return db_.LastError("insert principal");
+    if (sqlite3_changes(db_.handle()) == 0) {
+      return Error{ErrorCode::kConflict, "principal " + p.name + " already exists"};
+    }
+    return Ok();
+  });
+}
+
+Result<std::vector<PrincipalRecord>> SqlitePrincipalStore::LoadPrincipals(
+    std::optional<std::string_view> name) {
+  auto lock = db_.lock();
+  auto query = db_.Prepare(
+      "SELECT name, roles, created_at, created_by FROM principals "
+      "WHERE ?1 IS NULL OR name = ?1 ORDER BY name");
+  if (!query) return std::move(query).error();
+  Statement rows(std::move(*query));
+  if (name) rows.Bind(1, *name);
+  std::vector<PrincipalRecord> out;
+  int rc;
+  while ((rc = rows.Step()) == SQLITE_ROW) {
+    out.push_back({rows.Text(0), SplitRoles(rows.Text(1)), rows.TimeAt(2), rows.Text(3)});
+  }
+  if (rc != SQLITE_DONE) return db_.LastError("load principals");
+  return out;
+}
+
+Result<PrincipalRecord> SqlitePrincipalStore::GetPrincipal(std::string_view name) {
+  auto found = LoadPrincipals(name);
+  if (!found) return std::move(found).error();
+  if (found->empty()) return Error{ErrorCode::kNotFound, "no principal " + std::string(name)};
+  return std::move(found->front());
+}
+
+Result<std::vector<PrincipalRecord>> SqlitePrincipalStore::ListPrincipals() {
+  return LoadPrincipals(std::nullopt);
+}
+
+Status SqlitePrincipalStore::AddToken(const TokenRecord& t, AuditRecord audit) {
+  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+    auto insert = db_.Prepare(
+        "INSERT INTO tokens (id, principal, token_sha256, created_at, expires_at) "
+        "SELECT ?1, name, ?3, ?4, ?5 FROM principals WHERE name = ?2 "
+        "ON CONFLICT (id) DO NOTHING");
+    if (!insert) return std::move(insert).error();
+    Statement row(std::move(*insert));
+    row.Bind(1, t.id).Bind(2, t.principal).Bind(3, ByteSpan(t.token_sha256));
+    row.Bind(4, t.created_at).Bind(5, t.expires_at);
+    if (row.Step() != SQLITE_DONE) return db_.LastError("insert token");
+    if (sqlite3_changes(db_.handle()) == 0) {
+      return Error{ErrorCode::kNotFound, "no principal " + t.principal + " (or token id taken)"};
+    }
+    return Ok();
+  });
+}
+
+Result<std::vector<TokenRecord>> SqlitePrincipalStore::LoadTokens(
+    std::optional<std::string_view> id) {
+  auto lock = db_.lock();
+  auto query = db_.Prepare(
+      "SELECT id, principal, token_sha256, created_at, expires_at, revoked_at FROM tokens "
+      "WHERE ?1 IS NULL OR id = ?1 ORDER BY created_at, id");
+  if (!query) return std::move(query).error();
+  Statement rows(std::move(*query));
+  if (id) rows.Bind(1, *id);
+  std::vector<TokenRecord> out;
+  int rc;
+  while ((rc = rows.Step()) == SQLITE_ROW) {
+    TokenRecord t;
+    t.id = rows.Text(0);
+    t.principal = rows.Text(1);
+    Bytes hash = rows.Blob(2);
+    if (hash.size() != t.token_sha256.size()) return Error{ErrorCode::kInternal, "token row"};
+    std::copy(hash.begin(), hash.end(), t.token_sha256.begin());
+    t.created_at = rows.TimeAt(3);
+    t.expires_at = rows.OptionalTimeAt(4);
+    t.revoked_at = rows.OptionalTimeAt(5);
+    out.push_back(std::move(t));
+  }
+  if (rc != SQLITE_DONE) return db_.LastError("load tokens");
+  return out;
+}
+
+Result<TokenRecord> SqlitePrincipalStore::GetToken(std::string_view id) {
+  auto found = LoadTokens(id);
+  if (!found) return std::move(found).error();
+  if (found->empty()) return Error{ErrorCode::kNotFound, "no token " + std::string(id)};
+  return std::move(found->front());
+}
+
+Result<std::vector<TokenRecord>> SqlitePrincipalStore::ListTokens() {
+  return LoadTokens(std::nullopt);
+}
+
+Status SqlitePrincipalStore::RevokeToken(std::string_view id, Time now, AuditRecord audit) {
+  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+    auto update =
+        db_.Prepare("UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1");
+    if (!update) return std::move(update).error();
+    Statement row(std::move(*update));
+    row.Bind(1, id).Bind(2, now);
+    if (row.Step() != SQLITE_DONE) return db_.LastError("revoke token");
+    if (sqlite3_changes(db_.handle()) == 0) {
+      return Error{ErrorCode::kNotFound, "no token " + std::string(id)};
+    }
+    return Ok();
+  });
+}
+
+}  // namespace kb::storage
