@@ -274,7 +274,10 @@ int Print(int status, const json::object& answer, bool as_json) {
   } else {
     std::cout << FormatForPeople(answer);
   }
-  return status >= 200 && status < 300 ? kExitOk : kExitRejected;
+  // A dry run that denies is a rejection too, as for `keybroker policy eval`.
+  const json::value* decision = answer.if_contains("decision");
+  bool denied = decision != nullptr && *decision == "deny";
+  return status >= 200 && status < 300 && !denied ? kExitOk : kExitRejected;
 }
 
 }  // namespace
