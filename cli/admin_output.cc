@@ -21,12 +21,22 @@ std::string Cell(const json::value& v) {
   return json::serialize(v);
 }
 
-// Columns: the members of the first row, in order, except bulky ones.
+bool Bulky(std::string_view key) {
+  return key == "source" || key == "pcrs" || key == "hash" || key == "evidence_sha256" ||
+         key == "claims_sha256";
+}
+
+// Columns: the members of the first row, in order, except bulky ones and those empty in every
+// row (--json shows everything).
 std::vector<std::string> Columns(const json::array& rows) {
   std::vector<std::string> columns;
   for (const auto& [key, value] : rows.front().as_object()) {
-    if (key == "source" || key == "pcrs" || key == "hash" || value.is_object()) continue;
-    columns.emplace_back(key);
+    if (Bulky(key) || value.is_object()) continue;
+    bool empty = std::all_of(rows.begin(), rows.end(), [&](const json::value& row) {
+      const json::value* v = row.is_object() ? row.as_object().if_contains(key) : nullptr;
+      return v == nullptr || (v->is_string() && v->as_string().empty());
+    });
+    if (!empty) columns.emplace_back(key);
   }
   return columns;
 }

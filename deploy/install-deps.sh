@@ -9,7 +9,7 @@ packages=(
   libssl-dev openssl libcbor-dev libsqlite3-dev sqlite3 libyaml-cpp-dev
   libgtest-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format-14 git
-  libtss2-dev swtpm swtpm-tools tpm2-tools xxd curl
+  libtss2-dev swtpm swtpm-tools tpm2-tools xxd curl jq
 )
 
 missing=()

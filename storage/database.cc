@@ -69,6 +69,14 @@ Status Database::Migrate(int target_version) {
   while (schema_version_ < target_version) {
     auto tx = Transaction::Begin(*this);
     if (!tx) return std::move(tx).error();
+    // Another process (a server starting beside `keybroker admin bootstrap`) may have migrated
+    // between our read and our write lock: read again under the lock.
+    auto current = ReadSchemaVersion();
+    if (!current) return std::move(current).error();
+    if (*current > schema_version_) {
+      schema_version_ = *current;
+      continue;
+    }
     if (auto s = Exec(migrations[schema_version_]); !s) return s;
     // user_version takes no bound parameter; the value is our own integer.
     std::string bump = "PRAGMA user_version = " + std::to_string(schema_version_ + 1);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "storage/migrations.h"
 #include "storage/sqlite_policy_store.h"
 #include "storage/sqlite_reference_store.h"
@@ -61,6 +64,24 @@ TEST_F(DatabaseTest, MigratesAnExistingDatabaseAndKeepsItsRows) {
   // Opening again is a no-op.
   db->reset();
   EXPECT_TRUE(Database::Open(path_));
+}
+
+// `keybroker serve` and `keybroker admin bootstrap` may open a new database at the same time.
+TEST_F(DatabaseTest, ConcurrentOpenersMigrateOnce) {
+  for (int round = 0; round < 5; ++round) {
+    std::string path = path_ + std::to_string(round);
+    std::vector<std::thread> openers;
+    std::atomic<int> opened{0};
+    for (int i = 0; i < 4; ++i) {
+      openers.emplace_back([&] {
+        auto db = Database::Open(path);
+        EXPECT_TRUE(db) << db.error().message;
+        if (db && (*db)->schema_version() == int(Migrations().size())) ++opened;
+      });
+    }
+    for (auto& t : openers) t.join();
+    EXPECT_EQ(opened.load(), 4);
+  }
 }
 
 TEST_F(DatabaseTest, RefusesASchemaNewerThanItKnows) {

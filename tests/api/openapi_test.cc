@@ -1,0 +1,62 @@
+// docs/openapi.yaml and the router describe the same routes, and every admin operation
+// documents its authentication and authorization errors.
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "api/admin_api.h"
+#include "api/router.h"
+
+namespace kb::api {
+namespace {
+
+std::string Upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), ::toupper);
+  return s;
+}
+
+YAML::Node Document() { return YAML::LoadFile(std::string(KB_SOURCE_DIR) + "/docs/openapi.yaml"); }
+
+TEST(OpenApi, ListsExactlyTheRoutesOfTheRouter) {
+  std::set<std::string> documented, routed;
+  for (const auto& path : Document()["paths"]) {
+    for (const auto& operation : path.second) {
+      std::string method = operation.first.as<std::string>();
+      if (method == "parameters") continue;
+      documented.insert(Upper(method) + " " + path.first.as<std::string>());
+    }
+  }
+  for (const PublicRoute& r : PublicRoutes()) {
+    routed.insert(std::string(r.method) + " " + std::string(r.path));
+  }
+  for (const AdminRoute& r : AdminRouteTable()) {
+    routed.insert(std::string(r.method) + " " + std::string(r.pattern));
+  }
+  EXPECT_EQ(documented, routed);
+}
+
+TEST(OpenApi, AdminOperationsDocumentTokenAndRoleErrors) {
+  YAML::Node doc = Document();
+  EXPECT_EQ(doc["openapi"].as<std::string>(), "3.1.0");
+  for (const auto& path : doc["paths"]) {
+    std::string name = path.first.as<std::string>();
+    for (const auto& operation : path.second) {
+      if (operation.first.as<std::string>() == "parameters") continue;
+      const YAML::Node& responses = operation.second["responses"];
+      if (name.rfind("/v1/admin/", 0) == 0) {
+        EXPECT_TRUE(responses["401"] && responses["403"]) << name;
+        EXPECT_FALSE(operation.second["security"]) << name << " uses the default: bearer";
+      } else {
+        ASSERT_TRUE(operation.second["security"]) << name;
+        EXPECT_EQ(operation.second["security"].size(), 0u) << name << " is open";
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kb::api
