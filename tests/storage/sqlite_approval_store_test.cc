@@ -1,0 +1,114 @@
+#include "storage/sqlite_approval_store.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/sqlite_attestation_key_store.h"
+#include "storage/sqlite_policy_store.h"
+#include "storage/sqlite_reference_store.h"
+#include "tests/support/test_paths.h"
+
+namespace kb::storage {
+namespace {
+
+const Time kT = *ParseRfc3339("2026-06-01T00:00:00Z");
+
+class ApprovalStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = std::move(Database::Open(testing::MakeTempDir() + "/kb.db")).value();
+    audit_ = std::make_unique<SqliteAuditLog>(*db_);
+    approvals_ = std::make_unique<SqliteApprovalStore>(*db_, *audit_);
+    references_ = std::make_unique<SqliteReferenceStore>(*db_);
+    policies_ = std::make_unique<SqlitePolicyStore>(*db_);
+    aks_ = std::make_unique<SqliteAttestationKeyStore>(*db_, *audit_);
+    policy::Reference r{"ref", "nitro-enclave", {{0, Bytes(48, 1)}}, "ci"};
+    r.status = policy::ReferenceStatus::kPending;
+    ASSERT_TRUE(references_->Add(r));
+  }
+  Result<ApprovalResult> Approve(const ApprovalSubject& s, const std::string& who,
+                                 int required = 2) {
+    AuditRecord row;
+    row.time = kT;
+    row.actor = who;
+    row.action = "approve";
+    return approvals_->Approve(s, who, required, kT, row);
+  }
+  uint64_t AuditRows() { return audit_->Verify()->rows; }
+
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<SqliteAuditLog> audit_;
+  std::unique_ptr<SqliteApprovalStore> approvals_;
+  std::unique_ptr<SqliteReferenceStore> references_;
+  std::unique_ptr<SqlitePolicyStore> policies_;
+  std::unique_ptr<SqliteAttestationKeyStore> aks_;
+};
+
+const ApprovalSubject kRef{ApprovalKind::kReference, "ref", 0};
+
+TEST_F(ApprovalStoreTest, AReferenceTakesEffectAtTheQuorumOfDistinctPrincipals) {
+  auto first = Approve(kRef, "alice");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->approvals, 1);
+  EXPECT_FALSE(first->activated);
+  EXPECT_EQ(references_->Get("ref")->status, policy::ReferenceStatus::kPending);
+  EXPECT_EQ(Approve(kRef, "alice").error().code, ErrorCode::kConflict);
+  EXPECT_EQ(AuditRows(), 1u);  // a refused approval leaves no row
+  auto second = Approve(kRef, "bob");
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->activated);
+  EXPECT_EQ(references_->Get("ref")->status, policy::ReferenceStatus::kActive);
+  EXPECT_EQ(Approve(kRef, "carol").error().code, ErrorCode::kConflict);  // not pending
+  EXPECT_EQ(*approvals_->Approvers(kRef), (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(AuditRows(), 2u);
+}
+
+TEST_F(ApprovalStoreTest, RevocationDiscardsApprovalsSoAReinstatementStartsAfresh) {
+  ASSERT_TRUE(Approve(kRef, "alice"));
+  ASSERT_TRUE(references_->SetStatus("ref", policy::ReferenceStatus::kRevoked));
+  EXPECT_EQ(Approve(kRef, "bob").error().code, ErrorCode::kConflict);  // revoked
+  ASSERT_TRUE(references_->SetStatus("ref", policy::ReferenceStatus::kPending));
+  EXPECT_TRUE(approvals_->Approvers(kRef)->empty());
+  EXPECT_FALSE(Approve(kRef, "bob")->activated);
+  EXPECT_TRUE(Approve(kRef, "alice")->activated);
+}
+
+TEST_F(ApprovalStoreTest, APolicyVersionBecomesActiveAtTheQuorum) {
+  int v1 = *policies_->Put("p", "name: p", "alice", kT);
+  int v2 = *policies_->Put("p", "name: p # 2", "alice", kT);
+  ApprovalSubject s1{ApprovalKind::kPolicy, "p", v1}, s2{ApprovalKind::kPolicy, "p", v2};
+  EXPECT_TRUE(Approve(s1, "alice", 1)->activated);
+  EXPECT_EQ(policies_->ListActive()->at(0).version, v1);
+  ASSERT_TRUE(Approve(s2, "alice"));
+  auto pending = approvals_->Pending(2);
+  ASSERT_TRUE(pending);
+  // The reference and version 2; version 1 is active.
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ(pending->at(0).subject.kind, ApprovalKind::kPolicy);
+  EXPECT_EQ(pending->at(0).subject.version, v2);
+  EXPECT_EQ(pending->at(0).approvers, std::vector<std::string>{"alice"});
+  EXPECT_TRUE(Approve(s2, "bob")->activated);
+  EXPECT_EQ(policies_->ListActive()->at(0).version, v2);
+  EXPECT_EQ(Approve({ApprovalKind::kPolicy, "p", 9}, "bob").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Approve({ApprovalKind::kPolicy, "q", 1}, "bob").error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(ApprovalStoreTest, AttestationKeysArePendingUntilApprovedAndRevocable) {
+  AuditRecord row;
+  row.action = "ak.register";
+  ASSERT_TRUE(aks_->Add({"ak:1", Bytes{1}, "pending", "", kT, "alice"}, row));
+  EXPECT_EQ(aks_->Add({"ak:1", Bytes{1}, "pending", "", kT, "alice"}, row).error().code,
+            ErrorCode::kConflict);
+  ApprovalSubject ak{ApprovalKind::kAttestationKey, "ak:1", 0};
+  ASSERT_TRUE(Approve(ak, "alice"));
+  EXPECT_TRUE(Approve(ak, "bob")->activated);
+  EXPECT_EQ(aks_->List()->at(0).status, "active");
+  ASSERT_TRUE(aks_->Revoke("ak:1", row));
+  EXPECT_EQ(aks_->List()->at(0).status, "revoked");
+  EXPECT_EQ(Approve(ak, "carol").error().code, ErrorCode::kConflict);
+  EXPECT_EQ(aks_->Revoke("ak:2", row).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Approve({ApprovalKind::kAttestationKey, "ak:2", 0}, "bob").error().code,
+            ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace kb::storage
