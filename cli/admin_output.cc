@@ -30,8 +30,9 @@ bool Bulky(std::string_view key) {
 // row (--json shows everything).
 std::vector<std::string> Columns(const json::array& rows) {
   std::vector<std::string> columns;
-  for (const auto& [key, value] : rows.front().as_object()) {
-    if (Bulky(key) || value.is_object()) continue;
+  for (const auto& member : rows.front().as_object()) {
+    std::string_view key = member.key();
+    if (Bulky(key) || member.value().is_object()) continue;
     bool empty = std::all_of(rows.begin(), rows.end(), [&](const json::value& row) {
       const json::value* v = row.is_object() ? row.as_object().if_contains(key) : nullptr;
       return v == nullptr || (v->is_string() && v->as_string().empty());
