@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "api/admin_api.h"
 #include "api/admin_handlers.h"
@@ -94,11 +96,12 @@ bool MatchAdminPath(std::string_view pattern, std::string_view path,
 }
 
 HttpResponse RouteAdmin(const HttpRequest& request, AdminServices& services, Time now) {
-  constexpr std::string_view kBearer = "Bearer ";
+  constexpr std::string_view kBearer = "bearer ";  // the scheme is case-insensitive
   std::string_view auth = request.authorization;
-  if (auth.substr(0, kBearer.size()) != kBearer) {
-    return Fail(ErrorCode::kUnauthorized, "a bearer token is required");
-  }
+  bool bearer = auth.size() > kBearer.size() &&
+                std::equal(kBearer.begin(), kBearer.end(), auth.begin(),
+                           [](char a, char b) { return a == std::tolower(uint8_t(b)); });
+  if (!bearer) return Fail(ErrorCode::kUnauthorized, "a bearer token is required");
   auto principal = services.auth.Authenticate(auth.substr(kBearer.size()), now);
   if (!principal) return admin::ErrorResponse(principal.error());
   bool path_known = false;
