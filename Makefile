@@ -15,7 +15,7 @@ build: deps
 	cmake --build build -j $(JOBS) --target keybroker
 
 build-asan: deps
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKB_SANITIZE=ON -DKB_BENCH=OFF -DKB_WERROR=ON
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKB_SANITIZE=ON -DKB_BENCH=ON -DKB_WERROR=ON
 	cmake --build build-asan -j $(JOBS)
 
 # libFuzzer targets, built with clang; registered as bounded CTest runs in build-asan via
@@ -34,9 +34,11 @@ test: build-asan build-fuzz
 fuzz: build-fuzz
 	@bash fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS)
 
+# Verifier throughput, then the release table (bench/release.sh starts and stops a broker).
 bench: build
-	cmake --build build -j $(JOBS) --target verifier_bench
+	cmake --build build -j $(JOBS) --target verifier_bench release_load
 	./build/bench/verifier_bench
+	bash bench/release.sh build
 
 run: build
 	@bash deploy/dev-setup.sh

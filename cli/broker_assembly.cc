@@ -46,11 +46,13 @@ Status AssembleBroker(const Config& config, Broker& b) {
   auto kek = LoadKekFile(config.kek_file);
   if (!kek) return std::move(kek).error();
   b.kek = std::make_unique<broker::Kek>(std::move(*kek));
-  auto db = storage::Database::Open(config.database);
+  auto db = storage::Database::Open(config.database, config.durability == "normal"
+                                                         ? storage::Durability::kNormal
+                                                         : storage::Durability::kFull);
   if (!db) return std::move(db).error();
   b.db = std::move(*db);
   if (auto s = LoadTrust(config, b); !s) return s;
-  b.cache = std::make_unique<broker::CertificateCache>(4096);
+  b.cache = std::make_unique<broker::CertificateCache>(size_t(config.certificate_cache_size));
   b.nitro = std::make_unique<broker::NitroVerifier>(b.anchors, *b.cache);
   b.tpm2 = std::make_unique<broker::Tpm2QuoteVerifier>(b.aks);
   MakeStores(b);

@@ -36,9 +36,10 @@ Status ReadTls(const YAML::Node& node, Config& config) {
 Result<Config> ReadConfig(const YAML::Node& root) {
   Config config;
   if (root.IsNull()) return config;
-  if (auto s = CheckYamlKeys(root, {"listen", "workers", "data_dir", "database", "kek_file", "tls",
-                                    "trust_roots", "tpm_attestation_keys", "bootstrap_dir",
-                                    "nonce_ttl", "log_level", "approvals_required"});
+  if (auto s = CheckYamlKeys(
+          root, {"listen", "workers", "data_dir", "database", "kek_file", "tls", "trust_roots",
+                 "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl", "log_level",
+                 "approvals_required", "certificate_cache_size", "durability"});
       !s) {
     return std::move(s).error();
   }
@@ -52,6 +53,10 @@ Result<Config> ReadConfig(const YAML::Node& root) {
   if (root["approvals_required"]) {
     config.approvals_required = root["approvals_required"].as<int>();
   }
+  if (root["certificate_cache_size"]) {
+    config.certificate_cache_size = root["certificate_cache_size"].as<int>();
+  }
+  if (root["durability"]) config.durability = root["durability"].as<std::string>();
   if (root["data_dir"]) config.data_dir = root["data_dir"].as<std::string>();
   if (root["database"]) config.database = root["database"].as<std::string>();
   if (root["kek_file"]) config.kek_file = root["kek_file"].as<std::string>();
@@ -76,6 +81,12 @@ Result<Config> ReadConfig(const YAML::Node& root) {
 Status Config::Validate() {
   if (listen_port < 0 || listen_port > 65535) {
     return Error{ErrorCode::kMalformedRequest, "listen.port must be 0..65535"};
+  }
+  if (certificate_cache_size < 0 || certificate_cache_size > 1000000) {
+    return Error{ErrorCode::kMalformedRequest, "certificate_cache_size must be 0..1000000"};
+  }
+  if (durability != "full" && durability != "normal") {
+    return Error{ErrorCode::kMalformedRequest, "durability must be full or normal"};
   }
   if (approvals_required < 1 || approvals_required > 10) {
     return Error{ErrorCode::kMalformedRequest, "approvals_required must be 1..10"};

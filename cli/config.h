@@ -28,6 +28,10 @@ struct Config {
   // Two-person rule: distinct principals who must approve a new reference, a reinstated
   // reference, a policy version or an attestation key before it takes effect (author included).
   int approvals_required = 1;
+  // Verified certificate links kept (intermediates and enclave leaves); 0 disables the cache.
+  int certificate_cache_size = 4096;
+  // "full" (default): every commit is synced; "normal": synced at checkpoints (see Durability).
+  std::string durability = "full";
   std::string log_level = "info";
 
   // Cross-field checks; fills derived defaults.

@@ -4,8 +4,9 @@
 
 namespace kb::storage {
 
-Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
-  return OpenAtVersion(path, int(Migrations().size()));
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
+                                                 Durability durability) {
+  return OpenAtVersion(path, int(Migrations().size()), durability);
 }
 
 Result<std::unique_ptr<Database>> Database::OpenHandle(const std::string& path, int flags) {
@@ -41,15 +42,17 @@ Result<int> Database::ReadSchemaVersion() {
 }
 
 Result<std::unique_ptr<Database>> Database::OpenAtVersion(const std::string& path,
-                                                          int schema_version) {
+                                                          int schema_version,
+                                                          Durability durability) {
   auto opened = OpenHandle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!opened) return opened;
   std::unique_ptr<Database> db = std::move(*opened);
   auto lock = db->lock();
   sqlite3_busy_timeout(db->handle(), 5000);
   // WAL lets readers run beside the writer; FULL makes every commit durable before it returns.
-  for (const char* pragma :
-       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
+  const char* sync =
+      durability == Durability::kFull ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", sync, "PRAGMA foreign_keys = ON"}) {
     if (auto s = db->Exec(pragma); !s) return std::move(s).error();
   }
   if (auto s = db->Migrate(schema_version); !s) return std::move(s).error();

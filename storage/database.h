@@ -17,14 +17,21 @@
 
 namespace kb::storage {
 
+// How durable a commit is when it returns. kFull (the default, and what production uses) syncs
+// the WAL on every commit: an acknowledged release or change survives power loss. kNormal syncs
+// only at checkpoints: a crash of the process loses nothing, a power loss may lose the last
+// commits. Offered for measurement (bench/release.sh) and for deployments that accept it.
+enum class Durability { kFull, kNormal };
+
 class Database {
  public:
   // Opens (creating if needed) and migrates to the newest schema. Refuses a database whose
   // schema is newer than this program knows.
-  static Result<std::unique_ptr<Database>> Open(const std::string& path);
+  static Result<std::unique_ptr<Database>> Open(const std::string& path,
+                                                Durability durability = Durability::kFull);
   // Opens and migrates only up to `schema_version` (tests of migrations on older databases).
-  static Result<std::unique_ptr<Database>> OpenAtVersion(const std::string& path,
-                                                         int schema_version);
+  static Result<std::unique_ptr<Database>> OpenAtVersion(
+      const std::string& path, int schema_version, Durability durability = Durability::kFull);
   // Read-only, without migrating: for inspection (`keybroker audit verify`). Refuses a database
   // whose schema is not the current one.
   static Result<std::unique_ptr<Database>> OpenReadOnly(const std::string& path);

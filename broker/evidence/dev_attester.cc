@@ -29,18 +29,25 @@ Result<DevAttester> DevAttester::Load(const CaPem& ca) {
   return DevAttester(std::move(*root), std::move(*intermediate));
 }
 
-Result<Bytes> DevAttester::Attest(NitroDocument fields, Time now) const {
-  auto leaf = BuildCertificate(
-      {fields.module_id + ".dev.keybroker", false, -1, now - seconds(3), now + hours(3)},
-      &intermediate_);
-  if (!leaf) return std::move(leaf).error();
+Result<BuiltCert> DevAttester::IssueLeaf(const std::string& module_id, Time now) const {
+  return BuildCertificate(
+      {module_id + ".dev.keybroker", false, -1, now - seconds(3), now + hours(3)}, &intermediate_);
+}
+
+Result<Bytes> DevAttester::Attest(NitroDocument fields, const BuiltCert& leaf, Time now) const {
   fields.digest = "SHA384";
   fields.timestamp = now;
-  fields.certificate = leaf->der;
+  fields.certificate = leaf.der;
   fields.cabundle = {root_.der, intermediate_.der};
   auto payload = EncodeNitroPayload(fields);
   if (!payload) return std::move(payload).error();
-  return SignCoseSign1Es384(*payload, leaf->key.get());
+  return SignCoseSign1Es384(*payload, leaf.key.get());
+}
+
+Result<Bytes> DevAttester::Attest(NitroDocument fields, Time now) const {
+  auto leaf = IssueLeaf(fields.module_id, now);
+  if (!leaf) return std::move(leaf).error();
+  return Attest(std::move(fields), *leaf, now);
 }
 
 }  // namespace kb::broker

@@ -27,6 +27,12 @@ class DevAttester {
   // user_data and nonce; sets digest, timestamp (= now), certificate and cabundle.
   Result<Bytes> Attest(NitroDocument fields, Time now) const;
 
+  // The same in two steps, so that one (simulated) enclave signs several documents with its
+  // one leaf certificate, as a real one does: the leaf for `module_id`, valid 3 hours from now,
+  // and a document signed with it.
+  Result<BuiltCert> IssueLeaf(const std::string& module_id, Time now) const;
+  Result<Bytes> Attest(NitroDocument fields, const BuiltCert& leaf, Time now) const;
+
  private:
   DevAttester(BuiltCert root, BuiltCert intermediate)
       : root_(std::move(root)), intermediate_(std::move(intermediate)) {}

@@ -15,6 +15,9 @@ TEST(Config, EmptyDocumentGivesDocumentedDefaults) {
   EXPECT_EQ(c->database, "./data/keybroker.db");
   EXPECT_EQ(c->kek_file, "./data/kek.bin");
   EXPECT_EQ(c->nonce_ttl, std::chrono::seconds(300));
+  EXPECT_EQ(c->approvals_required, 1);
+  EXPECT_EQ(c->certificate_cache_size, 4096);
+  EXPECT_EQ(c->durability, "full");
 }
 
 TEST(Config, ReadsEveryField) {
@@ -26,6 +29,9 @@ tls: {certificate: /etc/kb/cert.pem, private_key: /etc/kb/key.pem}
 trust_roots: [/etc/kb/dev-root.pem]
 nonce_ttl: 2m
 log_level: debug
+approvals_required: 2
+certificate_cache_size: 0
+durability: normal
 )");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->listen_port, 9443);
@@ -33,6 +39,9 @@ log_level: debug
   EXPECT_EQ(c->database, "/var/lib/keybroker/keybroker.db");
   EXPECT_EQ(c->trust_roots.size(), 1u);
   EXPECT_EQ(c->nonce_ttl, std::chrono::seconds(120));
+  EXPECT_EQ(c->approvals_required, 2);
+  EXPECT_EQ(c->certificate_cache_size, 0);
+  EXPECT_EQ(c->durability, "normal");
 }
 
 TEST(Config, RejectsUnknownKeysWithTheirLine) {
@@ -51,6 +60,9 @@ TEST(Config, RejectsInvalidValues) {
   EXPECT_FALSE(ParseConfig("workers: [1, 2]"));
   EXPECT_FALSE(ParseConfig("listen: ["));
   EXPECT_FALSE(ParseConfig("- a list"));
+  EXPECT_FALSE(ParseConfig("approvals_required: 0"));
+  EXPECT_FALSE(ParseConfig("certificate_cache_size: -1"));
+  EXPECT_FALSE(ParseConfig("durability: off"));
 }
 
 TEST(Config, TheShippedConfigurationsAreValid) {

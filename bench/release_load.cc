@@ -1,0 +1,234 @@
+// Release load generator: drives a running broker over TLS with keep-alive.
+//
+//   phase 0  the single-core P-384 verify rate of this machine (EVP, one thread, ~1 s)
+//   phase 1  N challenges and N dev-attested documents, signed ahead so that client-side
+//            signing is not timed; `--instances` simulated enclaves, each with one leaf
+//            certificate, share the documents (N instances: every release from a new enclave)
+//   phase 2  C connections post the N releases concurrently; latency per release
+//
+// It reads the server's CPU time from /proc/<pid>/stat before and after phase 2, and its peak
+// RSS (VmHWM), and prints one table row. Every release must answer 200: a failure fails the run.
+
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "broker/evidence/cert_builder.h"
+#include "cli/dev_attest_command.h"
+#include "common/clock.h"
+#include "common/encoding.h"
+#include "common/ossl.h"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+namespace po = boost::program_options;
+using kb::OsslPtr;
+using steady = std::chrono::steady_clock;
+
+// One TLS connection with keep-alive, verifying the server against a CA file.
+class Connection {
+ public:
+  Connection(asio::ssl::context& tls, const std::string& host, const std::string& port)
+      : host_(host), stream_(io_, tls) {
+    asio::ip::tcp::resolver resolver(io_);
+    beast::get_lowest_layer(stream_).connect(resolver.resolve(host, port));
+    stream_.set_verify_callback(asio::ssl::host_name_verification(host));
+    stream_.handshake(asio::ssl::stream_base::client);
+  }
+  std::pair<int, std::string> Post(const std::string& target, const std::string& body) {
+    http::request<http::string_body> req(http::verb::post, target, 11);
+    req.set(http::field::host, host_);
+    req.set(http::field::content_type, "application/json");
+    req.keep_alive(true);
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream_, req);
+    http::response<http::string_body> res;
+    http::read(stream_, buffer_, res);
+    return {res.result_int(), std::move(res.body())};
+  }
+
+ private:
+  asio::io_context io_;
+  std::string host_;
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+};
+
+double P384VerifyRate() {
+  OsslPtr<EVP_PKEY> key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "secp384r1"));
+  unsigned char digest[48] = {1};
+  unsigned char sig[128];
+  size_t sig_len = sizeof sig;
+  OsslPtr<EVP_PKEY_CTX> sign(EVP_PKEY_CTX_new(key.get(), nullptr));
+  EVP_PKEY_sign_init(sign.get());
+  EVP_PKEY_sign(sign.get(), sig, &sig_len, digest, sizeof digest);
+  OsslPtr<EVP_PKEY_CTX> verify(EVP_PKEY_CTX_new(key.get(), nullptr));
+  EVP_PKEY_verify_init(verify.get());
+  int count = 0;
+  auto start = steady::now();
+  while (steady::now() - start < std::chrono::seconds(1)) {
+    for (int i = 0; i < 50; ++i) {
+      if (EVP_PKEY_verify(verify.get(), sig, sig_len, digest, sizeof digest) != 1) std::abort();
+    }
+    count += 50;
+  }
+  return count / std::chrono::duration<double>(steady::now() - start).count();
+}
+
+// utime + stime of `pid`, in seconds.
+double CpuSeconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+// VmHWM of `pid` in MiB.
+double PeakRssMiB(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description options("release_load");
+  options.add_options()("host", po::value<std::string>()->default_value("127.0.0.1"))(
+      "port", po::value<std::string>()->required())("ca", po::value<std::string>()->required())(
+      "dev-ca", po::value<std::string>()->required())("key-id",
+                                                      po::value<std::string>()->required())(
+      "pcr", po::value<std::vector<std::string>>()->default_value({}, ""))(
+      "n", po::value<int>()->default_value(2000))("c", po::value<int>()->default_value(32))(
+      "instances", po::value<int>()->default_value(64))("server-pid", po::value<int>()->required())(
+      "label", po::value<std::string>()->default_value("default"));
+  po::variables_map vm;
+  po::store(po::parse_command_line(argc, argv, options), vm);
+  po::notify(vm);
+  const int n = vm["n"].as<int>(), c = vm["c"].as<int>();
+  const int instances = std::max(1, std::min(vm["instances"].as<int>(), n));
+  const int pid = vm["server-pid"].as<int>();
+  kb::SystemClock clock;
+
+  double verify_rate = P384VerifyRate();
+
+  // Phase 1: challenges and documents.
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  tls.load_verify_file(vm["ca"].as<std::string>());
+  tls.set_verify_mode(asio::ssl::verify_peer);
+  auto attester = kb::cli::LoadOrCreateCa(vm["dev-ca"].as<std::string>(), clock.Now());
+  auto fields =
+      kb::cli::DevDocumentFields("nitro-enclave", vm["pcr"].as<std::vector<std::string>>());
+  if (!attester || !fields) {
+    std::cerr << "release_load: development CA or PCRs unusable\n";
+    return 2;
+  }
+  auto instance_key = kb::broker::GenerateKey(kb::broker::KeyType::kRsa2048).value();
+  fields->public_key = kb::PublicKeyDer(instance_key.get()).value();
+  std::vector<kb::broker::BuiltCert> leaves;
+  for (int i = 0; i < instances; ++i) {
+    leaves.push_back(
+        std::move(attester->IssueLeaf("i-bench" + std::to_string(i), clock.Now())).value());
+  }
+  std::vector<std::string> bodies;
+  {
+    Connection conn(tls, vm["host"].as<std::string>(), vm["port"].as<std::string>());
+    for (int i = 0; i < n; ++i) {
+      auto [status, answer] = conn.Post("/v1/challenge", "");
+      if (status != 200) {
+        std::cerr << "release_load: challenge answered " << status << ": " << answer << "\n";
+        return 1;
+      }
+      kb::broker::NitroDocument doc = *fields;
+      doc.module_id = "i-bench" + std::to_string(i % instances);
+      doc.nonce = kb::HexDecode(std::string(json::parse(answer).at("nonce").as_string()));
+      auto signed_doc = attester->Attest(doc, leaves[size_t(i % instances)], clock.Now());
+      if (!signed_doc) return 1;
+      bodies.push_back(json::serialize(json::object{
+          {"key_id", vm["key-id"].as<std::string>()},
+          {"evidence",
+           json::object{{"type", "nitro-enclave"}, {"document", kb::Base64Encode(*signed_doc)}}}}));
+    }
+  }
+
+  // Phase 2: the releases.
+  std::vector<double> latencies_ms(static_cast<size_t>(n));
+  std::atomic<int> next{0}, failures{0};
+  std::mutex error_mu;
+  std::string first_error;
+  double cpu_before = CpuSeconds(pid);
+  auto start = steady::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < c; ++t) {
+    threads.emplace_back([&] {
+      try {
+        Connection conn(tls, vm["host"].as<std::string>(), vm["port"].as<std::string>());
+        for (int i; (i = next.fetch_add(1)) < n;) {
+          auto t0 = steady::now();
+          auto [status, answer] = conn.Post("/v1/release", bodies[size_t(i)]);
+          latencies_ms[size_t(i)] =
+              std::chrono::duration<double, std::milli>(steady::now() - t0).count();
+          if (status != 200) {
+            ++failures;
+            std::lock_guard<std::mutex> lock(error_mu);
+            if (first_error.empty()) first_error = std::to_string(status) + " " + answer;
+          }
+        }
+      } catch (const std::exception& e) {
+        ++failures;
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (first_error.empty()) first_error = e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double seconds = std::chrono::duration<double>(steady::now() - start).count();
+  double cpu = CpuSeconds(pid) - cpu_before;
+  if (failures > 0) {
+    std::cerr << "release_load: " << failures << " releases failed; first: " << first_error << "\n";
+    return 1;
+  }
+  double rate = n / seconds;
+  std::printf("%-22s %6d %4d %9d %10.0f %8.1f %8.1f %8.1f %8.1f %11.2f %8.1f %10.0f %7.2f\n",
+              vm["label"].as<std::string>().c_str(), n, c, instances, rate,
+              Percentile(latencies_ms, 0.50), Percentile(latencies_ms, 0.95),
+              Percentile(latencies_ms, 0.99), Percentile(latencies_ms, 1.0), cpu / n * verify_rate,
+              PeakRssMiB(pid), verify_rate, rate / verify_rate);
+  return 0;
+}
