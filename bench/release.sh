@@ -4,6 +4,8 @@
 # it, and repeats for each variant. One row per variant.
 #   bench/release.sh BUILD_DIR [N] [C] [quick]
 # quick: only the default variant (what `make test` runs, with a tiny N).
+# KB_BENCH_PERF=FILE: also record a `perf record -g` profile of the server during the default
+# variant's releases into FILE (see docs/performance.md).
 set -euo pipefail
 build=$(realpath "$1")
 n=${2:-3000}
@@ -31,7 +33,8 @@ run() {
     >/dev/null
   printf '%s\n' "listen: {address: 127.0.0.1, port: 0}" "data_dir: $dir/data" \
     "trust_roots: [$dir/ca/root.pem]" "bootstrap_dir: $repo/docs/examples/bootstrap" \
-    "nonce_ttl: 1h" $extra > "$dir/config.yaml"
+    "nonce_ttl: 1h" > "$dir/config.yaml"
+  if [ -n "$extra" ]; then echo "$extra" >> "$dir/config.yaml"; fi
   "$kb" serve --config "$dir/config.yaml" 2>"$dir/serve.log" &
   pid=$!
   local port=""
@@ -41,8 +44,14 @@ run() {
     sleep 0.05
   done
   [ -n "$port" ] || { cat "$dir/serve.log"; exit 1; }
+  local perf_pid=""
+  if [ -n "${KB_BENCH_PERF:-}" ] && [ "$label" = default ]; then
+    perf record -q -F 999 -g -o "$KB_BENCH_PERF" -p "$pid" 2>/dev/null &
+    perf_pid=$!
+  fi
   "$load" --port "$port" --ca "$dir/data/tls/cert.pem" --dev-ca "$dir/ca" --key-id example-key \
     --pcr "0=$pcr0" --n "$n" --c "$c" --instances "$instances" --server-pid "$pid" --label "$label"
+  if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 }
 
