@@ -5,25 +5,13 @@
 
 #include "broker/admin/authenticator.h"
 #include "cli/cli_io.h"
+#include "cli/options.h"
 #include "common/duration.h"
 #include "common/random.h"
 #include "storage/sqlite_audit_log.h"
 #include "storage/sqlite_principal_store.h"
 
 namespace kb::cli {
-namespace {
-
-std::vector<std::string> SplitList(const std::string& list) {
-  std::vector<std::string> out;
-  for (size_t start = 0; start <= list.size();) {
-    size_t comma = std::min(list.find(',', start), list.size());
-    if (comma > start) out.push_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
 
 int RunAdminBootstrap(const boost::program_options::variables_map& vm, const Clock& clock,
                       bool as_json) {

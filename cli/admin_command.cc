@@ -33,7 +33,8 @@ constexpr char kUsage[] =
     "             reinstate N | approve N\n"
     "  policies put --file F | list | get N [--version V] | versions N | approve N --version V |\n"
     "           activate N --version V | evaluate N --evidence F [--version V] [--at T]\n"
-    "  keys create ID | list | get ID | rotate ID | enable ID | disable ID | import ID --file F\n"
+    "  keys create ID | list | get ID | rotate ID | enable ID | disable ID |\n"
+    "       import ID --file F | import-parameters ID (for importers that wrap elsewhere)\n"
     "  aks register --file F [--description D] | list | approve ID | revoke ID\n"
     "  audit list [--after N] [--limit N] | verify\n"
     "The token comes from --token or KEYBROKER_TOKEN.\n";
@@ -126,12 +127,7 @@ Result<Call> BuildCall(const std::vector<std::string>& args, const po::variables
   if (resource == "principals" && verb == "list") return Call{"GET", "/v1/admin/principals", ""};
   if (resource == "principals" && verb == "create" && has_arg && vm.count("roles")) {
     json::array roles;
-    std::string list = vm["roles"].as<std::string>();
-    for (size_t start = 0; start <= list.size();) {
-      size_t comma = std::min(list.find(',', start), list.size());
-      if (comma > start) roles.emplace_back(list.substr(start, comma - start));
-      start = comma + 1;
-    }
+    for (const auto& role : SplitList(vm["roles"].as<std::string>())) roles.emplace_back(role);
     return Call{"POST", "/v1/admin/principals",
                 json::serialize(json::object{{"name", args[2]}, {"roles", roles}})};
   }
@@ -173,6 +169,9 @@ Result<Call> BuildCall(const std::vector<std::string>& args, const po::variables
       return Call{"POST", "/v1/admin/keys", json::serialize(json::object{{"id", args[2]}})};
     }
     if (verb == "get" && has_arg) return Call{"GET", "/v1/admin/keys/" + arg, ""};
+    if (verb == "import-parameters" && has_arg) {
+      return Call{"GET", "/v1/admin/keys/" + arg + "/import-parameters", ""};
+    }
     if ((verb == "rotate" || verb == "enable" || verb == "disable") && has_arg) {
       return Call{"POST", "/v1/admin/keys/" + arg + "/" + verb, ""};
     }

@@ -1,5 +1,6 @@
 #include "cli/options.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace kb::cli {
@@ -25,6 +26,16 @@ std::optional<Time> ResolveAt(const po::variables_map& vm, Time now) {
   auto at = ParseRfc3339(vm["at"].as<std::string>());
   if (!at) std::cerr << "keybroker: --at is not an RFC 3339 time\n";
   return at;
+}
+
+std::vector<std::string> SplitList(const std::string& list) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start <= list.size();) {
+    size_t comma = std::min(list.find(',', start), list.size());
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace kb::cli

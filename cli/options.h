@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/time.h"
 
@@ -18,5 +19,8 @@ std::optional<boost::program_options::variables_map> ParseOptions(
 
 // The `--at` option if given, else the clock's now. nullopt (after a message) if unparsable.
 std::optional<Time> ResolveAt(const boost::program_options::variables_map& vm, Time now);
+
+// "a,b,,c" → {"a", "b", "c"}: the comma-separated values of one option.
+std::vector<std::string> SplitList(const std::string& list);
 
 }  // namespace kb::cli

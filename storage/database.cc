@@ -4,8 +4,7 @@
 
 namespace kb::storage {
 
-Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
-                                                 Durability durability) {
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Durability durability) {
   return OpenAtVersion(path, int(Migrations().size()), durability);
 }
 

@@ -30,8 +30,9 @@ class Database {
   static Result<std::unique_ptr<Database>> Open(const std::string& path,
                                                 Durability durability = Durability::kFull);
   // Opens and migrates only up to `schema_version` (tests of migrations on older databases).
-  static Result<std::unique_ptr<Database>> OpenAtVersion(
-      const std::string& path, int schema_version, Durability durability = Durability::kFull);
+  static Result<std::unique_ptr<Database>> OpenAtVersion(const std::string& path,
+                                                         int schema_version,
+                                                         Durability durability = Durability::kFull);
   // Read-only, without migrating: for inspection (`keybroker audit verify`). Refuses a database
   // whose schema is not the current one.
   static Result<std::unique_ptr<Database>> OpenReadOnly(const std::string& path);
