@@ -3,7 +3,9 @@
 // The admin REST API under /v1/admin/ (docs/openapi.yaml): authentication by bearer token,
 // authorization by role per route, then a handler that calls the broker's admin services.
 //
-//   no or bad token → 401 unauthorized (before anything else, so routes are not probed)
+//   no or bad token → 401 unauthorized (before anything else, so routes are not probed); a
+//   verified admin client certificate (mutual TLS) stands in for a token: its subject CN names
+//   the principal. A bearer token, when sent, is what counts.
 //   unknown path    → 404 not_found; known path, other method → 405
 //   role missing    → 403 forbidden
 

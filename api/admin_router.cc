@@ -101,8 +101,12 @@ HttpResponse RouteAdmin(const HttpRequest& request, AdminServices& services, Tim
   bool bearer = auth.size() > kBearer.size() &&
                 std::equal(kBearer.begin(), kBearer.end(), auth.begin(),
                            [](char a, char b) { return a == std::tolower(uint8_t(b)); });
-  if (!bearer) return Fail(ErrorCode::kUnauthorized, "a bearer token is required");
-  auto principal = services.auth.Authenticate(auth.substr(kBearer.size()), now);
+  if (!bearer && request.client_principal.empty()) {
+    return Fail(ErrorCode::kUnauthorized,
+                "a bearer token or an admin client certificate is required");
+  }
+  auto principal = bearer ? services.auth.Authenticate(auth.substr(kBearer.size()), now)
+                          : services.auth.AuthenticateCertificate(request.client_principal);
   if (!principal) return admin::ErrorResponse(principal.error());
   bool path_known = false;
   std::vector<std::string> params;

@@ -15,6 +15,8 @@ struct HttpRequest {
   std::string request_id;     // assigned by the server, echoed into audit rows
   std::string query;          // after '?', without it; empty if none
   std::string authorization;  // the Authorization header: a credential, never logged
+  // The subject CN of a verified admin client certificate (mutual TLS); empty without one.
+  std::string client_principal;
 };
 
 struct HttpResponse {

@@ -52,6 +52,11 @@ Result<HttpResponse> HttpsRequest(const std::string& url, const std::string& met
     tls.load_verify_file(options.ca_file, ec);
   }
   if (ec) return Failed("CA file", ec);
+  if (!options.client_certificate_file.empty()) {
+    tls.use_certificate_chain_file(options.client_certificate_file, ec);
+    if (!ec) tls.use_private_key_file(options.client_key_file, ssl::context::pem, ec);
+    if (ec) return Failed("client certificate or key", ec);
+  }
   tls.set_verify_mode(ssl::verify_peer);
 
   beast::ssl_stream<beast::tcp_stream> stream(io, tls);

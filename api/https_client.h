@@ -16,6 +16,8 @@ struct ClientOptions {
   std::chrono::seconds timeout{30};
   std::string bearer_token;                       // sent as "Authorization: Bearer ..." if set
   std::string content_type = "application/json";  // of the request body
+  std::string client_certificate_file;            // PEM; with client_key_file: mutual TLS (admins)
+  std::string client_key_file;
 };
 
 // `url` is "https://HOST:PORT" (no path). kInternal for connection or TLS failures.

@@ -42,6 +42,18 @@ Result<std::unique_ptr<ssl::context>> MakeTlsContext(const ServerOptions& o) {
   ctx->use_certificate_chain_file(o.certificate_file, ec);
   if (!ec) ctx->use_private_key_file(o.private_key_file, ssl::context::pem, ec);
   if (ec) return Error{ErrorCode::kInternal, "TLS certificate or key: " + ec.message()};
+  if (!o.client_ca_file.empty()) {
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(o.client_ca_file.c_str());
+    static constexpr unsigned char kSessionContext[] = "keybroker";
+    if (names == nullptr ||
+        SSL_CTX_load_verify_locations(native, o.client_ca_file.c_str(), nullptr) != 1 ||
+        SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1) != 1) {
+      if (names != nullptr) sk_X509_NAME_pop_free(names, X509_NAME_free);
+      return Error{ErrorCode::kInternal, OsslErrorString("admin client CA " + o.client_ca_file)};
+    }
+    SSL_CTX_set_client_CA_list(native, names);  // takes ownership
+    SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
+  }
   return ctx;
 }
 
@@ -63,7 +75,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void OnHandshake(beast::error_code ec) {
-    if (!ec) ReadRequest();
+    if (ec) return;
+    client_cn_ = VerifiedClientCommonName(stream_.native_handle());
+    ReadRequest();
+  }
+
+  // The subject CN of a client certificate that verified against the admin client CA; empty
+  // without one.
+  static std::string VerifiedClientCommonName(SSL* ssl) {
+    X509* peer = SSL_get0_peer_certificate(ssl);
+    if (peer == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return "";
+    char cn[256] = {};
+    int len = X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof cn);
+    return len > 0 && size_t(len) < sizeof cn ? std::string(cn, size_t(len)) : "";
   }
 
   void ReadRequest() {
@@ -100,6 +124,7 @@ class Session : public std::enable_shared_from_this<Session> {
       request.query = std::string(target.substr(question + 1));
     request.content_type = std::string(req[http::field::content_type]);
     request.authorization = std::string(req[http::field::authorization]);
+    request.client_principal = client_cn_;
     request.body = std::move(req.body());  // up to body_limit: moved, not copied
     request.request_id = "r" + std::to_string(request_counter_.fetch_add(1) + 1);
     Time start = clock_.Now();
@@ -155,6 +180,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<void> response_;
   bool drain_before_close_ = false;
+  std::string client_cn_;
   std::array<char, 16 * 1024> drain_;
   size_t drained_ = 0;
   const ServerOptions& options_;

@@ -37,7 +37,8 @@ constexpr char kUsage[] =
     "       import ID --file F | import-parameters ID (for importers that wrap elsewhere)\n"
     "  aks register --file F [--description D] | list | approve ID | revoke ID\n"
     "  audit list [--after N] [--limit N] | verify\n"
-    "The token comes from --token or KEYBROKER_TOKEN.\n";
+    "The token comes from --token or KEYBROKER_TOKEN; or --cert/--key present an admin client\n"
+    "certificate (mutual TLS, when the broker names admin_client_ca).\n";
 
 struct Call {
   std::string method;
@@ -249,7 +250,9 @@ po::options_description AdminOptions() {
       "url", po::value<std::string>()->default_value("https://127.0.0.1:8443"), "broker URL")(
       "token", po::value<std::string>(), "bearer token (default: $KEYBROKER_TOKEN)")(
       "ca", po::value<std::string>(), "CA certificate (PEM) that signed the broker's")(
-      "json", po::bool_switch(), "print the answer as JSON")(
+      "cert", po::value<std::string>(), "admin client certificate (PEM), instead of a token")(
+      "key", po::value<std::string>(), "its private key (PEM)")("json", po::bool_switch(),
+                                                                "print the answer as JSON")(
       "file", po::value<std::string>(), "input file")("name", po::value<std::string>(),
                                                       "reference name for AWS tool JSON")(
       "source", po::value<std::string>(), "where a reference's values came from")(
@@ -300,6 +303,11 @@ int RunAdmin(int argc, const char* const* argv, const Clock& clock) {
   if (args[0] == "bootstrap") return RunAdminBootstrap(vm, clock, as_json);
   Connection c{vm["url"].as<std::string>(), {}};
   if (vm.count("ca")) c.client.ca_file = vm["ca"].as<std::string>();
+  if (vm.count("cert") != vm.count("key")) return UsageError("--cert and --key go together");
+  if (vm.count("cert")) {
+    c.client.client_certificate_file = vm["cert"].as<std::string>();
+    c.client.client_key_file = vm["key"].as<std::string>();
+  }
   if (vm.count("token")) {
     c.client.bearer_token = vm["token"].as<std::string>();
   } else if (const char* env = std::getenv("KEYBROKER_TOKEN")) {

@@ -39,7 +39,7 @@ Result<Config> ReadConfig(const YAML::Node& root) {
   if (auto s = CheckYamlKeys(
           root, {"listen", "workers", "data_dir", "database", "kek_file", "tls", "trust_roots",
                  "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl", "log_level",
-                 "approvals_required", "certificate_cache_size", "durability"});
+                 "approvals_required", "certificate_cache_size", "durability", "admin_client_ca"});
       !s) {
     return std::move(s).error();
   }
@@ -56,6 +56,7 @@ Result<Config> ReadConfig(const YAML::Node& root) {
   if (root["certificate_cache_size"]) {
     config.certificate_cache_size = root["certificate_cache_size"].as<int>();
   }
+  if (root["admin_client_ca"]) config.admin_client_ca = root["admin_client_ca"].as<std::string>();
   if (root["durability"]) config.durability = root["durability"].as<std::string>();
   if (root["data_dir"]) config.data_dir = root["data_dir"].as<std::string>();
   if (root["database"]) config.database = root["database"].as<std::string>();

@@ -83,6 +83,7 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
                                : int(std::max(1u, std::thread::hardware_concurrency()));
   server_options.certificate_file = tls->first;
   server_options.private_key_file = tls->second;
+  server_options.client_ca_file = config->admin_client_ca;
   auto server = api::HttpsServer::Create(server_options, services, clock);
   if (!server) return UsageError(server.error().message);
   Log(std::string("version ") + kVersion + " serving https://" + config->listen_address + ":" +

@@ -39,8 +39,21 @@ Result<Principal> Authenticator::Authenticate(std::string_view token, Time now) 
   if (record->revoked_at || (record->expires_at && now >= *record->expires_at)) {
     return Unauthorized();
   }
-  auto principal = store_.GetPrincipal(record->principal);
-  if (!principal) return Unauthorized();
+  return LoadPrincipal(record->principal);
+}
+
+Result<Principal> Authenticator::AuthenticateCertificate(std::string_view common_name) {
+  return LoadPrincipal(common_name);
+}
+
+Result<Principal> Authenticator::LoadPrincipal(std::string_view name) {
+  auto principal = store_.GetPrincipal(name);
+  if (!principal) {
+    if (principal.error().code == ErrorCode::kNotFound) {
+      return Error{ErrorCode::kUnauthorized, "unknown principal"};
+    }
+    return std::move(principal).error();
+  }
   std::optional<RoleSet> roles = ParseRoles(principal->roles);
   if (!roles) return Error{ErrorCode::kInternal, "stored principal has an unknown role"};
   return Principal{principal->name, *roles};

@@ -34,6 +34,10 @@ class Authenticator {
   // malformed, unknown, revoked or expired token.
   Result<Principal> Authenticate(std::string_view token, Time now);
 
+  // The principal named by a client certificate's subject CN, after the TLS layer verified the
+  // certificate against the configured admin client CA. kUnauthorized if no such principal.
+  Result<Principal> AuthenticateCertificate(std::string_view common_name);
+
   // kMalformedRequest for a bad name or empty roles; kConflict if the name exists.
   Status CreatePrincipal(std::string_view name, RoleSet roles, std::string_view actor, Time now);
   // A new token for `principal`, valid for `ttl` (none: until revoked). kNotFound if there is
@@ -46,6 +50,9 @@ class Authenticator {
   storage::PrincipalStore& store() { return store_; }
 
  private:
+  // kUnauthorized if there is no such principal.
+  Result<Principal> LoadPrincipal(std::string_view name);
+
   storage::PrincipalStore& store_;
   const Random& random_;
 };

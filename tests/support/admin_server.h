@@ -78,6 +78,7 @@ class AdminServer : public ::testing::Test {
     options.threads = 1;
     options.certificate_file = dir_ + "/cert.pem";
     options.private_key_file = dir_ + "/key.pem";
+    options.client_ca_file = client_ca_file_;
     services_ = std::make_unique<api::Services>(
         api::Services{*broker_.release, true, nullptr, nullptr, broker_.admin_api.get()});
     auto server = api::HttpsServer::Create(options, *services_, clock_);
@@ -150,6 +151,7 @@ class AdminServer : public ::testing::Test {
   }
 
   std::string dir_, url_;
+  std::string client_ca_file_;  // set before SetUp for mutual TLS
   TestChain chain_;
   cli::Config config_;
   cli::Broker broker_;
