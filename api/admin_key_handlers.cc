@@ -70,7 +70,7 @@ HttpResponse EnableKey(const AdminCall& call) { return SetEnabled(call, true); }
 HttpResponse DisableKey(const AdminCall& call) { return SetEnabled(call, false); }
 
 HttpResponse GetImportParameters(const AdminCall& call) {
-  auto params = call.services.keys.CreateImportParameters(call.params[0], call.now);
+  auto params = call.services.keys.CreateImportParameters(call.params[0], call.principal, call.now);
   if (!params) return ErrorResponse(params.error());
   return JsonResponse(200, json::object{{"key_id", params->key_id},
                                         {"wrapping_algorithm", "RSAES_OAEP_SHA_256"},

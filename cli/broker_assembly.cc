@@ -68,8 +68,8 @@ Status AssembleBroker(const Config& config, Broker& b) {
       *b.references, *b.policies, *b.approvals, *b.attestation_keys, *b.audit, b.aks, *b.release,
       config.approvals_required});
   if (auto s = b.admin->LoadAttestationKeys(); !s) return s;
-  b.key_admin =
-      std::make_unique<broker::KeyAdmin>(*b.manager, *b.keys, *b.import_tokens, *b.kek, b.random);
+  b.key_admin = std::make_unique<broker::KeyAdmin>(*b.manager, *b.keys, *b.import_tokens, *b.audit,
+                                                   *b.kek, b.random);
   b.admin_api = std::make_unique<api::AdminServices>(
       api::AdminServices{*b.authenticator, *b.admin, *b.key_admin});
   return Ok();

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "broker/admin/internal/admin_audit.h"
 #include "broker/keys/rsa_oaep.h"
 #include "common/digest.h"
 #include "common/encoding.h"
@@ -50,7 +51,8 @@ Result<storage::KeyRecord> KeyAdmin::Get(const std::string& id) { return keys_.G
 
 Result<std::vector<storage::KeyRecord>> KeyAdmin::List() { return keys_.List(); }
 
-Result<ImportParameters> KeyAdmin::CreateImportParameters(const std::string& id, Time now) {
+Result<ImportParameters> KeyAdmin::CreateImportParameters(const std::string& id,
+                                                          const Principal& actor, Time now) {
   auto existing = keys_.Get(id);
   if (existing) return Error{ErrorCode::kConflict, "key " + id + " already exists"};
   if (existing.error().code != ErrorCode::kKeyNotFound) return std::move(existing).error();
@@ -71,6 +73,11 @@ Result<ImportParameters> KeyAdmin::CreateImportParameters(const std::string& id,
   if (!sealed) return std::move(sealed).error();
   stored.wrapping_key_sealed = std::move(*sealed);
   if (auto s = tokens_.Add(stored, now); !s) return std::move(s).error();
+  storage::AuditRecord row =
+      internal::AdminAudit("key.import-parameters", actor.name, now,
+                           "import token valid until " + FormatRfc3339(params.expires_at));
+  row.key_id = id;
+  if (auto seq = audit_.Append(std::move(row)); !seq) return std::move(seq).error();
   return params;
 }
 

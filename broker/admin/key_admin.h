@@ -14,6 +14,7 @@
 #include "broker/admin/principal.h"
 #include "broker/keys/kek.h"
 #include "broker/keys/key_manager.h"
+#include "storage/audit_log.h"
 #include "storage/import_token_store.h"
 #include "storage/key_store.h"
 
@@ -33,8 +34,13 @@ class KeyAdmin {
 
   // REQUIRES: every dependency outlives the object.
   KeyAdmin(KeyManager& manager, storage::KeyStore& keys, storage::ImportTokenStore& tokens,
-           const Kek& kek, const Random& random)
-      : manager_(manager), keys_(keys), tokens_(tokens), kek_(kek), random_(random) {}
+           storage::AuditLog& audit, const Kek& kek, const Random& random)
+      : manager_(manager),
+        keys_(keys),
+        tokens_(tokens),
+        audit_(audit),
+        kek_(kek),
+        random_(random) {}
 
   Status Create(const std::string& id, const Principal& actor, Time now);
   Result<uint32_t> Rotate(const std::string& id, const Principal& actor, Time now);
@@ -43,7 +49,9 @@ class KeyAdmin {
   Result<std::vector<storage::KeyRecord>> List();
 
   // kConflict if the key exists (an imported key is new; rotate it by importing under a new id).
-  Result<ImportParameters> CreateImportParameters(const std::string& id, Time now);
+  // Audited as key.import-parameters (the token itself is never written anywhere).
+  Result<ImportParameters> CreateImportParameters(const std::string& id, const Principal& actor,
+                                                  Time now);
   // kMalformedRequest for an unknown, used, expired or other key's token, a ciphertext that does
   // not unwrap, or a secret that is not 1..4096 bytes.
   Status Import(const std::string& id, const std::string& import_token, ByteSpan wrapped_secret,
@@ -53,6 +61,7 @@ class KeyAdmin {
   KeyManager& manager_;
   storage::KeyStore& keys_;
   storage::ImportTokenStore& tokens_;
+  storage::AuditLog& audit_;
   const Kek& kek_;
   const Random& random_;
 };

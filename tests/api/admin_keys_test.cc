@@ -102,6 +102,8 @@ TEST_F(AdminKeysTest, ImportedSecretComesOutOfAReleaseByteForByte) {
   auto release = Release("imported");
   ASSERT_EQ(release.status, 200) << release.body;
   EXPECT_EQ(UnwrapWithOpenssl(release), secret);
+  auto audit = Call("auditor", "GET", "/v1/admin/audit?limit=1000").body;
+  EXPECT_NE(audit.find("key.import-parameters"), std::string::npos);
 
   // One use per token; an existing key takes no parameters.
   EXPECT_EQ(Code(Import("imported", token, wrapped)), "malformed_request");
