@@ -14,9 +14,13 @@ if [ ! -f data/dev-ca/root.pem ]; then
   "$kb" dev-attest --platform nitro-enclave --ca-dir data/dev-ca --out data/dev-ca/sample.cbor >/dev/null
   echo "created the development CA in data/dev-ca"
 fi
-if ! "$kb" keys list --db data/keybroker.db 2>/dev/null | grep -q '"example-key"'; then
-  "$kb" keys create --db data/keybroker.db --kek data/kek.bin --id example-key --actor make-run >/dev/null
+# Creating also migrates a database left by an older keybroker; an existing key is fine.
+if out=$("$kb" keys create --db data/keybroker.db --kek data/kek.bin --id example-key \
+    --actor make-run); then
   echo "created the key example-key"
+elif ! grep -q '"conflict"' <<<"$out"; then
+  echo "$out" >&2
+  exit 1
 fi
 pcr0=$(printf 'a%.0s' $(seq 1 96))
 cat <<MSG
