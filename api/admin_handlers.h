@@ -24,6 +24,7 @@ boost::json::object ApprovalJson(const broker::ApprovalStatus& status);
 HttpResponse WhoAmI(const AdminCall& call);
 HttpResponse CreatePrincipal(const AdminCall& call);
 HttpResponse ListPrincipals(const AdminCall& call);
+HttpResponse DisablePrincipal(const AdminCall& call);
 HttpResponse CreateToken(const AdminCall& call);
 HttpResponse ListTokens(const AdminCall& call);
 HttpResponse RevokeToken(const AdminCall& call);

@@ -94,9 +94,16 @@ HttpResponse ListPrincipals(const AdminCall& call) {
     out.push_back(json::object{{"name", p.name},
                                {"roles", RoleArray(p.roles)},
                                {"created_at", FormatRfc3339(p.created_at)},
-                               {"created_by", p.created_by}});
+                               {"created_by", p.created_by},
+                               {"disabled_at", OptionalTime(p.disabled_at)}});
   }
   return JsonResponse(200, json::object{{"principals", std::move(out)}});
+}
+
+HttpResponse DisablePrincipal(const AdminCall& call) {
+  auto s = call.services.auth.DisablePrincipal(call.params[0], call.principal.name, call.now);
+  if (!s) return ErrorResponse(s.error());
+  return JsonResponse(200, json::object{{"name", call.params[0]}, {"disabled", true}});
 }
 
 HttpResponse CreateToken(const AdminCall& call) {

@@ -21,11 +21,12 @@ constexpr broker::RoleSet kRevokers = kAuthor | kApprover;
 constexpr broker::RoleSet kPrincipalReaders = kAdmin | kAuditor;
 constexpr broker::RoleSet kEvaluators = kAuthor | kApprover | kAuditor;
 
-constexpr std::array<AdminRoute, 34> kAdminRoutes = {{
+constexpr std::array<AdminRoute, 35> kAdminRoutes = {{
     {"GET", "/v1/admin/whoami", kAnyRole, admin::WhoAmI},
     {"POST", "/v1/admin/principals", kAdmin, admin::CreatePrincipal},
     {"GET", "/v1/admin/principals", kPrincipalReaders, admin::ListPrincipals},
     {"POST", "/v1/admin/principals/{name}/tokens", kAdmin, admin::CreateToken},
+    {"POST", "/v1/admin/principals/{name}/disable", kAdmin, admin::DisablePrincipal},
     {"GET", "/v1/admin/tokens", kPrincipalReaders, admin::ListTokens},
     {"POST", "/v1/admin/tokens/{id}/revoke", kAdmin, admin::RevokeToken},
     {"GET", "/v1/admin/audit", kAuditor, admin::ReadAudit},

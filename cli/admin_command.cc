@@ -27,7 +27,7 @@ constexpr char kUsage[] =
     "usage: keybroker admin <resource> <verb> [ARG] [--url URL] [--token T] [--ca PEM] [--json]\n"
     "  bootstrap --db FILE [--principal NAME] [--roles LIST]   first admin token, offline\n"
     "  whoami | pending\n"
-    "  principals create NAME --roles LIST | list\n"
+    "  principals create NAME --roles LIST | list | disable NAME\n"
     "  tokens create PRINCIPAL [--ttl 24h] | list | revoke ID\n"
     "  references create --file F [--name N] [--source S] | list | get N | revoke N |\n"
     "             reinstate N | approve N\n"
@@ -131,6 +131,9 @@ Result<Call> BuildCall(const std::vector<std::string>& args, const po::variables
     for (const auto& role : SplitList(vm["roles"].as<std::string>())) roles.emplace_back(role);
     return Call{"POST", "/v1/admin/principals",
                 json::serialize(json::object{{"name", args[2]}, {"roles", roles}})};
+  }
+  if (resource == "principals" && verb == "disable" && has_arg) {
+    return Call{"POST", "/v1/admin/principals/" + arg + "/disable", ""};
   }
   if (resource == "tokens" && verb == "list") return Call{"GET", "/v1/admin/tokens", ""};
   if (resource == "tokens" && verb == "create" && has_arg) {

@@ -101,7 +101,8 @@ CREATE TABLE principals (
   name        TEXT PRIMARY KEY,
   roles       TEXT NOT NULL,  -- comma-separated role names
   created_at  INTEGER NOT NULL,
-  created_by  TEXT NOT NULL
+  created_by  TEXT NOT NULL,
+  disabled_at INTEGER          -- NULL: enabled; a disabled principal never authenticates again
 ) STRICT;
 CREATE TABLE tokens (
   id            TEXT PRIMARY KEY,

@@ -21,6 +21,7 @@ struct PrincipalRecord {
   std::vector<std::string> roles;
   Time created_at{};
   std::string created_by;
+  std::optional<Time> disabled_at;
 };
 
 struct TokenRecord {
@@ -39,6 +40,9 @@ class PrincipalStore {
   virtual Status CreatePrincipal(const PrincipalRecord& principal, AuditRecord audit) = 0;
   // kNotFound if absent.
   virtual Result<PrincipalRecord> GetPrincipal(std::string_view name) = 0;
+  // Disables the principal and revokes all its tokens at once. kNotFound if absent; disabling
+  // twice keeps the first time.
+  virtual Status DisablePrincipal(std::string_view name, Time now, AuditRecord audit) = 0;
   virtual Result<std::vector<PrincipalRecord>> ListPrincipals() = 0;
   // kNotFound if the principal does not exist; kConflict if the id does.
   virtual Status AddToken(const TokenRecord& token, AuditRecord audit) = 0;

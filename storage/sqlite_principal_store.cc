@@ -49,7 +49,7 @@ Result<std::vector<PrincipalRecord>> SqlitePrincipalStore::LoadPrincipals(
     std::optional<std::string_view> name) {
   auto lock = db_.lock();
   auto query = db_.Prepare(
-      "SELECT name, roles, created_at, created_by FROM principals "
+      "SELECT name, roles, created_at, created_by, disabled_at FROM principals "
       "WHERE ?1 IS NULL OR name = ?1 ORDER BY name");
   if (!query) return std::move(query).error();
   Statement rows(std::move(*query));
@@ -57,7 +57,8 @@ Result<std::vector<PrincipalRecord>> SqlitePrincipalStore::LoadPrincipals(
   std::vector<PrincipalRecord> out;
   int rc;
   while ((rc = rows.Step()) == SQLITE_ROW) {
-    out.push_back({rows.Text(0), SplitRoles(rows.Text(1)), rows.TimeAt(2), rows.Text(3)});
+    out.push_back({rows.Text(0), SplitRoles(rows.Text(1)), rows.TimeAt(2), rows.Text(3),
+                   rows.OptionalTimeAt(4)});
   }
   if (rc != SQLITE_DONE) return db_.LastError("load principals");
   return out;
@@ -68,6 +69,27 @@ Result<PrincipalRecord> SqlitePrincipalStore::GetPrincipal(std::string_view name
   if (!found) return std::move(found).error();
   if (found->empty()) return Error{ErrorCode::kNotFound, "no principal " + std::string(name)};
   return std::move(found->front());
+}
+
+Status SqlitePrincipalStore::DisablePrincipal(std::string_view name, Time now, AuditRecord audit) {
+  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+    auto update = db_.Prepare(
+        "UPDATE principals SET disabled_at = coalesce(disabled_at, ?2) WHERE name = ?1");
+    if (!update) return std::move(update).error();
+    Statement row(std::move(*update));
+    row.Bind(1, name).Bind(2, now);
+    if (row.Step() != SQLITE_DONE) return db_.LastError("disable principal");
+    if (sqlite3_changes(db_.handle()) == 0) {
+      return Error{ErrorCode::kNotFound, "no principal " + std::string(name)};
+    }
+    auto revoke =
+        db_.Prepare("UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE principal = ?1");
+    if (!revoke) return std::move(revoke).error();
+    Statement tokens(std::move(*revoke));
+    tokens.Bind(1, name).Bind(2, now);
+    if (tokens.Step() != SQLITE_DONE) return db_.LastError("revoke tokens");
+    return Ok();
+  });
 }
 
 Result<std::vector<PrincipalRecord>> SqlitePrincipalStore::ListPrincipals() {

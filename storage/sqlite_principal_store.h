@@ -13,6 +13,7 @@ class SqlitePrincipalStore final : public PrincipalStore {
 
   Status CreatePrincipal(const PrincipalRecord& principal, AuditRecord audit) override;
   Result<PrincipalRecord> GetPrincipal(std::string_view name) override;
+  Status DisablePrincipal(std::string_view name, Time now, AuditRecord audit) override;
   Result<std::vector<PrincipalRecord>> ListPrincipals() override;
   Status AddToken(const TokenRecord& token, AuditRecord audit) override;
   Result<TokenRecord> GetToken(std::string_view id) override;

@@ -54,6 +54,7 @@ Result<Principal> Authenticator::LoadPrincipal(std::string_view name) {
     }
     return std::move(principal).error();
   }
+  if (principal->disabled_at) return Error{ErrorCode::kUnauthorized, "principal is disabled"};
   std::optional<RoleSet> roles = ParseRoles(principal->roles);
   if (!roles) return Error{ErrorCode::kInternal, "stored principal has an unknown role"};
   return Principal{principal->name, *roles};
@@ -96,6 +97,12 @@ Result<IssuedToken> Authenticator::IssueToken(std::string_view principal,
                          "token " + issued.id + " for principal " + std::string(principal)));
   if (!added) return std::move(added).error();
   return issued;
+}
+
+Status Authenticator::DisablePrincipal(std::string_view name, std::string_view actor, Time now) {
+  if (name == actor) return Error{ErrorCode::kConflict, "a principal cannot disable itself"};
+  return store_.DisablePrincipal(
+      name, now, AdminAudit("principal.disable", actor, now, "principal " + std::string(name)));
 }
 
 Status Authenticator::RevokeToken(std::string_view id, std::string_view actor, Time now) {

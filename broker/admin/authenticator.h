@@ -46,11 +46,14 @@ class Authenticator {
                                  std::optional<std::chrono::seconds> ttl, std::string_view actor,
                                  Time now);
   Status RevokeToken(std::string_view id, std::string_view actor, Time now);
+  // Disables `name` and revokes its tokens; its client certificates stop authenticating too.
+  // kConflict for the caller itself (an admin cannot lock everyone out by accident).
+  Status DisablePrincipal(std::string_view name, std::string_view actor, Time now);
 
   storage::PrincipalStore& store() { return store_; }
 
  private:
-  // kUnauthorized if there is no such principal.
+  // kUnauthorized if there is no such principal or it is disabled.
   Result<Principal> LoadPrincipal(std::string_view name);
 
   storage::PrincipalStore& store_;

@@ -80,6 +80,26 @@ TEST_F(AdminApiTest, TokensExpireAndAreRevocable) {
   (void)id;
 }
 
+TEST_F(AdminApiTest, ADisabledPrincipalLosesEveryToken) {
+  std::string second(
+      Json(Call("admin", "POST", "/v1/admin/principals/auditor/tokens"))["token"].as_string());
+  EXPECT_EQ(Call(second, "GET", "/v1/admin/whoami").status, 200);
+  EXPECT_EQ(Call("admin", "POST", "/v1/admin/principals/auditor/disable").status, 200);
+  EXPECT_EQ(Code(Call("auditor", "GET", "/v1/admin/whoami")), "unauthorized");
+  EXPECT_EQ(Code(Call(second, "GET", "/v1/admin/whoami")), "unauthorized");
+  // Tokens issued later are dead too.
+  std::string later(
+      Json(Call("admin", "POST", "/v1/admin/principals/auditor/tokens"))["token"].as_string());
+  EXPECT_EQ(Code(Call(later, "GET", "/v1/admin/whoami")), "unauthorized");
+  EXPECT_EQ(Code(Call("admin", "POST", "/v1/admin/principals/admin/disable")), "conflict");
+  EXPECT_EQ(Call("admin", "POST", "/v1/admin/principals/nobody/disable").status, 404);
+  auto listed = Json(Call("admin", "GET", "/v1/admin/principals"))["principals"].as_array();
+  for (const auto& p : listed) {
+    bool disabled = !p.as_object().at("disabled_at").is_null();
+    EXPECT_EQ(disabled, p.as_object().at("name") == "auditor");
+  }
+}
+
 TEST_F(AdminApiTest, PrincipalsNeedKnownRolesAndUniqueNames) {
   auto made = Call("admin", "POST", "/v1/admin/principals",
                    R"({"name": "carol", "roles": ["approver", "auditor"]})");

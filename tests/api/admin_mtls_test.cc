@@ -65,6 +65,11 @@ TEST_F(AdminMtlsTest, ACertificateFromTheAdminCaNamesThePrincipal) {
   auto both = CallWithCert(auditor, "GET", "/v1/admin/whoami", tokens_["admin"]);
   ASSERT_TRUE(both);
   EXPECT_EQ(Json(*both)["principal"], "admin");
+  // Disabling the principal stops its certificates too.
+  ASSERT_EQ(Call("admin", "POST", "/v1/admin/principals/auditor/disable").status, 200);
+  auto disabled = CallWithCert(auditor, "GET", "/v1/admin/whoami");
+  ASSERT_TRUE(disabled);
+  EXPECT_EQ(Code(*disabled), "unauthorized");
 }
 
 TEST_F(AdminMtlsTest, UnknownPrincipalsAndForeignCertificatesAreRefused) {

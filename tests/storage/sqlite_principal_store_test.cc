@@ -33,6 +33,14 @@ TEST(PrincipalStoreTest, PrincipalsAndTokensRoundTripWithTheirAuditRows) {
   EXPECT_EQ(stored->token_sha256, Sha256(AsBytes("x")));
   EXPECT_EQ(principals.GetToken("t2").error().code, ErrorCode::kNotFound);
   EXPECT_EQ(audit.Verify()->rows, 4u);  // create, token, two revocations; refusals leave none
+  token.id = "t3";
+  token.principal = "alice";
+  ASSERT_TRUE(principals.AddToken(token, row));
+  ASSERT_TRUE(principals.DisablePrincipal("alice", kT + std::chrono::hours(3), row));
+  EXPECT_EQ(principals.GetPrincipal("alice")->disabled_at, kT + std::chrono::hours(3));
+  EXPECT_EQ(principals.GetToken("t3")->revoked_at, kT + std::chrono::hours(3));
+  EXPECT_EQ(principals.GetToken("t1")->revoked_at, kT);  // already revoked: unchanged
+  EXPECT_EQ(principals.DisablePrincipal("nobody", kT, row).error().code, ErrorCode::kNotFound);
 }
 
 }  // namespace
