@@ -1,4 +1,5 @@
 #include <boost/json.hpp>
+#include <charconv>
 
 #include "api/admin_handlers.h"
 #include "api/error_status.h"
@@ -63,6 +64,23 @@ std::optional<std::string> QueryParam(std::string_view query, std::string_view k
     return PercentDecode(pair.substr(eq + 1));
   }
   return std::nullopt;
+}
+
+Result<uint64_t> QueryNumber(std::string_view query, std::string_view key, uint64_t fallback,
+                             uint64_t max) {
+  auto text = QueryParam(query, key);
+  if (!text) return fallback;
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value > max) {
+    return Malformed(std::string(key) + " must be a number up to " + std::to_string(max));
+  }
+  return value;
+}
+
+bool IsYamlContentType(std::string_view type) {
+  return type.starts_with("text/yaml") || type.starts_with("application/yaml") ||
+         type.starts_with("application/x-yaml");
 }
 
 json::object ApprovalJson(const broker::ApprovalStatus& status) {

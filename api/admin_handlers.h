@@ -18,6 +18,11 @@ Result<boost::json::object> JsonBody(const AdminCall& call, size_t max_size = 64
 std::optional<std::string> PercentDecode(std::string_view text);
 // The percent-decoded value of `key` in the query string, or nullopt (absent or undecodable).
 std::optional<std::string> QueryParam(std::string_view query, std::string_view key);
+// A decimal query parameter in [0, max], or `fallback` when absent; kMalformedRequest otherwise.
+Result<uint64_t> QueryNumber(std::string_view query, std::string_view key, uint64_t fallback,
+                             uint64_t max);
+// text/yaml, application/yaml or application/x-yaml (parameters allowed).
+bool IsYamlContentType(std::string_view content_type);
 boost::json::object ApprovalJson(const broker::ApprovalStatus& status);
 
 // Principals, tokens, audit.

@@ -1,7 +1,6 @@
 // Policies: versions, approvals, activation and rollback, and the dry run.
 
 #include <boost/json.hpp>
-#include <charconv>
 
 #include "api/admin_handlers.h"
 #include "api/json_input.h"
@@ -37,11 +36,7 @@ Result<int> VersionBody(const AdminCall& call) {
 
 // The YAML of a PUT: the body itself (text/yaml) or {"source": "<yaml>"}.
 Result<std::string> PolicySource(const AdminCall& call) {
-  const std::string& type = call.request.content_type;
-  if (type.rfind("text/yaml", 0) == 0 || type.rfind("application/yaml", 0) == 0 ||
-      type.rfind("application/x-yaml", 0) == 0) {
-    return call.request.body;
-  }
+  if (IsYamlContentType(call.request.content_type)) return call.request.body;
   auto body = JsonBody(call, 2 * policy::kMaxPolicySize);
   if (!body) return std::move(body).error();
   if (auto s = OnlyMembers(*body, {"source"}); !s) return std::move(s).error();
@@ -92,16 +87,12 @@ HttpResponse ListPolicies(const AdminCall& call) {
 }
 
 HttpResponse GetPolicy(const AdminCall& call) {
-  std::optional<std::string> wanted = QueryParam(call.request.query, "version");
-  int version = 0;
-  if (wanted) {
-    auto [end, ec] = std::from_chars(wanted->data(), wanted->data() + wanted->size(), version);
-    if (ec != std::errc() || end != wanted->data() + wanted->size() || version < 1) {
-      return ErrorResponse(Malformed("version must be a positive integer"));
-    }
-  }
-  auto v = wanted ? call.services.admin.GetPolicyVersion(call.params[0], version)
-                  : call.services.admin.CurrentPolicy(call.params[0]);
+  bool given = QueryParam(call.request.query, "version").has_value();
+  auto version = QueryNumber(call.request.query, "version", 0, INT32_MAX);
+  if (!version) return ErrorResponse(version.error());
+  if (given && *version == 0) return ErrorResponse(Malformed("version must be a positive integer"));
+  auto v = given ? call.services.admin.GetPolicyVersion(call.params[0], int(*version))
+                 : call.services.admin.CurrentPolicy(call.params[0]);
   if (!v) return ErrorResponse(v.error());
   json::object out = VersionJson(*v, true);
   auto approvals = call.services.admin.PolicyApprovals(v->name, v->version);

@@ -1,7 +1,6 @@
 // Principals, tokens and the audit log.
 
 #include <boost/json.hpp>
-#include <charconv>
 
 #include "api/admin_handlers.h"
 #include "api/json_input.h"
@@ -39,19 +38,6 @@ json::object AuditJson(const storage::AuditRecord& r) {
           {"reasons", r.reasons},
           {"request_id", r.request_id},
           {"hash", HexEncode(r.hash)}};
-}
-
-// A decimal query parameter in [0, max], or `fallback` when absent.
-Result<uint64_t> QueryNumber(std::string_view query, std::string_view key, uint64_t fallback,
-                             uint64_t max) {
-  auto text = QueryParam(query, key);
-  if (!text) return fallback;
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value > max) {
-    return Malformed(std::string(key) + " must be a number up to " + std::to_string(max));
-  }
-  return value;
 }
 
 }  // namespace

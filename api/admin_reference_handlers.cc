@@ -33,19 +33,13 @@ HttpResponse WithApprovals(int status, json::object body,
   return JsonResponse(status, body);
 }
 
-bool IsYaml(std::string_view content_type) {
-  return content_type.rfind("text/yaml", 0) == 0 ||
-         content_type.rfind("application/yaml", 0) == 0 ||
-         content_type.rfind("application/x-yaml", 0) == 0;
-}
-
 // Our reference (YAML, or the same as JSON), or the JSON of nitro-cli build-enclave /
 // nitro-tpm-pcr-compute named by ?name= (and described by ?source=).
 Result<policy::Reference> ParseReferenceBody(const HttpRequest& request) {
   if (request.body.size() > kMaxReferenceBody) {
     return Error{ErrorCode::kPayloadTooLarge, "a reference is at most 64 KiB"};
   }
-  if (IsYaml(request.content_type)) return policy::ParseReferenceYaml(request.body);
+  if (IsYamlContentType(request.content_type)) return policy::ParseReferenceYaml(request.body);
   if (request.content_type.rfind("application/json", 0) != 0) {
     return Malformed("Content-Type must be application/json or text/yaml");
   }

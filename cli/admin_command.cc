@@ -66,9 +66,7 @@ std::string Segment(const std::string& text) {
 Result<std::string> ReadText(const po::variables_map& vm, const char* option, size_t max) {
   if (!vm.count(option))
     return Error{ErrorCode::kMalformedRequest, std::string("--") + option + " is required"};
-  auto bytes = ReadFile(vm[option].as<std::string>(), max);
-  if (!bytes) return std::move(bytes).error();
-  return std::string(bytes->begin(), bytes->end());
+  return ReadTextFile(vm[option].as<std::string>(), max);
 }
 
 std::string VersionBody(const po::variables_map& vm) {
@@ -291,14 +289,9 @@ int RunAdmin(int argc, const char* const* argv, const Clock& clock) {
   po::options_description options = AdminOptions();
   po::positional_options_description positional;
   positional.add("args", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return UsageError(std::string(e.what()) + "\n" + kUsage);
-  }
+  auto parsed = ParseOptions(argc, argv, options, kUsage, &positional);
+  if (!parsed) return kExitUsage;
+  const po::variables_map& vm = *parsed;
   std::vector<std::string> args;
   if (vm.count("args")) args = vm["args"].as<std::vector<std::string>>();
   if (args.empty() || args[0] == "help") return UsageError(kUsage);

@@ -6,15 +6,9 @@
 namespace kb::cli {
 namespace {
 
-Result<std::string> ReadText(const std::string& path) {
-  auto bytes = ReadFile(path, 1 << 20);
-  if (!bytes) return std::move(bytes).error();
-  return std::string(bytes->begin(), bytes->end());
-}
-
 Status LoadTrust(const Config& config, Broker& b) {
   for (const std::string& path : config.trust_roots) {
-    auto pem = ReadText(path);
+    auto pem = ReadTextFile(path, 1 << 20);
     if (!pem) return std::move(pem).error();
     if (auto s = b.anchors.AddPem(*pem); !s)
       return Error{s.error().code, path + ": " + s.error().message};

@@ -44,6 +44,12 @@ Result<Bytes> ReadFile(const std::string& path, size_t max_size) {
   return data;
 }
 
+Result<std::string> ReadTextFile(const std::string& path, size_t max_size) {
+  auto bytes = ReadFile(path, max_size);
+  if (!bytes) return std::move(bytes).error();
+  return std::string(bytes->begin(), bytes->end());
+}
+
 Status WriteFileWithMode(const std::string& path, ByteSpan content, unsigned mode) {
   // Unlink first: O_CREAT's mode applies only to a new file.
   ::unlink(path.c_str());

@@ -20,6 +20,9 @@ inline constexpr int kExitUsage = 2;
 // The whole file. kInternal for an I/O error (exit 2); kPayloadTooLarge past `max_size`.
 Result<Bytes> ReadFile(const std::string& path, size_t max_size);
 
+// The whole file as text; errors as ReadFile.
+Result<std::string> ReadTextFile(const std::string& path, size_t max_size);
+
 // Writes `content` to `path` (replacing it) with permissions `mode`, set when the file is
 // created, so that a private key is never readable by others, not even for a moment.
 Status WriteFileWithMode(const std::string& path, ByteSpan content, unsigned mode);

@@ -20,12 +20,6 @@ namespace po = boost::program_options;
 
 constexpr size_t kMaxPem = 64 * 1024;
 
-Result<std::string> ReadText(const std::string& path) {
-  auto bytes = ReadFile(path, kMaxPem);
-  if (!bytes) return std::move(bytes).error();
-  return std::string(bytes->begin(), bytes->end());
-}
-
 Status WriteFile(const std::string& path, const std::string& content, unsigned mode) {
   return WriteFileWithMode(path, AsBytes(content), mode);
 }
@@ -52,7 +46,7 @@ Result<broker::DevAttester> LoadOrCreateCa(const std::string& dir, Time now) {
                             {"/root.key", &ca.root_key},
                             {"/intermediate.pem", &ca.intermediate_cert},
                             {"/intermediate.key", &ca.intermediate_key}}) {
-    auto read = ReadText(dir + name);
+    auto read = ReadTextFile(dir + name, kMaxPem);
     if (!read) return std::move(read).error();
     *text = std::move(*read);
   }
@@ -96,7 +90,7 @@ Status ApplyPcrs(const std::vector<std::string>& specs, broker::NitroDocument& f
 namespace {
 
 Result<Bytes> PublicKeyFileDer(const std::string& path) {
-  auto pem = ReadText(path);
+  auto pem = ReadTextFile(path, kMaxPem);
   if (!pem) return std::move(pem).error();
   OsslPtr<BIO> bio(BIO_new_mem_buf(pem->data(), int(pem->size())));
   OsslPtr<EVP_PKEY> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));

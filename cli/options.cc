@@ -7,12 +7,15 @@ namespace kb::cli {
 
 namespace po = boost::program_options;
 
-std::optional<po::variables_map> ParseOptions(int argc, const char* const* argv,
-                                              const po::options_description& options,
-                                              const std::string& synopsis) {
+std::optional<po::variables_map> ParseOptions(
+    int argc, const char* const* argv, const po::options_description& options,
+    const std::string& synopsis, const po::positional_options_description* positional) {
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+    po::command_line_parser parser(argc, argv);
+    parser.options(options);
+    if (positional != nullptr) parser.positional(*positional);
+    po::store(parser.run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "keybroker: " << e.what() << "\nusage: " << synopsis << '\n' << options;

@@ -15,7 +15,8 @@ namespace kb::cli {
 // prints it with the options' help to stderr and returns nullopt.
 std::optional<boost::program_options::variables_map> ParseOptions(
     int argc, const char* const* argv, const boost::program_options::options_description& options,
-    const std::string& synopsis);
+    const std::string& synopsis,
+    const boost::program_options::positional_options_description* positional = nullptr);
 
 // The `--at` option if given, else the clock's now. nullopt (after a message) if unparsable.
 std::optional<Time> ResolveAt(const boost::program_options::variables_map& vm, Time now);

@@ -19,29 +19,19 @@ namespace {
 
 namespace po = boost::program_options;
 
-Result<std::string> ReadText(const std::string& path, size_t max_size) {
-  auto bytes = ReadFile(path, max_size);
-  if (!bytes) return std::move(bytes).error();
-  return std::string(bytes->begin(), bytes->end());
-}
-
 int RunCheck(int argc, const char* const* argv) {
   po::options_description options("policy check options");
   options.add_options()("file", po::value<std::vector<std::string>>()->required(), "policy");
   po::positional_options_description positional;
   positional.add("file", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return UsageError(std::string(e.what()) + "\nusage: keybroker policy check FILE...");
-  }
+  auto parsed_options =
+      ParseOptions(argc, argv, options, "keybroker policy check FILE...", &positional);
+  if (!parsed_options) return kExitUsage;
+  const po::variables_map& vm = *parsed_options;
   boost::json::array files;
   bool all_valid = true;
   for (const std::string& path : vm["file"].as<std::vector<std::string>>()) {
-    auto text = ReadText(path, policy::kMaxPolicySize + 1);
+    auto text = ReadTextFile(path, policy::kMaxPolicySize + 1);
     if (!text && text.error().code == ErrorCode::kInternal) return UsageError(text.error().message);
     auto parsed = text ? policy::ParsePolicy(*text) : Result<policy::Policy>(text.error());
     boost::json::object entry{{"file", path}, {"valid", bool(parsed)}};
@@ -63,7 +53,7 @@ int RunCheck(int argc, const char* const* argv) {
 std::optional<int> LoadReferences(const po::variables_map& vm, policy::ReferenceMap& out) {
   if (!vm.count("reference")) return std::nullopt;
   for (const std::string& path : vm["reference"].as<std::vector<std::string>>()) {
-    auto text = ReadText(path, 64 * 1024);
+    auto text = ReadTextFile(path, 64 * 1024);
     if (!text) return UsageError(text.error().message);
     std::string stem = std::filesystem::path(path).stem().string();
     auto reference = policy::ImportReference(*text, stem);
@@ -83,7 +73,7 @@ int RunEval(int argc, const char* const* argv, const Clock& clock) {
                          "keybroker policy eval --policy FILE --evidence FILE "
                          "[--reference FILE]... [--at RFC3339] [--trust-root PEM]...");
   if (!vm) return kExitUsage;
-  auto text = ReadText((*vm)["policy"].as<std::string>(), policy::kMaxPolicySize + 1);
+  auto text = ReadTextFile((*vm)["policy"].as<std::string>(), policy::kMaxPolicySize + 1);
   if (!text) return UsageError(text.error().message);
   auto parsed = policy::ParsePolicy(*text);
   if (!parsed) return UsageError((*vm)["policy"].as<std::string>() + ": " + parsed.error().message);

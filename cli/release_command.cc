@@ -10,6 +10,7 @@
 
 #include "api/https_client.h"
 #include "broker/evidence/cert_builder.h"
+#include "broker/keys/rsa_oaep.h"
 #include "cli/cli_io.h"
 #include "cli/dev_attest_command.h"
 #include "cli/options.h"
@@ -47,18 +48,9 @@ Result<Bytes> Unwrap(const std::string& format, const Bytes& wrapped, EVP_PKEY* 
     long len = BIO_get_mem_data(out.get(), &data);
     return Bytes(data, data + len);
   }
-  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(key, nullptr));
-  size_t len = wrapped.size();
-  Bytes out(len);
-  if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) != 1 ||
-      EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), EVP_sha256()) != 1 ||
-      EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), EVP_sha256()) != 1 ||
-      EVP_PKEY_decrypt(ctx.get(), out.data(), &len, wrapped.data(), wrapped.size()) != 1) {
-    return Error{ErrorCode::kInternal, OsslErrorString("RSA-OAEP decrypt")};
-  }
-  out.resize(len);
-  return out;
+  auto secret = broker::OaepSha256Decrypt(key, wrapped);
+  if (!secret) return std::move(secret).error();
+  return Bytes(secret->span().begin(), secret->span().end());  // the caller cleanses it
 }
 
 // A development document bound to a fresh challenge and `key`.

@@ -198,6 +198,8 @@ TEST_F(AdminApiTest, ReferencesFromEveryInputShapeAndTheirErrors) {
   EXPECT_EQ(Code(Call("policy-author", "POST", kRefs, "name: x\nplatform: tpm\n", "text/yaml")),
             "malformed_request");
   EXPECT_EQ(Code(Call("policy-author", "POST", kRefs, "x", "text/plain")), "malformed_request");
+  EXPECT_EQ(Code(Call("policy-author", "POST", kRefs, std::string(70000, '#'), "text/yaml")),
+            "payload_too_large");
   // nitro-tpm without PCR7 or PCR12 (GHSA-xrv8-2pf5-f3q7).
   std::string weak =
       "name: weak\nplatform: nitro-tpm\npcrs: {4: \"" + HexEncode(Bytes(48, 1)) + "\"}\n";
@@ -247,6 +249,8 @@ TEST_F(AdminApiTest, PolicyVersionsActivateOnlyWithTheirApprovals) {
   EXPECT_NE(std::string(current["source"].as_string()).find("enclave@1"), std::string::npos);
   EXPECT_EQ(Json(Call("auditor", "GET", "/v1/admin/policies/weights?version=2"))["version"], 2);
   EXPECT_EQ(Call("auditor", "GET", "/v1/admin/policies/weights?version=9").status, 404);
+  EXPECT_EQ(Code(Call("auditor", "GET", "/v1/admin/policies/weights?version=0")),
+            "malformed_request");
   EXPECT_EQ(Call("auditor", "GET", "/v1/admin/policies/nope").status, 404);
 }
 

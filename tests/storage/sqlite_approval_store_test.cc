@@ -78,6 +78,7 @@ TEST_F(ApprovalStoreTest, APolicyVersionBecomesActiveAtTheQuorum) {
   ApprovalSubject s1{ApprovalKind::kPolicy, "p", v1}, s2{ApprovalKind::kPolicy, "p", v2};
   EXPECT_TRUE(Approve(s1, "alice", 1)->activated);
   EXPECT_EQ(policies_->ListActive()->at(0).version, v1);
+  EXPECT_EQ(Approve(s1, "bob", 1).error().code, ErrorCode::kConflict);  // already effective
   ASSERT_TRUE(Approve(s2, "alice"));
   auto pending = approvals_->Pending(2);
   ASSERT_TRUE(pending);
