@@ -17,12 +17,15 @@ struct HttpRequest {
   std::string authorization;  // the Authorization header: a credential, never logged
   // The subject CN of a verified admin client certificate (mutual TLS); empty without one.
   std::string client_principal;
+  // The client's IPv4 address or IPv6 /64 prefix: the key of per-address rate limits.
+  std::string remote_address;
 };
 
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  int retry_after_seconds = 0;  // > 0: sent as Retry-After (rate_limited)
 };
 
 }  // namespace kb::api

@@ -1,11 +1,17 @@
 #pragma once
 
-// The HTTPS listener: TLS 1.2/1.3 with AEAD suites only, no renegotiation, no compression;
-// explicit limits on header and body size and timeouts on handshake, read and write; keep-alive.
-// Requests go to api::Route. Beast and Asio stay inside https_server.cc.
+// The HTTPS listener: TLS 1.2/1.3 with AEAD suites only, no renegotiation, no compression
+// (internal/tls_context.h); explicit limits on header and body size, on connections and on
+// requests per connection; timeouts on the handshake, on reading one request (a slow client
+// cannot hold a worker: reads are asynchronous and the whole request has one deadline), on
+// writing and on idle keep-alive connections. SIGHUP reloads the certificate and key for new
+// connections; SIGINT/SIGTERM stop gracefully: no new connections, in-flight requests finish
+// (bounded by shutdown_timeout), idle connections close. Requests go to api::Route. Beast and
+// Asio stay inside api/.
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,7 +34,14 @@ struct ServerOptions {
   size_t header_limit = 8 * 1024;
   size_t body_limit = 400 * 1024;
   std::chrono::seconds handshake_timeout{10};
-  std::chrono::seconds io_timeout{15};
+  std::chrono::seconds read_timeout{15};  // from a request's first byte to its last
+  std::chrono::seconds write_timeout{15};
+  std::chrono::seconds idle_timeout{60};  // keep-alive: waiting for the next request
+  std::chrono::seconds shutdown_timeout{10};
+  int max_connections = 1024;  // more are accepted and closed at once
+  int max_requests_per_connection = 1000;
+  // Optional: reload and shutdown events, one line each.
+  std::function<void(const std::string&)> log;
 };
 
 class HttpsServer {
@@ -39,10 +52,16 @@ class HttpsServer {
   ~HttpsServer();
 
   uint16_t port() const;
-  // Serves on `threads` threads until Stop() or SIGINT/SIGTERM; returns when they have ended.
+  // Serves on `threads` threads until Stop() or SIGINT/SIGTERM and the graceful shutdown have
+  // ended.
   void Run();
-  // Thread-safe.
+  // Begins the graceful shutdown. Thread-safe.
   void Stop();
+  // Rereads the certificate and key files; new connections use them, open ones keep theirs. On
+  // failure the old ones stay. Also done on SIGHUP. Thread-safe.
+  Status ReloadCertificates();
+  // Open connections. Thread-safe.
+  size_t connections() const;
 
  private:
   struct Impl;

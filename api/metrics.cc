@@ -20,7 +20,12 @@ void Metrics::RecordRelease(std::string_view outcome) {
   ++releases_[std::string(outcome)];
 }
 
-std::string Metrics::Render(uint64_t cache_hits, uint64_t cache_misses) const {
+void Metrics::RecordRefusedConnection() {
+  std::lock_guard lock(mu_);
+  ++refused_connections_;
+}
+
+std::string Metrics::Render(const ExternalCounters& external) const {
   std::lock_guard lock(mu_);
   std::string out;
   auto line = [&out](const std::string& text) { out += text + "\n"; };
@@ -48,8 +53,19 @@ std::string Metrics::Render(uint64_t cache_hits, uint64_t cache_misses) const {
   }
   line("# HELP keybroker_certificate_cache_total Verified-certificate cache lookups.");
   line("# TYPE keybroker_certificate_cache_total counter");
-  line("keybroker_certificate_cache_total{result=\"hit\"} " + std::to_string(cache_hits));
-  line("keybroker_certificate_cache_total{result=\"miss\"} " + std::to_string(cache_misses));
+  line("keybroker_certificate_cache_total{result=\"hit\"} " + std::to_string(external.cache_hits));
+  line("keybroker_certificate_cache_total{result=\"miss\"} " +
+       std::to_string(external.cache_misses));
+  line("# HELP keybroker_rate_limited_total Requests refused with rate_limited, by limit.");
+  line("# TYPE keybroker_rate_limited_total counter");
+  line("keybroker_rate_limited_total{scope=\"address\"} " +
+       std::to_string(external.rate_limited_address));
+  line("keybroker_rate_limited_total{scope=\"identity\"} " +
+       std::to_string(external.rate_limited_identity));
+  line("keybroker_rate_limited_total{scope=\"key\"} " + std::to_string(external.rate_limited_key));
+  line("# HELP keybroker_connections_refused_total Connections closed at accept: max_connections.");
+  line("# TYPE keybroker_connections_refused_total counter");
+  line("keybroker_connections_refused_total " + std::to_string(refused_connections_));
   return out;
 }
 

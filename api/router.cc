@@ -2,6 +2,7 @@
 
 #include <array>
 #include <boost/json.hpp>
+#include <optional>
 #include <string_view>
 
 #include "api/error_status.h"
@@ -32,7 +33,23 @@ HttpResponse Readyz(const HttpRequest&, Services&, Time) {
   return Json(200, R"({"status":"ready"})");
 }
 
-HttpResponse PostChallenge(const HttpRequest&, Services& services, Time now) {
+HttpResponse RateLimited(std::string message, int retry_after_seconds) {
+  HttpResponse response = Failure(Error{ErrorCode::kRateLimited, std::move(message)});
+  response.retry_after_seconds = retry_after_seconds;
+  return response;
+}
+
+// The per-address limit of the attestation endpoints, spent before any work is done.
+std::optional<HttpResponse> OverAddressLimit(const HttpRequest& request, Services& services,
+                                             Time now) {
+  if (services.limits == nullptr) return std::nullopt;
+  int wait = services.limits->per_address.Take(request.remote_address, now);
+  if (wait == 0) return std::nullopt;
+  return RateLimited("too many requests from this address; retry later", wait);
+}
+
+HttpResponse PostChallenge(const HttpRequest& request, Services& services, Time now) {
+  if (auto limited = OverAddressLimit(request, services, now)) return *limited;
   auto challenge = services.release.IssueChallenge(now);
   if (!challenge) return Failure(Error{ErrorCode::kInternal, "internal error"});
   return Json(200, EncodeChallenge(*challenge));
@@ -42,6 +59,7 @@ HttpResponse PostRelease(const HttpRequest& request, Services& services, Time no
   if (request.content_type.rfind("application/json", 0) != 0) {
     return Failure(Error{ErrorCode::kMalformedRequest, "Content-Type must be application/json"});
   }
+  if (auto limited = OverAddressLimit(request, services, now)) return *limited;
   auto decoded = DecodeReleaseRequest(request.body);
   if (!decoded) return Failure(decoded.error());
   decoded->request_id = request.request_id;
@@ -49,15 +67,26 @@ HttpResponse PostRelease(const HttpRequest& request, Services& services, Time no
   if (services.metrics != nullptr) {
     services.metrics->RecordRelease(outcome.release ? "allow" : ErrorCodeName(outcome.error->code));
   }
+  if (outcome.retry_after_seconds > 0) {
+    return RateLimited(outcome.error->message, outcome.retry_after_seconds);
+  }
   if (!outcome.release) return Failure(*outcome.error, outcome.decision_id);
   return Json(200, EncodeRelease(*outcome.release, outcome.decision_id));
 }
 
 HttpResponse GetMetrics(const HttpRequest&, Services& services, Time) {
   if (services.metrics == nullptr) return Failure(Error{ErrorCode::kNotFound, "no metrics"});
-  uint64_t hits = services.cache ? services.cache->hits() : 0;
-  uint64_t misses = services.cache ? services.cache->misses() : 0;
-  return {200, "text/plain; version=0.0.4", services.metrics->Render(hits, misses)};
+  ExternalCounters counters;
+  if (services.cache != nullptr) {
+    counters.cache_hits = services.cache->hits();
+    counters.cache_misses = services.cache->misses();
+  }
+  if (services.limits != nullptr) {
+    counters.rate_limited_address = services.limits->per_address.refused();
+    counters.rate_limited_identity = services.limits->per_identity.refused();
+    counters.rate_limited_key = services.limits->per_key.refused();
+  }
+  return {200, "text/plain; version=0.0.4", services.metrics->Render(counters)};
 }
 
 constexpr std::string_view kAdminPrefix = "/v1/admin/";

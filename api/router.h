@@ -10,8 +10,17 @@
 #include "api/metrics.h"
 #include "broker/evidence/certificate_cache.h"
 #include "broker/release_service.h"
+#include "common/rate_limiter.h"
 
 namespace kb::api {
+
+// The broker's rate limits: by client address on /v1/challenge and /v1/release (here, before any
+// work); by attested identity and by key inside the release service (after verification).
+struct RateLimiters {
+  RateLimiter per_address;
+  RateLimiter per_identity;
+  RateLimiter per_key;
+};
 
 struct Services {
   broker::ReleaseService& release;
@@ -20,6 +29,7 @@ struct Services {
   Metrics* metrics = nullptr;                       // optional
   const broker::CertificateCache* cache = nullptr;  // optional, for /metrics
   AdminServices* admin = nullptr;                   // optional: without it, /v1/admin/ is 404
+  RateLimiters* limits = nullptr;                   // optional: without it, no rate limits
 };
 
 // The public (non-admin) routes, for the OpenAPI parity test.

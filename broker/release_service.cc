@@ -81,6 +81,14 @@ Result<policy::Decision> ReleaseService::Decide(const ReleaseRequest& request,
   return decision;
 }
 
+int ReleaseService::Throttle(const std::string& key_id, const std::string& module_id, Time now) {
+  if (deps_.identity_limit != nullptr) {
+    if (int wait = deps_.identity_limit->Take(module_id, now); wait > 0) return wait;
+  }
+  if (deps_.key_limit != nullptr) return deps_.key_limit->Take(key_id, now);
+  return 0;
+}
+
 ReleaseOutcome ReleaseService::Release(const ReleaseRequest& request, Time now) {
   storage::AuditRecord audit;
   audit.time = now;
@@ -118,6 +126,11 @@ ReleaseOutcome ReleaseService::Release(const ReleaseRequest& request, Time now) 
   audit.actor = "attested:" + claims.module_id;
   audit.evidence_type = std::string(PlatformName(claims.platform));
   audit.claims_sha256 = DigestOf(AsBytes(boost::json::serialize(ClaimsToJson(claims))));
+  if (int wait = Throttle(request.key_id, claims.module_id, now); wait > 0) {
+    outcome.error = Error{ErrorCode::kRateLimited, "too many releases; retry later"};
+    outcome.retry_after_seconds = wait;
+    return outcome;
+  }
   if (!claims.nonce || claims.nonce->size() != storage::kNonceSize) {
     return finish(Error{ErrorCode::kNonceUnknown, "evidence carries no nonce issued here"});
   }

@@ -18,6 +18,7 @@
 #include "broker/keys/key_wrapper.h"
 #include "broker/policy_cache.h"
 #include "common/random.h"
+#include "common/rate_limiter.h"
 #include "storage/policy_store.h"
 #include "storage/reference_store.h"
 #include "storage/release_ledger.h"
@@ -45,6 +46,7 @@ struct ReleaseOutcome {
   std::optional<Release> release;  // set exactly when the key was released
   std::optional<Error> error;      // the contract error otherwise
   uint64_t decision_id = 0;        // 0 only if even the audit row could not be written
+  int retry_after_seconds = 0;     // > 0 with kRateLimited
 };
 
 struct Challenge {
@@ -64,6 +66,12 @@ class ReleaseService {
     storage::ReleaseLedger& ledger;
     const Random& random;
     std::chrono::seconds nonce_ttl{300};
+    // Optional limits, applied once the evidence has verified (so that nobody can spend another
+    // identity's budget): by attested identity (module_id) and by key. A refusal is
+    // kRateLimited with a retry delay; it consumes no nonce and writes no audit row (a flood
+    // must not become a flood of writes); its count is in the limiter, for /metrics.
+    RateLimiter* identity_limit = nullptr;
+    RateLimiter* key_limit = nullptr;
   };
 
   // REQUIRES: every dependency outlives the service.
@@ -78,6 +86,8 @@ class ReleaseService {
                                           Time now) const;
 
  private:
+  // 0, or the seconds to wait when the identity or the key is over its limit.
+  int Throttle(const std::string& key_id, const std::string& module_id, Time now);
   Result<policy::Decision> Decide(const ReleaseRequest& request, const EvidenceClaims& claims,
                                   Time now, int* policy_version);
 

@@ -54,9 +54,12 @@ Status AssembleBroker(const Config& config, Broker& b) {
   auto wrapper = broker::KeyWrapper::Create();
   if (!wrapper) return std::move(wrapper).error();
   b.wrapper = std::make_unique<broker::KeyWrapper>(std::move(*wrapper));
+  b.limits.reset(new api::RateLimiters{RateLimiter(config.rate_limits.per_address),
+                                       RateLimiter(config.rate_limits.per_identity),
+                                       RateLimiter(config.rate_limits.per_key)});
   b.release = std::make_unique<broker::ReleaseService>(broker::ReleaseService::Dependencies{
       *b.nitro, *b.tpm2, *b.policies, *b.references, *b.manager, *b.wrapper, *b.ledger, b.random,
-      config.nonce_ttl});
+      config.nonce_ttl, &b.limits->per_identity, &b.limits->per_key});
   b.authenticator = std::make_unique<broker::Authenticator>(*b.principals, b.random);
   b.admin = std::make_unique<broker::AdminService>(broker::AdminService::Dependencies{
       *b.references, *b.policies, *b.approvals, *b.attestation_keys, *b.audit, b.aks, *b.release,

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "api/admin_api.h"
+#include "api/router.h"
 #include "broker/admin/admin_service.h"
 #include "broker/admin/authenticator.h"
 #include "broker/admin/key_admin.h"
@@ -43,6 +44,7 @@ struct Broker {
   OsslRandom random;
   std::unique_ptr<broker::KeyManager> manager;
   std::unique_ptr<broker::KeyWrapper> wrapper;
+  std::unique_ptr<api::RateLimiters> limits;
   std::unique_ptr<broker::ReleaseService> release;
   std::unique_ptr<broker::Authenticator> authenticator;
   std::unique_ptr<broker::AdminService> admin;

@@ -33,13 +33,73 @@ Status ReadTls(const YAML::Node& node, Config& config) {
   return Ok();
 }
 
+Status ReadSeconds(const YAML::Node& node, const char* key, std::chrono::seconds& out) {
+  if (!node[key]) return Ok();
+  auto value = ParseDurationNode(node[key]);
+  if (!value) return std::move(value).error();
+  out = *value;
+  return Ok();
+}
+
+Status ReadLimits(const YAML::Node& node, ConnectionLimits& limits) {
+  if (auto s =
+          CheckYamlKeys(node, {"max_connections", "max_requests_per_connection", "max_header_bytes",
+                               "max_body_bytes", "handshake_timeout", "read_timeout",
+                               "write_timeout", "idle_timeout", "shutdown_timeout"});
+      !s) {
+    return s;
+  }
+  using IntField = std::pair<const char*, int*>;
+  using SecondsField = std::pair<const char*, std::chrono::seconds*>;
+  for (auto [key, field] : std::initializer_list<IntField>{
+           {"max_connections", &limits.max_connections},
+           {"max_requests_per_connection", &limits.max_requests_per_connection},
+           {"max_header_bytes", &limits.max_header_bytes},
+           {"max_body_bytes", &limits.max_body_bytes}}) {
+    if (node[key]) *field = node[key].as<int>();
+  }
+  for (auto [key, field] :
+       std::initializer_list<SecondsField>{{"handshake_timeout", &limits.handshake_timeout},
+                                           {"read_timeout", &limits.read_timeout},
+                                           {"write_timeout", &limits.write_timeout},
+                                           {"idle_timeout", &limits.idle_timeout},
+                                           {"shutdown_timeout", &limits.shutdown_timeout}}) {
+    if (auto s = ReadSeconds(node, key, *field); !s) return s;
+  }
+  return Ok();
+}
+
+Status ReadRateLimit(const YAML::Node& node, RateLimit& limit) {
+  if (auto s = CheckYamlKeys(node, {"per_second", "burst"}); !s) return s;
+  if (node["per_second"]) limit.per_second = node["per_second"].as<double>();
+  if (node["burst"]) limit.burst = node["burst"].as<double>();
+  if (!(limit.per_second >= 0 && limit.per_second <= 1e6 && limit.burst >= 1 &&
+        limit.burst <= 1e7)) {
+    return YamlError(node, "per_second must be 0..1000000 and burst 1..10000000");
+  }
+  return Ok();
+}
+
+Status ReadRateLimits(const YAML::Node& node, RateLimits& limits) {
+  if (auto s = CheckYamlKeys(node, {"per_address", "per_identity", "per_key"}); !s) return s;
+  for (auto [key, field] : std::initializer_list<std::pair<const char*, RateLimit*>>{
+           {"per_address", &limits.per_address},
+           {"per_identity", &limits.per_identity},
+           {"per_key", &limits.per_key}}) {
+    if (!node[key]) continue;
+    if (auto s = ReadRateLimit(node[key], *field); !s) return s;
+  }
+  return Ok();
+}
+
 Result<Config> ReadConfig(const YAML::Node& root) {
   Config config;
   if (root.IsNull()) return config;
-  if (auto s = CheckYamlKeys(
-          root, {"listen", "workers", "data_dir", "database", "kek_file", "tls", "trust_roots",
-                 "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl", "log_level",
-                 "approvals_required", "certificate_cache_size", "durability", "admin_client_ca"});
+  if (auto s =
+          CheckYamlKeys(root, {"listen", "workers", "data_dir", "database", "kek_file", "tls",
+                               "trust_roots", "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl",
+                               "log_level", "approvals_required", "certificate_cache_size",
+                               "durability", "admin_client_ca", "limits", "rate_limits"});
       !s) {
     return std::move(s).error();
   }
@@ -48,6 +108,14 @@ Result<Config> ReadConfig(const YAML::Node& root) {
   }
   if (root["tls"]) {
     if (auto s = ReadTls(root["tls"], config); !s) return std::move(s).error();
+  }
+  if (root["limits"]) {
+    if (auto s = ReadLimits(root["limits"], config.limits); !s) return std::move(s).error();
+  }
+  if (root["rate_limits"]) {
+    if (auto s = ReadRateLimits(root["rate_limits"], config.rate_limits); !s) {
+      return std::move(s).error();
+    }
   }
   if (root["workers"]) config.workers = root["workers"].as<int>();
   if (root["approvals_required"]) {
@@ -77,6 +145,29 @@ Result<Config> ReadConfig(const YAML::Node& root) {
   return config;
 }
 
+Status ValidateLimits(const ConnectionLimits& l) {
+  auto bad = [](const std::string& what) {
+    return Error{ErrorCode::kMalformedRequest, "limits." + what};
+  };
+  if (l.max_connections < 1 || l.max_connections > 100000) {
+    return bad("max_connections must be 1..100000");
+  }
+  if (l.max_requests_per_connection < 1) return bad("max_requests_per_connection must be >= 1");
+  if (l.max_header_bytes < 1024 || l.max_header_bytes > 1024 * 1024) {
+    return bad("max_header_bytes must be 1024..1048576");
+  }
+  if (l.max_body_bytes < 1024 || l.max_body_bytes > 16 * 1024 * 1024) {
+    return bad("max_body_bytes must be 1024..16777216");
+  }
+  for (auto t : {l.handshake_timeout, l.read_timeout, l.write_timeout, l.idle_timeout}) {
+    if (t.count() < 1 || t > std::chrono::hours(1)) return bad("timeouts must be 1s..1h");
+  }
+  if (l.shutdown_timeout > std::chrono::minutes(10)) {
+    return bad("shutdown_timeout must be at most 10m");
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Status Config::Validate() {
@@ -95,6 +186,7 @@ Status Config::Validate() {
   if (workers < 0 || workers > 256) {
     return Error{ErrorCode::kMalformedRequest, "workers must be 0..256"};
   }
+  if (auto s = ValidateLimits(limits); !s) return s;
   if (nonce_ttl.count() < 1 || nonce_ttl > std::chrono::hours(1)) {
     return Error{ErrorCode::kMalformedRequest, "nonce_ttl must be between 1s and 1h"};
   }

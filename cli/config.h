@@ -8,9 +8,34 @@
 #include <string>
 #include <vector>
 
+#include "common/rate_limiter.h"
 #include "common/result.h"
 
 namespace kb::cli {
+
+// Connection limits and timeouts of the HTTPS listener (api::ServerOptions).
+struct ConnectionLimits {
+  int max_connections = 1024;
+  int max_requests_per_connection = 1000;
+  int max_header_bytes = 8 * 1024;
+  int max_body_bytes = 400 * 1024;
+  std::chrono::seconds handshake_timeout{10};
+  std::chrono::seconds read_timeout{15};
+  std::chrono::seconds write_timeout{15};
+  std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds shutdown_timeout{10};
+};
+
+// Token buckets (common/rate_limiter.h); per_second 0 turns one off.
+struct RateLimits {
+  // /v1/challenge and /v1/release together, by IPv4 address or IPv6 /64. A fleet behind one NAT
+  // shares it: raise it for such a fleet.
+  RateLimit per_address{100, 1000};
+  // /v1/release by attested module_id, after verification.
+  RateLimit per_identity{5, 20};
+  // /v1/release by key id, after verification.
+  RateLimit per_key{1000, 5000};
+};
 
 struct Config {
   std::string listen_address = "127.0.0.1";
@@ -36,6 +61,8 @@ struct Config {
   // "full" (default): every commit is synced; "normal": synced at checkpoints (see Durability).
   std::string durability = "full";
   std::string log_level = "info";
+  ConnectionLimits limits;
+  RateLimits rate_limits;
 
   // Cross-field checks; fills derived defaults.
   Status Validate();

@@ -47,6 +47,18 @@ Result<std::pair<std::string, std::string>> TlsFiles(const Config& config, Time 
   return std::make_pair(cert, key);
 }
 
+void ApplyLimits(const ConnectionLimits& limits, api::ServerOptions& o) {
+  o.max_connections = limits.max_connections;
+  o.max_requests_per_connection = limits.max_requests_per_connection;
+  o.header_limit = size_t(limits.max_header_bytes);
+  o.body_limit = size_t(limits.max_body_bytes);
+  o.handshake_timeout = limits.handshake_timeout;
+  o.read_timeout = limits.read_timeout;
+  o.write_timeout = limits.write_timeout;
+  o.idle_timeout = limits.idle_timeout;
+  o.shutdown_timeout = limits.shutdown_timeout;
+}
+
 }  // namespace
 
 int RunServe(int argc, const char* const* argv, const Clock& clock) {
@@ -70,8 +82,9 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   auto tls = TlsFiles(*config, clock.Now());
   if (!tls) return UsageError(tls.error().message);
   api::Metrics metrics;
-  api::Services services{*b.release, !config->trust_roots.empty(), &metrics, b.cache.get(),
-                         b.admin_api.get()};
+  api::Services services{*b.release,        !config->trust_roots.empty(),
+                         &metrics,          b.cache.get(),
+                         b.admin_api.get(), b.limits.get()};
   if (services.development_root_trusted) {
     Log("WARNING: attestation roots besides AWS Nitro Root G1 are trusted (development setup)");
   }
@@ -84,12 +97,14 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   server_options.certificate_file = tls->first;
   server_options.private_key_file = tls->second;
   server_options.client_ca_file = config->admin_client_ca;
+  ApplyLimits(config->limits, server_options);
+  server_options.log = Log;
   auto server = api::HttpsServer::Create(server_options, services, clock);
   if (!server) return UsageError(server.error().message);
   Log(std::string("version ") + kVersion + " serving https://" + config->listen_address + ":" +
       std::to_string((*server)->port()));
   (*server)->Run();
-  Log("stopped");
+  Log("stopped; closing the database");
   return kExitOk;
 }
 

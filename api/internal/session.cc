@@ -1,0 +1,211 @@
+#include "api/internal/session.h"
+
+#include <boost/asio/post.hpp>
+
+#include "api/error_status.h"
+#include "api/release_codec.h"
+
+namespace kb::api::internal {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+// The subject CN of a client certificate that verified against the admin client CA; empty
+// without one.
+std::string VerifiedClientCommonName(SSL* ssl) {
+  X509* peer = SSL_get0_peer_certificate(ssl);
+  if (peer == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return "";
+  char cn[256] = {};
+  int len = X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof cn);
+  return len > 0 && size_t(len) < sizeof cn ? std::string(cn, size_t(len)) : "";
+}
+
+// The key under which a client is rate-limited: its IPv4 address, or the /64 prefix of an IPv6
+// one (a single host commonly holds a whole /64).
+std::string ClientAddressKey(const asio::ip::address& address) {
+  if (!address.is_v6() || address.to_v6().is_v4_mapped()) {
+    return address.is_v6()
+               ? asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string()
+               : address.to_string();
+  }
+  auto bytes = address.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+HttpResponse ErrorAnswer(int status, ErrorCode code, std::string message) {
+  return {status, "application/json", EncodeError({code, std::move(message)})};
+}
+
+}  // namespace
+
+void SessionRegistry::Add(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(mu_);
+  sessions_.emplace(session.get(), session);
+}
+
+void SessionRegistry::Remove(const Session* session) {
+  std::lock_guard lock(mu_);
+  sessions_.erase(session);
+}
+
+size_t SessionRegistry::size() const {
+  std::lock_guard lock(mu_);
+  return sessions_.size();
+}
+
+void SessionRegistry::StopAll() {
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [ptr, weak] : sessions_) {
+      if (auto s = weak.lock()) open.push_back(std::move(s));
+    }
+  }
+  for (auto& s : open) s->StopWhenIdle();  // outside the lock: the last reference may drop here
+}
+
+Session::Session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
+                 SessionContext& context)
+    : tls_(std::move(tls)), stream_(std::move(socket), *tls_), context_(context) {
+  beast::error_code ec;
+  auto endpoint = tcp().socket().remote_endpoint(ec);
+  if (!ec) remote_address_ = ClientAddressKey(endpoint.address());
+}
+
+Session::~Session() { context_.registry.Remove(this); }
+
+void Session::Start() {
+  context_.registry.Add(shared_from_this());
+  tcp().expires_after(context_.options.handshake_timeout);
+  stream_.async_handshake(asio::ssl::stream_base::server,
+                          beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
+}
+
+void Session::StopWhenIdle() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->state_ == State::kIdle || self->state_ == State::kHandshake) self->tcp().cancel();
+  });
+}
+
+void Session::OnHandshake(beast::error_code ec) {
+  if (ec) return;
+  client_cn_ = VerifiedClientCommonName(stream_.native_handle());
+  WaitForRequest();
+}
+
+// Idle until the first byte of the next request (idle_timeout), then the whole request within
+// read_timeout.
+void Session::WaitForRequest() {
+  state_ = State::kIdle;
+  if (context_.stopping) return Close();
+  if (buffer_.size() > 0) return ReadRequest();  // pipelined: already here
+  tcp().expires_after(context_.options.idle_timeout);
+  constexpr size_t kFirstRead = 4096;
+  stream_.async_read_some(buffer_.prepare(kFirstRead),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->buffer_.commit(n);
+                            if (ec) return;  // idle timeout, cancelled by Stop, or gone
+                            self->ReadRequest();
+                          });
+}
+
+void Session::ReadRequest() {
+  state_ = State::kReading;
+  parser_.emplace();
+  parser_->header_limit(std::uint32_t(context_.options.header_limit));
+  parser_->body_limit(context_.options.body_limit);
+  tcp().expires_after(context_.options.read_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+}
+
+void Session::OnRead(beast::error_code ec, std::size_t) {
+  state_ = State::kAnswering;
+  if (ec == http::error::end_of_stream) return Close();
+  if (ec == http::error::body_limit || ec == http::error::header_limit) {
+    drain_before_close_ = true;
+    return Reply(ErrorAnswer(413, ErrorCode::kPayloadTooLarge, "request too large"), false);
+  }
+  if (ec) {
+    if (ec == beast::error::timeout || ec.category() == asio::error::get_ssl_category() ||
+        ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted) {
+      return;  // the peer is gone or too slow: nothing to answer
+    }
+    return Reply(ErrorAnswer(400, ErrorCode::kMalformedRequest, "malformed HTTP request"), false);
+  }
+  bool keep_alive = parser_->get().keep_alive() && !context_.stopping &&
+                    ++answered_ < context_.options.max_requests_per_connection;
+  HttpRequest request = ToHttpRequest();
+  Time start = context_.clock.Now();
+  HttpResponse response = Route(request, context_.services, start);
+  if (context_.services.metrics != nullptr) {
+    context_.services.metrics->RecordRequest(RouteLabel(request.target), response.status,
+                                             context_.clock.Now() - start);
+  }
+  Reply(std::move(response), keep_alive);
+}
+
+HttpRequest Session::ToHttpRequest() {
+  auto& req = parser_->get();
+  HttpRequest request;
+  request.method = std::string(req.method_string());
+  std::string_view target = req.target();
+  size_t question = target.find('?');
+  request.target = std::string(target.substr(0, question));
+  if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
+  request.content_type = std::string(req[http::field::content_type]);
+  request.authorization = std::string(req[http::field::authorization]);
+  request.client_principal = client_cn_;
+  request.remote_address = remote_address_;
+  request.body = std::move(req.body());  // up to body_limit: moved, not copied
+  request.request_id = "r" + std::to_string(context_.requests.fetch_add(1) + 1);
+  return request;
+}
+
+void Session::Reply(HttpResponse response, bool keep_alive) {
+  auto res = std::make_shared<http::response<http::string_body>>(http::status(response.status), 11);
+  res->set(http::field::server, "keybroker");
+  res->set(http::field::content_type, std::move(response.content_type));
+  res->set(http::field::cache_control, "no-store");
+  if (response.retry_after_seconds > 0) {
+    res->set(http::field::retry_after, std::to_string(response.retry_after_seconds));
+  }
+  res->keep_alive(keep_alive);
+  res->body() = std::move(response.body);
+  res->prepare_payload();
+  response_ = res;
+  tcp().expires_after(context_.options.write_timeout);
+  http::async_write(stream_, *res,
+                    [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                      if (ec) return;
+                      if (keep_alive) return self->WaitForRequest();
+                      if (self->drain_before_close_) return self->Drain();
+                      self->Close();
+                    });
+}
+
+// Lingering close: after refusing a request early, read and discard what the client is still
+// sending (bounded in bytes and time) so that closing does not reset the connection and destroy
+// the answer before the client reads it.
+void Session::Drain() {
+  constexpr size_t kMaxDrain = 1 << 20;
+  tcp().expires_after(std::chrono::seconds(2));
+  stream_.async_read_some(asio::buffer(drain_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->drained_ += n;
+                            if (ec || self->drained_ > kMaxDrain) return self->Close();
+                            self->Drain();
+                          });
+}
+
+void Session::Close() {
+  tcp().expires_after(std::chrono::seconds(5));
+  stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+}
+
+}  // namespace kb::api::internal
