@@ -33,7 +33,9 @@ run() {
     >/dev/null
   printf '%s\n' "listen: {address: 127.0.0.1, port: 0}" "data_dir: $dir/data" \
     "trust_roots: [$dir/ca/root.pem]" "bootstrap_dir: $repo/docs/examples/bootstrap" \
-    "nonce_ttl: 1h" > "$dir/config.yaml"
+    "nonce_ttl: 1h" "limits: {max_requests_per_connection: 1000000}" \
+    "rate_limits: {per_address: {per_second: 0}, per_identity: {per_second: 0}, per_key: {per_second: 0}}" \
+    > "$dir/config.yaml"
   if [ -n "$extra" ]; then echo "$extra" >> "$dir/config.yaml"; fi
   "$kb" serve --config "$dir/config.yaml" 2>"$dir/serve.log" &
   pid=$!

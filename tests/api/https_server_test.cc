@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "api/https_client.h"
-#include "tests/support/release_fixture.h"
+#include "tests/support/https_fixture.h"
 
 namespace kb::api {
 namespace {
@@ -20,51 +20,7 @@ namespace json = boost::json;
 using std::chrono::hours;
 using testing::kT;
 
-class HttpsServerTest : public testing::ReleaseFixture {
- protected:
-  void SetUp() override {
-    ReleaseFixture::SetUp();
-    dir_ = testing::MakeTempDir();
-    Time now = SystemClock().Now();
-    auto cert = broker::BuildCertificate(
-        {"localhost", false, -1, now - hours(1), now + hours(1), broker::KeyType::kP256,
-         "digitalSignature", "IP:127.0.0.1,DNS:localhost"},
-        nullptr);
-    ASSERT_TRUE(cert) << cert.error().message;
-    std::ofstream(dir_ + "/cert.pem") << cert->CertPem();
-    std::ofstream(dir_ + "/key.pem") << cert->KeyPem();
-    ServerOptions options;
-    options.address = "127.0.0.1";
-    options.port = 0;
-    options.certificate_file = dir_ + "/cert.pem";
-    options.private_key_file = dir_ + "/key.pem";
-    options.body_limit = 64 * 1024;
-    services_ = std::make_unique<Services>(Services{*service_, false, &metrics_, &cache_});
-    auto server = HttpsServer::Create(options, *services_, clock_);
-    ASSERT_TRUE(server) << server.error().message;
-    server_ = std::move(*server);
-    url_ = "https://127.0.0.1:" + std::to_string(server_->port());
-    thread_ = std::thread([this] { server_->Run(); });
-  }
-  void TearDown() override {
-    server_->Stop();
-    thread_.join();
-    std::system(("rm -rf " + dir_).c_str());
-  }
-  HttpResponse Call(const std::string& method, const std::string& target,
-                    const std::string& body = "") {
-    auto r = HttpsRequest(url_, method, target, body, {dir_ + "/cert.pem"});
-    EXPECT_TRUE(r) << r.error().message;
-    return r ? *r : HttpResponse{0, "", ""};
-  }
-
-  FixedClock clock_{kT};  // the documents are signed at kT
-  Metrics metrics_;
-  std::string dir_, url_;
-  std::unique_ptr<Services> services_;
-  std::unique_ptr<HttpsServer> server_;
-  std::thread thread_;
-};
+using HttpsServerTest = testing::HttpsFixture;
 
 TEST_F(HttpsServerTest, ServesTheReleaseFlowOverTls) {
   EXPECT_EQ(Call("GET", "/healthz").status, 200);

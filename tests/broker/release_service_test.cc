@@ -126,3 +126,51 @@ TEST_F(ReleaseTest, TheAuditChainHoldsAfterEveryKindOfDecision) {
 
 }  // namespace
 }  // namespace kb::broker
+
+namespace kb::broker {
+namespace {
+
+class LimitedReleaseTest : public testing::ReleaseFixture {
+ protected:
+  void Limit(RateLimit identity, RateLimit key) {
+    identity_ = std::make_unique<RateLimiter>(identity);
+    key_ = std::make_unique<RateLimiter>(key);
+    service_ = std::make_unique<ReleaseService>(ReleaseService::Dependencies{
+        nitro_, tpm2_, *policies_, *references_, *manager_, wrapper_, *ledger_, random_,
+        std::chrono::seconds(300), identity_.get(), key_.get()});
+  }
+  uint64_t AuditRows() { return audit_->Verify()->rows; }
+  std::unique_ptr<RateLimiter> identity_, key_;
+};
+
+TEST_F(LimitedReleaseTest, AnIdentityOverItsLimitWaitsWithoutSpendingItsNonceOrAnAuditRow) {
+  Limit({1, 1}, {});
+  ASSERT_TRUE(Release(Document(Nonce())).release);
+  uint64_t rows = AuditRows();
+  Bytes doc = Document(Nonce());
+  ReleaseOutcome limited = Release(doc);
+  ASSERT_TRUE(limited.error);
+  EXPECT_EQ(limited.error->code, ErrorCode::kRateLimited);
+  EXPECT_EQ(limited.retry_after_seconds, 1);
+  EXPECT_EQ(limited.decision_id, 0u);
+  EXPECT_EQ(AuditRows(), rows);
+  // Unverified evidence is refused for what it is and spends nobody's budget.
+  EXPECT_EQ(Code(Release(Bytes{1, 2, 3})), ErrorCode::kMalformedEvidence);
+  EXPECT_EQ(identity_->refused(), 1u);
+  // A second later the same document, its nonce unspent, is released.
+  EXPECT_TRUE(
+      Release(doc, "model-weights", WrapFormat::kCms, kT + std::chrono::seconds(1)).release);
+}
+
+TEST_F(LimitedReleaseTest, AKeyOverItsLimitIsRefusedWhileOtherKeysAreNot) {
+  Limit({}, {1, 1});
+  ASSERT_TRUE(Release(Document(Nonce())).release);
+  ReleaseOutcome limited = Release(Document(Nonce()));
+  ASSERT_TRUE(limited.error);
+  EXPECT_EQ(limited.error->code, ErrorCode::kRateLimited);
+  EXPECT_EQ(Code(Release(Document(Nonce()), "ghost")), ErrorCode::kKeyNotFound);
+  EXPECT_EQ(key_->refused(), 1u);
+}
+
+}  // namespace
+}  // namespace kb::broker

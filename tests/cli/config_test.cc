@@ -65,6 +65,40 @@ TEST(Config, RejectsInvalidValues) {
   EXPECT_FALSE(ParseConfig("durability: off"));
 }
 
+TEST(Config, ReadsLimitsAndRateLimits) {
+  auto c = ParseConfig(
+      "limits:\n  max_connections: 10\n  max_requests_per_connection: 3\n"
+      "  max_header_bytes: 4096\n  max_body_bytes: 2048\n  handshake_timeout: 2s\n"
+      "  read_timeout: 3s\n  write_timeout: 4s\n  idle_timeout: 1m\n  shutdown_timeout: 0s\n"
+      "rate_limits:\n  per_address: {per_second: 0.5, burst: 3}\n  per_key: {per_second: 0}\n");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->limits.max_connections, 10);
+  EXPECT_EQ(c->limits.max_requests_per_connection, 3);
+  EXPECT_EQ(c->limits.max_header_bytes, 4096);
+  EXPECT_EQ(c->limits.max_body_bytes, 2048);
+  EXPECT_EQ(c->limits.handshake_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(c->limits.read_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(c->limits.write_timeout, std::chrono::seconds(4));
+  EXPECT_EQ(c->limits.idle_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(c->limits.shutdown_timeout, std::chrono::seconds(0));
+  EXPECT_EQ(c->rate_limits.per_address.per_second, 0.5);
+  EXPECT_EQ(c->rate_limits.per_address.burst, 3);
+  EXPECT_EQ(c->rate_limits.per_identity.per_second, 5);  // the default
+  EXPECT_EQ(c->rate_limits.per_key.per_second, 0);
+}
+
+TEST(Config, RejectsInvalidLimits) {
+  for (const char* text :
+       {"limits: {max_connections: 0}", "limits: {max_requests_per_connection: 0}",
+        "limits: {max_header_bytes: 10}", "limits: {max_body_bytes: 100000000}",
+        "limits: {read_timeout: 0s}", "limits: {idle_timeout: 2h}", "limits: {shutdown: 1s}",
+        "limits: {shutdown_timeout: 11m}", "rate_limits: {per_address: {per_second: -1}}",
+        "rate_limits: {per_key: {burst: 0}}", "rate_limits: {per_ip: {per_second: 1}}",
+        "rate_limits: {per_identity: {rate: 1}}"}) {
+    EXPECT_FALSE(ParseConfig(text)) << text;
+  }
+}
+
 TEST(Config, TheShippedConfigurationsAreValid) {
   for (const char* file : {"../../config.example.yaml", "../../deploy/config.production.yaml"}) {
     auto c = LoadConfig(testing::VectorPath(file));
