@@ -6,46 +6,8 @@
 set -euo pipefail
 kb=$(realpath "$1")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-dir=$(mktemp -d /tmp/kb-e2e.XXXXXX)
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; [ -f "$dir/serve.log" ] && cat "$dir/serve.log"; exit 1; }
-
-cd "$dir"
-(umask 077; openssl rand -out kek.bin 32)
-"$kb" dev-attest --platform nitro-enclave --ca-dir ca --out ca/sample.cbor >/dev/null
-"$kb" keys create --db keybroker.db --kek kek.bin --id example-key >/dev/null
-cat > config.yaml <<CONFIG
-listen: {address: 127.0.0.1, port: 0}
-workers: 2
-data_dir: $dir
-kek_file: $dir/kek.bin
-trust_roots: [$dir/ca/root.pem]
-bootstrap_dir: $repo/docs/examples/bootstrap
-CONFIG
-
-start() {
-  "$kb" serve --config config.yaml 2>"$dir/serve.log" &
-  pid=$!
-  for _ in $(seq 1 100); do
-    port=$(grep -o 'serving https://127.0.0.1:[0-9]*' "$dir/serve.log" | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && return 0
-    kill -0 "$pid" 2>/dev/null || fail "server exited"
-    sleep 0.05
-  done
-  fail "server did not start"
-}
-stop() { kill -TERM "$pid"; wait "$pid" || fail "server did not stop cleanly"; pid=""; }
-
-pcr0=$(printf 'a%.0s' $(seq 1 96))
-release() {  # out-file [extra args]
-  "$kb" release --url "https://127.0.0.1:$port" --ca tls/cert.pem --key-id example-key \
-    --dev-attest ca "${@:2}" --out "$1"
-}
+source "$repo/tests/e2e/lib.sh"
+e2e_setup
 
 start
 release key1.bin --pcr "0=$pcr0" > r1.json || fail "release: $(cat r1.json)"
