@@ -26,6 +26,8 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   int retry_after_seconds = 0;  // > 0: sent as Retry-After (rate_limited)
+  // For the server log only, never sent: what an `internal` answer hides from the client.
+  std::string log_detail;
 };
 
 }  // namespace kb::api

@@ -40,8 +40,11 @@ struct ServerOptions {
   std::chrono::seconds shutdown_timeout{10};
   int max_connections = 1024;  // more are accepted and closed at once
   int max_requests_per_connection = 1000;
-  // Optional: reload and shutdown events, one line each.
+  // Optional: reload and shutdown events and every 5xx answer (with its hidden cause), one line
+  // each; with log_requests, one line per request too. Lines name the request id, client
+  // address, method, route and status: never a header, a body or a query.
   std::function<void(const std::string&)> log;
+  bool log_requests = false;
 };
 
 class HttpsServer {

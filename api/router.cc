@@ -70,7 +70,11 @@ HttpResponse PostRelease(const HttpRequest& request, Services& services, Time no
   if (outcome.retry_after_seconds > 0) {
     return RateLimited(outcome.error->message, outcome.retry_after_seconds);
   }
-  if (!outcome.release) return Failure(*outcome.error, outcome.decision_id);
+  if (!outcome.release) {
+    HttpResponse response = Failure(*outcome.error, outcome.decision_id);
+    response.log_detail = std::move(outcome.internal_detail);
+    return response;
+  }
   return Json(200, EncodeRelease(*outcome.release, outcome.decision_id));
 }
 

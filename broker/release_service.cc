@@ -108,6 +108,7 @@ ReleaseOutcome ReleaseService::Release(const ReleaseRequest& request, Time now) 
     auto entry = deps_.ledger.Commit(nonce, now, std::move(audit));
     if (!entry) {
       outcome.release.reset();
+      outcome.internal_detail = entry.error().message;
       outcome.error = ForClient(entry.error());
       return outcome;
     }

@@ -47,6 +47,7 @@ struct ReleaseOutcome {
   std::optional<Error> error;      // the contract error otherwise
   uint64_t decision_id = 0;        // 0 only if even the audit row could not be written
   int retry_after_seconds = 0;     // > 0 with kRateLimited
+  std::string internal_detail;     // with kInternal: the cause, for the operator's log only
 };
 
 struct Challenge {

@@ -99,6 +99,7 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   server_options.client_ca_file = config->admin_client_ca;
   ApplyLimits(config->limits, server_options);
   server_options.log = Log;
+  server_options.log_requests = config->log_level == "debug";
   auto server = api::HttpsServer::Create(server_options, services, clock);
   if (!server) return UsageError(server.error().message);
   Log(std::string("version ") + kVersion + " serving https://" + config->listen_address + ":" +

@@ -143,11 +143,23 @@ void Session::OnRead(beast::error_code ec, std::size_t) {
   HttpRequest request = ToHttpRequest();
   Time start = context_.clock.Now();
   HttpResponse response = Route(request, context_.services, start);
+  auto elapsed = context_.clock.Now() - start;
   if (context_.services.metrics != nullptr) {
-    context_.services.metrics->RecordRequest(RouteLabel(request.target), response.status,
-                                             context_.clock.Now() - start);
+    context_.services.metrics->RecordRequest(RouteLabel(request.target), response.status, elapsed);
   }
+  LogRequest(request, response, elapsed);
   Reply(std::move(response), keep_alive);
+}
+
+void Session::LogRequest(const HttpRequest& request, const HttpResponse& response,
+                         std::chrono::milliseconds elapsed) const {
+  const ServerOptions& o = context_.options;
+  if (!o.log || (!o.log_requests && response.status < 500)) return;
+  std::string line = request.request_id + " " + remote_address_ + " " + request.method + " " +
+                     std::string(RouteLabel(request.target)) + " " +
+                     std::to_string(response.status) + " " + std::to_string(elapsed.count()) + "ms";
+  if (!response.log_detail.empty()) line += ": " + response.log_detail;
+  o.log(line);
 }
 
 HttpRequest Session::ToHttpRequest() {

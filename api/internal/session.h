@@ -64,6 +64,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadRequest();
   void OnRead(boost::beast::error_code ec, std::size_t);
   HttpRequest ToHttpRequest();
+  void LogRequest(const HttpRequest& request, const HttpResponse& response,
+                  std::chrono::milliseconds elapsed) const;
   void Reply(HttpResponse response, bool keep_alive);
   void Drain();
   void Close();

@@ -112,6 +112,35 @@ TEST_F(ReleaseTest, OldNoncesArePurgedAsChallengesAreIssued) {
   EXPECT_EQ(ledger_->CheckNonce(old, later).error().code, ErrorCode::kNonceUnknown);
 }
 
+TEST_F(ReleaseTest, AFullDatabaseRefusesWithInternalAndLeavesNothingHalfDone) {
+  std::vector<Bytes> documents;
+  for (int i = 0; i < 300; ++i) documents.push_back(Document(Nonce()));
+  // SQLITE_FULL as on a full filesystem: the database may not grow by one more page. (The
+  // e2e full_disk test does the same on a real full tmpfs where the machine can mount one.)
+  ASSERT_TRUE(db_->Exec("PRAGMA max_page_count = 1"));  // clamped to the current size
+  std::optional<size_t> failed;
+  for (size_t i = 0; i < documents.size() && !failed; ++i) {
+    ReleaseOutcome o = Release(documents[i]);
+    if (o.release) continue;
+    failed = i;
+    ASSERT_TRUE(o.error);
+    EXPECT_EQ(o.error->code, ErrorCode::kInternal);
+    EXPECT_EQ(o.error->message, "internal error");  // the cause is for the log only
+    EXPECT_NE(o.internal_detail.find("full"), std::string::npos) << o.internal_detail;
+    EXPECT_EQ(o.decision_id, 0u);
+  }
+  ASSERT_TRUE(failed) << "the database never filled up";
+  uint64_t rows = audit_->Verify()->rows;
+  EXPECT_FALSE(Release(documents[*failed]).release);  // still full
+  ASSERT_TRUE(db_->Exec("PRAGMA max_page_count = 1000000"));  // space returns
+  EXPECT_EQ(audit_->Verify()->rows, rows);
+  EXPECT_TRUE(Release(documents[*failed]).release);  // its nonce was never spent
+  auto verified = audit_->Verify();
+  ASSERT_TRUE(verified);
+  EXPECT_TRUE(verified->ok);
+  EXPECT_EQ(verified->rows, rows + 1);
+}
+
 TEST_F(ReleaseTest, TheAuditChainHoldsAfterEveryKindOfDecision) {
   Bytes nonce = Nonce();
   ASSERT_TRUE(Release(Document(nonce)).release);

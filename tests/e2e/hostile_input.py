@@ -5,16 +5,13 @@ well-formed error of the contract (status and code agree), and the server must s
 /healthz after every case and a real release at the end.
 
 usage: hostile_input.py PORT CA_PEM KEYBROKER DEV_CA_DIR VECTORS_DIR WORK_DIR"""
-import base64
 import json
 import os
-import socket
-import ssl
-import subprocess
 import sys
 
+from kbclient import Broker, parse, release_body, request
+
 PORT, CA, KB, DEV_CA, VECTORS, WORK = sys.argv[1:7]
-HOST = "127.0.0.1"
 STATUS = {"malformed_request": 400, "malformed_evidence": 400, "unsupported_algorithm": 400,
           "unsupported_public_key": 400, "bad_signature": 403, "untrusted_chain": 403,
           "certificate_expired": 403, "stale_evidence": 403, "nonce_unknown": 403,
@@ -22,42 +19,8 @@ STATUS = {"malformed_request": 400, "malformed_evidence": 400, "unsupported_algo
           "policy_denied": 403, "key_not_found": 404, "not_found": 404, "key_disabled": 403,
           "unauthorized": 401, "forbidden": 403, "conflict": 409, "payload_too_large": 413,
           "rate_limited": 429, "internal": 500}
-context = ssl.create_default_context(cafile=CA)
+broker = Broker(PORT, CA, KB, DEV_CA, WORK)
 cases = 0
-
-
-def exchange(raw: bytes, timeout=15.0) -> bytes:
-    with socket.create_connection((HOST, int(PORT)), timeout=timeout) as tcp:
-        with context.wrap_socket(tcp, server_hostname=HOST) as tls:
-            try:
-                tls.sendall(raw)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # refused early; the answer may still be readable
-            data = b""
-            try:
-                while True:
-                    chunk = tls.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-            except (ssl.SSLError, ConnectionResetError, socket.timeout):
-                pass
-            return data
-
-
-def parse(data: bytes):
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ")[1])
-    headers = {k.strip().lower(): v.strip() for k, v in (l.split(":", 1) for l in lines[1:])}
-    length = int(headers.get("content-length", len(body)))
-    return status, headers, body[:length]
-
-
-def request(method, target, body=b"", content_type="application/json", extra=""):
-    raw = (f"{method} {target} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n"
-           f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n{extra}\r\n")
-    return raw.encode() + body
 
 
 def expect_error(name, raw, codes, status_override=None):
@@ -65,7 +28,7 @@ def expect_error(name, raw, codes, status_override=None):
     or `status_override`); then the server is fine."""
     global cases
     cases += 1
-    data = exchange(raw)
+    data = broker.exchange(raw)
     if not data:
         sys.exit(f"FAIL {name}: no answer")
     status, headers, body = parse(data)
@@ -79,32 +42,8 @@ def expect_error(name, raw, codes, status_override=None):
         sys.exit(f"FAIL {name}: got {status} {answer}, expected one of {codes}")
     if headers.get("content-type") != "application/json":
         sys.exit(f"FAIL {name}: content type {headers.get('content-type')}")
-    healthy(name)
-
-
-def healthy(after):
-    status, _, _ = parse(exchange(request("GET", "/healthz")))
-    if status != 200:
-        sys.exit(f"FAIL: unhealthy after {after}")
-
-
-def release_body(document: bytes, key="example-key", evidence_type="auto") -> bytes:
-    return json.dumps({"key_id": key, "evidence": {
-        "type": evidence_type, "document": base64.b64encode(document).decode()}}).encode()
-
-
-def signed_document(nonce_hex: str) -> bytes:
-    out = os.path.join(WORK, "doc.cbor")
-    subprocess.run([KB, "dev-attest", "--platform", "nitro-enclave", "--ca-dir", DEV_CA, "--out",
-                    out, "--nonce", nonce_hex, "--public-key", os.path.join(WORK, "pub.pem"),
-                    "--pcr", "0=" + "a" * 96], check=True, stdout=subprocess.DEVNULL)
-    return open(out, "rb").read()
-
-
-def challenge() -> str:
-    status, _, body = parse(exchange(request("POST", "/v1/challenge")))
-    assert status == 200, body
-    return json.loads(body)["nonce"]
+    if broker.call("GET", "/healthz")[0] != 200:
+        sys.exit(f"FAIL: unhealthy after {name}")
 
 
 MALFORMED = ["malformed_request"]
@@ -202,16 +141,16 @@ def evidence_cases():
 
 def semantic_cases():
     expect_error("a nonce never issued",
-                 request("POST", "/v1/release", release_body(signed_document("ab" * 32))),
+                 request("POST", "/v1/release", release_body(broker.signed_document("ab" * 32))),
                  ["nonce_unknown"])
-    doc = signed_document(challenge())
+    doc = broker.signed_document(broker.challenge())
     expect_error("a document for a key that does not exist",
                  request("POST", "/v1/release", release_body(doc, key="someone-elses-key")),
                  ["policy_denied"])  # no policy names it: existence is not revealed
     expect_error("the same document, its nonce spent by the denial, for the right key",
                  request("POST", "/v1/release", release_body(doc)), ["nonce_replayed"])
-    doc = signed_document(challenge())
-    status, _, body = parse(exchange(request("POST", "/v1/release", release_body(doc))))
+    doc = broker.signed_document(broker.challenge())
+    status, _, body = broker.call("POST", "/v1/release", release_body(doc))
     if status != 200:
         sys.exit(f"FAIL: an honest release after the hostile cases: {status} {body!r}")
     expect_error("a released document replayed", request("POST", "/v1/release", release_body(doc)),

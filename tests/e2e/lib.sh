@@ -49,3 +49,4 @@ release() {  # out-file [extra args]
   "$kb" release --url "https://127.0.0.1:$port" --ca tls/cert.pem --key-id example-key \
     --dev-attest ca "${@:2}" --out "$1"
 }
+export PYTHONDONTWRITEBYTECODE=1
