@@ -105,19 +105,28 @@ grep -q '"decision":"deny"' eval.json || fail "dry run: $(cat eval.json)"
 if admin --token "$bob" keys create x --json >forbidden.json; then fail "approver created a key"; fi
 grep -q '"error":"forbidden"' forbidden.json || fail "forbidden: $(cat forbidden.json)"
 
+# Secret hygiene: no token, key byte string or KEK (hex, base64 or raw) in the debug log, the
+# audit log, /metrics or the database files.
+curl -sf --cacert tls/cert.pem "https://127.0.0.1:$port/metrics" >metrics.txt || fail "metrics"
+admin --token "$bob" audit list --limit 1000 --json >audit.json
 kill -TERM "$pid"; wait "$pid" || true; pid=""
-secret_hex=$(xxd -p -c 64 payments-key.bin)
-for needle in "$admin_token" "$alice" "$bob" "$secret_hex" "$(base64 -w0 payments-key.bin)"; do
-  for f in serve.log keybroker.db keybroker.db-wal; do
+needles=("$admin_token" "$alice" "$bob")
+for secret in payments-key.bin kek.bin; do
+  needles+=("$(xxd -p -c 64 "$secret")" "$(base64 -w0 "$secret")")
+done
+for needle in "${needles[@]}"; do
+  for f in serve.log keybroker.db keybroker.db-wal metrics.txt audit.txt audit.json; do
     [ -f "$f" ] || continue
-    if grep -qF -- "$needle" "$f"; then fail "a token or the secret is in $f"; fi
+    if grep -qiF -- "$needle" "$f"; then fail "a token, the key or the KEK is in $f"; fi
   done
 done
-python3 - <<'PY' || fail "the raw secret is in the database"
+python3 - <<'PY' || fail "raw key or KEK bytes are in the database or the logs"
 import os, sys
-secret = open("payments-key.bin", "rb").read()
-for f in ("keybroker.db", "keybroker.db-wal"):
-    if os.path.exists(f) and secret in open(f, "rb").read():
-        sys.exit(1)
+for secret_file in ("payments-key.bin", "kek.bin"):
+    secret = open(secret_file, "rb").read()
+    for f in ("keybroker.db", "keybroker.db-wal", "serve.log", "metrics.txt", "audit.json"):
+        if os.path.exists(f) and secret in open(f, "rb").read():
+            sys.exit(f"{secret_file} in {f}")
 PY
+grep -q "POST /v1/release 200" serve.log || fail "debug logging did not log requests"
 echo "admin walkthrough ok"
