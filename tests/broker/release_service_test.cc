@@ -131,7 +131,7 @@ TEST_F(ReleaseTest, AFullDatabaseRefusesWithInternalAndLeavesNothingHalfDone) {
   }
   ASSERT_TRUE(failed) << "the database never filled up";
   uint64_t rows = audit_->Verify()->rows;
-  EXPECT_FALSE(Release(documents[*failed]).release);  // still full
+  EXPECT_FALSE(Release(documents[*failed]).release);          // still full
   ASSERT_TRUE(db_->Exec("PRAGMA max_page_count = 1000000"));  // space returns
   EXPECT_EQ(audit_->Verify()->rows, rows);
   EXPECT_TRUE(Release(documents[*failed]).release);  // its nonce was never spent
