@@ -58,7 +58,7 @@ struct HttpsServer::Impl {
   void WaitForSignal() {
     signals.async_wait([this](beast::error_code ec, int signal) {
       if (ec) return;
-      if (signal != SIGHUP) return BeginShutdown();
+      if (signal != SIGHUP) return asio::post(acceptor.get_executor(), [this] { BeginShutdown(); });
       auto reloaded = Reload();
       Log(reloaded ? "SIGHUP: TLS certificate and key reloaded"
                    : "SIGHUP: reload failed, keeping the current certificate: " +
@@ -76,8 +76,8 @@ struct HttpsServer::Impl {
     return Ok();
   }
 
-  // Runs on the io threads: stop accepting, tell every session, then wait until they have ended
-  // or shutdown_timeout has passed.
+  // Runs on the acceptor's strand: stop accepting, tell every session, then wait until they have
+  // ended or shutdown_timeout has passed.
   void BeginShutdown() {
     if (stopping.exchange(true)) return;
     Log("stopping: " + std::to_string(registry.size()) + " open connection(s)");

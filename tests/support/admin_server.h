@@ -64,14 +64,8 @@ class AdminServer : public ::testing::Test {
   }
 
   void StartServer() {
-    Time now = SystemClock().Now();
-    auto cert = broker::BuildCertificate(
-        {"localhost", false, -1, now - std::chrono::hours(1), now + std::chrono::hours(1),
-         broker::KeyType::kP256, "digitalSignature", "IP:127.0.0.1,DNS:localhost"},
-        nullptr);
-    ASSERT_TRUE(cert) << cert.error().message;
-    std::ofstream(dir_ + "/cert.pem") << cert->CertPem();
-    std::ofstream(dir_ + "/key.pem") << cert->KeyPem();
+    ASSERT_TRUE(testing::WriteLocalhostCertificate(dir_ + "/cert.pem", dir_ + "/key.pem",
+                                                   SystemClock().Now()));
     api::ServerOptions options;
     options.address = "127.0.0.1";
     options.port = 0;

@@ -46,14 +46,7 @@ class HttpsFixture : public ReleaseFixture {
     thread_.join();
   }
   static void WriteCertificate(const std::string& cert_file, const std::string& key_file) {
-    Time now = SystemClock().Now();
-    auto cert = broker::BuildCertificate(
-        {"localhost", false, -1, now - std::chrono::hours(1), now + std::chrono::hours(1),
-         broker::KeyType::kP256, "digitalSignature", "IP:127.0.0.1,DNS:localhost"},
-        nullptr);
-    ASSERT_TRUE(cert) << cert.error().message;
-    std::ofstream(cert_file) << cert->CertPem();
-    std::ofstream(key_file) << cert->KeyPem();
+    ASSERT_TRUE(WriteLocalhostCertificate(cert_file, key_file, SystemClock().Now()));
   }
   api::HttpResponse Call(const std::string& method, const std::string& target,
                          const std::string& body = "") {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 #include "broker/evidence/nitro_document_encoder.h"
 
@@ -54,6 +55,18 @@ Bytes SignDocument(const broker::NitroDocument& fields, EVP_PKEY* signer) {
   auto document = broker::SignCoseSign1Es384(*payload, signer);
   if (!document) std::abort();
   return *document;
+}
+
+bool WriteLocalhostCertificate(const std::string& cert_file, const std::string& key_file,
+                               Time now) {
+  auto cert = broker::BuildCertificate(
+      {"localhost", false, -1, now - std::chrono::hours(1), now + std::chrono::hours(1),
+       broker::KeyType::kP256, "digitalSignature", "IP:127.0.0.1,DNS:localhost"},
+      nullptr);
+  if (!cert) return false;
+  std::ofstream(cert_file) << cert->CertPem();
+  std::ofstream(key_file) << cert->KeyPem();
+  return std::ifstream(cert_file).good() && std::ifstream(key_file).good();
 }
 
 }  // namespace kb::testing

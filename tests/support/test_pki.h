@@ -38,4 +38,8 @@ broker::NitroDocument MakeDocumentFields(const TestChain& chain, Time t);
 // Encodes and signs `fields` with `signer` (normally chain.leaf.key).
 Bytes SignDocument(const broker::NitroDocument& fields, EVP_PKEY* signer);
 
+// A fresh self-signed TLS server certificate for 127.0.0.1/localhost, valid an hour either side
+// of `now`, written as PEM files. False if it could not be built or written.
+bool WriteLocalhostCertificate(const std::string& cert_file, const std::string& key_file, Time now);
+
 }  // namespace kb::testing
