@@ -32,6 +32,7 @@ void MakeStores(Broker& b) {
   b.approvals = std::make_unique<storage::SqliteApprovalStore>(db, *b.audit);
   b.attestation_keys = std::make_unique<storage::SqliteAttestationKeyStore>(db, *b.audit);
   b.import_tokens = std::make_unique<storage::SqliteImportTokenStore>(db);
+  b.unit_of_work = std::make_unique<storage::SqliteUnitOfWork>(db);
 }
 
 }  // namespace
@@ -50,7 +51,8 @@ Status AssembleBroker(const Config& config, Broker& b) {
   b.nitro = std::make_unique<broker::NitroVerifier>(b.anchors, *b.cache);
   b.tpm2 = std::make_unique<broker::Tpm2QuoteVerifier>(b.aks);
   MakeStores(b);
-  b.manager = std::make_unique<broker::KeyManager>(*b.keys, *b.audit, *b.kek, b.random);
+  b.manager =
+      std::make_unique<broker::KeyManager>(*b.keys, *b.audit, *b.unit_of_work, *b.kek, b.random);
   auto wrapper = broker::KeyWrapper::Create();
   if (!wrapper) return std::move(wrapper).error();
   b.wrapper = std::make_unique<broker::KeyWrapper>(std::move(*wrapper));
@@ -62,8 +64,8 @@ Status AssembleBroker(const Config& config, Broker& b) {
       config.nonce_ttl, &b.limits->per_identity, &b.limits->per_key});
   b.authenticator = std::make_unique<broker::Authenticator>(*b.principals, b.random);
   b.admin = std::make_unique<broker::AdminService>(broker::AdminService::Dependencies{
-      *b.references, *b.policies, *b.approvals, *b.attestation_keys, *b.audit, b.aks, *b.release,
-      config.approvals_required});
+      *b.references, *b.policies, *b.approvals, *b.attestation_keys, *b.audit, *b.unit_of_work,
+      b.aks, *b.release, config.approvals_required});
   if (auto s = b.admin->LoadAttestationKeys(); !s) return s;
   b.key_admin = std::make_unique<broker::KeyAdmin>(*b.manager, *b.keys, *b.import_tokens, *b.audit,
                                                    *b.kek, b.random);

@@ -21,6 +21,7 @@
 #include "storage/sqlite_principal_store.h"
 #include "storage/sqlite_reference_store.h"
 #include "storage/sqlite_release_ledger.h"
+#include "storage/unit_of_work.h"
 
 namespace kb::cli {
 
@@ -41,6 +42,7 @@ struct Broker {
   std::unique_ptr<storage::SqliteApprovalStore> approvals;
   std::unique_ptr<storage::SqliteAttestationKeyStore> attestation_keys;
   std::unique_ptr<storage::SqliteImportTokenStore> import_tokens;
+  std::unique_ptr<storage::SqliteUnitOfWork> unit_of_work;
   OsslRandom random;
   std::unique_ptr<broker::KeyManager> manager;
   std::unique_ptr<broker::KeyWrapper> wrapper;

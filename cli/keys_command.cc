@@ -10,6 +10,7 @@
 #include "common/encoding.h"
 #include "storage/sqlite_audit_log.h"
 #include "storage/sqlite_key_store.h"
+#include "storage/unit_of_work.h"
 
 namespace kb::cli {
 namespace {
@@ -32,8 +33,9 @@ int Create(int argc, const char* const* argv, const Clock& clock) {
   if (!db) return UsageError(db.error().message);
   storage::SqliteKeyStore keys(**db);
   storage::SqliteAuditLog audit(**db);
+  storage::SqliteUnitOfWork unit_of_work(**db);
   OsslRandom random;
-  broker::KeyManager manager(keys, audit, *kek, random);
+  broker::KeyManager manager(keys, audit, unit_of_work, *kek, random);
   std::string id = (*vm)["id"].as<std::string>();
   std::string actor = (*vm)["actor"].as<std::string>();
   Status created;

@@ -113,17 +113,22 @@ Error Database::LastError(std::string_view context) const {
 }
 
 Result<Transaction> Transaction::Begin(Database& db) {
-  if (auto s = db.Exec("BEGIN IMMEDIATE"); !s) return std::move(s).error();
-  return Transaction(&db);
+  bool nested = sqlite3_get_autocommit(db.handle()) == 0;
+  if (auto s = db.Exec(nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE"); !s) {
+    return std::move(s).error();
+  }
+  return Transaction(&db, nested);
 }
 
 Transaction::~Transaction() {
-  if (db_ != nullptr) (void)db_->Exec("ROLLBACK");
+  if (db_ == nullptr) return;
+  (void)db_->Exec(nested_ ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
 }
 
 Status Transaction::Commit() {
   Database* db = db_;
   db_ = nullptr;
+  if (nested_) return db->Exec("RELEASE nested");
   auto committed = db->Exec("COMMIT");
   if (!committed) (void)db->Exec("ROLLBACK");  // a failed COMMIT can leave the transaction open
   return committed;

@@ -3,8 +3,9 @@
 // One SQLite database file: opened with WAL, foreign keys on and synchronous=FULL, migrated to
 // the current schema at open, and used through prepared statements only.
 //
-// Thread safety: a Database serialises its statements with an internal mutex; take a
-// Transaction for several statements that must commit together.
+// Thread safety: a Database serialises its statements with an internal (recursive) mutex; take a
+// Transaction for several statements that must commit together, and a UnitOfWork
+// (unit_of_work.h) for several store calls.
 
 #include <sqlite3.h>
 
@@ -49,7 +50,10 @@ class Database {
   // kInternal with SQLite's message.
   Error LastError(std::string_view context) const;
 
-  std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mu_); }
+  // Recursive: a store method called inside a UnitOfWork takes it again on the same thread.
+  std::unique_lock<std::recursive_mutex> lock() {
+    return std::unique_lock<std::recursive_mutex>(mu_);
+  }
   sqlite3* handle() { return db_.get(); }
 
  private:
@@ -59,24 +63,29 @@ class Database {
   Status Migrate(int target_version);
 
   SqlitePtr db_;
-  std::mutex mu_;
+  std::recursive_mutex mu_;
   int schema_version_ = 0;
 };
 
-// BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless Commit() succeeded.
+// BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless Commit() succeeded. Inside an
+// open transaction (a UnitOfWork) it is a SAVEPOINT instead: Commit releases it into the outer
+// transaction, destruction rolls back to it; only the outer COMMIT makes anything durable.
 // REQUIRES: the database lock is held for the transaction's lifetime.
 class Transaction {
  public:
   static Result<Transaction> Begin(Database& db);
-  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction(Transaction&& other) noexcept : db_(other.db_), nested_(other.nested_) {
+    other.db_ = nullptr;
+  }
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   ~Transaction();
   Status Commit();
 
  private:
-  explicit Transaction(Database* db) : db_(db) {}
+  Transaction(Database* db, bool nested) : db_(db), nested_(nested) {}
   Database* db_;
+  bool nested_;
 };
 
 }  // namespace kb::storage

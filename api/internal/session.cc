@@ -87,7 +87,12 @@ void Session::Start() {
 
 void Session::StopWhenIdle() {
   asio::post(stream_.get_executor(), [self = shared_from_this()] {
-    if (self->state_ == State::kIdle || self->state_ == State::kHandshake) self->tcp().cancel();
+    // Idle with bytes already waiting: a request is arriving, and it gets its answer.
+    beast::error_code ec;
+    bool arriving = self->tcp().socket().available(ec) > 0;
+    if (self->state_ == State::kHandshake || (self->state_ == State::kIdle && !arriving)) {
+      self->tcp().cancel();
+    }
   });
 }
 

@@ -52,8 +52,8 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session();
 
   void Start();
-  // Closes the connection now if it waits for a request or a handshake; otherwise after the
-  // current answer. Thread-safe.
+  // Closes the connection now if it waits for a handshake or, with nothing arriving, for a
+  // request; otherwise after the current answer. Thread-safe.
   void StopWhenIdle();
 
  private:

@@ -10,24 +10,55 @@ namespace kb::broker {
 using storage::ApprovalKind;
 using storage::ApprovalSubject;
 
-Status AdminService::Audit(std::string_view action, const Principal& actor, Time now,
-                           std::string reasons) {
-  auto seq = deps_.audit.Append(internal::AdminAudit(action, actor.name, now, std::move(reasons)));
-  if (!seq) return std::move(seq).error();
-  return Ok();
+Status AdminService::AuditedChange(std::string_view action, const Principal& actor, Time now,
+                                   std::string reasons, const std::function<Status()>& change) {
+  return deps_.unit_of_work.Run([&]() -> Status {
+    if (auto s = change(); !s) return s;
+    auto seq =
+        deps_.audit.Append(internal::AdminAudit(action, actor.name, now, std::move(reasons)));
+    if (!seq) return std::move(seq).error();
+    return Ok();
+  });
 }
 
-Result<ApprovalStatus> AdminService::Approve(const ApprovalSubject& subject, const Principal& actor,
-                                             std::string_view action, Time now) {
-  auto result = deps_.approvals.Approve(subject, actor.name, deps_.approvals_required, now,
-                                        internal::AdminAudit(action, actor.name, now, ""));
-  if (!result) return std::move(result).error();
-  if (result->activated && subject.kind == ApprovalKind::kAttestationKey) {
+Result<storage::ApprovalResult> AdminService::RecordApproval(const ApprovalSubject& subject,
+                                                             const Principal& actor,
+                                                             std::string_view action, Time now) {
+  return deps_.approvals.Approve(subject, actor.name, deps_.approvals_required, now,
+                                 internal::AdminAudit(action, actor.name, now, ""));
+}
+
+Result<ApprovalStatus> AdminService::Settle(const ApprovalSubject& subject,
+                                            const storage::ApprovalResult& result) {
+  if (result.activated && subject.kind == ApprovalKind::kAttestationKey) {
     if (auto s = LoadAttestationKeys(); !s) return std::move(s).error();
   }
   auto approvers = deps_.approvals.Approvers(subject);
   if (!approvers) return std::move(approvers).error();
-  return ApprovalStatus{std::move(*approvers), deps_.approvals_required, result->activated};
+  return ApprovalStatus{std::move(*approvers), deps_.approvals_required, result.activated};
+}
+
+Result<ApprovalStatus> AdminService::Approve(const ApprovalSubject& subject, const Principal& actor,
+                                             std::string_view action, Time now) {
+  auto result = RecordApproval(subject, actor, action, now);
+  if (!result) return std::move(result).error();
+  return Settle(subject, *result);
+}
+
+Result<ApprovalStatus> AdminService::ChangeAndApprove(ApprovalSubject& subject,
+                                                      const Principal& actor,
+                                                      std::string_view action, Time now,
+                                                      const std::function<Status()>& change) {
+  storage::ApprovalResult result;
+  auto done = deps_.unit_of_work.Run([&]() -> Status {
+    if (auto s = change(); !s) return s;
+    auto approved = RecordApproval(subject, actor, action, now);
+    if (!approved) return std::move(approved).error();
+    result = *approved;
+    return Ok();
+  });
+  if (!done) return std::move(done).error();
+  return Settle(subject, result);
 }
 
 // References.
@@ -38,13 +69,15 @@ Result<ApprovalStatus> AdminService::CreateReference(policy::Reference reference
   reference.status = policy::ReferenceStatus::kPending;
   reference.created_at = now;
   reference.created_by = actor.name;
-  if (auto s = deps_.references.Add(reference); !s) return std::move(s).error();
-  return Approve({ApprovalKind::kReference, reference.name, 0}, actor, "reference.create", now);
+  ApprovalSubject subject{ApprovalKind::kReference, reference.name, 0};
+  return ChangeAndApprove(subject, actor, "reference.create", now,
+                          [&] { return deps_.references.Add(reference); });
 }
 
 Status AdminService::RevokeReference(const std::string& name, const Principal& actor, Time now) {
-  if (auto s = deps_.references.SetStatus(name, policy::ReferenceStatus::kRevoked); !s) return s;
-  return Audit("reference.revoke", actor, now, "reference " + name);
+  return AuditedChange("reference.revoke", actor, now, "reference " + name, [&] {
+    return deps_.references.SetStatus(name, policy::ReferenceStatus::kRevoked);
+  });
 }
 
 Result<ApprovalStatus> AdminService::ReinstateReference(const std::string& name,
@@ -54,10 +87,10 @@ Result<ApprovalStatus> AdminService::ReinstateReference(const std::string& name,
   if (current->status != policy::ReferenceStatus::kRevoked) {
     return Error{ErrorCode::kConflict, "reference " + name + " is not revoked"};
   }
-  if (auto s = deps_.references.SetStatus(name, policy::ReferenceStatus::kPending); !s) {
-    return std::move(s).error();
-  }
-  return Approve({ApprovalKind::kReference, name, 0}, actor, "reference.reinstate", now);
+  ApprovalSubject subject{ApprovalKind::kReference, name, 0};
+  return ChangeAndApprove(subject, actor, "reference.reinstate", now, [&] {
+    return deps_.references.SetStatus(name, policy::ReferenceStatus::kPending);
+  });
 }
 
 Result<ApprovalStatus> AdminService::ApproveReference(const std::string& name,
@@ -88,11 +121,15 @@ Result<std::pair<int, ApprovalStatus>> AdminService::PutPolicy(const std::string
     return Error{ErrorCode::kMalformedRequest,
                  "the policy names itself " + parsed->name + ", not " + name};
   }
-  auto version = deps_.policies.Put(name, yaml, actor.name, now);
-  if (!version) return std::move(version).error();
-  auto status = Approve({ApprovalKind::kPolicy, name, *version}, actor, "policy.put", now);
+  ApprovalSubject subject{ApprovalKind::kPolicy, name, 0};
+  auto status = ChangeAndApprove(subject, actor, "policy.put", now, [&]() -> Status {
+    auto version = deps_.policies.Put(name, yaml, actor.name, now);
+    if (!version) return std::move(version).error();
+    subject.version = *version;
+    return Ok();
+  });
   if (!status) return std::move(status).error();
-  return std::make_pair(*version, std::move(*status));
+  return std::make_pair(subject.version, std::move(*status));
 }
 
 Result<ApprovalStatus> AdminService::ApprovePolicy(const std::string& name, int version,
@@ -117,9 +154,9 @@ Status AdminService::ActivatePolicy(const std::string& name, int version, const 
     return Error{ErrorCode::kConflict, "version " + std::to_string(version) + " of policy " + name +
                                            " lacks its approvals"};
   }
-  if (auto s = deps_.policies.Activate(name, version); !s) return s;
-  return Audit("policy.activate", actor, now,
-               "policy " + name + " version " + std::to_string(version));
+  return AuditedChange("policy.activate", actor, now,
+                       "policy " + name + " version " + std::to_string(version),
+                       [&] { return deps_.policies.Activate(name, version); });
 }
 
 Result<storage::PolicyVersion> AdminService::CurrentPolicy(const std::string& name) {
@@ -164,12 +201,11 @@ Result<std::pair<std::string, ApprovalStatus>> AdminService::RegisterAttestation
   std::string id = "ak:" + HexEncode(parsed->spki_sha256);
   storage::AttestationKeyRecord record{
       id, Bytes(public_key.begin(), public_key.end()), "pending", description, now, actor.name};
-  if (auto s = deps_.attestation_keys.Add(
-          record, internal::AdminAudit("ak.register", actor.name, now, "attestation key " + id));
-      !s) {
-    return std::move(s).error();
-  }
-  auto status = Approve({ApprovalKind::kAttestationKey, id, 0}, actor, "ak.approve", now);
+  ApprovalSubject subject{ApprovalKind::kAttestationKey, id, 0};
+  auto status = ChangeAndApprove(subject, actor, "ak.approve", now, [&] {
+    return deps_.attestation_keys.Add(
+        record, internal::AdminAudit("ak.register", actor.name, now, "attestation key " + id));
+  });
   if (!status) return std::move(status).error();
   return std::make_pair(id, std::move(*status));
 }

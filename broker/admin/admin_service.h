@@ -9,6 +9,7 @@
 // and needs nobody else. Authorization (which role may call what) is the API's job; this class
 // enforces only what depends on who the caller is (an author cannot approve twice).
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "storage/audit_log.h"
 #include "storage/policy_store.h"
 #include "storage/reference_store.h"
+#include "storage/unit_of_work.h"
 
 namespace kb::broker {
 
@@ -53,6 +55,9 @@ class AdminService {
     storage::ApprovalStore& approvals;
     storage::AttestationKeyStore& attestation_keys;
     storage::AuditLog& audit;
+    // Every change commits together with its audit row and, for what needs approvals, with its
+    // author's approval: a crash never leaves a change without its row.
+    storage::UnitOfWork& unit_of_work;
     AttestationKeys& live_attestation_keys;  // what the TPM verifier trusts, updated here
     const ReleaseService& release;           // for the dry run's verification
     int approvals_required = 1;
@@ -122,7 +127,20 @@ class AdminService {
  private:
   Result<ApprovalStatus> Approve(const storage::ApprovalSubject& subject, const Principal& actor,
                                  std::string_view action, Time now);
-  Status Audit(std::string_view action, const Principal& actor, Time now, std::string reasons);
+  // `change` (which may complete `subject`, e.g. with a new version) and `actor`'s approval of
+  // `subject`, in one transaction.
+  Result<ApprovalStatus> ChangeAndApprove(storage::ApprovalSubject& subject, const Principal& actor,
+                                          std::string_view action, Time now,
+                                          const std::function<Status()>& change);
+  Result<storage::ApprovalResult> RecordApproval(const storage::ApprovalSubject& subject,
+                                                 const Principal& actor, std::string_view action,
+                                                 Time now);
+  // After the commit: the live AK set follows an activated key; the approvers so far.
+  Result<ApprovalStatus> Settle(const storage::ApprovalSubject& subject,
+                                const storage::ApprovalResult& result);
+  // `change` and its audit row, in one transaction.
+  Status AuditedChange(std::string_view action, const Principal& actor, Time now,
+                       std::string reasons, const std::function<Status()>& change);
 
   Dependencies deps_;
 };

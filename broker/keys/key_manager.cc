@@ -26,8 +26,10 @@ Status KeyManager::Create(std::string_view id, const SecretBytes& material, cons
   auto sealed = kek_.Seal(id, 1, material, random_);
   if (!sealed) return std::move(sealed).error();
   storage::KeyRecord record{std::string(id), origin, true, 1, now, std::string(actor)};
-  if (auto s = keys_.Create(record, *sealed); !s) return s;
-  return Audit("key.create", id, 1, actor, now);
+  return unit_of_work_.Run([&]() -> Status {
+    if (auto s = keys_.Create(record, *sealed); !s) return s;
+    return Audit("key.create", id, 1, actor, now);
+  });
 }
 
 Status KeyManager::CreateGenerated(std::string_view id, std::string_view actor, Time now) {
@@ -55,16 +57,21 @@ Result<uint32_t> KeyManager::Rotate(std::string_view id, std::string_view actor,
   if (auto s = random_.Fill(material.mutable_span()); !s) return std::move(s).error();
   auto sealed = kek_.Seal(id, version, material, random_);
   if (!sealed) return std::move(sealed).error();
-  if (auto s = keys_.AddVersion(id, version, *sealed, now); !s) return std::move(s).error();
-  if (auto s = Audit("key.rotate", id, version, actor, now); !s) return std::move(s).error();
+  auto rotated = unit_of_work_.Run([&]() -> Status {
+    if (auto s = keys_.AddVersion(id, version, *sealed, now); !s) return s;
+    return Audit("key.rotate", id, version, actor, now);
+  });
+  if (!rotated) return std::move(rotated).error();
   return version;
 }
 
 Status KeyManager::SetEnabled(std::string_view id, bool enabled, std::string_view actor, Time now) {
   auto key = keys_.Get(id);
   if (!key) return std::move(key).error();
-  if (auto s = keys_.SetEnabled(id, enabled); !s) return s;
-  return Audit(enabled ? "key.enable" : "key.disable", id, key->current_version, actor, now);
+  return unit_of_work_.Run([&]() -> Status {
+    if (auto s = keys_.SetEnabled(id, enabled); !s) return s;
+    return Audit(enabled ? "key.enable" : "key.disable", id, key->current_version, actor, now);
+  });
 }
 
 Result<UnsealedKey> KeyManager::UnsealCurrent(std::string_view id) {

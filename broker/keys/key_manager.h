@@ -13,6 +13,7 @@
 #include "common/result.h"
 #include "storage/audit_log.h"
 #include "storage/key_store.h"
+#include "storage/unit_of_work.h"
 
 namespace kb::broker {
 
@@ -27,10 +28,11 @@ class KeyManager {
   static constexpr size_t kGeneratedSize = 32;
   static constexpr size_t kMaxImportSize = 4096;
 
+  // Each change commits together with its audit row through `unit_of_work`.
   // REQUIRES: all references outlive the manager.
-  KeyManager(storage::KeyStore& keys, storage::AuditLog& audit, const Kek& kek,
-             const Random& random)
-      : keys_(keys), audit_(audit), kek_(kek), random_(random) {}
+  KeyManager(storage::KeyStore& keys, storage::AuditLog& audit, storage::UnitOfWork& unit_of_work,
+             const Kek& kek, const Random& random)
+      : keys_(keys), audit_(audit), unit_of_work_(unit_of_work), kek_(kek), random_(random) {}
 
   Status CreateGenerated(std::string_view id, std::string_view actor, Time now);
   Status Import(std::string_view id, const SecretBytes& material, std::string_view actor, Time now);
@@ -50,6 +52,7 @@ class KeyManager {
 
   storage::KeyStore& keys_;
   storage::AuditLog& audit_;
+  storage::UnitOfWork& unit_of_work_;
   const Kek& kek_;
   const Random& random_;
 };

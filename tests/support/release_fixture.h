@@ -49,7 +49,8 @@ class ReleaseFixture : public ::testing::Test {
     ledger_ = std::make_unique<storage::SqliteReleaseLedger>(*db_);
     policies_ = std::make_unique<storage::SqlitePolicyStore>(*db_);
     references_ = std::make_unique<storage::SqliteReferenceStore>(*db_);
-    manager_ = std::make_unique<broker::KeyManager>(*keys_, *audit_, kek_, random_);
+    unit_of_work_ = std::make_unique<storage::SqliteUnitOfWork>(*db_);
+    manager_ = std::make_unique<broker::KeyManager>(*keys_, *audit_, *unit_of_work_, kek_, random_);
     ASSERT_TRUE(manager_->CreateGenerated("model-weights", "admin", kT));
     PutPolicy(
         "name: weights\nkeys: [model-weights, ghost]\nplatform: nitro-enclave\nallow:\n"
@@ -98,6 +99,7 @@ class ReleaseFixture : public ::testing::Test {
   std::unique_ptr<storage::SqliteReleaseLedger> ledger_;
   std::unique_ptr<storage::SqlitePolicyStore> policies_;
   std::unique_ptr<storage::SqliteReferenceStore> references_;
+  std::unique_ptr<storage::SqliteUnitOfWork> unit_of_work_;
   std::unique_ptr<broker::KeyManager> manager_;
   std::unique_ptr<broker::ReleaseService> service_;
   OsslPtr<EVP_PKEY> instance_key_;

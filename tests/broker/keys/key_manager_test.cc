@@ -23,8 +23,9 @@ class KeyManagerTest : public ::testing::Test {
     db_ = std::move(storage::Database::Open(dir_ + "/kb.db")).value();
     keys_ = std::make_unique<storage::SqliteKeyStore>(*db_);
     audit_ = std::make_unique<storage::SqliteAuditLog>(*db_);
+    unit_of_work_ = std::make_unique<storage::SqliteUnitOfWork>(*db_);
     kek_ = std::make_unique<Kek>(std::move(Kek::FromBytes(SecretBytes(Bytes(32, 9)))).value());
-    manager_ = std::make_unique<KeyManager>(*keys_, *audit_, *kek_, random_);
+    manager_ = std::make_unique<KeyManager>(*keys_, *audit_, *unit_of_work_, *kek_, random_);
   }
   Bytes Material(std::string_view id) {
     auto k = manager_->UnsealCurrent(id);
@@ -46,6 +47,7 @@ class KeyManagerTest : public ::testing::Test {
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<storage::SqliteKeyStore> keys_;
   std::unique_ptr<storage::SqliteAuditLog> audit_;
+  std::unique_ptr<storage::SqliteUnitOfWork> unit_of_work_;
   std::unique_ptr<Kek> kek_;
   std::unique_ptr<KeyManager> manager_;
 };
@@ -84,7 +86,7 @@ TEST_F(KeyManagerTest, DisabledOrMissingKeysAreNotUnsealed) {
 TEST_F(KeyManagerTest, AnotherKekCannotUnseal) {
   ASSERT_TRUE(manager_->CreateGenerated("k", "alice", Time{}));
   Kek other = std::move(Kek::FromBytes(SecretBytes(Bytes(32, 10)))).value();
-  KeyManager thief(*keys_, *audit_, other, random_);
+  KeyManager thief(*keys_, *audit_, *unit_of_work_, other, random_);
   EXPECT_EQ(thief.UnsealCurrent("k").error().code, ErrorCode::kInternal);
 }
 
