@@ -91,6 +91,15 @@ TEST_F(HttpsServerTest, RefusesOldTlsVersionsAndNonAeadSuites) {
   EXPECT_FALSE(connects("-tls1_2 -cipher ECDHE-ECDSA-AES256-SHA384@SECLEVEL=0"));
   EXPECT_TRUE(connects("-tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256"));
   EXPECT_TRUE(connects("-tls1_3"));
+  // No compression is negotiated (CRIME): s_client reports it.
+  std::string report = dir_ + "/s_client.txt";
+  ASSERT_EQ(std::system(("openssl s_client -connect 127.0.0.1:" + port + " -tls1_2 </dev/null >" +
+                         report + " 2>&1")
+                            .c_str()),
+            0);
+  std::ifstream in(report);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("Compression: NONE"), std::string::npos) << text;
 }
 
 TEST_F(HttpsServerTest, ClientRefusesAServerItDoesNotTrust) {

@@ -24,6 +24,8 @@ curl -sf --cacert tls/cert.pem "https://127.0.0.1:$port/healthz" | grep -q '"war
   || fail "healthz does not warn about the development root"
 stop
 
+# SIGTERM closed the database cleanly: the WAL was checkpointed and removed.
+[ ! -s keybroker.db-wal ] || fail "the WAL is still there after a clean stop"
 "$kb" audit verify --db keybroker.db > audit.json || fail "audit chain: $(cat audit.json)"
 grep -q '"rows":4' audit.json || fail "expected 4 audit rows: $(cat audit.json)"
 key_hex=$(xxd -p -c 64 key1.bin)
