@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/http_types.h"
+#include "broker/admin/access_keys.h"
 #include "broker/admin/admin_service.h"
 #include "broker/admin/authenticator.h"
 #include "broker/admin/key_admin.h"
@@ -25,6 +26,7 @@ struct AdminServices {
   broker::Authenticator& auth;
   broker::AdminService& admin;
   broker::KeyAdmin& keys;
+  broker::AccessKeys& access_keys;
 };
 
 // One authenticated, authorized call, as a handler sees it.

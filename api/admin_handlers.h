@@ -33,6 +33,9 @@ HttpResponse DisablePrincipal(const AdminCall& call);
 HttpResponse CreateToken(const AdminCall& call);
 HttpResponse ListTokens(const AdminCall& call);
 HttpResponse RevokeToken(const AdminCall& call);
+HttpResponse CreateAccessKey(const AdminCall& call);
+HttpResponse ListAccessKeys(const AdminCall& call);
+HttpResponse RevokeAccessKey(const AdminCall& call);
 HttpResponse ReadAudit(const AdminCall& call);
 HttpResponse VerifyAudit(const AdminCall& call);
 

@@ -1,4 +1,4 @@
-// Principals, tokens and the audit log.
+// Principals, their tokens and KMS access keys, and the audit log.
 
 #include <boost/json.hpp>
 
@@ -133,6 +133,38 @@ HttpResponse RevokeToken(const AdminCall& call) {
   auto s = call.services.auth.RevokeToken(call.params[0], call.principal.name, call.now);
   if (!s) return ErrorResponse(s.error());
   return JsonResponse(200, json::object{{"id", call.params[0]}, {"revoked", true}});
+}
+
+HttpResponse CreateAccessKey(const AdminCall& call) {
+  if (!call.request.body.empty()) {
+    auto body = JsonBody(call);
+    if (!body) return ErrorResponse(body.error());
+    if (auto s = OnlyMembers(*body, {}); !s) return ErrorResponse(s.error());
+  }
+  auto issued = call.services.access_keys.Issue(call.params[0], call.principal.name, call.now);
+  if (!issued) return ErrorResponse(issued.error());
+  return JsonResponse(201, json::object{{"access_key_id", issued->id},
+                                        {"principal", call.params[0]},
+                                        {"secret_access_key", issued->secret}});
+}
+
+HttpResponse ListAccessKeys(const AdminCall& call) {
+  auto all = call.services.access_keys.List();
+  if (!all) return ErrorResponse(all.error());
+  json::array out;
+  for (const auto& k : *all) {
+    out.push_back(json::object{{"access_key_id", k.id},
+                               {"principal", k.principal},
+                               {"created_at", FormatRfc3339(k.created_at)},
+                               {"revoked_at", OptionalTime(k.revoked_at)}});
+  }
+  return JsonResponse(200, json::object{{"access_keys", std::move(out)}});
+}
+
+HttpResponse RevokeAccessKey(const AdminCall& call) {
+  auto s = call.services.access_keys.Revoke(call.params[0], call.principal.name, call.now);
+  if (!s) return ErrorResponse(s.error());
+  return JsonResponse(200, json::object{{"access_key_id", call.params[0]}, {"revoked", true}});
 }
 
 HttpResponse ReadAudit(const AdminCall& call) {

@@ -16,12 +16,13 @@ constexpr broker::RoleSet kKeyManager = Roles({Role::kKeyManager});
 constexpr broker::RoleSet kAuthor = Roles({Role::kPolicyAuthor});
 constexpr broker::RoleSet kApprover = Roles({Role::kApprover});
 constexpr broker::RoleSet kAuditor = Roles({Role::kAuditor});
-constexpr broker::RoleSet kAnyRole = broker::kAllRoles;
+// Every admin role; kms-user is for the KMS API only.
+constexpr broker::RoleSet kAnyRole = broker::kAllRoles & ~Roles({Role::kKmsUser});
 constexpr broker::RoleSet kRevokers = kAuthor | kApprover;
 constexpr broker::RoleSet kPrincipalReaders = kAdmin | kAuditor;
 constexpr broker::RoleSet kEvaluators = kAuthor | kApprover | kAuditor;
 
-constexpr std::array<AdminRoute, 35> kAdminRoutes = {{
+constexpr std::array<AdminRoute, 38> kAdminRoutes = {{
     {"GET", "/v1/admin/whoami", kAnyRole, admin::WhoAmI},
     {"POST", "/v1/admin/principals", kAdmin, admin::CreatePrincipal},
     {"GET", "/v1/admin/principals", kPrincipalReaders, admin::ListPrincipals},
@@ -29,6 +30,9 @@ constexpr std::array<AdminRoute, 35> kAdminRoutes = {{
     {"POST", "/v1/admin/principals/{name}/disable", kAdmin, admin::DisablePrincipal},
     {"GET", "/v1/admin/tokens", kPrincipalReaders, admin::ListTokens},
     {"POST", "/v1/admin/tokens/{id}/revoke", kAdmin, admin::RevokeToken},
+    {"POST", "/v1/admin/principals/{name}/access-keys", kAdmin, admin::CreateAccessKey},
+    {"GET", "/v1/admin/access-keys", kPrincipalReaders, admin::ListAccessKeys},
+    {"POST", "/v1/admin/access-keys/{id}/revoke", kAdmin, admin::RevokeAccessKey},
     {"GET", "/v1/admin/audit", kAuditor, admin::ReadAudit},
     {"GET", "/v1/admin/audit/verify", kAuditor, admin::VerifyAudit},
     {"POST", "/v1/admin/references", kAuthor, admin::CreateReference},

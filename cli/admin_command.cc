@@ -29,6 +29,7 @@ constexpr char kUsage[] =
     "  whoami | pending\n"
     "  principals create NAME --roles LIST | list | disable NAME\n"
     "  tokens create PRINCIPAL [--ttl 24h] | list | revoke ID\n"
+    "  access-keys create PRINCIPAL | list | revoke ID   (KMS API credentials)\n"
     "  references create --file F [--name N] [--source S] | list | get N | revoke N |\n"
     "             reinstate N | approve N\n"
     "  policies put --file F | list | get N [--version V] | versions N | approve N --version V |\n"
@@ -141,6 +142,15 @@ Result<Call> BuildCall(const std::vector<std::string>& args, const po::variables
   }
   if (resource == "tokens" && verb == "revoke" && has_arg) {
     return Call{"POST", "/v1/admin/tokens/" + arg + "/revoke", ""};
+  }
+  if (resource == "access-keys" && verb == "list") {
+    return Call{"GET", "/v1/admin/access-keys", ""};
+  }
+  if (resource == "access-keys" && verb == "create" && has_arg) {
+    return Call{"POST", "/v1/admin/principals/" + arg + "/access-keys", ""};
+  }
+  if (resource == "access-keys" && verb == "revoke" && has_arg) {
+    return Call{"POST", "/v1/admin/access-keys/" + arg + "/revoke", ""};
   }
   if (resource == "references") {
     if (verb == "create") return ReferenceCreate(vm);

@@ -30,6 +30,7 @@ void MakeStores(Broker& b) {
   b.ledger = std::make_unique<storage::SqliteReleaseLedger>(db);
   b.principals = std::make_unique<storage::SqlitePrincipalStore>(db, *b.audit);
   b.approvals = std::make_unique<storage::SqliteApprovalStore>(db, *b.audit);
+  b.access_key_store = std::make_unique<storage::SqliteAccessKeyStore>(db, *b.audit);
   b.attestation_keys = std::make_unique<storage::SqliteAttestationKeyStore>(db, *b.audit);
   b.import_tokens = std::make_unique<storage::SqliteImportTokenStore>(db);
   b.unit_of_work = std::make_unique<storage::SqliteUnitOfWork>(db);
@@ -63,6 +64,8 @@ Status AssembleBroker(const Config& config, Broker& b) {
       *b.nitro, *b.tpm2, *b.policies, *b.references, *b.manager, *b.wrapper, *b.ledger, b.random,
       config.nonce_ttl, &b.limits->per_identity, &b.limits->per_key});
   b.authenticator = std::make_unique<broker::Authenticator>(*b.principals, b.random);
+  b.access_keys =
+      std::make_unique<broker::AccessKeys>(*b.access_key_store, *b.authenticator, *b.kek, b.random);
   b.admin = std::make_unique<broker::AdminService>(broker::AdminService::Dependencies{
       *b.references, *b.policies, *b.approvals, *b.attestation_keys, *b.audit, *b.unit_of_work,
       b.aks, *b.release, config.approvals_required});
@@ -70,7 +73,7 @@ Status AssembleBroker(const Config& config, Broker& b) {
   b.key_admin = std::make_unique<broker::KeyAdmin>(*b.manager, *b.keys, *b.import_tokens, *b.audit,
                                                    *b.kek, b.random);
   b.admin_api = std::make_unique<api::AdminServices>(
-      api::AdminServices{*b.authenticator, *b.admin, *b.key_admin});
+      api::AdminServices{*b.authenticator, *b.admin, *b.key_admin, *b.access_keys});
   return Ok();
 }
 

@@ -12,6 +12,7 @@
 #include "broker/admin/key_admin.h"
 #include "broker/release_service.h"
 #include "cli/config.h"
+#include "storage/sqlite_access_key_store.h"
 #include "storage/sqlite_approval_store.h"
 #include "storage/sqlite_attestation_key_store.h"
 #include "storage/sqlite_audit_log.h"
@@ -39,6 +40,7 @@ struct Broker {
   std::unique_ptr<storage::SqliteReferenceStore> references;
   std::unique_ptr<storage::SqliteReleaseLedger> ledger;
   std::unique_ptr<storage::SqlitePrincipalStore> principals;
+  std::unique_ptr<storage::SqliteAccessKeyStore> access_key_store;
   std::unique_ptr<storage::SqliteApprovalStore> approvals;
   std::unique_ptr<storage::SqliteAttestationKeyStore> attestation_keys;
   std::unique_ptr<storage::SqliteImportTokenStore> import_tokens;
@@ -51,6 +53,7 @@ struct Broker {
   std::unique_ptr<broker::Authenticator> authenticator;
   std::unique_ptr<broker::AdminService> admin;
   std::unique_ptr<broker::KeyAdmin> key_admin;
+  std::unique_ptr<broker::AccessKeys> access_keys;
   std::unique_ptr<api::AdminServices> admin_api;
 };
 

@@ -139,8 +139,19 @@ CREATE TABLE import_tokens (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr const char* const kMigrations[] = {kReferences, kPolicies, kKeys,
-                                             kAudit,      kNonces,   kAdmin};
+// 7: KMS access keys (SigV4). The secret is sealed under the KEK: SigV4 verification needs it.
+constexpr const char kAccessKeys[] = R"sql(
+CREATE TABLE access_keys (
+  id          TEXT PRIMARY KEY,
+  principal   TEXT NOT NULL REFERENCES principals (name),
+  secret      BLOB NOT NULL,  -- sealed under the KEK, bound to the id
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+) STRICT;
+)sql";
+
+constexpr const char* const kMigrations[] = {kReferences, kPolicies, kKeys,      kAudit,
+                                             kNonces,     kAdmin,    kAccessKeys};
 
 }  // namespace
 

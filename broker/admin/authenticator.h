@@ -52,10 +52,12 @@ class Authenticator {
 
   storage::PrincipalStore& store() { return store_; }
 
- private:
-  // kUnauthorized if there is no such principal or it is disabled.
+  // The principal `name` with its roles, for a credential that names it (a token, a client
+  // certificate, a KMS access key). kUnauthorized if there is no such principal or it is
+  // disabled.
   Result<Principal> LoadPrincipal(std::string_view name);
 
+ private:
   storage::PrincipalStore& store_;
   const Random& random_;
 };

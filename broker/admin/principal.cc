@@ -6,12 +6,13 @@
 namespace kb::broker {
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 5> kNames = {{
+constexpr std::array<std::pair<Role, std::string_view>, 6> kNames = {{
     {Role::kAdmin, "admin"},
     {Role::kKeyManager, "key-manager"},
     {Role::kPolicyAuthor, "policy-author"},
     {Role::kApprover, "approver"},
     {Role::kAuditor, "auditor"},
+    {Role::kKmsUser, "kms-user"},
 }};
 
 }  // namespace

@@ -6,6 +6,7 @@
 //   policy-author  references, policies, attestation keys: propose (and revoke)
 //   approver       approve what an author proposed (the two-person rule)
 //   auditor        read the audit log; read everything else; change nothing
+//   kms-user       call the KMS-compatible API (api/kms/) with an access key; no admin route
 // Every role may read references, policies, keys' metadata, attestation keys and pending items.
 
 #include <cstdint>
@@ -22,6 +23,7 @@ enum class Role : uint32_t {
   kPolicyAuthor = 1u << 2,
   kApprover = 1u << 3,
   kAuditor = 1u << 4,
+  kKmsUser = 1u << 5,
 };
 
 // A set of roles, as a bit mask of Role values.
@@ -32,8 +34,8 @@ constexpr RoleSet Roles(std::initializer_list<Role> roles) {
   for (Role r : roles) set |= uint32_t(r);
   return set;
 }
-constexpr RoleSet kAllRoles =
-    Roles({Role::kAdmin, Role::kKeyManager, Role::kPolicyAuthor, Role::kApprover, Role::kAuditor});
+constexpr RoleSet kAllRoles = Roles({Role::kAdmin, Role::kKeyManager, Role::kPolicyAuthor,
+                                     Role::kApprover, Role::kAuditor, Role::kKmsUser});
 
 std::string_view RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);

@@ -1,0 +1,58 @@
+#include "broker/admin/access_keys.h"
+
+#include <array>
+
+#include "broker/admin/internal/admin_audit.h"
+#include "common/encoding.h"
+
+namespace kb::broker {
+namespace {
+
+// The KEK binds a sealed secret to a name; access key secrets get their own namespace.
+std::string SealName(std::string_view id) { return "access-key:" + std::string(id); }
+
+Result<std::string> RandomBase32(const Random& random, size_t chars) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  SecretBytes bytes(chars);
+  if (auto s = random.Fill(bytes.mutable_span()); !s) return std::move(s).error();
+  std::string out;
+  for (uint8_t b : bytes.span()) out += kAlphabet[b & 31];
+  return out;
+}
+
+}  // namespace
+
+Result<IssuedAccessKey> AccessKeys::Issue(std::string_view principal, std::string_view actor,
+                                          Time now) {
+  auto id = RandomBase32(random_, 16);
+  if (!id) return std::move(id).error();
+  SecretBytes raw(30);  // 240 bits → 40 base64 characters, the shape of an AWS secret key
+  if (auto s = random_.Fill(raw.mutable_span()); !s) return std::move(s).error();
+  IssuedAccessKey issued{"KBAK" + *id, Base64Encode(raw.span())};
+  auto sealed = kek_.Seal(SealName(issued.id), 1, SecretBytes(AsBytes(issued.secret)), random_);
+  if (!sealed) return std::move(sealed).error();
+  storage::AccessKeyRecord record{issued.id, std::string(principal), std::move(*sealed), now, {}};
+  auto added = store_.Add(
+      record, internal::AdminAudit("access-key.create", actor, now,
+                                   "access key " + issued.id + " for " + std::string(principal)));
+  if (!added) return std::move(added).error();
+  return issued;
+}
+
+Status AccessKeys::Revoke(std::string_view id, std::string_view actor, Time now) {
+  return store_.Revoke(
+      id, now,
+      internal::AdminAudit("access-key.revoke", actor, now, "access key " + std::string(id)));
+}
+
+std::optional<AccessKeyOwner> AccessKeys::Lookup(std::string_view id) {
+  auto record = store_.Get(id);
+  if (!record || record->revoked_at) return std::nullopt;
+  auto principal = principals_.LoadPrincipal(record->principal);
+  if (!principal) return std::nullopt;
+  auto secret = kek_.Unseal(SealName(id), 1, record->secret_sealed);
+  if (!secret) return std::nullopt;
+  return AccessKeyOwner{std::move(*principal), std::move(*secret)};
+}
+
+}  // namespace kb::broker

@@ -1,0 +1,53 @@
+#pragma once
+
+// KMS access keys: AWS-style credentials (an access key id and a 40-character secret) that a
+// principal's KMS clients sign requests with (SigV4). The secret is returned once, at creation;
+// the broker keeps it sealed under the KEK, bound to the key id, because verifying a signature
+// needs it. Revocation is immediate; a disabled principal's keys stop working with it.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker/admin/authenticator.h"
+#include "broker/keys/kek.h"
+#include "common/random.h"
+#include "storage/access_key_store.h"
+
+namespace kb::broker {
+
+struct IssuedAccessKey {
+  std::string id;      // "KBAK" + 16 base32 characters
+  std::string secret;  // shown to the caller once
+};
+
+struct AccessKeyOwner {
+  Principal principal;
+  SecretBytes secret;
+};
+
+class AccessKeys {
+ public:
+  // REQUIRES: every reference outlives this object.
+  AccessKeys(storage::AccessKeyStore& store, Authenticator& principals, const Kek& kek,
+             const Random& random)
+      : store_(store), principals_(principals), kek_(kek), random_(random) {}
+
+  // kNotFound if there is no such principal.
+  Result<IssuedAccessKey> Issue(std::string_view principal, std::string_view actor, Time now);
+  Status Revoke(std::string_view id, std::string_view actor, Time now);
+  Result<std::vector<storage::AccessKeyRecord>> List() { return store_.List(); }
+
+  // The owner and secret of an active key of an enabled principal; nullopt otherwise (unknown,
+  // revoked, disabled principal, or a secret that does not unseal).
+  std::optional<AccessKeyOwner> Lookup(std::string_view id);
+
+ private:
+  storage::AccessKeyStore& store_;
+  Authenticator& principals_;
+  const Kek& kek_;
+  const Random& random_;
+};
+
+}  // namespace kb::broker
