@@ -8,6 +8,8 @@ int HttpStatus(ErrorCode code) {
     case ErrorCode::kMalformedEvidence:
     case ErrorCode::kUnsupportedAlgorithm:
     case ErrorCode::kUnsupportedPublicKey:
+    case ErrorCode::kInvalidCiphertext:
+    case ErrorCode::kIncorrectKey:
       return 400;
     case ErrorCode::kUnauthorized:
       return 401;

@@ -46,6 +46,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "payload_too_large";
     case ErrorCode::kRateLimited:
       return "rate_limited";
+    case ErrorCode::kInvalidCiphertext:
+      return "invalid_ciphertext";
+    case ErrorCode::kIncorrectKey:
+      return "incorrect_key";
     case ErrorCode::kInternal:
       return "internal";
   }

@@ -36,6 +36,8 @@ enum class ErrorCode {
   kConflict,
   kPayloadTooLarge,
   kRateLimited,
+  kInvalidCiphertext,  // KMS API only: a CiphertextBlob that is not ours or was altered
+  kIncorrectKey,       // KMS API only: a CiphertextBlob of another key than the one named
   kInternal,
 };
 

@@ -2,14 +2,15 @@
 
 #include <climits>
 
+#include "common/aes_gcm.h"
 #include "common/ossl.h"
 
 namespace kb::broker {
 namespace {
 
 constexpr uint8_t kFormatVersion = 0x01;
-constexpr size_t kNonceSize = 12;
-constexpr size_t kTagSize = 16;
+constexpr size_t kNonceSize = kGcmNonceSize;
+constexpr size_t kTagSize = kGcmTagSize;
 constexpr size_t kMaxPlaintext = 64 * 1024;
 
 void AppendU32(Bytes& out, uint32_t v) {
@@ -46,20 +47,10 @@ Result<Bytes> Kek::Seal(std::string_view key_id, uint32_t version, const SecretB
   out[0] = kFormatVersion;
   std::span<uint8_t> nonce(out.data() + 1, kNonceSize);
   if (auto s = random.Fill(nonce); !s) return std::move(s).error();
-  Bytes aad = Aad(key_id, version);
-  OsslPtr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  uint8_t* ciphertext = out.data() + 1 + kNonceSize;
-  if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.span().data(), nonce.data()) !=
-          1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, aad.data(), int(aad.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), ciphertext, &len, plaintext.span().data(),
-                        int(plaintext.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), ciphertext + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize,
-                          ciphertext + plaintext.size()) != 1) {
-    return Error{ErrorCode::kInternal, OsslErrorString("AES-256-GCM seal")};
+  if (auto s = AesGcmSeal(key_.span(), nonce, Aad(key_id, version), plaintext.span(),
+                          std::span<uint8_t>(out).subspan(1 + kNonceSize));
+      !s) {
+    return std::move(s).error();
   }
   return out;
 }
@@ -72,18 +63,10 @@ Result<SecretBytes> Kek::Unseal(std::string_view key_id, uint32_t version, ByteS
   size_t size = sealed.size() - 1 - kNonceSize - kTagSize;
   const uint8_t* nonce = sealed.data() + 1;
   const uint8_t* ciphertext = nonce + kNonceSize;
-  Bytes tag(ciphertext + size, ciphertext + size + kTagSize);
-  Bytes aad = Aad(key_id, version);
   SecretBytes plaintext(size);
-  OsslPtr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.span().data(), nonce) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, aad.data(), int(aad.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), plaintext.mutable_span().data(), &len, ciphertext, int(size)) !=
-          1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) != 1 ||
-      EVP_DecryptFinal_ex(ctx.get(), plaintext.mutable_span().data() + len, &len) != 1) {
+  if (!AesGcmOpen(key_.span(), ByteSpan(nonce, kNonceSize), Aad(key_id, version),
+                  ByteSpan(ciphertext, size), ByteSpan(ciphertext + size, kTagSize),
+                  plaintext.mutable_span())) {
     return Unsealable();  // the tag did not verify: nothing of the plaintext is returned
   }
   return plaintext;
