@@ -4,6 +4,8 @@
 // handler are tested without sockets. The server (transport, TLS, limits) fills and sends them.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace kb::api {
 
@@ -19,6 +21,9 @@ struct HttpRequest {
   std::string client_principal;
   // The client's IPv4 address or IPv6 /64 prefix: the key of per-address rate limits.
   std::string remote_address;
+  // Every header, names in lowercase, for the KMS endpoint's SigV4 check (filled for POST / only:
+  // the other routes read the fields above).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct HttpResponse {
@@ -28,6 +33,7 @@ struct HttpResponse {
   int retry_after_seconds = 0;  // > 0: sent as Retry-After (rate_limited)
   // For the server log only, never sent: what an `internal` answer hides from the client.
   std::string log_detail;
+  std::vector<std::pair<std::string, std::string>> headers;  // sent besides the usual ones
 };
 
 }  // namespace kb::api

@@ -119,6 +119,7 @@ std::vector<PublicRoute> PublicRoutes() {
 
 std::string_view RouteLabel(std::string_view target) {
   if (target.starts_with(kAdminPrefix)) return "/v1/admin";
+  if (target == "/") return "/ (kms)";
   for (const RouteEntry& route : kRoutes) {
     if (route.path == target) return route.path;
   }
@@ -126,6 +127,9 @@ std::string_view RouteLabel(std::string_view target) {
 }
 
 HttpResponse Route(const HttpRequest& request, Services& services, Time now) {
+  if (services.kms != nullptr && kms::IsKmsRequest(request)) {
+    return kms::RouteKms(request, *services.kms, now);
+  }
   if (services.admin != nullptr && request.target.starts_with(kAdminPrefix)) {
     return RouteAdmin(request, *services.admin, now);
   }

@@ -7,6 +7,7 @@
 
 #include "api/admin_api.h"
 #include "api/http_types.h"
+#include "api/kms/kms_api.h"
 #include "api/metrics.h"
 #include "broker/evidence/certificate_cache.h"
 #include "broker/release_service.h"
@@ -30,6 +31,7 @@ struct Services {
   const broker::CertificateCache* cache = nullptr;  // optional, for /metrics
   AdminServices* admin = nullptr;                   // optional: without it, /v1/admin/ is 404
   RateLimiters* limits = nullptr;                   // optional: without it, no rate limits
+  kms::KmsServices* kms = nullptr;                  // optional: without it, POST / is 404
 };
 
 // The public (non-admin) routes, for the OpenAPI parity test.

@@ -81,6 +81,32 @@ Result<policy::Decision> ReleaseService::Decide(const ReleaseRequest& request,
   return decision;
 }
 
+Result<ReleaseService::AttestedRecipient> ReleaseService::AuthorizeRecipient(
+    const std::string& key_id, ByteSpan document, Time now) {
+  auto verified = VerifyEvidence("auto", document, now);
+  if (!verified) return std::move(verified).error();
+  ReleaseRequest request;
+  request.key_id = key_id;
+  int policy_version = 0;
+  auto decision = Decide(request, verified->claims(), now, &policy_version);
+  if (!decision) return std::move(decision).error();
+  if (!decision->allow) return Error{ErrorCode::kPolicyDenied, decision->reason};
+  return AttestedRecipient{std::move(*verified), decision->policy, policy_version};
+}
+
+Result<bool> ReleaseService::RequiresAttestation(const std::string& key_id) {
+  auto active = policy_cache_.Active(deps_.policies);
+  if (!active) return std::move(active).error();
+  for (const ActivePolicy& p : *active) {
+    const auto& keys = p.policy->keys;
+    if (p.policy->require_attestation &&
+        std::find(keys.begin(), keys.end(), key_id) != keys.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 int ReleaseService::Throttle(const std::string& key_id, const std::string& module_id, Time now) {
   if (deps_.identity_limit != nullptr) {
     if (int wait = deps_.identity_limit->Take(module_id, now); wait > 0) return wait;

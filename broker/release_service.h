@@ -82,6 +82,20 @@ class ReleaseService {
   uint64_t purged_nonces() const { return purged_.load(std::memory_order_relaxed); }
   ReleaseOutcome Release(const ReleaseRequest& request, Time now);
 
+  // The release decision without a nonce of ours, for the KMS Recipient path (as in KMS, the
+  // attestation document's freshness is the policy's max_age): verify the evidence, then the
+  // key's active policies. kPolicyDenied (with the reason) if they do not allow it.
+  struct AttestedRecipient {
+    VerifiedEvidence evidence;
+    std::string policy;
+    int policy_version = 0;
+  };
+  Result<AttestedRecipient> AuthorizeRecipient(const std::string& key_id, ByteSpan document,
+                                               Time now);
+  // True if an active policy names `key_id` and requires attestation for it (the default for
+  // a key a policy governs): then the KMS API returns its plaintext only to a Recipient.
+  Result<bool> RequiresAttestation(const std::string& key_id);
+
   // The verification step of Release alone (no nonce, no policy): for dry runs.
   Result<VerifiedEvidence> VerifyEvidence(const std::string& type, ByteSpan document,
                                           Time now) const;

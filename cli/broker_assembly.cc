@@ -72,6 +72,11 @@ Status AssembleBroker(const Config& config, Broker& b) {
   if (auto s = b.admin->LoadAttestationKeys(); !s) return s;
   b.key_admin = std::make_unique<broker::KeyAdmin>(*b.manager, *b.keys, *b.import_tokens, *b.audit,
                                                    *b.kek, b.random);
+  b.kms = std::make_unique<broker::KmsService>(broker::KmsService::Dependencies{
+      *b.keys, *b.manager, *b.release, *b.wrapper, *b.audit, b.random,
+      broker::KmsLocation{config.kms_region, config.kms_account_id}});
+  b.kms_api =
+      std::make_unique<api::kms::KmsServices>(api::kms::KmsServices{*b.kms, *b.access_keys});
   b.admin_api = std::make_unique<api::AdminServices>(
       api::AdminServices{*b.authenticator, *b.admin, *b.key_admin, *b.access_keys});
   return Ok();

@@ -54,6 +54,8 @@ struct Broker {
   std::unique_ptr<broker::AdminService> admin;
   std::unique_ptr<broker::KeyAdmin> key_admin;
   std::unique_ptr<broker::AccessKeys> access_keys;
+  std::unique_ptr<broker::KmsService> kms;
+  std::unique_ptr<api::kms::KmsServices> kms_api;
   std::unique_ptr<api::AdminServices> admin_api;
 };
 

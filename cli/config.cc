@@ -99,7 +99,7 @@ Result<Config> ReadConfig(const YAML::Node& root) {
           CheckYamlKeys(root, {"listen", "workers", "data_dir", "database", "kek_file", "tls",
                                "trust_roots", "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl",
                                "log_level", "approvals_required", "certificate_cache_size",
-                               "durability", "admin_client_ca", "limits", "rate_limits"});
+                               "durability", "admin_client_ca", "limits", "rate_limits", "kms"});
       !s) {
     return std::move(s).error();
   }
@@ -116,6 +116,11 @@ Result<Config> ReadConfig(const YAML::Node& root) {
     if (auto s = ReadRateLimits(root["rate_limits"], config.rate_limits); !s) {
       return std::move(s).error();
     }
+  }
+  if (const YAML::Node kms = root["kms"]) {
+    if (auto s = CheckYamlKeys(kms, {"region", "account_id"}); !s) return std::move(s).error();
+    if (kms["region"]) config.kms_region = kms["region"].as<std::string>();
+    if (kms["account_id"]) config.kms_account_id = kms["account_id"].as<std::string>();
   }
   if (root["workers"]) config.workers = root["workers"].as<int>();
   if (root["approvals_required"]) {
@@ -187,6 +192,14 @@ Status Config::Validate() {
     return Error{ErrorCode::kMalformedRequest, "workers must be 0..256"};
   }
   if (auto s = ValidateLimits(limits); !s) return s;
+  if (kms_region.empty() || kms_region.size() > 32 ||
+      kms_region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+    return Error{ErrorCode::kMalformedRequest, "kms.region must be like us-east-1"};
+  }
+  if (kms_account_id.size() != 12 ||
+      kms_account_id.find_first_not_of("0123456789") != std::string::npos) {
+    return Error{ErrorCode::kMalformedRequest, "kms.account_id must be 12 digits"};
+  }
   if (nonce_ttl.count() < 1 || nonce_ttl > std::chrono::hours(1)) {
     return Error{ErrorCode::kMalformedRequest, "nonce_ttl must be between 1s and 1h"};
   }

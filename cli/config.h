@@ -63,6 +63,9 @@ struct Config {
   std::string log_level = "info";
   ConnectionLimits limits;
   RateLimits rate_limits;
+  // The KMS-compatible API (POST /): the region and account its ARNs and SigV4 scope use.
+  std::string kms_region = "us-east-1";
+  std::string kms_account_id = "000000000000";
 
   // Cross-field checks; fills derived defaults.
   Status Validate();

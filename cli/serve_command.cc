@@ -84,7 +84,8 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   api::Metrics metrics;
   api::Services services{*b.release,        !config->trust_roots.empty(),
                          &metrics,          b.cache.get(),
-                         b.admin_api.get(), b.limits.get()};
+                         b.admin_api.get(), b.limits.get(),
+                         b.kms_api.get()};
   if (services.development_root_trusted) {
     Log("WARNING: attestation roots besides AWS Nitro Root G1 are trusted (development setup)");
   }

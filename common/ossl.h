@@ -10,6 +10,7 @@
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
@@ -38,6 +39,8 @@ KB_OSSL_DELETER(BIGNUM, BN_free);
 KB_OSSL_DELETER(CMS_ContentInfo, CMS_ContentInfo_free);
 KB_OSSL_DELETER(ECDSA_SIG, ECDSA_SIG_free);
 KB_OSSL_DELETER(EVP_CIPHER_CTX, EVP_CIPHER_CTX_free);
+KB_OSSL_DELETER(EVP_KDF, EVP_KDF_free);
+KB_OSSL_DELETER(EVP_KDF_CTX, EVP_KDF_CTX_free);
 KB_OSSL_DELETER(EVP_MD, EVP_MD_free);
 KB_OSSL_DELETER(EVP_MD_CTX, EVP_MD_CTX_free);
 KB_OSSL_DELETER(EVP_PKEY, EVP_PKEY_free);

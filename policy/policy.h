@@ -35,6 +35,8 @@ struct Policy {
   std::chrono::seconds max_age{300};
   NonceMode nonce = NonceMode::kRequired;
   bool allow_debug = false;
+  // The KMS API returns plaintext of this policy's keys only to an attested Recipient.
+  bool require_attestation = true;
   std::vector<Rule> allow;
   std::vector<Rule> deny;
 };

@@ -189,8 +189,8 @@ Status ReadKeys(const YAML::Node& node, Policy& policy) {
 
 Result<Policy> ReadPolicy(const YAML::Node& root) {
   if (!root.IsMap()) return YamlError(root, "a policy is a mapping");
-  if (auto s = CheckYamlKeys(
-          root, {"name", "keys", "platform", "freshness", "allow_debug", "allow", "deny"});
+  if (auto s = CheckYamlKeys(root, {"name", "keys", "platform", "freshness", "allow_debug",
+                                    "require_attestation", "allow", "deny"});
       !s) {
     return std::move(s).error();
   }
@@ -221,6 +221,14 @@ Result<Policy> ReadPolicy(const YAML::Node& root) {
       return YamlError(debug, "allow_debug applies to nitro-enclave policies only");
     }
     policy.allow_debug = *text == "true";
+  }
+  if (const YAML::Node attestation = root["require_attestation"]) {
+    auto text = YamlScalar(attestation, "require_attestation");
+    if (!text) return std::move(text).error();
+    if (*text != "true" && *text != "false") {
+      return YamlError(attestation, "require_attestation must be true or false");
+    }
+    policy.require_attestation = *text == "true";
   }
   if (auto s = ReadRules(root["allow"], policy.platform, "allow", policy.allow); !s) {
     return std::move(s).error();

@@ -1,6 +1,8 @@
 #include "api/internal/session.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <cctype>
 
 #include "api/error_status.h"
 #include "api/release_codec.h"
@@ -179,6 +181,14 @@ HttpRequest Session::ToHttpRequest() {
   request.authorization = std::string(req[http::field::authorization]);
   request.client_principal = client_cn_;
   request.remote_address = remote_address_;
+  if (request.target == "/" && req.method() == http::verb::post) {
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return char(std::tolower(c)); });
+      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+  }
   request.body = std::move(req.body());  // up to body_limit: moved, not copied
   request.request_id = "r" + std::to_string(context_.requests.fetch_add(1) + 1);
   return request;
@@ -189,6 +199,7 @@ void Session::Reply(HttpResponse response, bool keep_alive) {
   res->set(http::field::server, "keybroker");
   res->set(http::field::content_type, std::move(response.content_type));
   res->set(http::field::cache_control, "no-store");
+  for (auto& [name, value] : response.headers) res->set(name, std::move(value));
   if (response.retry_after_seconds > 0) {
     res->set(http::field::retry_after, std::to_string(response.retry_after_seconds));
   }

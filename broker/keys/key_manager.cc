@@ -74,15 +74,21 @@ Status KeyManager::SetEnabled(std::string_view id, bool enabled, std::string_vie
   });
 }
 
-Result<UnsealedKey> KeyManager::UnsealCurrent(std::string_view id) {
+Result<UnsealedKey> KeyManager::UnsealCurrent(std::string_view id) { return Unseal(id, 0); }
+
+Result<UnsealedKey> KeyManager::Unseal(std::string_view id, uint32_t version) {
   auto key = keys_.Get(id);
   if (!key) return std::move(key).error();
   if (!key->enabled) return Error{ErrorCode::kKeyDisabled, "key " + key->id + " is disabled"};
-  auto sealed = keys_.GetSealed(id, key->current_version);
+  if (version == 0) version = key->current_version;
+  if (version > key->current_version) {
+    return Error{ErrorCode::kKeyNotFound, "key " + key->id + " has no such version"};
+  }
+  auto sealed = keys_.GetSealed(id, version);
   if (!sealed) return std::move(sealed).error();
-  auto material = kek_.Unseal(id, key->current_version, *sealed);
+  auto material = kek_.Unseal(id, version, *sealed);
   if (!material) return std::move(material).error();
-  return UnsealedKey{key->id, key->current_version, std::move(*material)};
+  return UnsealedKey{key->id, version, std::move(*material)};
 }
 
 }  // namespace kb::broker

@@ -43,6 +43,9 @@ class KeyManager {
   // The current version, unsealed. kKeyNotFound, kKeyDisabled, or kInternal if it will not
   // unseal (wrong KEK, tampered row).
   Result<UnsealedKey> UnsealCurrent(std::string_view id);
+  // A given version (KMS Decrypt of a blob made before a rotation). kKeyNotFound if the key or
+  // the version does not exist; kKeyDisabled if the key is disabled.
+  Result<UnsealedKey> Unseal(std::string_view id, uint32_t version);  // 0: the current one
 
  private:
   Status Create(std::string_view id, const SecretBytes& material, const char* origin,

@@ -1,0 +1,25 @@
+#pragma once
+
+// The KMS-compatible endpoint: POST / with X-Amz-Target: TrentService.<Operation> and
+// Content-Type: application/x-amz-json-1.1, as the AWS SDKs and the AWS CLI send it
+// (../shared/research/kms-wire.md). Requests are authenticated with SigV4 (sigv4.h) against
+// access keys issued by the admin API; the principal needs the kms-user role. Operations go to
+// broker::KmsService; answers and errors are in KMS's JSON shape ({"__type", "message"}).
+
+#include "api/http_types.h"
+#include "broker/admin/access_keys.h"
+#include "broker/kms/kms_service.h"
+
+namespace kb::api::kms {
+
+struct KmsServices {
+  broker::KmsService& kms;
+  broker::AccessKeys& access_keys;
+};
+
+// True for requests this endpoint answers: POST / with an X-Amz-Target header.
+bool IsKmsRequest(const HttpRequest& request);
+
+HttpResponse RouteKms(const HttpRequest& request, KmsServices& services, Time now);
+
+}  // namespace kb::api::kms

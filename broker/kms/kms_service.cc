@@ -1,0 +1,213 @@
+#include "broker/kms/kms_service.h"
+
+#include <boost/json.hpp>
+
+#include "broker/evidence/claims_json.h"
+#include "common/digest.h"
+
+namespace kb::broker {
+namespace {
+
+constexpr size_t kMaxRandom = 1024;
+
+Bytes DigestOf(ByteSpan data) {
+  Sha256Digest d = Sha256(data);
+  return Bytes(d.begin(), d.end());
+}
+
+}  // namespace
+
+Result<std::string> KmsService::ResolveKeyId(std::string_view reference) const {
+  std::string prefix =
+      "arn:aws:kms:" + deps_.location.region + ":" + deps_.location.account_id + ":";
+  std::string_view name = reference;
+  if (name.starts_with("arn:")) {
+    if (!name.starts_with(prefix)) {
+      return Error{ErrorCode::kKeyNotFound, "the ARN is not of this region and account"};
+    }
+    name.remove_prefix(prefix.size());
+    if (name.starts_with("key/")) {
+      name.remove_prefix(4);
+    } else if (!name.starts_with("alias/")) {
+      return Error{ErrorCode::kKeyNotFound, "not a key or alias ARN"};
+    }
+  }
+  if (name.starts_with("alias/")) name.remove_prefix(6);  // alias/NAME names the key NAME
+  if (name.empty()) return Error{ErrorCode::kKeyNotFound, "empty key id"};
+  return std::string(name);
+}
+
+std::string KmsService::KeyArn(std::string_view key_id) const {
+  return "arn:aws:kms:" + deps_.location.region + ":" + deps_.location.account_id + ":key/" +
+         std::string(key_id);
+}
+
+Result<KmsKey> KmsService::Describe(std::string_view reference) {
+  auto id = ResolveKeyId(reference);
+  if (!id) return std::move(id).error();
+  auto key = deps_.keys.Get(*id);
+  if (!key) return std::move(key).error();
+  return KmsKey{key->id, KeyArn(key->id), key->enabled, key->created_at, key->origin};
+}
+
+Result<std::vector<KmsKey>> KmsService::List() {
+  auto keys = deps_.keys.List();
+  if (!keys) return std::move(keys).error();
+  std::vector<KmsKey> out;
+  for (const auto& k : *keys)
+    out.push_back({k.id, KeyArn(k.id), k.enabled, k.created_at, k.origin});
+  return out;
+}
+
+storage::AuditRecord KmsService::Row(std::string_view operation, const KmsCall& call) const {
+  storage::AuditRecord row;
+  row.time = call.now;
+  row.actor = "kms:" + call.principal;
+  row.action = "kms." + std::string(operation);
+  row.request_id = call.request_id;
+  return row;
+}
+
+template <typename T>
+Result<T> KmsService::Audited(storage::AuditRecord& row, Result<T> result) {
+  row.decision = result ? "allow" : "deny";
+  if (!result) {
+    row.reasons = std::string(ErrorCodeName(result.error().code)) + ": " + result.error().message;
+  }
+  auto seq = deps_.audit.Append(std::move(row));
+  if (!seq) return Error{ErrorCode::kInternal, "the audit row could not be written"};
+  return result;
+}
+
+Result<Delivered> KmsService::Deliver(const std::string& key_id, SecretBytes secret,
+                                      const std::optional<Bytes>& recipient, Time now,
+                                      storage::AuditRecord& row) {
+  if (!recipient) {
+    if (!key_id.empty()) {
+      auto required = deps_.release.RequiresAttestation(key_id);
+      if (!required) return std::move(required).error();
+      if (*required) {
+        return Error{ErrorCode::kForbidden,
+                     "a policy of key " + key_id +
+                         " requires attestation: call with a Recipient (attestation document)"};
+      }
+    }
+    return Delivered{std::move(secret), std::nullopt};
+  }
+  row.evidence_sha256 = DigestOf(*recipient);
+  std::optional<VerifiedEvidence> evidence;
+  if (key_id.empty()) {  // GenerateRandom: no key, no policy; the document must verify
+    auto verified = deps_.release.VerifyEvidence("auto", *recipient, now);
+    if (!verified) return std::move(verified).error();
+    evidence = std::move(*verified);
+  } else {
+    auto attested = deps_.release.AuthorizeRecipient(key_id, *recipient, now);
+    if (!attested) return std::move(attested).error();
+    row.policy = attested->policy;
+    row.policy_version = uint32_t(attested->policy_version);
+    evidence = std::move(attested->evidence);
+  }
+  const EvidenceClaims& claims = evidence->claims();
+  row.actor += " attested:" + claims.module_id;
+  row.evidence_type = std::string(PlatformName(claims.platform));
+  row.claims_sha256 = DigestOf(AsBytes(boost::json::serialize(ClaimsToJson(claims))));
+  if (!claims.public_key) {
+    return Error{ErrorCode::kUnsupportedPublicKey, "the attestation document has no public key"};
+  }
+  auto wrapped = deps_.wrapper.Wrap(WrapFormat::kCms, *claims.public_key, secret);
+  if (!wrapped) return std::move(wrapped).error();
+  return Delivered{std::nullopt, std::move(*wrapped)};
+}
+
+Result<KmsCiphertext> KmsService::Encrypt(std::string_view reference, ByteSpan plaintext,
+                                          const EncryptionContext& context, const KmsCall& call) {
+  storage::AuditRecord row = Row("Encrypt", call);
+  auto run = [&]() -> Result<KmsCiphertext> {
+    auto id = ResolveKeyId(reference);
+    if (!id) return std::move(id).error();
+    row.key_id = *id;
+    auto key = deps_.manager.UnsealCurrent(*id);
+    if (!key) return std::move(key).error();
+    row.key_version = key->version;
+    auto blob = SealBlob({key->id, key->version}, key->material, plaintext, context, deps_.random);
+    if (!blob) return std::move(blob).error();
+    return KmsCiphertext{KeyArn(key->id), std::move(*blob)};
+  };
+  return Audited(row, run());
+}
+
+Result<KmsDecrypted> KmsService::Decrypt(ByteSpan blob, std::optional<std::string_view> reference,
+                                         const EncryptionContext& context,
+                                         const std::optional<Bytes>& recipient,
+                                         const KmsCall& call) {
+  storage::AuditRecord row = Row("Decrypt", call);
+  auto run = [&]() -> Result<KmsDecrypted> {
+    auto header = ReadBlobHeader(blob);
+    if (!header) return std::move(header).error();
+    row.key_id = header->key_id;
+    row.key_version = header->key_version;
+    if (reference) {
+      auto named = ResolveKeyId(*reference);
+      if (!named) return std::move(named).error();
+      if (*named != header->key_id) {
+        return Error{ErrorCode::kIncorrectKey, "the ciphertext was not made with key " + *named};
+      }
+    }
+    auto key = deps_.manager.Unseal(header->key_id, header->key_version);
+    if (!key) return std::move(key).error();
+    auto plaintext = OpenBlob(blob, key->material, context);
+    if (!plaintext) return std::move(plaintext).error();
+    auto delivered = Deliver(key->id, std::move(*plaintext), recipient, call.now, row);
+    if (!delivered) return std::move(delivered).error();
+    return KmsDecrypted{KeyArn(key->id), std::move(*delivered)};
+  };
+  return Audited(row, run());
+}
+
+Result<KmsDataKey> KmsService::GenerateDataKey(std::string_view reference, size_t bytes,
+                                               const EncryptionContext& context, bool deliver,
+                                               const std::optional<Bytes>& recipient,
+                                               const KmsCall& call) {
+  storage::AuditRecord row =
+      Row(deliver ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext", call);
+  auto run = [&]() -> Result<KmsDataKey> {
+    auto id = ResolveKeyId(reference);
+    if (!id) return std::move(id).error();
+    row.key_id = *id;
+    if (bytes < 1 || bytes > kMaxRandom) {
+      return Error{ErrorCode::kMalformedRequest, "NumberOfBytes must be 1 to 1024"};
+    }
+    auto key = deps_.manager.UnsealCurrent(*id);
+    if (!key) return std::move(key).error();
+    row.key_version = key->version;
+    SecretBytes data_key(bytes);
+    if (auto s = deps_.random.Fill(data_key.mutable_span()); !s) return std::move(s).error();
+    auto blob =
+        SealBlob({key->id, key->version}, key->material, data_key.span(), context, deps_.random);
+    if (!blob) return std::move(blob).error();
+    KmsDataKey out{KeyArn(key->id), std::move(*blob), std::nullopt};
+    if (deliver) {
+      auto delivered = Deliver(key->id, std::move(data_key), recipient, call.now, row);
+      if (!delivered) return std::move(delivered).error();
+      out.secret = std::move(*delivered);
+    }
+    return out;
+  };
+  return Audited(row, run());
+}
+
+Result<Delivered> KmsService::GenerateRandom(size_t bytes, const std::optional<Bytes>& recipient,
+                                             const KmsCall& call) {
+  storage::AuditRecord row = Row("GenerateRandom", call);
+  auto run = [&]() -> Result<Delivered> {
+    if (bytes < 1 || bytes > kMaxRandom) {
+      return Error{ErrorCode::kMalformedRequest, "NumberOfBytes must be 1 to 1024"};
+    }
+    SecretBytes random(bytes);
+    if (auto s = deps_.random.Fill(random.mutable_span()); !s) return std::move(s).error();
+    return Deliver("", std::move(random), recipient, call.now, row);
+  };
+  return Audited(row, run());
+}
+
+}  // namespace kb::broker

@@ -1,0 +1,113 @@
+#pragma once
+
+// The KMS use cases behind keybroker's KMS-compatible API (api/kms/): the operations an enclave
+// application calls on AWS KMS, over keybroker's keys. With a Recipient (an attestation
+// document), the document is verified and the key's release policies decide, exactly as for
+// /v1/release; the secret then leaves only as CMS EnvelopedData to the document's public key
+// (CiphertextForRecipient), never as plaintext. Without one, a key that an active policy
+// governs with require_attestation (the default) yields no plaintext at all.
+// Every call, allowed or denied, is an audit row (action "kms.<Operation>").
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker/keys/key_manager.h"
+#include "broker/keys/key_wrapper.h"
+#include "broker/kms/ciphertext_blob.h"
+#include "broker/release_service.h"
+#include "storage/audit_log.h"
+#include "storage/key_store.h"
+
+namespace kb::broker {
+
+struct KmsLocation {
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+};
+
+struct KmsCall {
+  std::string principal;
+  std::string request_id;
+  Time now{};
+};
+
+struct KmsKey {
+  std::string id;
+  std::string arn;
+  bool enabled = true;
+  Time created_at{};
+  std::string origin;  // "generated" | "imported"
+};
+
+// A secret as the caller receives it: in the clear, or wrapped to an attested recipient.
+struct Delivered {
+  std::optional<SecretBytes> plaintext;
+  std::optional<Bytes> ciphertext_for_recipient;
+};
+
+struct KmsCiphertext {
+  std::string key_arn;
+  Bytes blob;
+};
+
+struct KmsDecrypted {
+  std::string key_arn;
+  Delivered secret;
+};
+
+struct KmsDataKey {
+  std::string key_arn;
+  Bytes blob;
+  std::optional<Delivered> secret;  // absent for GenerateDataKeyWithoutPlaintext
+};
+
+class KmsService {
+ public:
+  struct Dependencies {
+    storage::KeyStore& keys;
+    KeyManager& manager;
+    ReleaseService& release;
+    const KeyWrapper& wrapper;
+    storage::AuditLog& audit;
+    const Random& random;
+    KmsLocation location;
+  };
+  explicit KmsService(Dependencies deps) : deps_(std::move(deps)) {}
+
+  const KmsLocation& location() const { return deps_.location; }
+
+  // A key named as KMS clients write it: "NAME", "alias/NAME", or the key or alias ARN of this
+  // broker's region and account. kKeyNotFound otherwise.
+  Result<std::string> ResolveKeyId(std::string_view reference) const;
+  std::string KeyArn(std::string_view key_id) const;
+
+  Result<KmsKey> Describe(std::string_view reference);
+  Result<std::vector<KmsKey>> List();
+  Result<KmsCiphertext> Encrypt(std::string_view reference, ByteSpan plaintext,
+                                const EncryptionContext& context, const KmsCall& call);
+  // `reference`, when given, must name the blob's key (kIncorrectKey otherwise).
+  Result<KmsDecrypted> Decrypt(ByteSpan blob, std::optional<std::string_view> reference,
+                               const EncryptionContext& context,
+                               const std::optional<Bytes>& recipient, const KmsCall& call);
+  // `bytes` of a fresh data key, sealed in a blob; with `deliver`, also handed to the caller.
+  Result<KmsDataKey> GenerateDataKey(std::string_view reference, size_t bytes,
+                                     const EncryptionContext& context, bool deliver,
+                                     const std::optional<Bytes>& recipient, const KmsCall& call);
+  Result<Delivered> GenerateRandom(size_t bytes, const std::optional<Bytes>& recipient,
+                                   const KmsCall& call);
+
+ private:
+  Result<Delivered> Deliver(const std::string& key_id, SecretBytes secret,
+                            const std::optional<Bytes>& recipient, Time now,
+                            storage::AuditRecord& row);
+  // Appends `row` with the outcome of `result`; an audit failure fails the call.
+  template <typename T>
+  Result<T> Audited(storage::AuditRecord& row, Result<T> result);
+  storage::AuditRecord Row(std::string_view operation, const KmsCall& call) const;
+
+  Dependencies deps_;
+};
+
+}  // namespace kb::broker
