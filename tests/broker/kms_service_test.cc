@@ -1,0 +1,175 @@
+// The KMS use cases over a real SQLite file and real dev-signed Nitro documents: key references,
+// authenticated ciphertext blobs, require_attestation, Recipient delivery checked by decrypting
+// the CMS with the instance key, and an audit row per call.
+
+#include "broker/kms/kms_service.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/release_fixture.h"
+
+namespace kb::broker {
+namespace {
+
+using testing::kPcr0;
+using testing::kT;
+
+Bytes Text(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes Copy(const SecretBytes& s) { return Bytes(s.span().begin(), s.span().end()); }
+
+class KmsServiceTest : public testing::ReleaseFixture {
+ protected:
+  void SetUp() override {
+    ReleaseFixture::SetUp();
+    ASSERT_TRUE(manager_->CreateGenerated("free-key", "admin", kT));  // no policy names it
+    kms_ = std::make_unique<KmsService>(KmsService::Dependencies{
+        *keys_, *manager_, *service_, wrapper_, *audit_, random_, {"eu-west-1", "123456789012"}});
+  }
+  uint64_t AuditRows() { return audit_->Verify()->rows; }
+  storage::AuditRecord LastRow() {
+    uint64_t rows = AuditRows();
+    return audit_->Read(rows - 1, 1)->front();
+  }
+  ErrorCode Code(const auto& result) {
+    EXPECT_FALSE(result);
+    return result ? ErrorCode::kInternal : result.error().code;
+  }
+  std::optional<Bytes> Recipient(const Bytes& pcr0 = kPcr0) {
+    return Document(Bytes(32, 5), pcr0);  // a nonce of its own: KMS documents need none of ours
+  }
+
+  KmsCall call_{"app", "r1", kT};
+  std::unique_ptr<KmsService> kms_;
+};
+
+TEST_F(KmsServiceTest, ResolvesKeysAsKmsClientsNameThem) {
+  for (const char* ref :
+       {"free-key", "alias/free-key", "arn:aws:kms:eu-west-1:123456789012:key/free-key",
+        "arn:aws:kms:eu-west-1:123456789012:alias/free-key"}) {
+    auto id = kms_->ResolveKeyId(ref);
+    ASSERT_TRUE(id) << ref;
+    EXPECT_EQ(*id, "free-key");
+  }
+  for (const char* ref : {"", "alias/", "arn:aws:kms:us-east-1:123456789012:key/free-key",
+                          "arn:aws:kms:eu-west-1:999999999999:key/free-key",
+                          "arn:aws:kms:eu-west-1:123456789012:grant/free-key"}) {
+    EXPECT_EQ(Code(kms_->ResolveKeyId(ref)), ErrorCode::kKeyNotFound) << ref;
+  }
+  EXPECT_EQ(kms_->KeyArn("k"), "arn:aws:kms:eu-west-1:123456789012:key/k");
+  auto listed = kms_->List();
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->size(), 2u);
+  EXPECT_EQ(Code(kms_->Describe("alias/nope")), ErrorCode::kKeyNotFound);
+}
+
+TEST_F(KmsServiceTest, EncryptDecryptRoundTripBoundToTheContext) {
+  EncryptionContext context{{"tenant", "a"}, {"purpose", "test"}};
+  auto sealed = kms_->Encrypt("alias/free-key", Text("hello"), context, call_);
+  ASSERT_TRUE(sealed) << sealed.error().message;
+  EXPECT_EQ(sealed->key_arn, "arn:aws:kms:eu-west-1:123456789012:key/free-key");
+  auto opened = kms_->Decrypt(sealed->blob, std::nullopt, context, std::nullopt, call_);
+  ASSERT_TRUE(opened) << opened.error().message;
+  EXPECT_EQ(Copy(*opened->secret.plaintext), Text("hello"));
+  EXPECT_EQ(LastRow().action, "kms.Decrypt");
+  EXPECT_EQ(LastRow().decision, "allow");
+  EXPECT_EQ(LastRow().actor, "kms:app");
+
+  EncryptionContext other{{"tenant", "b"}, {"purpose", "test"}};
+  EXPECT_EQ(Code(kms_->Decrypt(sealed->blob, std::nullopt, other, std::nullopt, call_)),
+            ErrorCode::kInvalidCiphertext);
+  EXPECT_EQ(Code(kms_->Decrypt(sealed->blob, std::nullopt, {}, std::nullopt, call_)),
+            ErrorCode::kInvalidCiphertext);
+  EXPECT_EQ(LastRow().decision, "deny");
+  EXPECT_EQ(Code(kms_->Decrypt(sealed->blob, "model-weights", context, std::nullopt, call_)),
+            ErrorCode::kIncorrectKey);
+  for (size_t i = 0; i < sealed->blob.size(); ++i) {  // every byte is authenticated
+    Bytes altered = sealed->blob;
+    altered[i] ^= 0x01;
+    auto r = kms_->Decrypt(altered, std::nullopt, context, std::nullopt, call_);
+    EXPECT_FALSE(r) << "byte " << i;
+  }
+  EXPECT_EQ(Code(kms_->Decrypt(Text("not a blob at all"), std::nullopt, {}, std::nullopt, call_)),
+            ErrorCode::kInvalidCiphertext);
+  EXPECT_EQ(Code(kms_->Encrypt("free-key", Bytes(4097, 1), {}, call_)),
+            ErrorCode::kMalformedRequest);
+}
+
+TEST_F(KmsServiceTest, OldVersionsStillDecryptAndDisabledKeysRefuse) {
+  auto sealed = kms_->Encrypt("free-key", Text("v1"), {}, call_);
+  ASSERT_TRUE(sealed);
+  ASSERT_TRUE(manager_->Rotate("free-key", "admin", kT));
+  auto opened = kms_->Decrypt(sealed->blob, "free-key", {}, std::nullopt, call_);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(Copy(*opened->secret.plaintext), Text("v1"));
+  ASSERT_TRUE(manager_->SetEnabled("free-key", false, "admin", kT));
+  EXPECT_EQ(Code(kms_->Decrypt(sealed->blob, std::nullopt, {}, std::nullopt, call_)),
+            ErrorCode::kKeyDisabled);
+  EXPECT_EQ(Code(kms_->Encrypt("free-key", Text("x"), {}, call_)), ErrorCode::kKeyDisabled);
+}
+
+TEST_F(KmsServiceTest, AGovernedKeyGivesPlaintextOnlyToAnAttestedRecipient) {
+  auto made =
+      kms_->GenerateDataKey("model-weights", 32, {}, /*deliver=*/false, std::nullopt, call_);
+  ASSERT_TRUE(made) << made.error().message;  // no plaintext leaves: allowed
+  EXPECT_FALSE(made->secret);
+  EXPECT_EQ(Code(kms_->Decrypt(made->blob, std::nullopt, {}, std::nullopt, call_)),
+            ErrorCode::kForbidden);
+  EXPECT_EQ(Code(kms_->GenerateDataKey("model-weights", 32, {}, true, std::nullopt, call_)),
+            ErrorCode::kForbidden);
+
+  auto released = kms_->Decrypt(made->blob, std::nullopt, {}, Recipient(), call_);
+  ASSERT_TRUE(released) << released.error().message;
+  EXPECT_FALSE(released->secret.plaintext);
+  Bytes data_key =
+      testing::CmsDecrypt(*released->secret.ciphertext_for_recipient, instance_key_.get());
+  EXPECT_EQ(data_key.size(), 32u);
+  storage::AuditRecord row = LastRow();
+  EXPECT_EQ(row.policy, "weights");
+  EXPECT_NE(row.actor.find("attested:"), std::string::npos);
+
+  // The same data key, generated with a Recipient, decrypts to what the blob holds.
+  auto direct = kms_->GenerateDataKey("model-weights", 16, {}, true, Recipient(), call_);
+  ASSERT_TRUE(direct);
+  Bytes direct_key =
+      testing::CmsDecrypt(*direct->secret->ciphertext_for_recipient, instance_key_.get());
+  auto again = kms_->Decrypt(direct->blob, std::nullopt, {}, Recipient(), call_);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(testing::CmsDecrypt(*again->secret.ciphertext_for_recipient, instance_key_.get()),
+            direct_key);
+
+  EXPECT_EQ(Code(kms_->Decrypt(made->blob, std::nullopt, {}, Recipient(Bytes(48, 0xbb)), call_)),
+            ErrorCode::kPolicyDenied);
+  EXPECT_EQ(Code(kms_->Decrypt(made->blob, std::nullopt, {}, Bytes{1, 2, 3}, call_)),
+            ErrorCode::kMalformedEvidence);
+}
+
+TEST_F(KmsServiceTest, APolicyMayWaiveAttestation) {
+  PutPolicy(
+      "name: weights\nkeys: [model-weights]\nplatform: nitro-enclave\n"
+      "require_attestation: false\nallow:\n  - pcrs: {0: \"" +
+      HexEncode(kPcr0) + "\"}\n");
+  auto made = kms_->GenerateDataKey("model-weights", 32, {}, true, std::nullopt, call_);
+  ASSERT_TRUE(made) << made.error().message;
+  ASSERT_TRUE(made->secret->plaintext);
+  auto opened = kms_->Decrypt(made->blob, std::nullopt, {}, std::nullopt, call_);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(Copy(*opened->secret.plaintext), Copy(*made->secret->plaintext));
+}
+
+TEST_F(KmsServiceTest, GenerateRandomInTheClearOrToARecipient) {
+  auto clear = kms_->GenerateRandom(24, std::nullopt, call_);
+  ASSERT_TRUE(clear);
+  EXPECT_EQ(clear->plaintext->size(), 24u);
+  auto wrapped = kms_->GenerateRandom(24, Recipient(), call_);
+  ASSERT_TRUE(wrapped) << wrapped.error().message;
+  EXPECT_EQ(testing::CmsDecrypt(*wrapped->ciphertext_for_recipient, instance_key_.get()).size(),
+            24u);
+  EXPECT_EQ(Code(kms_->GenerateRandom(0, std::nullopt, call_)), ErrorCode::kMalformedRequest);
+  EXPECT_EQ(Code(kms_->GenerateRandom(1025, std::nullopt, call_)), ErrorCode::kMalformedRequest);
+  EXPECT_EQ(Code(kms_->GenerateRandom(8, Bytes{0xa0}, call_)), ErrorCode::kMalformedEvidence);
+  EXPECT_EQ(LastRow().action, "kms.GenerateRandom");
+  EXPECT_EQ(LastRow().decision, "deny");
+}
+
+}  // namespace
+}  // namespace kb::broker
