@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format-14 git
   libtss2-dev swtpm swtpm-tools tpm2-tools xxd curl jq
+  awscli  # the KMS interoperability test (tests/e2e/kms_awscli.sh)
 )
 
 missing=()
