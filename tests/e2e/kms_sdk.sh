@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The AWS SDK for JavaScript v3 against the KMS API (kms_sdk.cjs). The SDK is installed with
+# `npm ci` from tests/kms-sdk/package-lock.json into the build directory.
+set -euo pipefail
+kb=$(realpath "$1")
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+modules="$(dirname "$kb")/kms-sdk"
+mkdir -p "$modules"
+cp "$repo/tests/kms-sdk/package.json" "$repo/tests/kms-sdk/package-lock.json" "$modules/"
+if ! cmp -s "$modules/package-lock.json" "$modules/node_modules/.package-lock.json" 2>/dev/null; then
+  (cd "$modules" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+source "$repo/tests/e2e/lib.sh"
+e2e_setup "kms: {region: eu-west-1, account_id: '123456789012'}"
+"$kb" keys create --db keybroker.db --kek kek.bin --id sdk-key >/dev/null
+start
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+admin() { "$kb" admin --url "https://127.0.0.1:$port" --ca tls/cert.pem "$@"; }
+export KEYBROKER_TOKEN=$("$kb" admin bootstrap --db keybroker.db \
+  --roles admin,policy-author,approver --json | field token)
+printf '%s\n' 'name: sdk' 'keys: [sdk-key]' 'platform: nitro-enclave' \
+  'require_attestation: false' 'allow:' "  - pcrs: {0: \"$pcr0\"}" > sdk-policy.yaml
+admin policies put --file sdk-policy.yaml >/dev/null
+admin principals create app --roles kms-user >/dev/null
+admin access-keys create app --json > app.json
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out instance.pem 2>/dev/null
+openssl pkey -in instance.pem -pubout -out pub.pem
+"$kb" dev-attest --platform nitro-enclave --ca-dir ca --out doc.cbor --public-key pub.pem \
+  --pcr "0=$pcr0" --nonce "$(openssl rand -hex 32)" >/dev/null
+NODE_NO_WARNINGS=1 NODE_PATH="$modules/node_modules" node "$repo/tests/e2e/kms_sdk.cjs" "$port" tls/cert.pem \
+  app.json doc.cbor instance.pem "$dir" || fail "the SDK interop test"
+stop
+echo "kms with the AWS SDK for JavaScript ok"
