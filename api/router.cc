@@ -128,6 +128,10 @@ std::string_view RouteLabel(std::string_view target) {
 
 HttpResponse Route(const HttpRequest& request, Services& services, Time now) {
   if (services.kms != nullptr && kms::IsKmsRequest(request)) {
+    if (services.limits != nullptr) {
+      int wait = services.limits->per_address.Take(request.remote_address, now);
+      if (wait > 0) return kms::Throttled(request, wait);
+    }
     return kms::RouteKms(request, *services.kms, now);
   }
   if (services.admin != nullptr && request.target.starts_with(kAdminPrefix)) {

@@ -15,8 +15,9 @@
 
 namespace kb::api {
 
-// The broker's rate limits: by client address on /v1/challenge and /v1/release (here, before any
-// work); by attested identity and by key inside the release service (after verification).
+// The broker's rate limits: by client address on /v1/challenge, /v1/release and the KMS API
+// (here, before any work); by attested identity and by key inside the release service (after
+// verification).
 struct RateLimiters {
   RateLimiter per_address;
   RateLimiter per_identity;

@@ -341,6 +341,12 @@ bool IsKmsRequest(const HttpRequest& request) {
   return false;
 }
 
+HttpResponse Throttled(const HttpRequest& request, int retry_after_seconds) {
+  HttpResponse r = Fault("ThrottlingException", "too many requests; retry later", request);
+  r.retry_after_seconds = retry_after_seconds;
+  return r;
+}
+
 HttpResponse RouteKms(const HttpRequest& request, KmsServices& services, Time now) {
   std::string_view target = HeaderValue(request, "x-amz-target");
   if (!target.starts_with(kTargetPrefix)) {

@@ -22,4 +22,7 @@ bool IsKmsRequest(const HttpRequest& request);
 
 HttpResponse RouteKms(const HttpRequest& request, KmsServices& services, Time now);
 
+// ThrottlingException with Retry-After, for a client over its rate limit.
+HttpResponse Throttled(const HttpRequest& request, int retry_after_seconds);
+
 }  // namespace kb::api::kms

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "api/kms/sigv4.h"
+#include "api/router.h"
 #include "tests/support/admin_server.h"
 
 namespace kb::api::kms {
@@ -182,6 +183,18 @@ TEST_F(KmsApiTest, OnlyPostSlashWithATargetIsKms) {
   r = Signed("TrentService.ListKeys", "{}", app_);
   r.target = "/v1/release";
   EXPECT_FALSE(IsKmsRequest(r));
+}
+
+TEST_F(KmsApiTest, AnAddressOverItsLimitIsThrottled) {
+  RateLimiters limits{RateLimiter({0.5, 1}), RateLimiter({}), RateLimiter({})};
+  Services services{*broker_.release,     false, nullptr, nullptr, nullptr, &limits,
+                    broker_.kms_api.get()};
+  HttpRequest r = Signed("TrentService.ListKeys", "{}", app_);
+  r.remote_address = "192.0.2.7";
+  EXPECT_EQ(Route(r, services, kT).status, 200);
+  HttpResponse throttled = Route(r, services, kT);
+  EXPECT_EQ(Type(throttled), "ThrottlingException");
+  EXPECT_EQ(throttled.retry_after_seconds, 2);
 }
 
 }  // namespace

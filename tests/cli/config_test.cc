@@ -99,6 +99,17 @@ TEST(Config, RejectsInvalidLimits) {
   }
 }
 
+TEST(Config, ReadsTheKmsLocation) {
+  auto c = ParseConfig("kms: {region: eu-west-1, account_id: '123456789012'}");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->kms_region, "eu-west-1");
+  EXPECT_EQ(c->kms_account_id, "123456789012");
+  for (const char* text : {"kms: {region: EU_WEST}", "kms: {region: ''}", "kms: {account_id: 12}",
+                           "kms: {account_id: '12345678901x'}", "kms: {partition: aws}"}) {
+    EXPECT_FALSE(ParseConfig(text)) << text;
+  }
+}
+
 TEST(Config, TheShippedConfigurationsAreValid) {
   for (const char* file : {"../../config.example.yaml", "../../deploy/config.production.yaml"}) {
     auto c = LoadConfig(testing::VectorPath(file));
