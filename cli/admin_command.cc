@@ -49,20 +49,7 @@ struct Call {
 };
 
 // Percent-encodes a path segment (names may contain '/').
-std::string Segment(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '@' || c == ':') {
-      out += char(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string Segment(const std::string& text) { return PercentEncode(text, "@:"); }
 
 Result<std::string> ReadText(const po::variables_map& vm, const char* option, size_t max) {
   if (!vm.count(option))

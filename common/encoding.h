@@ -13,6 +13,10 @@
 namespace kb {
 
 std::string HexEncode(ByteSpan data);  // lowercase
+
+// RFC 3986 percent-encoding with uppercase hex: unreserved characters (A-Z a-z 0-9 - . _ ~) and
+// those in `also_keep` stay as they are; every other byte becomes %XX.
+std::string PercentEncode(std::string_view text, std::string_view also_keep = "");
 // Accepts either case. nullopt on odd length or a non-hex character.
 std::optional<Bytes> HexDecode(std::string_view hex);
 

@@ -4,31 +4,18 @@
 //
 // Input: byte 0 picks the method, byte 1 the Content-Type; then "<path after /v1/admin/>\n<body>".
 
-#include <sys/stat.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "api/router.h"
-#include "cli/broker_assembly.h"
+#include "fuzz/broker_harness.h"
 
 namespace {
 
-struct Harness {
-  Harness() {
-    char pattern[] = "/tmp/kb-admin-fuzz.XXXXXX";
-    dir = mkdtemp(pattern);
-    std::ofstream(dir + "/kek.bin") << std::string(32, 'k');
-    ::chmod((dir + "/kek.bin").c_str(), 0600);
-    config.data_dir = dir;
-    config.database = dir + "/kb.db";
-    config.kek_file = dir + "/kek.bin";
-    config.approvals_required = 2;
-    if (!kb::cli::AssembleBroker(config, broker)) std::abort();
+struct Harness : kb::fuzzing::BrokerHarness {
+  Harness() : BrokerHarness(/*approvals_required=*/2) {
     if (!broker.authenticator->CreatePrincipal("fuzz", kb::broker::kAllRoles, "fuzz", now)) {
       std::abort();
     }
@@ -36,12 +23,7 @@ struct Harness {
     if (!issued) std::abort();
     token = "Bearer " + issued->token;
   }
-  ~Harness() { std::filesystem::remove_all(dir); }
-
-  std::string dir, token;
-  kb::Time now = kb::Time(std::chrono::milliseconds(1780000000000));
-  kb::cli::Config config;
-  kb::cli::Broker broker;
+  std::string token;
 };
 
 }  // namespace

@@ -6,31 +6,19 @@
 // Input: byte 0 picks the operation; byte 1 the mode: even → the rest is a body, signed;
 // odd → the rest is an Authorization header sent with an empty JSON body.
 
-#include <sys/stat.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "api/kms/kms_api.h"
 #include "api/kms/sigv4.h"
-#include "cli/broker_assembly.h"
+#include "fuzz/broker_harness.h"
 
 namespace {
 
-struct Harness {
-  Harness() {
-    char pattern[] = "/tmp/kb-kms-fuzz.XXXXXX";
-    dir = mkdtemp(pattern);
-    std::ofstream(dir + "/kek.bin") << std::string(32, 'k');
-    ::chmod((dir + "/kek.bin").c_str(), 0600);
-    config.data_dir = dir;
-    config.database = dir + "/kb.db";
-    config.kek_file = dir + "/kek.bin";
-    if (!kb::cli::AssembleBroker(config, broker)) std::abort();
+struct Harness : kb::fuzzing::BrokerHarness {
+  Harness() : BrokerHarness(/*approvals_required=*/1) {
     if (!broker.authenticator->CreatePrincipal(
             "app", kb::broker::Roles({kb::broker::Role::kKmsUser}), "fuzz", now) ||
         !broker.manager->CreateGenerated("fuzz-key", "fuzz", now)) {
@@ -41,12 +29,7 @@ struct Harness {
     key_id = issued->id;
     secret = issued->secret;
   }
-  ~Harness() { std::filesystem::remove_all(dir); }
-
-  std::string dir, key_id, secret;
-  kb::Time now = kb::Time(std::chrono::milliseconds(1780000000000));  // 2026-05-28T20:26:40Z
-  kb::cli::Config config;
-  kb::cli::Broker broker;
+  std::string key_id, secret;
 };
 
 constexpr const char* kOperations[] = {

@@ -46,26 +46,6 @@ std::string Trim(std::string_view v) {
   return out;
 }
 
-bool Unreserved(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
-}
-
-std::string UriEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (Unreserved(char(c)) || (keep_slash && c == '/')) {
-      out += char(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -98,7 +78,7 @@ std::string CanonicalQuery(std::string_view query) {
     size_t eq = pair.find('=');
     std::string_view name = pair.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
-    params.emplace_back(UriEncode(UriDecode(name), false), UriEncode(UriDecode(value), false));
+    params.emplace_back(PercentEncode(UriDecode(name)), PercentEncode(UriDecode(value)));
   }
   std::sort(params.begin(), params.end());
   std::string out;
@@ -123,7 +103,7 @@ std::string PayloadHash(const SignedRequest& request) {
 }
 
 std::string CanonicalRequest(const SignedRequest& request, const Credential& credential) {
-  std::string out = std::string(request.method) + "\n" + UriEncode(request.path, true) + "\n" +
+  std::string out = std::string(request.method) + "\n" + PercentEncode(request.path, "/") + "\n" +
                     CanonicalQuery(request.query) + "\n";
   std::string names;
   for (const auto& name : credential.signed_headers) {
