@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "api/error_status.h"
+#include "api/internal/client_address.h"
 #include "api/release_codec.h"
 
 namespace kb::api::internal {
@@ -23,19 +24,6 @@ std::string VerifiedClientCommonName(SSL* ssl) {
   char cn[256] = {};
   int len = X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof cn);
   return len > 0 && size_t(len) < sizeof cn ? std::string(cn, size_t(len)) : "";
-}
-
-// The key under which a client is rate-limited: its IPv4 address, or the /64 prefix of an IPv6
-// one (a single host commonly holds a whole /64).
-std::string ClientAddressKey(const asio::ip::address& address) {
-  if (!address.is_v6() || address.to_v6().is_v4_mapped()) {
-    return address.is_v6()
-               ? asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string()
-               : address.to_string();
-  }
-  auto bytes = address.to_v6().to_bytes();
-  std::fill(bytes.begin() + 8, bytes.end(), 0);
-  return asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
 HttpResponse ErrorAnswer(int status, ErrorCode code, std::string message) {
