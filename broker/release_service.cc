@@ -53,7 +53,7 @@ Result<VerifiedEvidence> ReleaseService::VerifyEvidence(const std::string& type,
   return Error{ErrorCode::kMalformedRequest, "unknown evidence type " + type};
 }
 
-Result<policy::Decision> ReleaseService::Decide(const ReleaseRequest& request,
+Result<policy::Decision> ReleaseService::Decide(const std::string& key_id,
                                                 const EvidenceClaims& claims, Time now,
                                                 int* policy_version) {
   auto active = policy_cache_.Active(deps_.policies);
@@ -63,7 +63,7 @@ Result<policy::Decision> ReleaseService::Decide(const ReleaseRequest& request,
   for (const ActivePolicy& p : *active) {
     policies.push_back(p.policy.get());
     const auto& keys = p.policy->keys;
-    governed |= std::find(keys.begin(), keys.end(), request.key_id) != keys.end();
+    governed |= std::find(keys.begin(), keys.end(), key_id) != keys.end();
   }
   // References are read only when some policy could use them: a request for a key no policy
   // names is denied without touching them.
@@ -74,7 +74,7 @@ Result<policy::Decision> ReleaseService::Decide(const ReleaseRequest& request,
     references = std::move(*loaded);
   }
   policy::Decision decision =
-      policy::DecideRelease(request.key_id, policies, ToPolicyClaims(claims), references, now);
+      policy::DecideRelease(key_id, policies, ToPolicyClaims(claims), references, now);
   for (const ActivePolicy& p : *active) {
     if (p.policy->name == decision.policy) *policy_version = p.version;
   }
@@ -85,10 +85,8 @@ Result<ReleaseService::AttestedRecipient> ReleaseService::AuthorizeRecipient(
     const std::string& key_id, ByteSpan document, Time now) {
   auto verified = VerifyEvidence("auto", document, now);
   if (!verified) return std::move(verified).error();
-  ReleaseRequest request;
-  request.key_id = key_id;
   int policy_version = 0;
-  auto decision = Decide(request, verified->claims(), now, &policy_version);
+  auto decision = Decide(key_id, verified->claims(), now, &policy_version);
   if (!decision) return std::move(decision).error();
   if (!decision->allow) return Error{ErrorCode::kPolicyDenied, decision->reason};
   return AttestedRecipient{std::move(*verified), decision->policy, policy_version};
@@ -165,7 +163,7 @@ ReleaseOutcome ReleaseService::Release(const ReleaseRequest& request, Time now) 
   nonce = *claims.nonce;
 
   int policy_version = 0;
-  auto decision = Decide(request, claims, now, &policy_version);
+  auto decision = Decide(request.key_id, claims, now, &policy_version);
   if (!decision) return finish(decision.error());
   audit.policy = decision->policy;
   audit.policy_version = uint32_t(policy_version);

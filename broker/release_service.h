@@ -103,8 +103,8 @@ class ReleaseService {
  private:
   // 0, or the seconds to wait when the identity or the key is over its limit.
   int Throttle(const std::string& key_id, const std::string& module_id, Time now);
-  Result<policy::Decision> Decide(const ReleaseRequest& request, const EvidenceClaims& claims,
-                                  Time now, int* policy_version);
+  Result<policy::Decision> Decide(const std::string& key_id, const EvidenceClaims& claims, Time now,
+                                  int* policy_version);
 
   // Every kPurgeEvery-th challenge also deletes nonces that expired a TTL ago (a used or expired
   // nonce is kept that long so that replays are still told apart from unknown nonces).

@@ -167,13 +167,11 @@ HttpResponse ListAliases(Call& c) {
   }
   auto keys = c.services.kms.List();
   if (!keys) return Fault(keys.error(), c.request);
-  const auto& where = c.services.kms.location();
   json::array out;
   for (const auto& k : *keys) {
-    out.push_back(json::object{
-        {"AliasName", "alias/" + k.id},
-        {"AliasArn", "arn:aws:kms:" + where.region + ":" + where.account_id + ":alias/" + k.id},
-        {"TargetKeyId", k.id}});
+    out.push_back(json::object{{"AliasName", "alias/" + k.id},
+                               {"AliasArn", c.services.kms.AliasArn(k.id)},
+                               {"TargetKeyId", k.id}});
   }
   return Answer(200, {{"Aliases", std::move(out)}, {"Truncated", false}}, c.request);
 }

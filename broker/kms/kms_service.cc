@@ -42,6 +42,11 @@ std::string KmsService::KeyArn(std::string_view key_id) const {
          std::string(key_id);
 }
 
+std::string KmsService::AliasArn(std::string_view key_id) const {
+  return "arn:aws:kms:" + deps_.location.region + ":" + deps_.location.account_id + ":alias/" +
+         std::string(key_id);
+}
+
 Result<KmsKey> KmsService::Describe(std::string_view reference) {
   auto id = ResolveKeyId(reference);
   if (!id) return std::move(id).error();

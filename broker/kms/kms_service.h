@@ -82,6 +82,7 @@ class KmsService {
   // broker's region and account. kKeyNotFound otherwise.
   Result<std::string> ResolveKeyId(std::string_view reference) const;
   std::string KeyArn(std::string_view key_id) const;
+  std::string AliasArn(std::string_view key_id) const;  // of alias/<key_id>
 
   Result<KmsKey> Describe(std::string_view reference);
   Result<std::vector<KmsKey>> List();

@@ -172,6 +172,14 @@ TEST_F(KmsApiTest, OnlySignedRequestsOfKmsUsersAreServed) {
   EXPECT_EQ(Type(Kms("ListKeys", "{}", fresh)), "UnrecognizedClientException");
 }
 
+TEST_F(KmsApiTest, KmsUsersHaveNoAdminRoute) {
+  for (const char* target : {"/v1/admin/whoami", "/v1/admin/keys", "/v1/admin/policies",
+                             "/v1/admin/references", "/v1/admin/pending"}) {
+    HttpResponse r = Call("app", "GET", target);  // "app" holds kms-user and a bearer token
+    EXPECT_EQ(r.status, 403) << target << " " << r.body;
+  }
+}
+
 TEST_F(KmsApiTest, OnlyPostSlashWithATargetIsKms) {
   HttpRequest r = Signed("TrentService.ListKeys", "{}", app_);
   EXPECT_TRUE(IsKmsRequest(r));
