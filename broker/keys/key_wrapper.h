@@ -15,6 +15,7 @@
 
 #include "common/bytes.h"
 #include "common/ossl.h"
+#include "common/random.h"
 #include "common/result.h"
 
 namespace kb::broker {
@@ -30,13 +31,14 @@ class KeyWrapper {
  public:
   static Result<KeyWrapper> Create();
 
-  // kUnsupportedPublicKey unless `spki_der` is exactly one DER SubjectPublicKeyInfo of an RSA
-  // key of at least 2048 bits; kMalformedRequest if the secret cannot fit (rsa-oaep-256).
+  // kUnsupportedPublicKey unless `spki_der` is an RSA key that ParseRsaSpki accepts (2048 to
+  // 16384 bits); kMalformedRequest if the secret cannot fit (rsa-oaep-256).
   Result<Bytes> Wrap(WrapFormat format, ByteSpan spki_der, const SecretBytes& secret) const;
 
  private:
-  explicit KeyWrapper(OsslPtr<EVP_PKEY> signer) : carrier_signer_(std::move(signer)) {}
-  OsslPtr<EVP_PKEY> carrier_signer_;  // signs the internal carrier certificates, nothing else
+  explicit KeyWrapper(OsslPtr<EVP_CIPHER> aes_256_cbc) : aes_256_cbc_(std::move(aes_256_cbc)) {}
+  OsslPtr<EVP_CIPHER> aes_256_cbc_;  // fetched once: an implicit fetch takes a lock per call
+  OsslRandom random_;
 };
 
 }  // namespace kb::broker

@@ -2,6 +2,8 @@
 
 #include <openssl/rsa.h>
 
+#include <algorithm>
+
 #include "common/ossl.h"
 
 namespace kb::broker {
@@ -13,16 +15,18 @@ bool SetOaepSha256(EVP_PKEY_CTX* ctx) {
 }
 
 Result<Bytes> OaepSha256Encrypt(EVP_PKEY* key, ByteSpan plaintext) {
-  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(key, nullptr));
-  size_t len = 0;
-  if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 || !SetOaepSha256(ctx.get()) ||
-      EVP_PKEY_encrypt(ctx.get(), nullptr, &len, plaintext.data(), plaintext.size()) != 1) {
-    return Error{ErrorCode::kInternal, OsslErrorString("RSA-OAEP")};
-  }
-  Bytes out(len);
-  if (EVP_PKEY_encrypt(ctx.get(), out.data(), &len, plaintext.data(), plaintext.size()) != 1) {
-    OsslClearErrors();
+  // RFC 8017 §7.1.1: at most k - 2 hLen - 2 bytes for a k-byte modulus.
+  constexpr size_t kOverhead = 2 * 32 + 2;
+  size_t modulus_bytes = size_t(std::max(EVP_PKEY_get_size(key), 0));
+  if (modulus_bytes < kOverhead || plaintext.size() > modulus_bytes - kOverhead) {
     return Error{ErrorCode::kMalformedRequest, "plaintext is too long for RSA-OAEP to this key"};
+  }
+  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(key, nullptr));
+  Bytes out(modulus_bytes);
+  size_t len = out.size();
+  if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 || !SetOaepSha256(ctx.get()) ||
+      EVP_PKEY_encrypt(ctx.get(), out.data(), &len, plaintext.data(), plaintext.size()) != 1) {
+    return Error{ErrorCode::kInternal, OsslErrorString("RSA-OAEP")};
   }
   out.resize(len);
   return out;

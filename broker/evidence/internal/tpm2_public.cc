@@ -1,8 +1,10 @@
 #include "broker/evidence/internal/tpm2_public.h"
 
-#include <openssl/core_names.h>
-#include <openssl/param_build.h>
 #include <tss2/tss2_mu.h>
+
+#include <algorithm>
+
+#include "common/public_key_import.h"
 
 namespace kb::broker::internal {
 namespace {
@@ -11,37 +13,16 @@ Error Invalid(std::string message) {
   return Error{ErrorCode::kMalformedRequest, std::move(message)};
 }
 
-struct ParamBldDeleter {
-  void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); }
-};
-struct ParamDeleter {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-
-Result<OsslPtr<EVP_PKEY>> FromParams(const char* type, OSSL_PARAM_BLD* bld) {
-  std::unique_ptr<OSSL_PARAM, ParamDeleter> params(OSSL_PARAM_BLD_to_param(bld));
-  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
-  EVP_PKEY* key = nullptr;
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-    OsslClearErrors();
-    return Invalid("attestation key parameters are invalid");
-  }
-  return OsslPtr<EVP_PKEY>(key);
+Result<OsslPtr<EVP_PKEY>> Imported(OsslPtr<EVP_PKEY> key) {
+  if (!key) return Invalid("attestation key parameters are invalid");
+  return key;
 }
 
 Result<OsslPtr<EVP_PKEY>> RsaKey(const TPMT_PUBLIC& pub) {
   const TPM2B_PUBLIC_KEY_RSA& n = pub.unique.rsa;
   uint32_t e = pub.parameters.rsaDetail.exponent == 0 ? 65537 : pub.parameters.rsaDetail.exponent;
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldDeleter> bld(OSSL_PARAM_BLD_new());
-  OsslPtr<BIGNUM> bn_n(BN_bin2bn(n.buffer, n.size, nullptr));
-  OsslPtr<BIGNUM> bn_e(BN_new());
-  if (!bld || !bn_n || !bn_e || BN_set_word(bn_e.get(), e) != 1 ||
-      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
-      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) != 1) {
-    return Error{ErrorCode::kInternal, OsslErrorString("RSA parameters")};
-  }
-  return FromParams("RSA", bld.get());
+  const uint8_t exponent[] = {uint8_t(e >> 24), uint8_t(e >> 16), uint8_t(e >> 8), uint8_t(e)};
+  return Imported(ImportRsaPublicKey(ByteSpan(n.buffer, n.size), exponent));
 }
 
 Result<OsslPtr<EVP_PKEY>> EccKey(const TPMT_PUBLIC& pub) {
@@ -60,17 +41,11 @@ Result<OsslPtr<EVP_PKEY>> EccKey(const TPMT_PUBLIC& pub) {
   if (point.x.size != coordinate || point.y.size != coordinate) {
     return Invalid("ECC point has the wrong size");
   }
-  Bytes encoded{0x04};  // uncompressed point
-  encoded.insert(encoded.end(), point.x.buffer, point.x.buffer + coordinate);
-  encoded.insert(encoded.end(), point.y.buffer, point.y.buffer + coordinate);
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldDeleter> bld(OSSL_PARAM_BLD_new());
-  if (!bld ||
-      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, encoded.data(),
-                                       encoded.size()) != 1) {
-    return Error{ErrorCode::kInternal, OsslErrorString("EC parameters")};
-  }
-  return FromParams("EC", bld.get());
+  Bytes encoded(1 + 2 * coordinate);
+  encoded[0] = 0x04;  // uncompressed point
+  std::copy_n(point.x.buffer, coordinate, encoded.begin() + 1);
+  std::copy_n(point.y.buffer, coordinate, encoded.begin() + 1 + long(coordinate));
+  return Imported(ImportEcPublicKey(group, encoded));
 }
 
 }  // namespace

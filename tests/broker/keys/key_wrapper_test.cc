@@ -12,6 +12,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "broker/keys/cms_envelope.h"
+#include "common/digest.h"
 #include "common/encoding.h"
 #include "common/random.h"
 #include "tests/support/test_paths.h"
@@ -63,6 +65,46 @@ TEST_F(KeyWrapperTest, OpensslCmsDecryptRecoversTheKey) {
                          "openssl cms -decrypt -inform DER -in in.bin -inkey key.pem -binary "
                          "-out out.bin");
   EXPECT_EQ(out, Secret());
+}
+
+TEST_F(KeyWrapperTest, OpensslCmsDecryptRecoversEveryContentSize) {
+  // PKCS#7 padding at and around block boundaries, and a secret larger than one RSA block.
+  for (size_t size : {0u, 1u, 15u, 16u, 17u, 4096u}) {
+    SecretBytes secret(size);
+    ASSERT_TRUE(OsslRandom().Fill(secret.mutable_span()));
+    auto wrapped = Wrapper().Wrap(WrapFormat::kCms, Spki(key_.get()), secret);
+    ASSERT_TRUE(wrapped) << wrapped.error().message;
+    Bytes out = RunOpenssl(*wrapped,
+                           "rm -f out.bin && openssl cms -decrypt -inform DER -in in.bin "
+                           "-inkey key.pem -binary -out out.bin");
+    EXPECT_EQ(out, Bytes(secret.span().begin(), secret.span().end())) << size;
+  }
+}
+
+TEST_F(KeyWrapperTest, OpensslCmsDecryptWorksForA4096BitRecipient) {
+  OsslPtr<EVP_PKEY> big(EVP_RSA_gen(4096));
+  OsslPtr<BIO> bio(BIO_new_file((dir_ + "/key.pem").c_str(), "w"));
+  ASSERT_EQ(PEM_write_bio_PrivateKey(bio.get(), big.get(), nullptr, nullptr, 0, nullptr, nullptr),
+            1);
+  bio.reset();
+  auto wrapped = Wrapper().Wrap(WrapFormat::kCms, Spki(big.get()), secret_);
+  ASSERT_TRUE(wrapped) << wrapped.error().message;
+  Bytes out = RunOpenssl(*wrapped,
+                         "openssl cms -decrypt -inform DER -in in.bin -inkey key.pem -binary "
+                         "-out out.bin");
+  EXPECT_EQ(out, Secret());
+}
+
+TEST_F(KeyWrapperTest, EachCmsWrapUsesAFreshContentKeyAndNamesTheRecipientBySpkiHash) {
+  Bytes spki = Spki(key_.get());
+  auto a = Wrapper().Wrap(WrapFormat::kCms, spki, secret_);
+  auto b = Wrapper().Wrap(WrapFormat::kCms, spki, secret_);
+  ASSERT_TRUE(a && b);
+  EXPECT_NE(*a, *b);
+  Sha256Digest id = Sha256(spki);
+  Bytes rid{0x80, 0x20};  // [0] IMPLICIT subjectKeyIdentifier, 32 bytes
+  rid.insert(rid.end(), id.begin(), id.end());
+  EXPECT_NE(std::search(a->begin(), a->end(), rid.begin(), rid.end()), a->end());
 }
 
 TEST_F(KeyWrapperTest, OpensslPkeyutlRecoversAnRsaOaep256Key) {
@@ -141,6 +183,21 @@ TEST_F(KeyWrapperTest, RsaOaepRefusesASecretThatDoesNotFit) {
   EXPECT_EQ(r.error().code, ErrorCode::kMalformedRequest);
   auto cms = Wrapper().Wrap(WrapFormat::kCms, Spki(key_.get()), SecretBytes(4096));
   EXPECT_TRUE(cms);  // CMS carries any size
+}
+
+class FailingRandom final : public Random {
+ public:
+  Status Fill(std::span<uint8_t>) const override {
+    return Error{ErrorCode::kInternal, "no entropy"};
+  }
+};
+
+TEST_F(KeyWrapperTest, AnEnvelopeIsNotSealedWithoutRandomness) {
+  OsslPtr<EVP_CIPHER> cbc(EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr));
+  auto sealed =
+      SealEnvelopedData(key_.get(), Spki(key_.get()), secret_.span(), cbc.get(), FailingRandom());
+  ASSERT_FALSE(sealed);
+  EXPECT_EQ(sealed.error().code, ErrorCode::kInternal);
 }
 
 TEST(WrapFormat, ParsesTheWireNames) {
