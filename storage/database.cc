@@ -89,13 +89,30 @@ Status Database::Migrate(int target_version) {
   return Ok();
 }
 
-Result<StmtPtr> Database::Prepare(std::string_view sql) {
+Result<PreparedStatement> Database::Prepare(std::string_view sql) {
+  auto slot = statements_.find(sql);
+  if (slot == statements_.end()) slot = statements_.emplace(std::string(sql), nullptr).first;
+  if (slot->second) return PreparedStatement(slot->second.release(), {this, &slot->second});
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_.get(), sql.data(), int(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v3(db_.get(), sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                         nullptr) != SQLITE_OK) {
     return LastError("prepare");
   }
-  return StmtPtr(stmt);
+  return PreparedStatement(stmt, {this, &slot->second});
 }
+
+void Database::Return(sqlite3_stmt* stmt, StmtPtr& slot) {
+  auto lock = this->lock();
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (slot) {
+    sqlite3_finalize(stmt);  // the text was borrowed twice at once; one copy is enough
+  } else {
+    slot.reset(stmt);
+  }
+}
+
+void StatementReturner::operator()(sqlite3_stmt* stmt) const { db->Return(stmt, *slot); }
 
 Status Database::Exec(const char* sql) {
   char* message = nullptr;
@@ -107,6 +124,13 @@ Status Database::Exec(const char* sql) {
   return Ok();
 }
 
+Status Database::Run(std::string_view statement) {
+  auto stmt = Prepare(statement);
+  if (!stmt) return std::move(stmt).error();
+  if (sqlite3_step(stmt->get()) != SQLITE_DONE) return LastError(statement);
+  return Ok();
+}
+
 Error Database::LastError(std::string_view context) const {
   return Error{ErrorCode::kInternal,
                "sqlite " + std::string(context) + ": " + sqlite3_errmsg(db_.get())};
@@ -114,7 +138,7 @@ Error Database::LastError(std::string_view context) const {
 
 Result<Transaction> Transaction::Begin(Database& db) {
   bool nested = sqlite3_get_autocommit(db.handle()) == 0;
-  if (auto s = db.Exec(nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE"); !s) {
+  if (auto s = db.Run(nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE"); !s) {
     return std::move(s).error();
   }
   return Transaction(&db, nested);
@@ -122,15 +146,20 @@ Result<Transaction> Transaction::Begin(Database& db) {
 
 Transaction::~Transaction() {
   if (db_ == nullptr) return;
-  (void)db_->Exec(nested_ ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
+  if (nested_) {
+    (void)db_->Run("ROLLBACK TO nested");
+    (void)db_->Run("RELEASE nested");
+  } else {
+    (void)db_->Run("ROLLBACK");
+  }
 }
 
 Status Transaction::Commit() {
   Database* db = db_;
   db_ = nullptr;
-  if (nested_) return db->Exec("RELEASE nested");
-  auto committed = db->Exec("COMMIT");
-  if (!committed) (void)db->Exec("ROLLBACK");  // a failed COMMIT can leave the transaction open
+  if (nested_) return db->Run("RELEASE nested");
+  auto committed = db->Run("COMMIT");
+  if (!committed) (void)db->Run("ROLLBACK");  // a failed COMMIT can leave the transaction open
   return committed;
 }
 

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -17,6 +18,18 @@
 #include "common/sqlite_ptr.h"
 
 namespace kb::storage {
+
+class Database;
+
+// Hands a borrowed statement back to its database's cache (reset, bindings cleared).
+struct StatementReturner {
+  Database* db;
+  StmtPtr* slot;  // the cache's entry for the statement's text; map nodes do not move
+  void operator()(sqlite3_stmt* stmt) const;
+};
+// A prepared statement borrowed from Database::Prepare. REQUIRES: destroyed while the database
+// lock is held, like every other use of the statement.
+using PreparedStatement = std::unique_ptr<sqlite3_stmt, StatementReturner>;
 
 // How durable a commit is when it returns. kFull (the default, and what production uses) syncs
 // the WAL on every commit: an acknowledged release or change survives power loss. kNormal syncs
@@ -43,10 +56,16 @@ class Database {
 
   int schema_version() const { return schema_version_; }
 
-  // A prepared statement. REQUIRES: the caller holds lock().
-  Result<StmtPtr> Prepare(std::string_view sql);
-  // Runs SQL without parameters (schema, pragmas, BEGIN/COMMIT). REQUIRES: lock() held.
+  // A prepared statement for one SQL statement, from a cache keyed by the SQL text: each text
+  // is compiled once (SQLite recompiles it by itself after a schema change). REQUIRES: the
+  // caller holds lock(). A text already borrowed (by an enclosing call) is compiled afresh.
+  Result<PreparedStatement> Prepare(std::string_view sql);
+  // Runs SQL without parameters, possibly several statements (schema, pragmas). REQUIRES:
+  // lock() held.
   Status Exec(const char* sql);
+  // Runs one statement without parameters or results through the statement cache
+  // (BEGIN/COMMIT on every transaction). REQUIRES: lock() held.
+  Status Run(std::string_view statement);
   // kInternal with SQLite's message.
   Error LastError(std::string_view context) const;
 
@@ -62,8 +81,13 @@ class Database {
   Result<int> ReadSchemaVersion();
   Status Migrate(int target_version);
 
+  friend struct StatementReturner;
+  void Return(sqlite3_stmt* stmt, StmtPtr& slot);
+
   SqlitePtr db_;
   std::recursive_mutex mu_;
+  // Declared after db_: finalized before the connection closes. Guarded by mu_.
+  std::map<std::string, StmtPtr, std::less<>> statements_;
   int schema_version_ = 0;
 };
 

@@ -13,12 +13,13 @@
 #include "common/result.h"
 #include "common/sqlite_ptr.h"
 #include "common/time.h"
+#include "storage/database.h"
 
 namespace kb::storage::internal {
 
 class Statement {
  public:
-  explicit Statement(StmtPtr stmt) : stmt_(std::move(stmt)) {}
+  explicit Statement(PreparedStatement stmt) : stmt_(std::move(stmt)) {}
 
   Statement& Bind(int index, std::string_view text);
   Statement& Bind(int index, int64_t value);
@@ -45,7 +46,7 @@ class Statement {
   }
 
  private:
-  StmtPtr stmt_;
+  PreparedStatement stmt_;
   bool ok_ = true;
 };
 

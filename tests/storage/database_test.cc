@@ -115,5 +115,57 @@ TEST_F(DatabaseTest, TransactionRollsBackUnlessCommitted) {
   EXPECT_EQ(refs.List()->size(), 0u);
 }
 
+TEST_F(DatabaseTest, PreparedStatementsAreCompiledOncePerText) {
+  auto db = Database::Open(path_);
+  ASSERT_TRUE(db);
+  auto lock = (*db)->lock();
+  constexpr char kSql[] = "SELECT count(*) FROM nonces";
+  sqlite3_stmt* first = nullptr;
+  {
+    auto stmt = (*db)->Prepare(kSql);
+    ASSERT_TRUE(stmt);
+    first = stmt->get();
+    ASSERT_EQ(sqlite3_step(first), SQLITE_ROW);  // left mid-result on purpose
+  }
+  EXPECT_EQ(sqlite3_stmt_busy(first), 0) << "a returned statement is reset";
+  auto again = (*db)->Prepare(kSql);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->get(), first);
+  // Borrowed twice at once (a store called inside another): a second, independent statement.
+  auto nested = (*db)->Prepare(kSql);
+  ASSERT_TRUE(nested);
+  EXPECT_NE(nested->get(), first);
+  EXPECT_EQ(sqlite3_step(nested->get()), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_step(again->get()), SQLITE_ROW);
+}
+
+TEST_F(DatabaseTest, ACachedStatementSurvivesASchemaChange) {
+  auto db = Database::Open(path_);
+  ASSERT_TRUE(db);
+  auto lock = (*db)->lock();
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t (a INTEGER)"));
+  constexpr char kSql[] = "SELECT * FROM t";
+  {
+    auto stmt = (*db)->Prepare(kSql);
+    ASSERT_TRUE(stmt);
+    EXPECT_EQ(sqlite3_column_count(stmt->get()), 1);
+  }
+  ASSERT_TRUE((*db)->Exec("ALTER TABLE t ADD COLUMN b INTEGER; INSERT INTO t VALUES (1, 2)"));
+  auto stmt = (*db)->Prepare(kSql);
+  ASSERT_TRUE(stmt);
+  ASSERT_EQ(sqlite3_step(stmt->get()), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_count(stmt->get()), 2);
+  EXPECT_EQ(sqlite3_column_int(stmt->get(), 1), 2);
+}
+
+TEST_F(DatabaseTest, PrepareReportsInvalidSql) {
+  auto db = Database::Open(path_);
+  ASSERT_TRUE(db);
+  auto lock = (*db)->lock();
+  auto stmt = (*db)->Prepare("SELEC nothing");
+  ASSERT_FALSE(stmt);
+  EXPECT_EQ(stmt.error().code, ErrorCode::kInternal);
+}
+
 }  // namespace
 }  // namespace kb::storage
