@@ -63,6 +63,12 @@ std::string Metrics::Render(const ExternalCounters& external) const {
   line("keybroker_rate_limited_total{scope=\"identity\"} " +
        std::to_string(external.rate_limited_identity));
   line("keybroker_rate_limited_total{scope=\"key\"} " + std::to_string(external.rate_limited_key));
+  line("# HELP keybroker_ledger_commits_total Transactions that made release decisions durable.");
+  line("# TYPE keybroker_ledger_commits_total counter");
+  line("keybroker_ledger_commits_total " + std::to_string(external.ledger_commits));
+  line("# HELP keybroker_ledger_decisions_total Release decisions in those transactions.");
+  line("# TYPE keybroker_ledger_decisions_total counter");
+  line("keybroker_ledger_decisions_total " + std::to_string(external.ledger_decisions));
   line("# HELP keybroker_connections_refused_total Connections closed at accept: max_connections.");
   line("# TYPE keybroker_connections_refused_total counter");
   line("keybroker_connections_refused_total " + std::to_string(refused_connections_));

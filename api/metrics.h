@@ -22,6 +22,8 @@ struct ExternalCounters {
   uint64_t rate_limited_address = 0;
   uint64_t rate_limited_identity = 0;
   uint64_t rate_limited_key = 0;
+  uint64_t ledger_commits = 0;    // group commits of release decisions
+  uint64_t ledger_decisions = 0;  // decisions in them
 };
 
 class Metrics {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <boost/json.hpp>
+#include <future>
 #include <optional>
 #include <string_view>
 
@@ -11,7 +12,13 @@
 namespace kb::api {
 namespace {
 
-using Handler = HttpResponse (*)(const HttpRequest&, Services&, Time);
+using Handler = void (*)(const HttpRequest&, Services&, Time, Respond);
+
+// A handler that answers before it returns.
+template <HttpResponse (*Answer)(const HttpRequest&, Services&, Time)>
+void AtOnce(const HttpRequest& request, Services& services, Time now, Respond respond) {
+  respond(Answer(request, services, now));
+}
 
 HttpResponse Json(int status, std::string body) {
   return {status, "application/json", std::move(body)};
@@ -55,17 +62,9 @@ HttpResponse PostChallenge(const HttpRequest& request, Services& services, Time 
   return Json(200, EncodeChallenge(*challenge));
 }
 
-HttpResponse PostRelease(const HttpRequest& request, Services& services, Time now) {
-  if (request.content_type.rfind("application/json", 0) != 0) {
-    return Failure(Error{ErrorCode::kMalformedRequest, "Content-Type must be application/json"});
-  }
-  if (auto limited = OverAddressLimit(request, services, now)) return *limited;
-  auto decoded = DecodeReleaseRequest(request.body);
-  if (!decoded) return Failure(decoded.error());
-  decoded->request_id = request.request_id;
-  broker::ReleaseOutcome outcome = services.release.Release(*decoded, now);
-  if (services.metrics != nullptr) {
-    services.metrics->RecordRelease(outcome.release ? "allow" : ErrorCodeName(outcome.error->code));
+HttpResponse ReleaseAnswer(Metrics* metrics, broker::ReleaseOutcome outcome) {
+  if (metrics != nullptr) {
+    metrics->RecordRelease(outcome.release ? "allow" : ErrorCodeName(outcome.error->code));
   }
   if (outcome.retry_after_seconds > 0) {
     return RateLimited(outcome.error->message, outcome.retry_after_seconds);
@@ -78,12 +77,33 @@ HttpResponse PostRelease(const HttpRequest& request, Services& services, Time no
   return Json(200, EncodeRelease(*outcome.release, outcome.decision_id));
 }
 
+// Answers once the decision is durable (ReleaseService::Release), from the ledger's writer.
+void PostRelease(const HttpRequest& request, Services& services, Time now, Respond respond) {
+  if (request.content_type.rfind("application/json", 0) != 0) {
+    return respond(
+        Failure(Error{ErrorCode::kMalformedRequest, "Content-Type must be application/json"}));
+  }
+  if (auto limited = OverAddressLimit(request, services, now)) return respond(*limited);
+  auto decoded = DecodeReleaseRequest(request.body);
+  if (!decoded) return respond(Failure(decoded.error()));
+  decoded->request_id = request.request_id;
+  services.release.Release(
+      *decoded, now,
+      [metrics = services.metrics, respond = std::move(respond)](broker::ReleaseOutcome outcome) {
+        respond(ReleaseAnswer(metrics, std::move(outcome)));
+      });
+}
+
 HttpResponse GetMetrics(const HttpRequest&, Services& services, Time) {
   if (services.metrics == nullptr) return Failure(Error{ErrorCode::kNotFound, "no metrics"});
   ExternalCounters counters;
   if (services.cache != nullptr) {
     counters.cache_hits = services.cache->hits();
     counters.cache_misses = services.cache->misses();
+  }
+  if (services.ledger != nullptr) {
+    counters.ledger_commits = services.ledger->batches();
+    counters.ledger_decisions = services.ledger->decisions();
   }
   if (services.limits != nullptr) {
     counters.rate_limited_address = services.limits->per_address.refused();
@@ -102,10 +122,10 @@ struct RouteEntry {
 };
 
 constexpr std::array<RouteEntry, 5> kRoutes = {{
-    {"GET", "/healthz", Healthz},
-    {"GET", "/metrics", GetMetrics},
-    {"GET", "/readyz", Readyz},
-    {"POST", "/v1/challenge", PostChallenge},
+    {"GET", "/healthz", AtOnce<Healthz>},
+    {"GET", "/metrics", AtOnce<GetMetrics>},
+    {"GET", "/readyz", AtOnce<Readyz>},
+    {"POST", "/v1/challenge", AtOnce<PostChallenge>},
     {"POST", "/v1/release", PostRelease},
 }};
 
@@ -126,29 +146,38 @@ std::string_view RouteLabel(std::string_view target) {
   return "unknown";
 }
 
-HttpResponse Route(const HttpRequest& request, Services& services, Time now) {
+void Route(const HttpRequest& request, Services& services, Time now, Respond respond) {
   if (services.kms != nullptr && kms::IsKmsRequest(request)) {
     if (services.limits != nullptr) {
       int wait = services.limits->per_address.Take(request.remote_address, now);
-      if (wait > 0) return kms::Throttled(request, wait);
+      if (wait > 0) return respond(kms::Throttled(request, wait));
     }
-    return kms::RouteKms(request, *services.kms, now);
+    return respond(kms::RouteKms(request, *services.kms, now));
   }
   if (services.admin != nullptr && request.target.starts_with(kAdminPrefix)) {
-    return RouteAdmin(request, *services.admin, now);
+    return respond(RouteAdmin(request, *services.admin, now));
   }
   bool path_known = false;
   for (const RouteEntry& route : kRoutes) {
     if (route.path != request.target) continue;
     path_known = true;
-    if (route.method == request.method) return route.handler(request, services, now);
+    if (route.method == request.method) {
+      return route.handler(request, services, now, std::move(respond));
+    }
   }
   if (path_known) {
     HttpResponse r = Failure(Error{ErrorCode::kMalformedRequest, "method not allowed"});
     r.status = 405;
-    return r;
+    return respond(std::move(r));
   }
-  return Failure(Error{ErrorCode::kNotFound, "no such route"});
+  respond(Failure(Error{ErrorCode::kNotFound, "no such route"}));
+}
+
+HttpResponse RouteAndWait(const HttpRequest& request, Services& services, Time now) {
+  std::promise<HttpResponse> answer;
+  auto future = answer.get_future();
+  Route(request, services, now, [&answer](HttpResponse r) { answer.set_value(std::move(r)); });
+  return future.get();
 }
 
 }  // namespace kb::api

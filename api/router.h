@@ -5,6 +5,8 @@
 // admin API (admin_api.h), which authenticates and authorizes. Every error answers in the error
 // contract's shape.
 
+#include <functional>
+
 #include "api/admin_api.h"
 #include "api/http_types.h"
 #include "api/kms/kms_api.h"
@@ -33,6 +35,7 @@ struct Services {
   AdminServices* admin = nullptr;                   // optional: without it, /v1/admin/ is 404
   RateLimiters* limits = nullptr;                   // optional: without it, no rate limits
   kms::KmsServices* kms = nullptr;                  // optional: without it, POST / is 404
+  const storage::LedgerWriter* ledger = nullptr;    // optional, for /metrics
 };
 
 // The public (non-admin) routes, for the OpenAPI parity test.
@@ -42,7 +45,14 @@ struct PublicRoute {
 };
 std::vector<PublicRoute> PublicRoutes();
 
-HttpResponse Route(const HttpRequest& request, Services& services, Time now);
+// Answers `request` by calling `respond` exactly once: before returning for every route but
+// POST /v1/release, which answers from the release ledger's writer thread once its decision is
+// durable (the I/O thread meanwhile serves other connections).
+using Respond = std::function<void(HttpResponse)>;
+void Route(const HttpRequest& request, Services& services, Time now, Respond respond);
+// Route, waiting for the answer: for tests, fuzzers and one-shot callers, never on a thread
+// that must stay free.
+HttpResponse RouteAndWait(const HttpRequest& request, Services& services, Time now);
 
 // The label under which a request to `target` is counted: its route's path, "/v1/admin" for
 // every admin route, or "unknown" (so that arbitrary targets cannot grow the metrics).

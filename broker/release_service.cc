@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <future>
 
 #include "broker/evidence/claims_json.h"
 #include "broker/evidence/tpm2_evidence.h"
@@ -113,8 +114,23 @@ int ReleaseService::Throttle(const std::string& key_id, const std::string& modul
   return 0;
 }
 
-ReleaseOutcome ReleaseService::Release(const ReleaseRequest& request, Time now) {
+// A release between its decision and its audit row.
+struct ReleaseService::PendingRelease {
   storage::AuditRecord audit;
+  Bytes nonce;  // set once the evidence verified and the nonce is ours and usable
+  ReleaseOutcome outcome;
+};
+
+ReleaseOutcome ReleaseService::Release(const ReleaseRequest& request, Time now) {
+  std::promise<ReleaseOutcome> result;
+  auto future = result.get_future();
+  Release(request, now, [&result](ReleaseOutcome o) { result.set_value(std::move(o)); });
+  return future.get();
+}
+
+void ReleaseService::Release(const ReleaseRequest& request, Time now, ReleaseDone done) {
+  PendingRelease pending;
+  storage::AuditRecord& audit = pending.audit;
   audit.time = now;
   audit.actor = "unverified";
   audit.action = "release";
@@ -123,18 +139,67 @@ ReleaseOutcome ReleaseService::Release(const ReleaseRequest& request, Time now) 
   audit.evidence_sha256 = DigestOf(request.document);
   audit.request_id = request.request_id;
   audit.decision = "deny";
+  std::optional<Error> error = Evaluate(request, now, pending);
+  if (pending.outcome.retry_after_seconds > 0) return done(std::move(pending.outcome));
+  Record(std::move(pending), std::move(error), now, std::move(done));
+}
 
-  ReleaseOutcome outcome;
-  Bytes nonce;
-  // Records the decision durably (consuming the nonce once verified) and fills the outcome.
-  auto finish = [&](std::optional<Error> error) -> ReleaseOutcome& {
-    if (error) audit.reasons = std::string(ErrorCodeName(error->code)) + ": " + error->message;
-    auto entry = deps_.ledger.Commit(nonce, now, std::move(audit));
+std::optional<Error> ReleaseService::Evaluate(const ReleaseRequest& request, Time now,
+                                              PendingRelease& pending) {
+  storage::AuditRecord& audit = pending.audit;
+  auto verified = VerifyEvidence(request.evidence_type, request.document, now);
+  if (!verified) return verified.error();
+  const EvidenceClaims& claims = verified->claims();
+  audit.actor = "attested:" + claims.module_id;
+  audit.evidence_type = std::string(PlatformName(claims.platform));
+  audit.claims_sha256 = DigestOf(AsBytes(boost::json::serialize(ClaimsToJson(claims))));
+  if (int wait = Throttle(request.key_id, claims.module_id, now); wait > 0) {
+    pending.outcome.error = Error{ErrorCode::kRateLimited, "too many releases; retry later"};
+    pending.outcome.retry_after_seconds = wait;
+    return pending.outcome.error;
+  }
+  if (!claims.nonce || claims.nonce->size() != storage::kNonceSize) {
+    return Error{ErrorCode::kNonceUnknown, "evidence carries no nonce issued here"};
+  }
+  if (auto s = deps_.ledger.CheckNonce(*claims.nonce, now); !s) return s.error();
+  pending.nonce = *claims.nonce;
+
+  int policy_version = 0;
+  auto decision = Decide(request.key_id, claims, now, &policy_version);
+  if (!decision) return decision.error();
+  audit.policy = decision->policy;
+  audit.policy_version = uint32_t(policy_version);
+  if (!decision->allow) return Error{ErrorCode::kPolicyDenied, decision->reason};
+  auto key = deps_.keys.UnsealCurrent(request.key_id);
+  if (!key) return key.error();
+  audit.key_version = key->version;
+  if (!claims.public_key) {
+    return Error{ErrorCode::kUnsupportedPublicKey, "evidence carries no public key"};
+  }
+  auto wrapped = deps_.wrapper.Wrap(request.format, *claims.public_key, key->material);
+  if (!wrapped) return wrapped.error();
+
+  audit.decision = "allow";
+  audit.reasons = decision->reason;
+  pending.outcome.release = broker::Release{
+      key->id, key->version, request.format, std::move(*wrapped), decision->policy, policy_version};
+  return std::nullopt;
+}
+
+// Records the decision durably through the ledger's writer (consuming the nonce once verified),
+// and answers only then: a release nobody can audit is never sent.
+void ReleaseService::Record(PendingRelease pending, std::optional<Error> error, Time now,
+                            ReleaseDone done) {
+  storage::AuditRecord& audit = pending.audit;
+  if (error) audit.reasons = std::string(ErrorCodeName(error->code)) + ": " + error->message;
+  storage::ReleaseLedger::Decision decision{std::move(pending.nonce), now, std::move(audit)};
+  auto answer = [outcome = std::move(pending.outcome), error = std::move(error),
+                 done = std::move(done)](Result<storage::ReleaseLedger::Entry> entry) mutable {
     if (!entry) {
       outcome.release.reset();
       outcome.internal_detail = entry.error().message;
       outcome.error = ForClient(entry.error());
-      return outcome;
+      return done(std::move(outcome));
     }
     outcome.decision_id = entry->seq;
     if (!error && !entry->nonce_status) error = entry->nonce_status.error();
@@ -142,48 +207,9 @@ ReleaseOutcome ReleaseService::Release(const ReleaseRequest& request, Time now) 
       outcome.release.reset();
       outcome.error = ForClient(*error);
     }
-    return outcome;
+    done(std::move(outcome));
   };
-
-  auto verified = VerifyEvidence(request.evidence_type, request.document, now);
-  if (!verified) return finish(verified.error());
-  const EvidenceClaims& claims = verified->claims();
-  audit.actor = "attested:" + claims.module_id;
-  audit.evidence_type = std::string(PlatformName(claims.platform));
-  audit.claims_sha256 = DigestOf(AsBytes(boost::json::serialize(ClaimsToJson(claims))));
-  if (int wait = Throttle(request.key_id, claims.module_id, now); wait > 0) {
-    outcome.error = Error{ErrorCode::kRateLimited, "too many releases; retry later"};
-    outcome.retry_after_seconds = wait;
-    return outcome;
-  }
-  if (!claims.nonce || claims.nonce->size() != storage::kNonceSize) {
-    return finish(Error{ErrorCode::kNonceUnknown, "evidence carries no nonce issued here"});
-  }
-  if (auto s = deps_.ledger.CheckNonce(*claims.nonce, now); !s) return finish(s.error());
-  nonce = *claims.nonce;
-
-  int policy_version = 0;
-  auto decision = Decide(request.key_id, claims, now, &policy_version);
-  if (!decision) return finish(decision.error());
-  audit.policy = decision->policy;
-  audit.policy_version = uint32_t(policy_version);
-  if (!decision->allow) {
-    return finish(Error{ErrorCode::kPolicyDenied, decision->reason});
-  }
-  auto key = deps_.keys.UnsealCurrent(request.key_id);
-  if (!key) return finish(key.error());
-  audit.key_version = key->version;
-  if (!claims.public_key) {
-    return finish(Error{ErrorCode::kUnsupportedPublicKey, "evidence carries no public key"});
-  }
-  auto wrapped = deps_.wrapper.Wrap(request.format, *claims.public_key, key->material);
-  if (!wrapped) return finish(wrapped.error());
-
-  audit.decision = "allow";
-  audit.reasons = decision->reason;
-  outcome.release = broker::Release{
-      key->id, key->version, request.format, std::move(*wrapped), decision->policy, policy_version};
-  return finish(std::nullopt);
+  deps_.writer.Submit(std::move(decision), std::move(answer));
 }
 
 }  // namespace kb::broker

@@ -9,6 +9,7 @@
 // Clients see an error code and a short message; the reasons go to the audit log.
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,7 @@
 #include "broker/policy_cache.h"
 #include "common/random.h"
 #include "common/rate_limiter.h"
+#include "storage/ledger_writer.h"
 #include "storage/policy_store.h"
 #include "storage/reference_store.h"
 #include "storage/release_ledger.h"
@@ -64,7 +66,8 @@ class ReleaseService {
     storage::ReferenceStore& references;
     KeyManager& keys;
     const KeyWrapper& wrapper;
-    storage::ReleaseLedger& ledger;
+    storage::ReleaseLedger& ledger;  // nonces: issued and checked here
+    storage::LedgerWriter& writer;   // decisions: committed in groups (nonce consumed, audit row)
     const Random& random;
     std::chrono::seconds nonce_ttl{300};
     // Optional limits, applied once the evidence has verified (so that nobody can spend another
@@ -80,6 +83,12 @@ class ReleaseService {
 
   Result<Challenge> IssueChallenge(Time now);
   uint64_t purged_nonces() const { return purged_.load(std::memory_order_relaxed); }
+  // Answers through `done`, exactly once: at once when refused before anything is recorded
+  // (rate limits), otherwise from the ledger writer's thread once the decision's audit row is
+  // durable. `request` need not outlive the call.
+  using ReleaseDone = std::function<void(ReleaseOutcome)>;
+  void Release(const ReleaseRequest& request, Time now, ReleaseDone done);
+  // Release, waiting for the outcome. Never on a thread that the writer's callbacks need.
   ReleaseOutcome Release(const ReleaseRequest& request, Time now);
 
   // The release decision without a nonce of ours, for the KMS Recipient path (as in KMS, the
@@ -103,6 +112,11 @@ class ReleaseService {
  private:
   // 0, or the seconds to wait when the identity or the key is over its limit.
   int Throttle(const std::string& key_id, const std::string& module_id, Time now);
+  struct PendingRelease;
+  // The decision: verification, nonce check, policy, unseal, wrap. Fills `pending`; returns the
+  // refusal, if any.
+  std::optional<Error> Evaluate(const ReleaseRequest& request, Time now, PendingRelease& pending);
+  void Record(PendingRelease pending, std::optional<Error> error, Time now, ReleaseDone done);
   Result<policy::Decision> Decide(const std::string& key_id, const EvidenceClaims& claims, Time now,
                                   int* policy_version);
 

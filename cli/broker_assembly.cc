@@ -28,6 +28,7 @@ void MakeStores(Broker& b) {
   b.policies = std::make_unique<storage::SqlitePolicyStore>(db);
   b.references = std::make_unique<storage::SqliteReferenceStore>(db);
   b.ledger = std::make_unique<storage::SqliteReleaseLedger>(db);
+  b.ledger_writer = std::make_unique<storage::LedgerWriter>(*b.ledger);
   b.principals = std::make_unique<storage::SqlitePrincipalStore>(db, *b.audit);
   b.approvals = std::make_unique<storage::SqliteApprovalStore>(db, *b.audit);
   b.access_key_store = std::make_unique<storage::SqliteAccessKeyStore>(db, *b.audit);
@@ -61,8 +62,8 @@ Status AssembleBroker(const Config& config, Broker& b) {
                                        RateLimiter(config.rate_limits.per_identity),
                                        RateLimiter(config.rate_limits.per_key)});
   b.release = std::make_unique<broker::ReleaseService>(broker::ReleaseService::Dependencies{
-      *b.nitro, *b.tpm2, *b.policies, *b.references, *b.manager, *b.wrapper, *b.ledger, b.random,
-      config.nonce_ttl, &b.limits->per_identity, &b.limits->per_key});
+      *b.nitro, *b.tpm2, *b.policies, *b.references, *b.manager, *b.wrapper, *b.ledger,
+      *b.ledger_writer, b.random, config.nonce_ttl, &b.limits->per_identity, &b.limits->per_key});
   b.authenticator = std::make_unique<broker::Authenticator>(*b.principals, b.random);
   b.access_keys =
       std::make_unique<broker::AccessKeys>(*b.access_key_store, *b.authenticator, *b.kek, b.random);

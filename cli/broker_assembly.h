@@ -12,6 +12,7 @@
 #include "broker/admin/key_admin.h"
 #include "broker/release_service.h"
 #include "cli/config.h"
+#include "storage/ledger_writer.h"
 #include "storage/sqlite_access_key_store.h"
 #include "storage/sqlite_approval_store.h"
 #include "storage/sqlite_attestation_key_store.h"
@@ -39,6 +40,8 @@ struct Broker {
   std::unique_ptr<storage::SqlitePolicyStore> policies;
   std::unique_ptr<storage::SqliteReferenceStore> references;
   std::unique_ptr<storage::SqliteReleaseLedger> ledger;
+  // Stopped (its last callbacks run) before the server that they answer through goes away.
+  std::unique_ptr<storage::LedgerWriter> ledger_writer;
   std::unique_ptr<storage::SqlitePrincipalStore> principals;
   std::unique_ptr<storage::SqliteAccessKeyStore> access_key_store;
   std::unique_ptr<storage::SqliteApprovalStore> approvals;

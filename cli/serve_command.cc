@@ -86,6 +86,7 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
                          &metrics,          b.cache.get(),
                          b.admin_api.get(), b.limits.get(),
                          b.kms_api.get()};
+  services.ledger = b.ledger_writer.get();
   if (services.development_root_trusted) {
     Log("WARNING: attestation roots besides AWS Nitro Root G1 are trusted (development setup)");
   }
@@ -106,6 +107,9 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   Log(std::string("version ") + kVersion + " serving https://" + config->listen_address + ":" +
       std::to_string((*server)->port()));
   (*server)->Run();
+  // Decisions still queued are committed and their callbacks run while the server (whose I/O
+  // context they post their answers to) still exists.
+  b.ledger_writer->Stop();
   Log("stopped; closing the database");
   return kExitOk;
 }

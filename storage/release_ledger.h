@@ -4,6 +4,8 @@
 // POST /v1/challenge, expires, and is consumed at most once: consuming it and appending the
 // decision's audit row happen in one transaction, which has committed before the caller answers.
 
+#include <vector>
+
 #include "common/bytes.h"
 #include "common/result.h"
 #include "common/time.h"
@@ -28,9 +30,27 @@ class ReleaseLedger {
     uint64_t seq;  // the audit row: the decision id
     Status nonce_status;
   };
-  virtual Result<Entry> Commit(ByteSpan nonce, Time now, AuditRecord record) = 0;
+  Result<Entry> Commit(ByteSpan nonce, Time now, AuditRecord record);
+  // Several decisions in one transaction, so one sync makes them all durable (group commit, see
+  // LedgerWriter): each is handled as Commit handles it, in order, and gets its own Entry. A
+  // storage failure fails them all and commits none.
+  struct Decision {
+    Bytes nonce;  // empty: nothing to consume
+    Time now;
+    AuditRecord record;
+  };
+  virtual Result<std::vector<Entry>> CommitAll(std::vector<Decision> decisions) = 0;
   // Deletes nonces that expired before `before`. Returns how many.
   virtual Result<uint64_t> PurgeExpired(Time before) = 0;
 };
+
+inline Result<ReleaseLedger::Entry> ReleaseLedger::Commit(ByteSpan nonce, Time now,
+                                                          AuditRecord record) {
+  std::vector<Decision> one;
+  one.push_back({Bytes(nonce.begin(), nonce.end()), now, std::move(record)});
+  auto entries = CommitAll(std::move(one));
+  if (!entries) return std::move(entries).error();
+  return std::move(entries->front());
+}
 
 }  // namespace kb::storage

@@ -50,21 +50,26 @@ Status SqliteReleaseLedger::ConsumeLocked(ByteSpan nonce, Time now) {
   return why ? Error{ErrorCode::kNonceReplayed, "nonce was already used"} : std::move(why).error();
 }
 
-Result<ReleaseLedger::Entry> SqliteReleaseLedger::Commit(ByteSpan nonce, Time now,
-                                                         AuditRecord record) {
+Result<std::vector<ReleaseLedger::Entry>> SqliteReleaseLedger::CommitAll(
+    std::vector<Decision> decisions) {
   auto lock = db_.lock();
   auto tx = Transaction::Begin(db_);
   if (!tx) return std::move(tx).error();
-  Status consumed = nonce.empty() ? Ok() : ConsumeLocked(nonce, now);
-  if (!consumed) {
-    if (consumed.error().code == ErrorCode::kInternal) return consumed.error();
-    record.decision = "deny";
-    record.reasons = std::string(ErrorCodeName(consumed.error().code));
+  std::vector<Entry> entries;
+  entries.reserve(decisions.size());
+  for (Decision& d : decisions) {
+    Status consumed = d.nonce.empty() ? Ok() : ConsumeLocked(d.nonce, d.now);
+    if (!consumed) {
+      if (consumed.error().code == ErrorCode::kInternal) return consumed.error();
+      d.record.decision = "deny";
+      d.record.reasons = std::string(ErrorCodeName(consumed.error().code));
+    }
+    auto seq = audit_.AppendLocked(std::move(d.record));
+    if (!seq) return std::move(seq).error();
+    entries.push_back(Entry{*seq, std::move(consumed)});
   }
-  auto seq = audit_.AppendLocked(std::move(record));
-  if (!seq) return std::move(seq).error();
   if (auto s = tx->Commit(); !s) return std::move(s).error();
-  return Entry{*seq, std::move(consumed)};
+  return entries;
 }
 
 Result<uint64_t> SqliteReleaseLedger::PurgeExpired(Time before) {

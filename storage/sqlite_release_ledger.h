@@ -13,7 +13,7 @@ class SqliteReleaseLedger final : public ReleaseLedger {
 
   Status IssueNonce(ByteSpan nonce, Time expires_at) override;
   Status CheckNonce(ByteSpan nonce, Time now) override;
-  Result<Entry> Commit(ByteSpan nonce, Time now, AuditRecord record) override;
+  Result<std::vector<Entry>> CommitAll(std::vector<Decision> decisions) override;
   Result<uint64_t> PurgeExpired(Time before) override;
 
  private:

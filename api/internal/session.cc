@@ -136,23 +136,35 @@ void Session::OnRead(beast::error_code ec, std::size_t) {
   bool keep_alive = parser_->get().keep_alive() && !context_.stopping &&
                     ++answered_ < context_.options.max_requests_per_connection;
   HttpRequest request = ToHttpRequest();
-  Time start = context_.clock.Now();
-  HttpResponse response = Route(request, context_.services, start);
-  auto elapsed = context_.clock.Now() - start;
-  if (context_.services.metrics != nullptr) {
-    context_.services.metrics->RecordRequest(RouteLabel(request.target), response.status, elapsed);
-  }
-  LogRequest(request, response, elapsed);
-  Reply(std::move(response), keep_alive);
+  Answered answered{request.request_id, request.method, RouteLabel(request.target),
+                    context_.clock.Now(), keep_alive};
+  // The answer may come from another thread (a release, once durable): back onto this
+  // session's strand before touching the stream.
+  Route(request, context_.services, answered.start,
+        [self = shared_from_this(), answered](HttpResponse response) {
+          asio::post(self->stream_.get_executor(),
+                     [self, answered, response = std::move(response)]() mutable {
+                       self->Finish(answered, std::move(response));
+                     });
+        });
 }
 
-void Session::LogRequest(const HttpRequest& request, const HttpResponse& response,
+void Session::Finish(const Answered& request, HttpResponse response) {
+  auto elapsed = context_.clock.Now() - request.start;
+  if (context_.services.metrics != nullptr) {
+    context_.services.metrics->RecordRequest(request.route, response.status, elapsed);
+  }
+  LogRequest(request, response, elapsed);
+  Reply(std::move(response), request.keep_alive);
+}
+
+void Session::LogRequest(const Answered& request, const HttpResponse& response,
                          std::chrono::milliseconds elapsed) const {
   const ServerOptions& o = context_.options;
   if (!o.log || (!o.log_requests && response.status < 500)) return;
   std::string line = request.request_id + " " + remote_address_ + " " + request.method + " " +
-                     std::string(RouteLabel(request.target)) + " " +
-                     std::to_string(response.status) + " " + std::to_string(elapsed.count()) + "ms";
+                     std::string(request.route) + " " + std::to_string(response.status) + " " +
+                     std::to_string(elapsed.count()) + "ms";
   if (!response.log_detail.empty()) line += ": " + response.log_detail;
   o.log(line);
 }

@@ -64,7 +64,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadRequest();
   void OnRead(boost::beast::error_code ec, std::size_t);
   HttpRequest ToHttpRequest();
-  void LogRequest(const HttpRequest& request, const HttpResponse& response,
+  // What the request log and the metrics need once the answer is ready.
+  struct Answered {
+    std::string request_id;
+    std::string method;
+    std::string_view route;  // RouteLabel: a static string
+    Time start;
+    bool keep_alive;
+  };
+  void Finish(const Answered& request, HttpResponse response);
+  void LogRequest(const Answered& request, const HttpResponse& response,
                   std::chrono::milliseconds elapsed) const;
   void Reply(HttpResponse response, bool keep_alive);
   void Drain();

@@ -61,6 +61,7 @@ TEST_F(HttpsServerTest, ServesTheReleaseFlowOverTls) {
         "keybroker_release_decisions_total{outcome=\"allow\"} 1",
         "keybroker_release_decisions_total{outcome=\"nonce_replayed\"} 1",
         "keybroker_request_duration_seconds_count 4",  // /metrics itself counts after
+        "keybroker_ledger_decisions_total 2",
         "keybroker_certificate_cache_total{result=\"hit\"}"}) {
     EXPECT_NE(metrics.body.find(expected), std::string::npos) << expected << "\n" << metrics.body;
   }

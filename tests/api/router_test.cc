@@ -25,7 +25,7 @@ class RouterTest : public testing::ReleaseFixture {
                     const std::string& body = "", const std::string& type = "application/json",
                     Time now = kT) {
     Services services{*service_, true};
-    return Route({method, target, type, body, "req-7"}, services, now);
+    return RouteAndWait({method, target, type, body, "req-7"}, services, now);
   }
   // POST /v1/release of `document` for `key`; the status and the error code.
   std::pair<int, std::string> Refusal(const Bytes& document,

@@ -165,7 +165,7 @@ class LimitedReleaseTest : public testing::ReleaseFixture {
     identity_ = std::make_unique<RateLimiter>(identity);
     key_ = std::make_unique<RateLimiter>(key);
     service_ = std::make_unique<ReleaseService>(ReleaseService::Dependencies{
-        nitro_, tpm2_, *policies_, *references_, *manager_, wrapper_, *ledger_, random_,
+        nitro_, tpm2_, *policies_, *references_, *manager_, wrapper_, *ledger_, *writer_, random_,
         std::chrono::seconds(300), identity_.get(), key_.get()});
   }
   uint64_t AuditRows() { return audit_->Verify()->rows; }

@@ -27,6 +27,7 @@ class HttpsFixture : public ReleaseFixture {
     Configure(options_);
     services_ = std::make_unique<api::Services>(
         api::Services{*service_, false, &metrics_, &cache_, nullptr, limits_.get()});
+    services_->ledger = writer_.get();
     auto server = api::HttpsServer::Create(options_, *services_, clock_);
     ASSERT_TRUE(server) << server.error().message;
     server_ = std::move(*server);
@@ -44,6 +45,7 @@ class HttpsFixture : public ReleaseFixture {
     if (!thread_.joinable()) return;
     server_->Stop();
     thread_.join();
+    writer_->Stop();  // as `serve` does: before the server goes away
   }
   static void WriteCertificate(const std::string& cert_file, const std::string& key_file) {
     ASSERT_TRUE(WriteLocalhostCertificate(cert_file, key_file, SystemClock().Now()));

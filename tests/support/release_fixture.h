@@ -10,6 +10,7 @@
 
 #include "broker/release_service.h"
 #include "common/encoding.h"
+#include "storage/ledger_writer.h"
 #include "storage/sqlite_key_store.h"
 #include "storage/sqlite_policy_store.h"
 #include "storage/sqlite_reference_store.h"
@@ -47,6 +48,7 @@ class ReleaseFixture : public ::testing::Test {
     keys_ = std::make_unique<storage::SqliteKeyStore>(*db_);
     audit_ = std::make_unique<storage::SqliteAuditLog>(*db_);
     ledger_ = std::make_unique<storage::SqliteReleaseLedger>(*db_);
+    writer_ = std::make_unique<storage::LedgerWriter>(*ledger_);
     policies_ = std::make_unique<storage::SqlitePolicyStore>(*db_);
     references_ = std::make_unique<storage::SqliteReferenceStore>(*db_);
     unit_of_work_ = std::make_unique<storage::SqliteUnitOfWork>(*db_);
@@ -58,7 +60,7 @@ class ReleaseFixture : public ::testing::Test {
         HexEncode(kPcr0) + "\"}\n");
     service_ = std::make_unique<broker::ReleaseService>(
         broker::ReleaseService::Dependencies{nitro_, tpm2_, *policies_, *references_, *manager_,
-                                             wrapper_, *ledger_, random_, seconds(300)});
+                                             wrapper_, *ledger_, *writer_, random_, seconds(300)});
     instance_key_ = testing::GenerateKey(KeyType::kRsa2048);
   }
   void PutPolicy(const std::string& yaml) {
@@ -97,6 +99,7 @@ class ReleaseFixture : public ::testing::Test {
   std::unique_ptr<storage::SqliteKeyStore> keys_;
   std::unique_ptr<storage::SqliteAuditLog> audit_;
   std::unique_ptr<storage::SqliteReleaseLedger> ledger_;
+  std::unique_ptr<storage::LedgerWriter> writer_;
   std::unique_ptr<storage::SqlitePolicyStore> policies_;
   std::unique_ptr<storage::SqliteReferenceStore> references_;
   std::unique_ptr<storage::SqliteUnitOfWork> unit_of_work_;

@@ -1,0 +1,207 @@
+// The release ledger's group commit: SqliteReleaseLedger::CommitAll (one transaction for many
+// decisions) and LedgerWriter (one thread that batches whatever is waiting), on a real SQLite
+// file.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "storage/ledger_writer.h"
+#include "storage/sqlite_release_ledger.h"
+#include "tests/support/test_paths.h"
+
+namespace kb::storage {
+namespace {
+
+constexpr Time kT = Time(std::chrono::milliseconds(1'700'000'000'000));
+
+Bytes NonceNumber(uint8_t n) { return Bytes(kNonceSize, n); }
+
+AuditRecord Allow(const std::string& request_id) {
+  AuditRecord r;
+  r.time = kT;
+  r.actor = "attested:i-1";
+  r.action = "release";
+  r.key_id = "k";
+  r.decision = "allow";
+  r.request_id = request_id;
+  return r;
+}
+
+class ReleaseLedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = std::move(Database::Open(testing::MakeTempDir() + "/kb.db")).value();
+    ledger_ = std::make_unique<SqliteReleaseLedger>(*db_);
+    audit_ = std::make_unique<SqliteAuditLog>(*db_);
+  }
+  void Issue(const Bytes& nonce) {
+    ASSERT_TRUE(ledger_->IssueNonce(nonce, kT + std::chrono::minutes(5)));
+  }
+  uint64_t Rows() { return audit_->Verify()->rows; }
+
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<SqliteReleaseLedger> ledger_;
+  std::unique_ptr<SqliteAuditLog> audit_;
+};
+
+TEST_F(ReleaseLedgerTest, CommitAllRecordsEachDecisionInOrderAndRefusesAReplayInTheSameBatch) {
+  Issue(NonceNumber(1));
+  Issue(NonceNumber(2));
+  std::vector<ReleaseLedger::Decision> batch;
+  batch.push_back({NonceNumber(1), kT, Allow("a")});
+  batch.push_back({NonceNumber(1), kT, Allow("b")});  // the same nonce again
+  batch.push_back({NonceNumber(2), kT, Allow("c")});
+  batch.push_back({Bytes{}, kT, Allow("d")});  // nothing to consume (an unverified denial)
+  auto entries = ledger_->CommitAll(std::move(batch));
+  ASSERT_TRUE(entries) << entries.error().message;
+  ASSERT_EQ(entries->size(), 4u);
+  EXPECT_TRUE((*entries)[0].nonce_status);
+  ASSERT_FALSE((*entries)[1].nonce_status);
+  EXPECT_EQ((*entries)[1].nonce_status.error().code, ErrorCode::kNonceReplayed);
+  EXPECT_TRUE((*entries)[2].nonce_status);
+  EXPECT_TRUE((*entries)[3].nonce_status);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ((*entries)[i].seq, i + 1);
+  auto rows = audit_->Read(0, 10);
+  ASSERT_EQ(rows->size(), 4u);
+  EXPECT_EQ((*rows)[0].decision, "allow");
+  EXPECT_EQ((*rows)[1].decision, "deny");
+  EXPECT_EQ((*rows)[1].reasons, "nonce_replayed");
+  EXPECT_EQ((*rows)[1].request_id, "b");
+  EXPECT_TRUE(audit_->Verify()->ok);
+}
+
+TEST_F(ReleaseLedgerTest, AStorageFailureCommitsNothingOfTheBatch) {
+  Issue(NonceNumber(1));
+  {
+    auto lock = db_->lock();
+    ASSERT_TRUE(db_->Exec("ALTER TABLE nonces RENAME TO nonces_gone"));
+  }
+  std::vector<ReleaseLedger::Decision> batch;
+  batch.push_back({Bytes{}, kT, Allow("a")});         // would succeed alone
+  batch.push_back({NonceNumber(1), kT, Allow("b")});  // the nonce table is gone
+  auto entries = ledger_->CommitAll(std::move(batch));
+  ASSERT_FALSE(entries);
+  EXPECT_EQ(entries.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(Rows(), 0u);
+}
+
+// Holds the first CommitAll until released, so that a test can queue decisions behind it.
+class GatedLedger final : public ReleaseLedger {
+ public:
+  explicit GatedLedger(ReleaseLedger& inner) : inner_(inner) {}
+  Status IssueNonce(ByteSpan nonce, Time expires_at) override {
+    return inner_.IssueNonce(nonce, expires_at);
+  }
+  Status CheckNonce(ByteSpan nonce, Time now) override { return inner_.CheckNonce(nonce, now); }
+  Result<uint64_t> PurgeExpired(Time before) override { return inner_.PurgeExpired(before); }
+  Result<std::vector<Entry>> CommitAll(std::vector<Decision> decisions) override {
+    std::unique_lock lock(mu_);
+    entered_ = true;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return open_; });
+    if (fail_) return Error{ErrorCode::kInternal, "disk on fire"};
+    return inner_.CommitAll(std::move(decisions));
+  }
+  void WaitUntilEntered() {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [this] { return entered_; });
+  }
+  void Open(bool fail = false) {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    fail_ = fail;
+    changed_.notify_all();
+  }
+
+ private:
+  ReleaseLedger& inner_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  bool entered_ = false, open_ = false, fail_ = false;
+};
+
+TEST_F(ReleaseLedgerTest, TheWriterCommitsWhatWaitedDuringACommitAsOneBatch) {
+  GatedLedger gated(*ledger_);
+  LedgerWriter writer(gated);
+  std::atomic<int> done{0};
+  std::vector<uint64_t> seqs(51);
+  auto submit = [&](int i) {
+    writer.Submit({Bytes{}, kT, Allow(std::to_string(i))},
+                  [&, i](Result<ReleaseLedger::Entry> entry) {
+                    ASSERT_TRUE(entry);
+                    seqs[size_t(i)] = entry->seq;
+                    ++done;
+                  });
+  };
+  submit(0);
+  gated.WaitUntilEntered();  // the first batch (one decision) is committing
+  for (int i = 1; i <= 50; ++i) submit(i);
+  EXPECT_EQ(done.load(), 0) << "nobody is answered before their commit";
+  gated.Open();
+  writer.Stop();  // commits what is queued, runs the callbacks
+  EXPECT_EQ(done.load(), 51);
+  EXPECT_EQ(writer.batches(), 2u);
+  EXPECT_EQ(writer.decisions(), 51u);
+  for (int i = 0; i <= 50; ++i) EXPECT_EQ(seqs[size_t(i)], uint64_t(i + 1)) << i;
+  EXPECT_EQ(Rows(), 51u);
+}
+
+TEST_F(ReleaseLedgerTest, AFailedBatchFailsEveryDecisionInIt) {
+  GatedLedger gated(*ledger_);
+  LedgerWriter writer(gated);
+  std::atomic<int> failed{0};
+  for (int i = 0; i < 3; ++i) {
+    writer.Submit({Bytes{}, kT, Allow("x")}, [&](Result<ReleaseLedger::Entry> entry) {
+      if (!entry && entry.error().code == ErrorCode::kInternal) ++failed;
+    });
+  }
+  gated.Open(/*fail=*/true);
+  writer.Stop();
+  EXPECT_EQ(failed.load(), 3);
+  EXPECT_EQ(Rows(), 0u);
+}
+
+TEST_F(ReleaseLedgerTest, TheWriterBoundsItsBatches) {
+  GatedLedger gated(*ledger_);
+  LedgerWriter writer(gated, /*max_batch=*/4);
+  for (int i = 0; i < 10; ++i) writer.Submit({Bytes{}, kT, Allow("x")}, [](auto) {});
+  gated.Open();
+  writer.Stop();
+  EXPECT_EQ(writer.decisions(), 10u);
+  EXPECT_GE(writer.batches(), 3u);  // 10 decisions, at most 4 per transaction
+  EXPECT_EQ(Rows(), 10u);
+}
+
+TEST_F(ReleaseLedgerTest, AfterStopNothingIsWrittenAndTheCallerIsToldAtOnce) {
+  LedgerWriter writer(*ledger_);
+  ASSERT_TRUE(writer.Commit({Bytes{}, kT, Allow("before")}));
+  writer.Stop();
+  writer.Stop();  // idempotent
+  auto late = writer.Commit({Bytes{}, kT, Allow("after")});
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(Rows(), 1u);
+}
+
+TEST_F(ReleaseLedgerTest, ConcurrentSubmittersGetOneUnbrokenChain) {
+  LedgerWriter writer(*ledger_);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) ok += bool(writer.Commit({Bytes{}, kT, Allow("c")}));
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 100);
+  auto verified = audit_->Verify();
+  EXPECT_TRUE(verified->ok);
+  EXPECT_EQ(verified->rows, 100u);
+}
+
+}  // namespace
+}  // namespace kb::storage
