@@ -59,7 +59,11 @@ class Connection {
     stream_.handshake(asio::ssl::stream_base::client);
   }
   std::pair<int, std::string> Post(const std::string& target, const std::string& body) {
-    http::request<http::string_body> req(http::verb::post, target, 11);
+    return Send(http::verb::post, target, body);
+  }
+  std::pair<int, std::string> Send(http::verb method, const std::string& target,
+                                   const std::string& body) {
+    http::request<http::string_body> req(method, target, 11);
     req.set(http::field::host, host_);
     req.set(http::field::content_type, "application/json");
     req.keep_alive(true);
@@ -97,6 +101,12 @@ double P384VerifyRate() {
     count += 50;
   }
   return count / std::chrono::duration<double>(steady::now() - start).count();
+}
+
+// The value of an unlabelled counter in a Prometheus text exposition; 0 if absent.
+double Counter(const std::string& exposition, const std::string& name) {
+  size_t at = exposition.find("\n" + name + " ");
+  return at == std::string::npos ? 0 : std::stod(exposition.substr(at + name.size() + 2));
 }
 
 // utime + stime of `pid`, in seconds.
@@ -227,12 +237,21 @@ int main(int argc, char** argv) {
     std::cerr << "release_load: " << failures << " releases failed; first: " << first_error << "\n";
     return 1;
   }
+  double decisions_per_commit = 0;
+  {
+    Connection conn(tls, vm["host"].as<std::string>(), vm["port"].as<std::string>());
+    auto [status, metrics] = conn.Send(http::verb::get, "/metrics", "");
+    double commits = Counter(metrics, "keybroker_ledger_commits_total");
+    if (status == 200 && commits > 0) {
+      decisions_per_commit = Counter(metrics, "keybroker_ledger_decisions_total") / commits;
+    }
+  }
   double rate = n / seconds;
   double verify_rate = (verify_rate_before + P384VerifyRate()) / 2;
-  std::printf("%-22s %6d %4d %9d %10.0f %8.1f %8.1f %8.1f %8.1f %11.2f %8.1f %10.0f %7.2f\n",
+  std::printf("%-22s %6d %4d %9d %10.0f %8.1f %8.1f %8.1f %8.1f %11.2f %8.1f %10.0f %7.2f %11.1f\n",
               vm["label"].as<std::string>().c_str(), n, c, instances, rate,
               Percentile(latencies_ms, 0.50), Percentile(latencies_ms, 0.95),
               Percentile(latencies_ms, 0.99), Percentile(latencies_ms, 1.0), cpu / n * verify_rate,
-              PeakRssMiB(pid), verify_rate, rate / verify_rate);
+              PeakRssMiB(pid), verify_rate, rate / verify_rate, decisions_per_commit);
   return 0;
 }

@@ -27,7 +27,10 @@ void MakeStores(Broker& b) {
   b.audit = std::make_unique<storage::SqliteAuditLog>(db);
   b.policies = std::make_unique<storage::SqlitePolicyStore>(db);
   b.references = std::make_unique<storage::SqliteReferenceStore>(db);
-  b.ledger = std::make_unique<storage::SqliteReleaseLedger>(db);
+  b.release_policies = std::make_unique<storage::SqlitePolicyStore>(*b.reads);
+  b.release_references = std::make_unique<storage::SqliteReferenceStore>(*b.reads);
+  b.release_keys = std::make_unique<storage::SqliteKeyStore>(*b.reads);
+  b.ledger = std::make_unique<storage::SqliteReleaseLedger>(db, *b.reads);
   b.ledger_writer = std::make_unique<storage::LedgerWriter>(*b.ledger);
   b.principals = std::make_unique<storage::SqlitePrincipalStore>(db, *b.audit);
   b.approvals = std::make_unique<storage::SqliteApprovalStore>(db, *b.audit);
@@ -48,6 +51,9 @@ Status AssembleBroker(const Config& config, Broker& b) {
                                                          : storage::Durability::kFull);
   if (!db) return std::move(db).error();
   b.db = std::move(*db);
+  auto reads = storage::Database::OpenReadOnly(config.database);
+  if (!reads) return std::move(reads).error();
+  b.reads = std::move(*reads);
   if (auto s = LoadTrust(config, b); !s) return s;
   b.cache = std::make_unique<broker::CertificateCache>(size_t(config.certificate_cache_size));
   b.nitro = std::make_unique<broker::NitroVerifier>(b.anchors, *b.cache);
@@ -55,6 +61,8 @@ Status AssembleBroker(const Config& config, Broker& b) {
   MakeStores(b);
   b.manager =
       std::make_unique<broker::KeyManager>(*b.keys, *b.audit, *b.unit_of_work, *b.kek, b.random);
+  b.release_manager = std::make_unique<broker::KeyManager>(*b.release_keys, *b.audit,
+                                                           *b.unit_of_work, *b.kek, b.random);
   auto wrapper = broker::KeyWrapper::Create();
   if (!wrapper) return std::move(wrapper).error();
   b.wrapper = std::make_unique<broker::KeyWrapper>(std::move(*wrapper));
@@ -62,8 +70,9 @@ Status AssembleBroker(const Config& config, Broker& b) {
                                        RateLimiter(config.rate_limits.per_identity),
                                        RateLimiter(config.rate_limits.per_key)});
   b.release = std::make_unique<broker::ReleaseService>(broker::ReleaseService::Dependencies{
-      *b.nitro, *b.tpm2, *b.policies, *b.references, *b.manager, *b.wrapper, *b.ledger,
-      *b.ledger_writer, b.random, config.nonce_ttl, &b.limits->per_identity, &b.limits->per_key});
+      *b.nitro, *b.tpm2, *b.release_policies, *b.release_references, *b.release_manager, *b.wrapper,
+      *b.ledger, *b.ledger_writer, b.random, config.nonce_ttl, &b.limits->per_identity,
+      &b.limits->per_key});
   b.authenticator = std::make_unique<broker::Authenticator>(*b.principals, b.random);
   b.access_keys =
       std::make_unique<broker::AccessKeys>(*b.access_key_store, *b.authenticator, *b.kek, b.random);

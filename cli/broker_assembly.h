@@ -39,6 +39,13 @@ struct Broker {
   std::unique_ptr<storage::SqliteAuditLog> audit;
   std::unique_ptr<storage::SqlitePolicyStore> policies;
   std::unique_ptr<storage::SqliteReferenceStore> references;
+  // A second, read-only connection for the release path's reads (nonce check, active policies,
+  // references, keys): WAL lets them run while the ledger writer commits on `db`, whose lock is
+  // held for the length of a sync.
+  std::unique_ptr<storage::Database> reads;
+  std::unique_ptr<storage::SqlitePolicyStore> release_policies;
+  std::unique_ptr<storage::SqliteReferenceStore> release_references;
+  std::unique_ptr<storage::SqliteKeyStore> release_keys;
   std::unique_ptr<storage::SqliteReleaseLedger> ledger;
   // Stopped (its last callbacks run) before the server that they answer through goes away.
   std::unique_ptr<storage::LedgerWriter> ledger_writer;
@@ -50,6 +57,7 @@ struct Broker {
   std::unique_ptr<storage::SqliteUnitOfWork> unit_of_work;
   OsslRandom random;
   std::unique_ptr<broker::KeyManager> manager;
+  std::unique_ptr<broker::KeyManager> release_manager;  // unseals through `release_keys` only
   std::unique_ptr<broker::KeyWrapper> wrapper;
   std::unique_ptr<api::RateLimiters> limits;
   std::unique_ptr<broker::ReleaseService> release;

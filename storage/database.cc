@@ -16,6 +16,9 @@ Result<std::unique_ptr<Database>> Database::OpenHandle(const std::string& path, 
     return Error{ErrorCode::kInternal,
                  path + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))};
   }
+  // Another connection (the read connection beside the writer, an admin command beside the
+  // server) may hold a lock briefly: wait for it rather than fail.
+  sqlite3_busy_timeout(handle.get(), 5000);
   return std::unique_ptr<Database>(new Database(std::move(handle)));
 }
 
@@ -47,7 +50,6 @@ Result<std::unique_ptr<Database>> Database::OpenAtVersion(const std::string& pat
   if (!opened) return opened;
   std::unique_ptr<Database> db = std::move(*opened);
   auto lock = db->lock();
-  sqlite3_busy_timeout(db->handle(), 5000);
   // WAL lets readers run beside the writer; FULL makes every commit durable before it returns.
   const char* sync =
       durability == Durability::kFull ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";

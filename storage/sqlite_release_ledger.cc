@@ -18,22 +18,22 @@ Status SqliteReleaseLedger::IssueNonce(ByteSpan nonce, Time expires_at) {
   return Ok();
 }
 
-Status SqliteReleaseLedger::CheckLocked(ByteSpan nonce, Time now) {
-  auto query = db_.Prepare("SELECT expires_at, used_at IS NOT NULL FROM nonces WHERE nonce = ?1");
+Status SqliteReleaseLedger::CheckLocked(Database& db, ByteSpan nonce, Time now) {
+  auto query = db.Prepare("SELECT expires_at, used_at IS NOT NULL FROM nonces WHERE nonce = ?1");
   if (!query) return std::move(query).error();
   Statement row(std::move(*query));
   row.Bind(1, nonce);
   int rc = row.Step();
   if (rc == SQLITE_DONE) return Error{ErrorCode::kNonceUnknown, "nonce was not issued here"};
-  if (rc != SQLITE_ROW) return db_.LastError("check nonce");
+  if (rc != SQLITE_ROW) return db.LastError("check nonce");
   if (row.Int(1) != 0) return Error{ErrorCode::kNonceReplayed, "nonce was already used"};
   if (row.TimeAt(0) < now) return Error{ErrorCode::kNonceExpired, "nonce has expired"};
   return Ok();
 }
 
 Status SqliteReleaseLedger::CheckNonce(ByteSpan nonce, Time now) {
-  auto lock = db_.lock();
-  return CheckLocked(nonce, now);
+  auto lock = reads_.lock();
+  return CheckLocked(reads_, nonce, now);
 }
 
 Status SqliteReleaseLedger::ConsumeLocked(ByteSpan nonce, Time now) {
@@ -46,7 +46,7 @@ Status SqliteReleaseLedger::ConsumeLocked(ByteSpan nonce, Time now) {
   row.Bind(1, nonce).Bind(2, now);
   if (row.Step() != SQLITE_DONE) return db_.LastError("consume nonce");
   if (sqlite3_changes(db_.handle()) == 1) return Ok();
-  auto why = CheckLocked(nonce, now);
+  auto why = CheckLocked(db_, nonce, now);
   return why ? Error{ErrorCode::kNonceReplayed, "nonce was already used"} : std::move(why).error();
 }
 

@@ -9,7 +9,10 @@ namespace kb::storage {
 class SqliteReleaseLedger final : public ReleaseLedger {
  public:
   // REQUIRES: `db` outlives the ledger.
-  explicit SqliteReleaseLedger(Database& db) : db_(db), audit_(db) {}
+  explicit SqliteReleaseLedger(Database& db) : SqliteReleaseLedger(db, db) {}
+  // CheckNonce reads through `reads` (a second, read-only connection to the same file), so
+  // that the early check on the request path never waits for a commit holding `db`.
+  SqliteReleaseLedger(Database& db, Database& reads) : db_(db), reads_(reads), audit_(db) {}
 
   Status IssueNonce(ByteSpan nonce, Time expires_at) override;
   Status CheckNonce(ByteSpan nonce, Time now) override;
@@ -18,10 +21,11 @@ class SqliteReleaseLedger final : public ReleaseLedger {
 
  private:
   // REQUIRES: lock held.
-  Status CheckLocked(ByteSpan nonce, Time now);
+  static Status CheckLocked(Database& db, ByteSpan nonce, Time now);
   Status ConsumeLocked(ByteSpan nonce, Time now);
 
   Database& db_;
+  Database& reads_;
   SqliteAuditLog audit_;
 };
 

@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "storage/ledger_writer.h"
@@ -34,7 +36,8 @@ AuditRecord Allow(const std::string& request_id) {
 class ReleaseLedgerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = std::move(Database::Open(testing::MakeTempDir() + "/kb.db")).value();
+    path_ = testing::MakeTempDir() + "/kb.db";
+    db_ = std::move(Database::Open(path_)).value();
     ledger_ = std::make_unique<SqliteReleaseLedger>(*db_);
     audit_ = std::make_unique<SqliteAuditLog>(*db_);
   }
@@ -43,6 +46,7 @@ class ReleaseLedgerTest : public ::testing::Test {
   }
   uint64_t Rows() { return audit_->Verify()->rows; }
 
+  std::string path_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<SqliteReleaseLedger> ledger_;
   std::unique_ptr<SqliteAuditLog> audit_;
@@ -87,6 +91,24 @@ TEST_F(ReleaseLedgerTest, AStorageFailureCommitsNothingOfTheBatch) {
   ASSERT_FALSE(entries);
   EXPECT_EQ(entries.error().code, ErrorCode::kInternal);
   EXPECT_EQ(Rows(), 0u);
+}
+
+TEST_F(ReleaseLedgerTest, ANonceCheckReadsBesideACommitInProgress) {
+  auto reads = Database::OpenReadOnly(path_);
+  ASSERT_TRUE(reads) << reads.error().message;
+  SqliteReleaseLedger ledger(*db_, **reads);
+  ASSERT_TRUE(ledger.IssueNonce(NonceNumber(7), kT + std::chrono::minutes(5)));
+  auto lock = db_->lock();  // the writer is mid-commit: its connection is busy
+  std::optional<Result<Transaction>> tx(Transaction::Begin(*db_));
+  ASSERT_TRUE(tx->has_value());
+  auto check =
+      std::async(std::launch::async, [&] { return ledger.CheckNonce(NonceNumber(7), kT); });
+  auto status = check.wait_for(std::chrono::seconds(5));
+  tx.reset();  // either way, let a check that is waiting finish
+  lock.unlock();
+  ASSERT_EQ(status, std::future_status::ready) << "the nonce check waited for the writer";
+  EXPECT_TRUE(check.get());
+  EXPECT_EQ(ledger.CheckNonce(NonceNumber(8), kT).error().code, ErrorCode::kNonceUnknown);
 }
 
 // Holds the first CommitAll until released, so that a test can queue decisions behind it.
