@@ -34,9 +34,7 @@ class KeyWrapperTest : public ::testing::Test {
   void SetUp() override {
     dir_ = testing::MakeTempDir();
     key_ = testing::GenerateKey(testing::KeyType::kRsa2048);
-    OsslPtr<BIO> bio(BIO_new_file((dir_ + "/key.pem").c_str(), "w"));
-    ASSERT_EQ(
-        PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr), 1);
+    UsePrivateKey(key_.get());
     secret_ = SecretBytes(32);
     ASSERT_TRUE(OsslRandom().Fill(secret_.mutable_span()));
   }
@@ -51,6 +49,17 @@ class KeyWrapperTest : public ::testing::Test {
     std::ifstream in(dir_ + "/out.bin", std::ios::binary);
     return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
+  // The recipient's key, as key.pem for the OpenSSL command line.
+  void UsePrivateKey(EVP_PKEY* key) {
+    OsslPtr<BIO> bio(BIO_new_file((dir_ + "/key.pem").c_str(), "w"));
+    ASSERT_EQ(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr), 1);
+  }
+  // What `openssl cms -decrypt` recovers from `wrapped` with key.pem (empty if it fails).
+  Bytes CmsDecrypt(const Bytes& wrapped) {
+    return RunOpenssl(wrapped,
+                      "rm -f out.bin && openssl cms -decrypt -inform DER -in in.bin -inkey "
+                      "key.pem -binary -out out.bin");
+  }
   Bytes Secret() const { return Bytes(secret_.span().begin(), secret_.span().end()); }
 
   std::string dir_;
@@ -61,10 +70,7 @@ class KeyWrapperTest : public ::testing::Test {
 TEST_F(KeyWrapperTest, OpensslCmsDecryptRecoversTheKey) {
   auto wrapped = Wrapper().Wrap(WrapFormat::kCms, Spki(key_.get()), secret_);
   ASSERT_TRUE(wrapped) << wrapped.error().message;
-  Bytes out = RunOpenssl(*wrapped,
-                         "openssl cms -decrypt -inform DER -in in.bin -inkey key.pem -binary "
-                         "-out out.bin");
-  EXPECT_EQ(out, Secret());
+  EXPECT_EQ(CmsDecrypt(*wrapped), Secret());
 }
 
 TEST_F(KeyWrapperTest, OpensslCmsDecryptRecoversEveryContentSize) {
@@ -74,25 +80,16 @@ TEST_F(KeyWrapperTest, OpensslCmsDecryptRecoversEveryContentSize) {
     ASSERT_TRUE(OsslRandom().Fill(secret.mutable_span()));
     auto wrapped = Wrapper().Wrap(WrapFormat::kCms, Spki(key_.get()), secret);
     ASSERT_TRUE(wrapped) << wrapped.error().message;
-    Bytes out = RunOpenssl(*wrapped,
-                           "rm -f out.bin && openssl cms -decrypt -inform DER -in in.bin "
-                           "-inkey key.pem -binary -out out.bin");
-    EXPECT_EQ(out, Bytes(secret.span().begin(), secret.span().end())) << size;
+    EXPECT_EQ(CmsDecrypt(*wrapped), Bytes(secret.span().begin(), secret.span().end())) << size;
   }
 }
 
 TEST_F(KeyWrapperTest, OpensslCmsDecryptWorksForA4096BitRecipient) {
   OsslPtr<EVP_PKEY> big(EVP_RSA_gen(4096));
-  OsslPtr<BIO> bio(BIO_new_file((dir_ + "/key.pem").c_str(), "w"));
-  ASSERT_EQ(PEM_write_bio_PrivateKey(bio.get(), big.get(), nullptr, nullptr, 0, nullptr, nullptr),
-            1);
-  bio.reset();
+  UsePrivateKey(big.get());
   auto wrapped = Wrapper().Wrap(WrapFormat::kCms, Spki(big.get()), secret_);
   ASSERT_TRUE(wrapped) << wrapped.error().message;
-  Bytes out = RunOpenssl(*wrapped,
-                         "openssl cms -decrypt -inform DER -in in.bin -inkey key.pem -binary "
-                         "-out out.bin");
-  EXPECT_EQ(out, Secret());
+  EXPECT_EQ(CmsDecrypt(*wrapped), Secret());
 }
 
 TEST_F(KeyWrapperTest, EachCmsWrapUsesAFreshContentKeyAndNamesTheRecipientBySpkiHash) {
