@@ -4,7 +4,8 @@
 //   verify the evidence → its nonce must be one we issued, unexpired, unused → the key's active
 //   policies must allow the verified claims → unseal the key's current version → wrap it to the
 //   public key inside the evidence → consume the nonce and append the audit row in one
-//   transaction → only then answer.
+//   transaction (shared with the other decisions waiting at that moment: storage::LedgerWriter)
+//   → only then answer.
 // Every decision, allow or deny, is an audit row; its seq is the decision id the caller gets.
 // Clients see an error code and a short message; the reasons go to the audit log.
 
