@@ -7,8 +7,8 @@
 // batch has committed (or failed), on the writer thread.
 //
 // With synchronous=FULL a commit costs a device flush; while it runs, the next batch gathers.
-// Under load that turns one flush per release into one per batch, and the threads that verify
-// evidence never wait for the disk.
+// When decisions arrive faster than the disk flushes, one flush serves a whole batch; either
+// way the threads that verify evidence never wait for the disk.
 
 #include <condition_variable>
 #include <cstdint>
