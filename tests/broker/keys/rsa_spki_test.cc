@@ -124,6 +124,15 @@ TEST(RsaSpki, RefusesBrokenStructure) {
     Bytes spki = Der(kDerSequence, {kRsaAlgorithm, Der(kDerBitString, {bits})});
     EXPECT_EQ(Code(spki), ErrorCode::kUnsupportedPublicKey);
   }
+  // An empty BIT STRING, and bytes after the RSAPublicKey inside it.
+  Bytes empty_bits = Der(kDerSequence, {kRsaAlgorithm, Der(kDerBitString, {Bytes{}})});
+  EXPECT_EQ(Code(empty_bits), ErrorCode::kUnsupportedPublicKey);
+  Bytes padded_bits{0x00};
+  Bytes rsa = Der(kDerSequence, {n, e});
+  padded_bits.insert(padded_bits.end(), rsa.begin(), rsa.end());
+  padded_bits.push_back(0x00);
+  Bytes inner_trailing = Der(kDerSequence, {kRsaAlgorithm, Der(kDerBitString, {padded_bits})});
+  EXPECT_EQ(Code(inner_trailing), ErrorCode::kUnsupportedPublicKey);
   // The BIT STRING followed by another element.
   Bytes extra = Der(kDerSequence, {kRsaAlgorithm, Der(kDerBitString, {Bytes{0x00}}), e});
   EXPECT_EQ(Code(extra), ErrorCode::kUnsupportedPublicKey);
