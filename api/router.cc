@@ -2,12 +2,12 @@
 
 #include <array>
 #include <boost/json.hpp>
-#include <future>
 #include <optional>
 #include <string_view>
 
 #include "api/error_status.h"
 #include "api/release_codec.h"
+#include "common/await.h"
 
 namespace kb::api {
 namespace {
@@ -174,10 +174,8 @@ void Route(const HttpRequest& request, Services& services, Time now, Respond res
 }
 
 HttpResponse RouteAndWait(const HttpRequest& request, Services& services, Time now) {
-  std::promise<HttpResponse> answer;
-  auto future = answer.get_future();
-  Route(request, services, now, [&answer](HttpResponse r) { answer.set_value(std::move(r)); });
-  return future.get();
+  return AwaitCallback<HttpResponse>(
+      [&](Respond respond) { Route(request, services, now, std::move(respond)); });
 }
 
 }  // namespace kb::api

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
-#include <future>
 
 #include "broker/evidence/claims_json.h"
 #include "broker/evidence/tpm2_evidence.h"
+#include "common/await.h"
 #include "common/digest.h"
 #include "policy/evaluator.h"
 
@@ -122,10 +122,8 @@ struct ReleaseService::PendingRelease {
 };
 
 ReleaseOutcome ReleaseService::Release(const ReleaseRequest& request, Time now) {
-  std::promise<ReleaseOutcome> result;
-  auto future = result.get_future();
-  Release(request, now, [&result](ReleaseOutcome o) { result.set_value(std::move(o)); });
-  return future.get();
+  return AwaitCallback<ReleaseOutcome>(
+      [&](ReleaseDone done) { Release(request, now, std::move(done)); });
 }
 
 void ReleaseService::Release(const ReleaseRequest& request, Time now, ReleaseDone done) {

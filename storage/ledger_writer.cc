@@ -1,6 +1,6 @@
 #include "storage/ledger_writer.h"
 
-#include <future>
+#include "common/await.h"
 
 namespace kb::storage {
 
@@ -22,11 +22,8 @@ void LedgerWriter::Submit(ReleaseLedger::Decision decision, Done done) {
 }
 
 Result<ReleaseLedger::Entry> LedgerWriter::Commit(ReleaseLedger::Decision decision) {
-  std::promise<Result<ReleaseLedger::Entry>> result;
-  auto future = result.get_future();
-  Submit(std::move(decision),
-         [&result](Result<ReleaseLedger::Entry> entry) { result.set_value(std::move(entry)); });
-  return future.get();
+  return AwaitCallback<Result<ReleaseLedger::Entry>>(
+      [&](Done done) { Submit(std::move(decision), std::move(done)); });
 }
 
 void LedgerWriter::Stop() {

@@ -23,17 +23,15 @@ class ReleaseLedger {
   // kNonceUnknown (never issued, or already purged), kNonceExpired, kNonceReplayed, or OK
   // without consuming it: the fast early check.
   virtual Status CheckNonce(ByteSpan nonce, Time now) = 0;
-  // Atomically: consume `nonce` (when not empty) and append `record`. If the nonce is no longer
-  // usable, the record is appended as a denial naming the nonce failure, and `nonce_status`
-  // carries that error. Returns when durable; an error only for storage failures.
+  // Decisions in one transaction, so one sync makes them all durable (group commit, see
+  // LedgerWriter). For each, in order and atomically with the rest: consume its nonce (when not
+  // empty) and append its record. If the nonce is no longer usable, the record is appended as a
+  // denial naming the nonce failure, and that Entry's `nonce_status` carries the error. Returns
+  // when durable; an error only for storage failures, which fail them all and commit none.
   struct Entry {
     uint64_t seq;  // the audit row: the decision id
     Status nonce_status;
   };
-  Result<Entry> Commit(ByteSpan nonce, Time now, AuditRecord record);
-  // Several decisions in one transaction, so one sync makes them all durable (group commit, see
-  // LedgerWriter): each is handled as Commit handles it, in order, and gets its own Entry. A
-  // storage failure fails them all and commits none.
   struct Decision {
     Bytes nonce;  // empty: nothing to consume
     Time now;
@@ -43,14 +41,5 @@ class ReleaseLedger {
   // Deletes nonces that expired before `before`. Returns how many.
   virtual Result<uint64_t> PurgeExpired(Time before) = 0;
 };
-
-inline Result<ReleaseLedger::Entry> ReleaseLedger::Commit(ByteSpan nonce, Time now,
-                                                          AuditRecord record) {
-  std::vector<Decision> one;
-  one.push_back({Bytes(nonce.begin(), nonce.end()), now, std::move(record)});
-  auto entries = CommitAll(std::move(one));
-  if (!entries) return std::move(entries).error();
-  return std::move(entries->front());
-}
 
 }  // namespace kb::storage
