@@ -1,5 +1,6 @@
 // libFuzzer target: tpm2-quote evidence (JSON) and the TPM structures inside it (TPMS_ATTEST,
-// TPMT_SIGNATURE through libtss2-mu), seeded with real swtpm quotes.
+// TPMT_SIGNATURE through libtss2-mu), seeded with real swtpm quotes, among them a forgery over a
+// selection that repeats a bank (tests/vectors/tpm2/quote-repeated-bank.json).
 
 #include <cstddef>
 #include <cstdint>
@@ -12,12 +13,18 @@
 
 namespace {
 
+// The AKs that signed the seeds, so that mutations get past the signature to the checks
+// behind it (the extraData binding, the PCR selection against the reported PCRs).
 const kb::broker::AttestationKeys& Keys() {
   static kb::broker::AttestationKeys keys;
   static const bool loaded = [] {
-    std::ifstream in(std::string(KB_VECTORS_DIR) + "/tpm2/ak-ecc.pem");
-    std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return bool(keys.AddPem(pem));
+    bool ok = true;
+    for (const char* name : {"ak-ecc.tpm2b", "ak-repeated-bank.tpm2b"}) {
+      std::ifstream in(std::string(KB_VECTORS_DIR) + "/tpm2/" + name, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      ok &= bool(keys.AddTpm2bPublic(kb::AsBytes(bytes)));
+    }
+    return ok;
   }();
   (void)loaded;
   return keys;

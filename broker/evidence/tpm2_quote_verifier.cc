@@ -2,6 +2,10 @@
 
 #include <openssl/rsa.h>
 
+#include <set>
+#include <string>
+#include <utility>
+
 #include "broker/evidence/tpm2_evidence.h"
 #include "broker/evidence/tpm2_structures.h"
 #include "common/ct.h"
@@ -61,20 +65,28 @@ Result<std::shared_ptr<const AttestationKey>> FindSigner(const AttestationKeys& 
                "quote signature does not verify under any registered attestation key"};
 }
 
-// The reported values must be exactly the selected PCRs, and hash to the signed pcrDigest.
+// The reported PCRs must be exactly the selected ones, the same set of (bank, index) pairs, and
+// hash to the signed pcrDigest when concatenated in the TPM's order (banks as selected, indexes
+// ascending). The selection names each pair once (ParseTpmQuote refuses a repeated bank), so
+// every reported value is covered by the signature exactly once.
 Status CheckPcrs(const TpmQuote& quote, const Tpm2Evidence& ev, TpmHash digest_hash) {
-  size_t reported = 0;
-  for (const auto& [bank, values] : ev.pcrs) reported += values.size();
-  if (reported != quote.selection.size()) {
+  std::set<std::pair<std::string, uint32_t>> selected, reported;
+  for (const TpmPcrId& id : quote.selection) {
+    if (!selected.emplace(TpmHashName(id.bank), id.index).second) {
+      return Error{ErrorCode::kMalformedEvidence, "the quote selects a PCR twice"};
+    }
+  }
+  bool empty_bank = false;
+  for (const auto& [bank, values] : ev.pcrs) {
+    empty_bank |= values.empty();
+    for (const auto& [index, value] : values) reported.emplace(bank, index);
+  }
+  if (empty_bank || reported != selected) {
     return Error{ErrorCode::kMalformedEvidence, "reported PCRs differ from the quoted selection"};
   }
   Bytes concatenated;
   for (const TpmPcrId& id : quote.selection) {
-    auto bank = ev.pcrs.find(TpmHashName(id.bank));
-    if (bank == ev.pcrs.end() || !bank->second.count(id.index)) {
-      return Error{ErrorCode::kMalformedEvidence, "a quoted PCR is not reported"};
-    }
-    const Bytes& value = bank->second.at(id.index);
+    const Bytes& value = ev.pcrs.at(TpmHashName(id.bank)).at(id.index);
     concatenated.insert(concatenated.end(), value.begin(), value.end());
   }
   if (!CtEqual(Hash(digest_hash, concatenated), quote.pcr_digest)) {

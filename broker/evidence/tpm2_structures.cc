@@ -2,6 +2,9 @@
 
 #include <tss2/tss2_mu.h>
 
+#include <algorithm>
+#include <string>
+
 namespace kb::broker {
 namespace {
 
@@ -17,12 +20,19 @@ Result<TpmHash> ToHash(TPMI_ALG_HASH alg) {
 
 Bytes FromBuffer(const BYTE* data, size_t size) { return Bytes(data, data + size); }
 
+// Each bank at most once: a bank listed twice makes the TPM hash its PCRs twice, and a verifier
+// that counted selected PCRs would then accept an invented PCR in place of the repeat.
 Status ReadSelection(const TPML_PCR_SELECTION& list, std::vector<TpmPcrId>& out) {
   if (list.count == 0) return Malformed("quote selects no PCR");
+  std::vector<TpmHash> banks;
   for (uint32_t b = 0; b < list.count; ++b) {
     const TPMS_PCR_SELECTION& sel = list.pcrSelections[b];
     auto bank = ToHash(sel.hash);
     if (!bank) return std::move(bank).error();
+    if (std::find(banks.begin(), banks.end(), *bank) != banks.end()) {
+      return Malformed("quote selects the " + std::string(TpmHashName(*bank)) + " bank twice");
+    }
+    banks.push_back(*bank);
     for (uint32_t byte = 0; byte < sel.sizeofSelect; ++byte) {
       for (uint32_t bit = 0; bit < 8; ++bit) {
         if (sel.pcrSelect[byte] & (1u << bit)) out.push_back({*bank, byte * 8 + bit});

@@ -127,6 +127,16 @@ TEST_F(VerifyCommand, VerifiesATpm2QuoteWithItsAttestationKey) {
   EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + ak).exit_code, 2);
 }
 
+// Issue 15, attack 1: a swtpm quote over sha256:0+sha256:0 reporting an invented PCR7.
+TEST_F(VerifyCommand, RefusesAQuoteWhoseSelectionRepeatsABank) {
+  CliRun r = Keybroker("verify --type tpm2-quote --ak " +
+                       testing::VectorPath("tpm2/ak-repeated-bank.tpm2b") + " --evidence " +
+                       testing::VectorPath("tpm2/quote-repeated-bank.json"));
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.json()["error"], "malformed_evidence") << r.out;
+  EXPECT_EQ(r.out.find("7777"), std::string::npos) << "the invented PCR7 was printed: " << r.out;
+}
+
 TEST_F(VerifyCommand, UsageAndIoErrorsExitTwo) {
   EXPECT_EQ(Keybroker("verify").exit_code, 2);
   EXPECT_EQ(Keybroker("verify --evidence /nonexistent/doc").exit_code, 2);
