@@ -17,6 +17,9 @@ Bytes DigestOf(ByteSpan data) {
   return Bytes(d.begin(), d.end());
 }
 
+// A Recipient signed a little ahead of our clock is clock skew, not an attack.
+constexpr std::chrono::seconds kRecipientClockSkew{60};
+
 // What a caller is told: the code and a short, generic message. Details stay in the audit log.
 Error ForClient(const Error& error) {
   switch (error.code) {
@@ -82,15 +85,44 @@ Result<policy::Decision> ReleaseService::Decide(const std::string& key_id,
   return decision;
 }
 
-Result<ReleaseService::AttestedRecipient> ReleaseService::AuthorizeRecipient(
-    const std::string& key_id, ByteSpan document, Time now) {
+Result<ReleaseService::FreshRecipient> ReleaseService::VerifyRecipient(ByteSpan document,
+                                                                       Time now) {
   auto verified = VerifyEvidence("auto", document, now);
   if (!verified) return std::move(verified).error();
+  const EvidenceClaims& claims = verified->claims();
+  bool has_nonce = claims.nonce && !claims.nonce->empty();  // an empty one says nothing
+  if (claims.platform == Platform::kTpm2Quote && !has_nonce) {
+    return Error{ErrorCode::kNonceUnknown, "a TPM quote needs a nonce from POST /v1/challenge"};
+  }
+  if (claims.platform != Platform::kTpm2Quote) {
+    auto age = std::chrono::duration_cast<std::chrono::seconds>(now - claims.timestamp);
+    if (age > deps_.recipient_max_age || age < -kRecipientClockSkew) {
+      return Error{ErrorCode::kStaleEvidence,
+                   "the document was signed " + std::to_string(age.count()) +
+                       " s ago; a Recipient must be at most " +
+                       std::to_string(deps_.recipient_max_age.count()) + " s old"};
+    }
+  }
+  Bytes nonce;
+  if (has_nonce) {
+    if (claims.nonce->size() != storage::kNonceSize) {
+      return Error{ErrorCode::kNonceUnknown, "the evidence carries a nonce not issued here"};
+    }
+    if (auto s = deps_.ledger.CheckNonce(*claims.nonce, now); !s) return s.error();
+    nonce = *claims.nonce;
+  }
+  return FreshRecipient{std::move(*verified), std::move(nonce)};
+}
+
+Result<ReleaseService::AttestedRecipient> ReleaseService::AuthorizeRecipient(
+    const std::string& key_id, ByteSpan document, Time now) {
+  auto recipient = VerifyRecipient(document, now);
+  if (!recipient) return std::move(recipient).error();
   int policy_version = 0;
-  auto decision = Decide(key_id, verified->claims(), now, &policy_version);
+  auto decision = Decide(key_id, recipient->evidence.claims(), now, &policy_version);
   if (!decision) return std::move(decision).error();
   if (!decision->allow) return Error{ErrorCode::kPolicyDenied, decision->reason};
-  return AttestedRecipient{std::move(*verified), decision->policy, policy_version};
+  return AttestedRecipient{std::move(*recipient), decision->policy, policy_version};
 }
 
 Result<bool> ReleaseService::RequiresAttestation(const std::string& key_id) {
@@ -151,15 +183,17 @@ std::optional<Error> ReleaseService::Evaluate(const ReleaseRequest& request, Tim
   audit.actor = "attested:" + claims.module_id;
   audit.evidence_type = std::string(PlatformName(claims.platform));
   audit.claims_sha256 = DigestOf(AsBytes(boost::json::serialize(ClaimsToJson(claims))));
+  if (!claims.nonce || claims.nonce->size() != storage::kNonceSize) {
+    return Error{ErrorCode::kNonceUnknown, "evidence carries no nonce issued here"};
+  }
+  if (auto s = deps_.ledger.CheckNonce(*claims.nonce, now); !s) return s.error();
+  // Budgets are charged only now, for a nonce that is ours, unused and unexpired: replaying a
+  // captured document of another enclave spends nothing of that enclave's budget.
   if (int wait = Throttle(request.key_id, claims.module_id, now); wait > 0) {
     pending.outcome.error = Error{ErrorCode::kRateLimited, "too many releases; retry later"};
     pending.outcome.retry_after_seconds = wait;
     return pending.outcome.error;
   }
-  if (!claims.nonce || claims.nonce->size() != storage::kNonceSize) {
-    return Error{ErrorCode::kNonceUnknown, "evidence carries no nonce issued here"};
-  }
-  if (auto s = deps_.ledger.CheckNonce(*claims.nonce, now); !s) return s.error();
   pending.nonce = *claims.nonce;
 
   int policy_version = 0;

@@ -71,12 +71,16 @@ class ReleaseService {
     storage::LedgerWriter& writer;   // decisions: committed in groups (nonce consumed, audit row)
     const Random& random;
     std::chrono::seconds nonce_ttl{300};
-    // Optional limits, applied once the evidence has verified (so that nobody can spend another
-    // identity's budget): by attested identity (module_id) and by key. A refusal is
+    // Optional limits, charged only once the evidence has verified and its nonce is ours,
+    // unused and unexpired (so that nobody can spend another identity's budget by replaying its
+    // documents): by attested identity (module_id) and by key. A refusal is
     // kRateLimited with a retry delay; it consumes no nonce and writes no audit row (a flood
     // must not become a flood of writes); its count is in the limiter, for /metrics.
     RateLimiter* identity_limit = nullptr;
     RateLimiter* key_limit = nullptr;
+    // The oldest signed timestamp a Nitro document may carry as a KMS Recipient (see
+    // VerifyRecipient), whatever the policy's max_age allows.
+    std::chrono::seconds recipient_max_age{300};
   };
 
   // REQUIRES: every dependency outlives the service.
@@ -92,11 +96,24 @@ class ReleaseService {
   // Release, waiting for the outcome. Never on a thread that the writer's callbacks need.
   ReleaseOutcome Release(const ReleaseRequest& request, Time now);
 
-  // The release decision without a nonce of ours, for the KMS Recipient path (as in KMS, the
-  // attestation document's freshness is the policy's max_age): verify the evidence, then the
-  // key's active policies. kPolicyDenied (with the reason) if they do not allow it.
-  struct AttestedRecipient {
+  // A Recipient on the KMS API: the evidence verified and fresh. A KMS call carries no
+  // challenge of its own, so freshness comes from the evidence itself:
+  //  - a TPM quote carries no trustworthy time: it is accepted only with a nonce this broker
+  //    issued (POST /v1/challenge), unused and unexpired;
+  //  - a Nitro document must have been signed at most `recipient_max_age` ago (and not in the
+  //    future), and a nonce it carries must likewise be one of ours.
+  // The nonce, if any, is returned: the caller consumes it in the transaction of its audit row
+  // (storage::LedgerWriter), so a captured document serves at most once.
+  struct FreshRecipient {
     VerifiedEvidence evidence;
+    Bytes nonce;  // to consume; empty for a Nitro document without one
+  };
+  Result<FreshRecipient> VerifyRecipient(ByteSpan document, Time now);
+
+  // VerifyRecipient, then the key's active policies (as for /v1/release): kPolicyDenied (with
+  // the reason) if they do not allow it.
+  struct AttestedRecipient {
+    FreshRecipient recipient;
     std::string policy;
     int policy_version = 0;
   };

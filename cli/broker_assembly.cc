@@ -72,7 +72,7 @@ Status AssembleBroker(const Config& config, Broker& b) {
   b.release = std::make_unique<broker::ReleaseService>(broker::ReleaseService::Dependencies{
       *b.nitro, *b.tpm2, *b.release_policies, *b.release_references, *b.release_manager, *b.wrapper,
       *b.ledger, *b.ledger_writer, b.random, config.nonce_ttl, &b.limits->per_identity,
-      &b.limits->per_key});
+      &b.limits->per_key, config.kms_recipient_max_age});
   b.authenticator = std::make_unique<broker::Authenticator>(*b.principals, b.random);
   b.access_keys =
       std::make_unique<broker::AccessKeys>(*b.access_key_store, *b.authenticator, *b.kek, b.random);
@@ -83,7 +83,7 @@ Status AssembleBroker(const Config& config, Broker& b) {
   b.key_admin = std::make_unique<broker::KeyAdmin>(*b.manager, *b.keys, *b.import_tokens, *b.audit,
                                                    *b.kek, b.random);
   b.kms = std::make_unique<broker::KmsService>(broker::KmsService::Dependencies{
-      *b.keys, *b.manager, *b.release, *b.wrapper, *b.audit, b.random,
+      *b.keys, *b.manager, *b.release, *b.wrapper, *b.ledger_writer, b.random,
       broker::KmsLocation{config.kms_region, config.kms_account_id}});
   b.kms_api =
       std::make_unique<api::kms::KmsServices>(api::kms::KmsServices{*b.kms, *b.access_keys});

@@ -118,9 +118,16 @@ Result<Config> ReadConfig(const YAML::Node& root) {
     }
   }
   if (const YAML::Node kms = root["kms"]) {
-    if (auto s = CheckYamlKeys(kms, {"region", "account_id"}); !s) return std::move(s).error();
+    if (auto s = CheckYamlKeys(kms, {"region", "account_id", "recipient_max_age"}); !s) {
+      return std::move(s).error();
+    }
     if (kms["region"]) config.kms_region = kms["region"].as<std::string>();
     if (kms["account_id"]) config.kms_account_id = kms["account_id"].as<std::string>();
+    if (kms["recipient_max_age"]) {
+      auto age = ParseDurationNode(kms["recipient_max_age"]);
+      if (!age) return std::move(age).error();
+      config.kms_recipient_max_age = *age;
+    }
   }
   if (root["workers"]) config.workers = root["workers"].as<int>();
   if (root["approvals_required"]) {
@@ -199,6 +206,9 @@ Status Config::Validate() {
   if (kms_account_id.size() != 12 ||
       kms_account_id.find_first_not_of("0123456789") != std::string::npos) {
     return Error{ErrorCode::kMalformedRequest, "kms.account_id must be 12 digits"};
+  }
+  if (kms_recipient_max_age.count() < 1 || kms_recipient_max_age > std::chrono::hours(1)) {
+    return Error{ErrorCode::kMalformedRequest, "kms.recipient_max_age must be between 1s and 1h"};
   }
   if (nonce_ttl.count() < 1 || nonce_ttl > std::chrono::hours(1)) {
     return Error{ErrorCode::kMalformedRequest, "nonce_ttl must be between 1s and 1h"};

@@ -66,6 +66,9 @@ struct Config {
   // The KMS-compatible API (POST /): the region and account its ARNs and SigV4 scope use.
   std::string kms_region = "us-east-1";
   std::string kms_account_id = "000000000000";
+  // The oldest signed timestamp a Nitro document may carry as a KMS Recipient (TPM quotes need
+  // a nonce from /v1/challenge instead).
+  std::chrono::seconds kms_recipient_max_age{300};
 
   // Cross-field checks; fills derived defaults.
   Status Validate();

@@ -64,29 +64,33 @@ Result<std::vector<KmsKey>> KmsService::List() {
   return out;
 }
 
-storage::AuditRecord KmsService::Row(std::string_view operation, const KmsCall& call) const {
-  storage::AuditRecord row;
-  row.time = call.now;
-  row.actor = "kms:" + call.principal;
-  row.action = "kms." + std::string(operation);
-  row.request_id = call.request_id;
-  return row;
+KmsService::CallRecord KmsService::Record(std::string_view operation, const KmsCall& call) const {
+  CallRecord record;
+  record.row.time = call.now;
+  record.row.actor = "kms:" + call.principal;
+  record.row.action = "kms." + std::string(operation);
+  record.row.request_id = call.request_id;
+  return record;
 }
 
 template <typename T>
-Result<T> KmsService::Audited(storage::AuditRecord& row, Result<T> result) {
+Result<T> KmsService::Audited(CallRecord& record, Time now, Result<T> result) {
+  storage::AuditRecord& row = record.row;
   row.decision = result ? "allow" : "deny";
   if (!result) {
     row.reasons = std::string(ErrorCodeName(result.error().code)) + ": " + result.error().message;
   }
-  auto seq = deps_.audit.Append(std::move(row));
-  if (!seq) return Error{ErrorCode::kInternal, "the audit row could not be written"};
+  // A verified nonce is spent whatever the outcome, as on /v1/release.
+  auto entry = deps_.ledger.Commit({std::move(record.nonce), now, std::move(row)});
+  if (!entry) return Error{ErrorCode::kInternal, "the audit row could not be written"};
+  if (result && !entry->nonce_status) return entry->nonce_status.error();
   return result;
 }
 
 Result<Delivered> KmsService::Deliver(const std::string& key_id, SecretBytes secret,
                                       const std::optional<Bytes>& recipient, Time now,
-                                      storage::AuditRecord& row) {
+                                      CallRecord& record) {
+  storage::AuditRecord& row = record.row;
   if (!recipient) {
     if (!key_id.empty()) {
       auto required = deps_.release.RequiresAttestation(key_id);
@@ -100,19 +104,20 @@ Result<Delivered> KmsService::Deliver(const std::string& key_id, SecretBytes sec
     return Delivered{std::move(secret), std::nullopt};
   }
   row.evidence_sha256 = DigestOf(*recipient);
-  std::optional<VerifiedEvidence> evidence;
+  std::optional<ReleaseService::FreshRecipient> fresh;
   if (key_id.empty()) {  // GenerateRandom: no key, no policy; the document must verify
-    auto verified = deps_.release.VerifyEvidence("auto", *recipient, now);
+    auto verified = deps_.release.VerifyRecipient(*recipient, now);
     if (!verified) return std::move(verified).error();
-    evidence = std::move(*verified);
+    fresh = std::move(*verified);
   } else {
     auto attested = deps_.release.AuthorizeRecipient(key_id, *recipient, now);
     if (!attested) return std::move(attested).error();
     row.policy = attested->policy;
     row.policy_version = uint32_t(attested->policy_version);
-    evidence = std::move(attested->evidence);
+    fresh = std::move(attested->recipient);
   }
-  const EvidenceClaims& claims = evidence->claims();
+  const EvidenceClaims& claims = fresh->evidence.claims();
+  record.nonce = fresh->nonce;
   row.actor += " attested:" + claims.module_id;
   row.evidence_type = std::string(PlatformName(claims.platform));
   row.claims_sha256 = DigestOf(AsBytes(boost::json::serialize(ClaimsToJson(claims))));
@@ -126,7 +131,8 @@ Result<Delivered> KmsService::Deliver(const std::string& key_id, SecretBytes sec
 
 Result<KmsCiphertext> KmsService::Encrypt(std::string_view reference, ByteSpan plaintext,
                                           const EncryptionContext& context, const KmsCall& call) {
-  storage::AuditRecord row = Row("Encrypt", call);
+  CallRecord record = Record("Encrypt", call);
+  storage::AuditRecord& row = record.row;
   auto run = [&]() -> Result<KmsCiphertext> {
     auto id = ResolveKeyId(reference);
     if (!id) return std::move(id).error();
@@ -138,14 +144,15 @@ Result<KmsCiphertext> KmsService::Encrypt(std::string_view reference, ByteSpan p
     if (!blob) return std::move(blob).error();
     return KmsCiphertext{KeyArn(key->id), std::move(*blob)};
   };
-  return Audited(row, run());
+  return Audited(record, call.now, run());
 }
 
 Result<KmsDecrypted> KmsService::Decrypt(ByteSpan blob, std::optional<std::string_view> reference,
                                          const EncryptionContext& context,
                                          const std::optional<Bytes>& recipient,
                                          const KmsCall& call) {
-  storage::AuditRecord row = Row("Decrypt", call);
+  CallRecord record = Record("Decrypt", call);
+  storage::AuditRecord& row = record.row;
   auto run = [&]() -> Result<KmsDecrypted> {
     auto header = ReadBlobHeader(blob);
     if (!header) return std::move(header).error();
@@ -162,19 +169,19 @@ Result<KmsDecrypted> KmsService::Decrypt(ByteSpan blob, std::optional<std::strin
     if (!key) return std::move(key).error();
     auto plaintext = OpenBlob(blob, key->material, context);
     if (!plaintext) return std::move(plaintext).error();
-    auto delivered = Deliver(key->id, std::move(*plaintext), recipient, call.now, row);
+    auto delivered = Deliver(key->id, std::move(*plaintext), recipient, call.now, record);
     if (!delivered) return std::move(delivered).error();
     return KmsDecrypted{KeyArn(key->id), std::move(*delivered)};
   };
-  return Audited(row, run());
+  return Audited(record, call.now, run());
 }
 
 Result<KmsDataKey> KmsService::GenerateDataKey(std::string_view reference, size_t bytes,
                                                const EncryptionContext& context, bool deliver,
                                                const std::optional<Bytes>& recipient,
                                                const KmsCall& call) {
-  storage::AuditRecord row =
-      Row(deliver ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext", call);
+  CallRecord record = Record(deliver ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext", call);
+  storage::AuditRecord& row = record.row;
   auto run = [&]() -> Result<KmsDataKey> {
     auto id = ResolveKeyId(reference);
     if (!id) return std::move(id).error();
@@ -192,27 +199,27 @@ Result<KmsDataKey> KmsService::GenerateDataKey(std::string_view reference, size_
     if (!blob) return std::move(blob).error();
     KmsDataKey out{KeyArn(key->id), std::move(*blob), std::nullopt};
     if (deliver) {
-      auto delivered = Deliver(key->id, std::move(data_key), recipient, call.now, row);
+      auto delivered = Deliver(key->id, std::move(data_key), recipient, call.now, record);
       if (!delivered) return std::move(delivered).error();
       out.secret = std::move(*delivered);
     }
     return out;
   };
-  return Audited(row, run());
+  return Audited(record, call.now, run());
 }
 
 Result<Delivered> KmsService::GenerateRandom(size_t bytes, const std::optional<Bytes>& recipient,
                                              const KmsCall& call) {
-  storage::AuditRecord row = Row("GenerateRandom", call);
+  CallRecord record = Record("GenerateRandom", call);
   auto run = [&]() -> Result<Delivered> {
     if (bytes < 1 || bytes > kMaxRandom) {
       return Error{ErrorCode::kMalformedRequest, "NumberOfBytes must be 1 to 1024"};
     }
     SecretBytes random(bytes);
     if (auto s = deps_.random.Fill(random.mutable_span()); !s) return std::move(s).error();
-    return Deliver("", std::move(random), recipient, call.now, row);
+    return Deliver("", std::move(random), recipient, call.now, record);
   };
-  return Audited(row, run());
+  return Audited(record, call.now, run());
 }
 
 }  // namespace kb::broker

@@ -6,6 +6,9 @@
 // /v1/release; the secret then leaves only as CMS EnvelopedData to the document's public key
 // (CiphertextForRecipient), never as plaintext. Without one, a key that an active policy
 // governs with require_attestation (the default) yields no plaintext at all.
+// A Recipient must be fresh (ReleaseService::VerifyRecipient): a TPM quote only with a nonce
+// from POST /v1/challenge, a Nitro document only when recently signed; a nonce it carries is
+// consumed in the transaction of the call's audit row.
 // Every call, allowed or denied, is an audit row (action "kms.<Operation>").
 
 #include <optional>
@@ -19,6 +22,7 @@
 #include "broker/release_service.h"
 #include "storage/audit_log.h"
 #include "storage/key_store.h"
+#include "storage/ledger_writer.h"
 
 namespace kb::broker {
 
@@ -70,7 +74,7 @@ class KmsService {
     KeyManager& manager;
     ReleaseService& release;
     const KeyWrapper& wrapper;
-    storage::AuditLog& audit;
+    storage::LedgerWriter& ledger;  // audit rows, with the Recipient nonces they consume
     const Random& random;
     KmsLocation location;
   };
@@ -100,13 +104,18 @@ class KmsService {
                                    const KmsCall& call);
 
  private:
+  // A call's audit row, and the Recipient nonce to consume with it (empty if none).
+  struct CallRecord {
+    storage::AuditRecord row;
+    Bytes nonce;
+  };
   Result<Delivered> Deliver(const std::string& key_id, SecretBytes secret,
-                            const std::optional<Bytes>& recipient, Time now,
-                            storage::AuditRecord& row);
-  // Appends `row` with the outcome of `result`; an audit failure fails the call.
+                            const std::optional<Bytes>& recipient, Time now, CallRecord& record);
+  // Commits `record` with the outcome of `result`, consuming its nonce (if any) in the same
+  // transaction; a nonce no longer usable, or an audit failure, fails the call.
   template <typename T>
-  Result<T> Audited(storage::AuditRecord& row, Result<T> result);
-  storage::AuditRecord Row(std::string_view operation, const KmsCall& call) const;
+  Result<T> Audited(CallRecord& record, Time now, Result<T> result);
+  CallRecord Record(std::string_view operation, const KmsCall& call) const;
 
   Dependencies deps_;
 };

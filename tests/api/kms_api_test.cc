@@ -8,6 +8,7 @@
 #include "api/kms/sigv4.h"
 #include "api/router.h"
 #include "tests/support/admin_server.h"
+#include "tests/support/kms_request.h"
 
 namespace kb::api::kms {
 namespace {
@@ -15,9 +16,7 @@ namespace {
 namespace json = boost::json;
 using testing::kT;
 
-struct AccessKey {
-  std::string id, secret;
-};
+using AccessKey = testing::KmsAccessKey;
 
 class KmsApiTest : public testing::AdminServer {
  protected:
@@ -34,30 +33,7 @@ class KmsApiTest : public testing::AdminServer {
     return issued ? AccessKey{issued->id, issued->secret} : AccessKey{};
   }
   HttpRequest Signed(const std::string& target, const std::string& body, const AccessKey& key) {
-    HttpRequest r;
-    r.method = "POST";
-    r.target = "/";
-    r.content_type = "application/x-amz-json-1.1";
-    r.body = body;
-    r.request_id = "t1";
-    r.headers = {{"host", "127.0.0.1:8443"},
-                 {"content-type", r.content_type},
-                 {"x-amz-date", "20260501T120000Z"},  // kT
-                 {"x-amz-target", target}};
-    Credential c{key.id,
-                 "20260501",
-                 "us-east-1",
-                 "kms",
-                 {"content-type", "host", "x-amz-date", "x-amz-target"},
-                 ""};
-    std::string signature = Sign({r.method, r.target, r.query, r.headers, r.body}, c,
-                                 AsBytes(key.secret), "20260501T120000Z");
-    r.headers.emplace_back("authorization",
-                           "AWS4-HMAC-SHA256 Credential=" + key.id +
-                               "/20260501/us-east-1/kms/aws4_request, SignedHeaders=content-type;"
-                               "host;x-amz-date;x-amz-target, Signature=" +
-                               signature);
-    return r;
+    return testing::SignedKmsRequest(target, body, key);
   }
   HttpResponse Kms(const std::string& operation, const std::string& body,
                    std::optional<AccessKey> key = std::nullopt) {

@@ -23,7 +23,7 @@ class KmsServiceTest : public testing::ReleaseFixture {
     ReleaseFixture::SetUp();
     ASSERT_TRUE(manager_->CreateGenerated("free-key", "admin", kT));  // no policy names it
     kms_ = std::make_unique<KmsService>(KmsService::Dependencies{
-        *keys_, *manager_, *service_, wrapper_, *audit_, random_, {"eu-west-1", "123456789012"}});
+        *keys_, *manager_, *service_, wrapper_, *writer_, random_, {"eu-west-1", "123456789012"}});
   }
   uint64_t AuditRows() { return audit_->Verify()->rows; }
   storage::AuditRecord LastRow() {
@@ -35,7 +35,7 @@ class KmsServiceTest : public testing::ReleaseFixture {
     return result ? ErrorCode::kInternal : result.error().code;
   }
   std::optional<Bytes> Recipient(const Bytes& pcr0 = kPcr0) {
-    return Document(Bytes(32, 5), pcr0);  // a nonce of its own: KMS documents need none of ours
+    return Document(Nonce(), pcr0);  // a nonce of ours: consumed by the call
   }
 
   KmsCall call_{"app", "r1", kT};
@@ -169,6 +169,55 @@ TEST_F(KmsServiceTest, GenerateRandomInTheClearOrToARecipient) {
   EXPECT_EQ(Code(kms_->GenerateRandom(8, Bytes{0xa0}, call_)), ErrorCode::kMalformedEvidence);
   EXPECT_EQ(LastRow().action, "kms.GenerateRandom");
   EXPECT_EQ(LastRow().decision, "deny");
+}
+
+// Recipient freshness (issue 15, attack 3): a KMS call has no challenge of its own, so a
+// captured document must not decrypt forever.
+class KmsRecipientFreshnessTest : public KmsServiceTest {
+ protected:
+  void SetUp() override {
+    KmsServiceTest::SetUp();
+    PutPolicy(
+        "name: weights\nkeys: [model-weights]\nplatform: nitro-enclave\n"
+        "freshness: {max_age: 3600s, nonce: optional}\nallow:\n  - pcrs: {0: \"" +
+        HexEncode(kPcr0) + "\"}\n");
+    auto made = kms_->GenerateDataKey("model-weights", 32, {}, false, std::nullopt, call_);
+    ASSERT_TRUE(made);
+    blob_ = made->blob;
+  }
+  Bytes DocumentAt(Time signed_at, std::optional<Bytes> nonce) {
+    auto fields = testing::MakeDocumentFields(chain_, signed_at);
+    fields.pcrs[0] = kPcr0;
+    fields.nonce = std::move(nonce);
+    fields.public_key = testing::Spki(instance_key_.get());
+    return testing::SignDocument(fields, chain_.leaf.key.get());
+  }
+  Result<KmsDecrypted> DecryptTo(const Bytes& document) {
+    return kms_->Decrypt(blob_, std::nullopt, {}, document, call_);
+  }
+  Bytes blob_;
+};
+
+TEST_F(KmsRecipientFreshnessTest, ANonceInTheDocumentMustBeOursAndServesOnce) {
+  EXPECT_EQ(Code(DecryptTo(DocumentAt(kT, Bytes(32, 5)))), ErrorCode::kNonceUnknown);
+  EXPECT_EQ(Code(DecryptTo(DocumentAt(kT, Bytes(16, 5)))), ErrorCode::kNonceUnknown);
+  Bytes ours = DocumentAt(kT, Nonce());
+  ASSERT_TRUE(DecryptTo(ours));
+  EXPECT_EQ(Code(DecryptTo(ours)), ErrorCode::kNonceReplayed);
+  EXPECT_EQ(LastRow().decision, "deny");
+  EXPECT_EQ(Code(kms_->GenerateRandom(8, ours, call_)), ErrorCode::kNonceReplayed);
+}
+
+TEST_F(KmsRecipientFreshnessTest, ADocumentWithoutANonceServesOnlyWhileRecentlySigned) {
+  Bytes recent = DocumentAt(kT - std::chrono::seconds(290), std::nullopt);
+  ASSERT_TRUE(DecryptTo(recent));
+  ASSERT_TRUE(DecryptTo(recent));  // no nonce to spend: freshness is its signed timestamp
+  // The policy allows an hour, the KMS path five minutes (recipient_max_age).
+  Bytes old = DocumentAt(kT - std::chrono::seconds(301), std::nullopt);
+  EXPECT_EQ(Code(DecryptTo(old)), ErrorCode::kStaleEvidence);
+  EXPECT_EQ(Code(kms_->GenerateRandom(8, old, call_)), ErrorCode::kStaleEvidence);
+  Bytes ahead = DocumentAt(kT + std::chrono::seconds(120), std::nullopt);
+  EXPECT_EQ(Code(DecryptTo(ahead)), ErrorCode::kStaleEvidence);
 }
 
 }  // namespace

@@ -191,6 +191,19 @@ TEST_F(LimitedReleaseTest, AnIdentityOverItsLimitWaitsWithoutSpendingItsNonceOrA
       Release(doc, "model-weights", WrapFormat::kCms, kT + std::chrono::seconds(1)).release);
 }
 
+TEST_F(LimitedReleaseTest, NoncesThatAreNotOursUsableSpendNobodysBudget) {
+  Limit({1, 2}, {1, 2});
+  Bytes captured = Document(Nonce());
+  ASSERT_TRUE(Release(captured).release);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(Code(Release(captured)), ErrorCode::kNonceReplayed);
+  EXPECT_EQ(Code(Release(Document(Bytes(32, 1)))), ErrorCode::kNonceUnknown);
+  Bytes expiring = Document(Nonce());
+  EXPECT_EQ(Code(Release(expiring, "model-weights", WrapFormat::kCms, kT + std::chrono::hours(1))),
+            ErrorCode::kNonceExpired);
+  EXPECT_EQ(identity_->refused() + key_->refused(), 0u);
+  EXPECT_TRUE(Release(Document(Nonce())).release);  // the second of two
+}
+
 TEST_F(LimitedReleaseTest, AKeyOverItsLimitIsRefusedWhileOtherKeysAreNot) {
   Limit({}, {1, 1});
   ASSERT_TRUE(Release(Document(Nonce())).release);
