@@ -4,6 +4,7 @@
 
 #include "api/admin_handlers.h"
 #include "api/json_input.h"
+#include "broker/evidence/attestation_keys.h"
 #include "common/encoding.h"
 #include "policy/reference_import.h"
 
@@ -110,7 +111,7 @@ HttpResponse RegisterAttestationKey(const AdminCall& call) {
   if (!key) return ErrorResponse(key.error());
   auto description = OptionalString(*body, "description");
   if (!description) return ErrorResponse(description.error());
-  // PEM text as it is; a TPM2B_PUBLIC as base64.
+  // A TPM2B_PUBLIC as base64; PEM text as it is, for the service to refuse with its reason.
   Bytes bytes(key->begin(), key->end());
   if (key->find("-----BEGIN") == std::string_view::npos) {
     auto decoded = Base64Decode(*key);
@@ -130,8 +131,13 @@ HttpResponse ListAttestationKeys(const AdminCall& call) {
   if (!all) return ErrorResponse(all.error());
   json::array out;
   for (const auto& k : *all) {
+    // Nothing shows that a PEM key is restricted: it may sign forged quotes (see
+    // broker::AttestationKeyForm).
+    bool pem = broker::AttestationKeys::IsPem(k.public_key);
     out.push_back(json::object{{"id", k.id},
                                {"status", k.status},
+                               {"form", pem ? "pem" : "tpm2b_public"},
+                               {"restricted", pem ? "unproven" : "checked"},
                                {"description", k.description},
                                {"created_at", FormatRfc3339(k.created_at)},
                                {"created_by", k.created_by}});

@@ -3,6 +3,7 @@
 #include <array>
 #include <boost/json.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "api/error_status.h"
@@ -28,11 +29,22 @@ HttpResponse Failure(const Error& error, uint64_t decision_id = 0) {
   return Json(HttpStatus(error.code), EncodeError(error, decision_id));
 }
 
+// "warning" says what makes attestation weaker than it should be, one clause per cause.
 HttpResponse Healthz(const HttpRequest&, Services& services, Time) {
   boost::json::object body{{"status", "ok"}};
+  std::string warning;
   if (services.development_root_trusted) {
-    body["warning"] = "a development attestation root is trusted: not for production";
+    warning = "a development attestation root is trusted: not for production";
   }
+  size_t unproven = services.attestation_keys ? services.attestation_keys->CountPem() : 0;
+  if (unproven > 0) {
+    body["unproven_attestation_keys"] = unproven;
+    warning += std::string(warning.empty() ? "" : "; ") + std::to_string(unproven) +
+               " trusted TPM attestation key(s) were registered as PEM: nothing shows they are "
+               "restricted TPM keys, which cannot sign forged quotes; register TPM2B_PUBLIC AKs "
+               "and revoke these";
+  }
+  if (!warning.empty()) body["warning"] = warning;
   return Json(200, boost::json::serialize(body));
 }
 

@@ -11,6 +11,7 @@
 #include "api/http_types.h"
 #include "api/kms/kms_api.h"
 #include "api/metrics.h"
+#include "broker/evidence/attestation_keys.h"
 #include "broker/evidence/certificate_cache.h"
 #include "broker/release_service.h"
 #include "common/rate_limiter.h"
@@ -36,6 +37,8 @@ struct Services {
   RateLimiters* limits = nullptr;                   // optional: without it, no rate limits
   kms::KmsServices* kms = nullptr;                  // optional: without it, POST / is 404
   const storage::LedgerWriter* ledger = nullptr;    // optional, for /metrics
+  // Optional: trusted attestation keys registered as PEM (unproven) are counted on /healthz.
+  const broker::AttestationKeys* attestation_keys = nullptr;
 };
 
 // The public (non-admin) routes, for the OpenAPI parity test.

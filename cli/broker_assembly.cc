@@ -16,7 +16,8 @@ Status LoadTrust(const Config& config, Broker& b) {
   for (const std::string& path : config.tpm_attestation_keys) {
     auto key = ReadFile(path, 1 << 16);
     if (!key) return std::move(key).error();
-    if (auto s = b.aks.Add(*key); !s) return Error{s.error().code, path + ": " + s.error().message};
+    if (auto s = b.aks.AddTpm2bPublic(*key); !s)
+      return Error{s.error().code, path + ": " + s.error().message};
   }
   return Ok();
 }

@@ -50,7 +50,7 @@ struct Config {
   // only.
   std::string admin_client_ca;
   std::vector<std::string> trust_roots;           // PEM files trusted besides AWS Nitro Root G1
-  std::vector<std::string> tpm_attestation_keys;  // AKs (PEM or TPM2B_PUBLIC) for tpm2-quote
+  std::vector<std::string> tpm_attestation_keys;  // AKs (TPM2B_PUBLIC) for tpm2-quote
   std::string bootstrap_dir;  // YAML policies and references loaded at start-up; empty: none
   std::chrono::seconds nonce_ttl{300};
   // Two-person rule: distinct principals who must approve a new reference, a reinstated

@@ -45,7 +45,7 @@ std::optional<int> LoadAttestationKeys(const po::variables_map& vm, broker::Atte
   for (const std::string& path : vm["ak"].as<std::vector<std::string>>()) {
     auto key = ReadFile(path, kMaxPemSize);
     if (!key) return UsageError(key.error().message);
-    auto added = keys.Add(*key);  // PEM or TPM2B_PUBLIC
+    auto added = keys.AddTpm2bPublic(*key);  // PEM is refused, as by the broker
     if (!added) return UsageError(path + ": " + added.error().message);
   }
   return std::nullopt;
@@ -78,7 +78,7 @@ void AddEvidenceOptions(po::options_description& options) {
       "trust-root", po::value<std::vector<std::string>>(), "additional trusted root (PEM)")(
       "at", po::value<std::string>(), "verification time (RFC 3339), default now")(
       "nonce", po::value<std::string>(), "required document nonce (hex)")(
-      "ak", po::value<std::vector<std::string>>(), "attestation key for tpm2-quote (PEM)");
+      "ak", po::value<std::vector<std::string>>(), "attestation key for tpm2-quote (TPM2B_PUBLIC)");
 }
 
 int VerifyEvidenceFromOptions(const po::variables_map& vm, Time now,

@@ -87,8 +87,15 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
                          b.admin_api.get(), b.limits.get(),
                          b.kms_api.get()};
   services.ledger = b.ledger_writer.get();
+  services.attestation_keys = &b.aks;
   if (services.development_root_trusted) {
     Log("WARNING: attestation roots besides AWS Nitro Root G1 are trusted (development setup)");
+  }
+  if (size_t unproven = b.aks.CountPem(); unproven > 0) {
+    Log("WARNING: " + std::to_string(unproven) +
+        " trusted TPM attestation key(s) were registered as PEM, so nothing shows they are "
+        "restricted TPM keys (`keybroker admin aks list`): register their TPM2B_PUBLIC "
+        "replacements and revoke them");
   }
   api::ServerOptions server_options;
   server_options.address = config->listen_address;

@@ -212,6 +212,12 @@ Result<std::pair<std::string, ApprovalStatus>> AdminService::RegisterAttestation
 
 Result<ApprovalStatus> AdminService::ApproveAttestationKey(const std::string& id,
                                                            const Principal& actor, Time now) {
+  auto keys = deps_.attestation_keys.List();
+  if (!keys) return std::move(keys).error();
+  for (const auto& k : *keys) {
+    if (k.id != id || !AttestationKeys::IsPem(k.public_key)) continue;
+    return Error{ErrorCode::kMalformedRequest, id + ": " + AttestationKeys::PemRefused().message};
+  }
   return Approve({ApprovalKind::kAttestationKey, id, 0}, actor, "ak.approve", now);
 }
 
@@ -225,7 +231,7 @@ Status AdminService::RevokeAttestationKey(const std::string& id, const Principal
   if (!keys) return std::move(keys).error();
   for (const auto& k : *keys) {
     if (k.id != id) continue;
-    auto parsed = AttestationKeys::Parse(k.public_key);
+    auto parsed = AttestationKeys::ParseStored(k.public_key);
     if (parsed) deps_.live_attestation_keys.Remove(parsed->spki_sha256);
   }
   return Ok();
@@ -236,7 +242,7 @@ Status AdminService::LoadAttestationKeys() {
   if (!keys) return std::move(keys).error();
   for (const auto& k : *keys) {
     if (k.status != "active") continue;
-    auto parsed = AttestationKeys::Parse(k.public_key);
+    auto parsed = AttestationKeys::ParseStored(k.public_key);
     if (!parsed) return Error{ErrorCode::kInternal, k.id + ": " + parsed.error().message};
     deps_.live_attestation_keys.Insert(std::move(*parsed));
   }

@@ -91,7 +91,9 @@ class AdminService {
   // Verifies the document (no nonce) and evaluates one version; releases nothing.
   Result<DryRun> Evaluate(const std::string& name, const EvaluateRequest& request, Time now);
 
-  // Attestation keys (PEM or TPM2B_PUBLIC). Returns the id "ak:<sha256 hex>".
+  // Attestation keys: a TPM2B_PUBLIC of a restricted signing key (AttestationKeys::Parse; PEM is
+  // refused). Returns the id "ak:<sha256 hex>". A PEM row still pending from before PEM was
+  // refused cannot be approved; active PEM rows keep verifying (LoadAttestationKeys).
   Result<std::pair<std::string, ApprovalStatus>> RegisterAttestationKey(
       ByteSpan public_key, const std::string& description, const Principal& actor, Time now);
   Result<ApprovalStatus> ApproveAttestationKey(const std::string& id, const Principal& actor,

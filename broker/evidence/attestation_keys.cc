@@ -3,6 +3,7 @@
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "broker/evidence/internal/tpm2_public.h"
@@ -17,35 +18,45 @@ Result<AttestationKey> AttestationKeys::ParsePem(std::string_view pem) {
     OsslClearErrors();
     return Error{ErrorCode::kMalformedRequest, "attestation key is not a PEM public key"};
   }
-  return FromKey(std::move(key));
+  auto parsed = FromKey(std::move(key));
+  if (parsed) parsed->form = AttestationKeyForm::kPem;
+  return parsed;
 }
 
-Result<AttestationKey> AttestationKeys::Parse(ByteSpan pem_or_tpm2b) {
-  std::string_view text(reinterpret_cast<const char*>(pem_or_tpm2b.data()), pem_or_tpm2b.size());
-  if (text.find("-----BEGIN") != std::string_view::npos) return ParsePem(text);
-  auto key = internal::Tpm2bPublicToKey(pem_or_tpm2b);
+bool AttestationKeys::IsPem(ByteSpan bytes) {
+  std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  return text.find("-----BEGIN") != std::string_view::npos;
+}
+
+Error AttestationKeys::PemRefused() {
+  return Error{ErrorCode::kMalformedRequest,
+               "PEM attestation keys are no longer accepted: register the TPM2B_PUBLIC that "
+               "`tpm2_createak -u` writes, so the broker can check that the key is a restricted "
+               "signing key that never left its TPM"};
+}
+
+Result<AttestationKey> AttestationKeys::Parse(ByteSpan tpm2b_public) {
+  if (IsPem(tpm2b_public)) return PemRefused();
+  auto key = internal::Tpm2bPublicToKey(tpm2b_public);
   if (!key) return std::move(key).error();
   return FromKey(std::move(*key));
 }
 
+Result<AttestationKey> AttestationKeys::ParseStored(ByteSpan pem_or_tpm2b) {
+  if (!IsPem(pem_or_tpm2b)) return Parse(pem_or_tpm2b);
+  return ParsePem(
+      std::string_view(reinterpret_cast<const char*>(pem_or_tpm2b.data()), pem_or_tpm2b.size()));
+}
+
+Status AttestationKeys::AddTpm2bPublic(ByteSpan tpm2b_public) {
+  auto key = Parse(tpm2b_public);
+  if (!key) return std::move(key).error();
+  Insert(std::move(*key));
+  return Ok();
+}
+
 Status AttestationKeys::AddPem(std::string_view pem) {
   auto key = ParsePem(pem);
-  if (!key) return std::move(key).error();
-  Insert(std::move(*key));
-  return Ok();
-}
-
-Status AttestationKeys::AddTpm2bPublic(ByteSpan bytes) {
-  auto parsed = internal::Tpm2bPublicToKey(bytes);
-  if (!parsed) return std::move(parsed).error();
-  auto key = FromKey(std::move(*parsed));
-  if (!key) return std::move(key).error();
-  Insert(std::move(*key));
-  return Ok();
-}
-
-Status AttestationKeys::Add(ByteSpan pem_or_tpm2b) {
-  auto key = Parse(pem_or_tpm2b);
   if (!key) return std::move(key).error();
   Insert(std::move(*key));
   return Ok();
@@ -73,6 +84,12 @@ void AttestationKeys::Remove(const Sha256Digest& spki_sha256) {
 std::shared_ptr<const AttestationKeys::List> AttestationKeys::Snapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
   return keys_;
+}
+
+size_t AttestationKeys::CountPem() const {
+  auto keys = Snapshot();
+  return size_t(std::count_if(keys->begin(), keys->end(),
+                              [](const auto& k) { return k->form == AttestationKeyForm::kPem; }));
 }
 
 Result<AttestationKey> AttestationKeys::FromKey(OsslPtr<EVP_PKEY> key) {

@@ -191,11 +191,10 @@ TEST_F(AdminKeysTest, AttestationKeysTakeEffectWhenApprovedAndStopWhenRevoked) {
   ASSERT_EQ(Call("policy-author", "PUT", "/v1/admin/policies/tpm", TpmPolicy(), "text/yaml").status,
             201);
   EXPECT_EQ(Code(EvaluateTpm()), "bad_signature");
-  std::ifstream in(testing::VectorPath("tpm2/ak-ecc.pem"));
-  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string ak = Base64Encode(ReadBytes(testing::VectorPath("tpm2/ak-ecc.tpm2b")));
   auto registered =
       Call("policy-author", "POST", "/v1/admin/attestation-keys",
-           json::serialize(json::object{{"public_key", pem}, {"description", "swtpm test AK"}}));
+           json::serialize(json::object{{"public_key", ak}, {"description", "swtpm test AK"}}));
   ASSERT_EQ(registered.status, 201) << registered.body;
   std::string id(Json(registered)["id"].as_string());
   EXPECT_EQ(id.rfind("ak:", 0), 0u);
@@ -211,7 +210,7 @@ TEST_F(AdminKeysTest, AttestationKeysTakeEffectWhenApprovedAndStopWhenRevoked) {
   ASSERT_EQ(Call("approver", "POST", "/v1/admin/attestation-keys/" + id + "/revoke").status, 200);
   EXPECT_EQ(Code(EvaluateTpm()), "bad_signature");
   EXPECT_EQ(Call("policy-author", "POST", "/v1/admin/attestation-keys",
-                 json::serialize(json::object{{"public_key", pem}}))
+                 json::serialize(json::object{{"public_key", ak}}))
                 .status,
             409);  // a revoked key stays revoked
   EXPECT_EQ(Code(Call("policy-author", "POST", "/v1/admin/attestation-keys",

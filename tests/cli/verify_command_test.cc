@@ -107,7 +107,7 @@ TEST_F(VerifyCommand, TrustsAnExtraRootOnlyWhenGiven) {
 
 TEST_F(VerifyCommand, VerifiesATpm2QuoteWithItsAttestationKey) {
   std::string evidence = " --evidence " + testing::VectorPath("tpm2/quote-ecc.json");
-  std::string ak = " --ak " + testing::VectorPath("tpm2/ak-ecc.pem");
+  std::string ak = " --ak " + testing::VectorPath("tpm2/ak-ecc.tpm2b");
   CliRun ok = Keybroker("verify --type tpm2-quote" + ak + evidence);
   ASSERT_EQ(ok.exit_code, 0) << ok.out;
   auto j = ok.json();
@@ -118,12 +118,16 @@ TEST_F(VerifyCommand, VerifiesATpm2QuoteWithItsAttestationKey) {
       Keybroker("verify" + ak + evidence + " --nonce 00112233445566778899aabbccddeeff").exit_code,
       0);  // --type auto recognises the JSON form
   CliRun wrong_ak =
-      Keybroker("verify" + evidence + " --ak " + testing::VectorPath("tpm2/ak-rsa.pem"));
+      Keybroker("verify" + evidence + " --ak " + testing::VectorPath("tpm2/ak-rsa.tpm2b"));
   EXPECT_EQ(wrong_ak.exit_code, 1);
   EXPECT_EQ(wrong_ak.json()["error"], "bad_signature");
   CliRun wrong_nonce = Keybroker("verify" + ak + evidence + " --nonce 00");
   EXPECT_EQ(wrong_nonce.json()["error"], "nonce_mismatch");
   EXPECT_EQ(Keybroker("verify --type tpm2-quote" + evidence).exit_code, 2);  // no --ak
+  // A PEM AK proves nothing about the key (it may be an ordinary signing key): refused.
+  EXPECT_EQ(
+      Keybroker("verify" + evidence + " --ak " + testing::VectorPath("tpm2/ak-ecc.pem")).exit_code,
+      2);
   EXPECT_EQ(Keybroker("verify --evidence " + Vector("nitro-enclave-8.cbor") + ak).exit_code, 2);
 }
 

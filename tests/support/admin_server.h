@@ -76,6 +76,7 @@ class AdminServer : public ::testing::Test {
     options.client_ca_file = client_ca_file_;
     services_ = std::make_unique<api::Services>(
         api::Services{*broker_.release, true, nullptr, nullptr, broker_.admin_api.get()});
+    services_->attestation_keys = &broker_.aks;
     auto server = api::HttpsServer::Create(options, *services_, clock_);
     ASSERT_TRUE(server) << server.error().message;
     server_ = std::move(*server);

@@ -18,20 +18,55 @@ Result<OsslPtr<EVP_PKEY>> Imported(OsslPtr<EVP_PKEY> key) {
   return key;
 }
 
+bool IsHash(TPMI_ALG_HASH alg) {
+  return alg == TPM2_ALG_SHA1 || alg == TPM2_ALG_SHA256 || alg == TPM2_ALG_SHA384 ||
+         alg == TPM2_ALG_SHA512;
+}
+
+// The signing scheme a restricted signing key must name (TPM 2.0 Part 2, TPMS_RSA_PARMS and
+// TPMS_ECC_PARMS): never NULL, since the TPM signs its own digests only with the key's scheme.
+Status CheckScheme(TPM2_ALG_ID scheme, TPMI_ALG_HASH hash, std::initializer_list<TPM2_ALG_ID> ok) {
+  if (std::find(ok.begin(), ok.end(), scheme) == ok.end() || !IsHash(hash)) {
+    return Invalid("attestation key must name its signing scheme (RSASSA, RSAPSS or ECDSA)");
+  }
+  return Ok();
+}
+
 Result<OsslPtr<EVP_PKEY>> RsaKey(const TPMT_PUBLIC& pub) {
+  const TPMS_RSA_PARMS& params = pub.parameters.rsaDetail;
+  if (params.symmetric.algorithm != TPM2_ALG_NULL) {
+    return Invalid("a signing key has no symmetric algorithm");
+  }
+  if (auto s = CheckScheme(params.scheme.scheme, params.scheme.details.anySig.hashAlg,
+                           {TPM2_ALG_RSASSA, TPM2_ALG_RSAPSS});
+      !s) {
+    return std::move(s).error();
+  }
   const TPM2B_PUBLIC_KEY_RSA& n = pub.unique.rsa;
-  uint32_t e = pub.parameters.rsaDetail.exponent == 0 ? 65537 : pub.parameters.rsaDetail.exponent;
+  if (params.keyBits < 2048 || n.size * 8u != params.keyBits) {
+    return Invalid("RSA attestation key: keyBits must be at least 2048 and match the modulus");
+  }
+  uint32_t e = params.exponent == 0 ? 65537 : params.exponent;
   const uint8_t exponent[] = {uint8_t(e >> 24), uint8_t(e >> 16), uint8_t(e >> 8), uint8_t(e)};
   return Imported(ImportRsaPublicKey(ByteSpan(n.buffer, n.size), exponent));
 }
 
 Result<OsslPtr<EVP_PKEY>> EccKey(const TPMT_PUBLIC& pub) {
+  const TPMS_ECC_PARMS& params = pub.parameters.eccDetail;
+  if (params.symmetric.algorithm != TPM2_ALG_NULL || params.kdf.scheme != TPM2_ALG_NULL) {
+    return Invalid("a signing key has no symmetric algorithm and no KDF");
+  }
+  if (auto s =
+          CheckScheme(params.scheme.scheme, params.scheme.details.anySig.hashAlg, {TPM2_ALG_ECDSA});
+      !s) {
+    return std::move(s).error();
+  }
   const char* group = nullptr;
   size_t coordinate = 0;
-  if (pub.parameters.eccDetail.curveID == TPM2_ECC_NIST_P256) {
+  if (params.curveID == TPM2_ECC_NIST_P256) {
     group = "prime256v1";
     coordinate = 32;
-  } else if (pub.parameters.eccDetail.curveID == TPM2_ECC_NIST_P384) {
+  } else if (params.curveID == TPM2_ECC_NIST_P384) {
     group = "secp384r1";
     coordinate = 48;
   } else {
@@ -48,29 +83,40 @@ Result<OsslPtr<EVP_PKEY>> EccKey(const TPMT_PUBLIC& pub) {
   return Imported(ImportEcPublicKey(group, encoded));
 }
 
-}  // namespace
-
-Result<OsslPtr<EVP_PKEY>> Tpm2bPublicToKey(ByteSpan bytes) {
+// The whole input is one TPM2B_PUBLIC, and its size field counts exactly its content (the TSS
+// unmarshaller does not compare the two).
+Result<TPMT_PUBLIC> Unmarshal(ByteSpan bytes) {
   TPM2B_PUBLIC pub{};
   size_t offset = 0;
   if (bytes.empty() || bytes.size() > 2048 ||
       Tss2_MU_TPM2B_PUBLIC_Unmarshal(bytes.data(), bytes.size(), &offset, &pub) !=
           TSS2_RC_SUCCESS ||
-      offset != bytes.size()) {
+      offset != bytes.size() || size_t(pub.size) + 2 != bytes.size()) {
     return Invalid("attestation key is not a TPM2B_PUBLIC");
   }
+  return pub.publicArea;
+}
+
+}  // namespace
+
+Result<OsslPtr<EVP_PKEY>> Tpm2bPublicToKey(ByteSpan bytes) {
+  auto pub = Unmarshal(bytes);
+  if (!pub) return std::move(pub).error();
   constexpr TPMA_OBJECT kRequired = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
                                     TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_RESTRICTED |
                                     TPMA_OBJECT_SIGN_ENCRYPT;
-  TPMA_OBJECT attributes = pub.publicArea.objectAttributes;
+  TPMA_OBJECT attributes = pub->objectAttributes;
   if ((attributes & kRequired) != kRequired || (attributes & TPMA_OBJECT_DECRYPT) != 0) {
-    return Invalid("attestation key must be a restricted signing key fixed to its TPM");
+    return Invalid(
+        "attestation key must be a restricted signing key fixed to its TPM (objectAttributes "
+        "fixedTPM, fixedParent, sensitiveDataOrigin, restricted and sign, without decrypt)");
   }
-  switch (pub.publicArea.type) {
+  if (!IsHash(pub->nameAlg)) return Invalid("attestation key's nameAlg must be a SHA hash");
+  switch (pub->type) {
     case TPM2_ALG_RSA:
-      return RsaKey(pub.publicArea);
+      return RsaKey(*pub);
     case TPM2_ALG_ECC:
-      return EccKey(pub.publicArea);
+      return EccKey(*pub);
     default:
       return Invalid("attestation key must be RSA or ECC");
   }

@@ -266,9 +266,9 @@ TEST(AttestationKeys, Tpm2bPublicGivesTheSameKeyAsPem) {
   for (const char* alg : {"ecc", "rsa"}) {
     AttestationKeys from_pem, from_tpm2b;
     ASSERT_TRUE(
-        from_pem.Add(ReadBytes(testing::VectorPath(std::string("tpm2/ak-") + alg + ".pem"))));
-    auto added =
-        from_tpm2b.Add(ReadBytes(testing::VectorPath(std::string("tpm2/ak-") + alg + ".tpm2b")));
+        from_pem.AddPem(ReadText(testing::VectorPath(std::string("tpm2/ak-") + alg + ".pem"))));
+    auto added = from_tpm2b.AddTpm2bPublic(
+        ReadBytes(testing::VectorPath(std::string("tpm2/ak-") + alg + ".tpm2b")));
     ASSERT_TRUE(added) << added.error().message;
     EXPECT_EQ(from_pem.Snapshot()->at(0)->spki_sha256, from_tpm2b.Snapshot()->at(0)->spki_sha256)
         << alg;
@@ -318,11 +318,12 @@ TEST(AttestationKeys, RejectsWeakOrForeignKeys) {
 TEST(AttestationKeys, RemovalTakesEffectForNewSnapshotsOnly) {
   AttestationKeys keys;
   std::string evidence = ReadText(testing::VectorPath("tpm2/quote-ecc.json"));
-  auto parsed = AttestationKeys::Parse(ReadBytes(testing::VectorPath("tpm2/ak-ecc.pem")));
+  auto parsed = AttestationKeys::ParseStored(ReadBytes(testing::VectorPath("tpm2/ak-ecc.pem")));
   ASSERT_TRUE(parsed);
   Sha256Digest fingerprint = parsed->spki_sha256;
   keys.Insert(std::move(*parsed));
-  ASSERT_TRUE(keys.Add(ReadBytes(testing::VectorPath("tpm2/ak-ecc.tpm2b"))));  // the same key
+  ASSERT_TRUE(
+      keys.AddTpm2bPublic(ReadBytes(testing::VectorPath("tpm2/ak-ecc.tpm2b"))));  // same key
   EXPECT_EQ(keys.Snapshot()->size(), 1u);
   EXPECT_TRUE(Tpm2QuoteVerifier(keys).Verify(AsBytes(evidence), Time{}));
   auto before = keys.Snapshot();
