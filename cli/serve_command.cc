@@ -14,6 +14,7 @@
 #include "cli/cli_io.h"
 #include "cli/config.h"
 #include "cli/options.h"
+#include "cli/output_file.h"
 #include "cli/version.h"
 #include "common/clock.h"
 
