@@ -1,9 +1,5 @@
 #include "cli/cli_io.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <boost/json/serialize.hpp>
 #include <cerrno>
 #include <cstring>
@@ -48,26 +44,6 @@ Result<std::string> ReadTextFile(const std::string& path, size_t max_size) {
   auto bytes = ReadFile(path, max_size);
   if (!bytes) return std::move(bytes).error();
   return std::string(bytes->begin(), bytes->end());
-}
-
-Status WriteFileWithMode(const std::string& path, ByteSpan content, unsigned mode) {
-  // Unlink first: O_CREAT's mode applies only to a new file.
-  ::unlink(path.c_str());
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return Error{ErrorCode::kInternal, path + ": " + std::strerror(errno)};
-  size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n <= 0) {
-      ::close(fd);
-      return Error{ErrorCode::kInternal, path + ": " + std::strerror(errno)};
-    }
-    written += size_t(n);
-  }
-  if (::fchmod(fd, mode) != 0 || ::close(fd) != 0) {  // fchmod: the umask may have narrowed it
-    return Error{ErrorCode::kInternal, path + ": " + std::strerror(errno)};
-  }
-  return Ok();
 }
 
 Result<Bytes> ReadEvidenceFile(const std::string& path) {

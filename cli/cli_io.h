@@ -23,10 +23,6 @@ Result<Bytes> ReadFile(const std::string& path, size_t max_size);
 // The whole file as text; errors as ReadFile.
 Result<std::string> ReadTextFile(const std::string& path, size_t max_size);
 
-// Writes `content` to `path` (replacing it) with permissions `mode`, set when the file is
-// created, so that a private key is never readable by others, not even for a moment.
-Status WriteFileWithMode(const std::string& path, ByteSpan content, unsigned mode);
-
 // Raw CBOR or base64 of it: a file made only of base64 characters and whitespace is decoded.
 Result<Bytes> ReadEvidenceFile(const std::string& path);
 

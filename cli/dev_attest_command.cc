@@ -10,6 +10,7 @@
 #include "broker/evidence/dev_attester.h"
 #include "cli/cli_io.h"
 #include "cli/options.h"
+#include "cli/output_file.h"
 #include "common/clock.h"
 #include "common/encoding.h"
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace kb::cli {
@@ -26,7 +27,10 @@ Result<broker::Kek> LoadKekFile(const std::string& path) {
   }
   if ((st.st_mode & 077) != 0) {
     ::close(fd);
-    return fail("the KEK file is readable by others; chmod 600 it");
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
+    return fail(std::string("the KEK file is readable or writable by group or others (mode ") +
+                mode + "); refusing to use it. Fix: chmod 600 " + path);
   }
   SecretBytes key(broker::Kek::kSize + 1);  // one more, to detect a longer file
   ssize_t n = ::read(fd, key.mutable_span().data(), key.size());

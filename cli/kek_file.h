@@ -1,7 +1,8 @@
 #pragma once
 
-// Reading the KEK from its file. The file must hold exactly 32 bytes and be readable by its
-// owner only: a KEK that other users can read protects nothing.
+// Reading the KEK from its file. The file must hold exactly 32 bytes and be readable and
+// writable by its owner only: a KEK that other users can read protects nothing, and one they can
+// write is theirs (every key created afterwards is wrapped under a KEK they chose).
 
 #include <string>
 

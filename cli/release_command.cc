@@ -14,6 +14,7 @@
 #include "cli/cli_io.h"
 #include "cli/dev_attest_command.h"
 #include "cli/options.h"
+#include "cli/output_file.h"
 #include "common/clock.h"
 #include "common/encoding.h"
 

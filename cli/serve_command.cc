@@ -14,6 +14,8 @@
 #include "cli/cli_io.h"
 #include "cli/config.h"
 #include "cli/options.h"
+#include "cli/output_file.h"
+#include "cli/state_files.h"
 #include "cli/version.h"
 #include "common/clock.h"
 
@@ -33,8 +35,7 @@ Result<std::pair<std::string, std::string>> TlsFiles(const Config& config, Time 
   std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
   if (std::filesystem::exists(cert) && std::filesystem::exists(key))
     return std::make_pair(cert, key);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  if (auto s = MakeStateDirectory(dir); !s) return s.error();
   auto built =
       broker::BuildCertificate({"keybroker development", false, -1, now - std::chrono::hours(1),
                                 now + std::chrono::hours(24 * 365), broker::KeyType::kP256,
@@ -68,8 +69,10 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   if (!vm) return kExitUsage;
   auto config = LoadConfig((*vm)["config"].as<std::string>());
   if (!config) return UsageError(config.error().message);
-  std::error_code ec;
-  std::filesystem::create_directories(config->data_dir, ec);
+  if (auto s = MakeStateDirectory(config->data_dir); !s) return UsageError(s.error().message);
+  auto warnings = CheckStatePermissions(*config);
+  if (!warnings) return UsageError(warnings.error().message);
+  for (const auto& warning : *warnings) Log(warning);
   Broker b;
   if (auto s = AssembleBroker(*config, b); !s) return UsageError(s.error().message);
   if (!config->bootstrap_dir.empty()) {

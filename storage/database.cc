@@ -1,8 +1,36 @@
 #include "storage/database.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "storage/migrations.h"
 
 namespace kb::storage {
+namespace {
+
+// Creates a missing database file empty (a valid empty SQLite database) and readable and
+// writable by its owner only, whatever the umask. SQLite's unix VFS gives the -wal and -shm
+// files it creates the mode (and owner) of the database file, so they are 0600 too. An existing
+// file is left as it is; `keybroker serve` refuses one that others can write.
+Status CreateOwnerOnly(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return Ok();
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return Ok();
+    return Error{ErrorCode::kInternal, path + ": " + std::strerror(errno)};
+  }
+  int chmod_rc = ::fchmod(fd, 0600);  // the umask may have narrowed it to something unusable
+  if (::close(fd) != 0 || chmod_rc != 0) {
+    return Error{ErrorCode::kInternal, path + ": " + std::strerror(errno)};
+  }
+  return Ok();
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Durability durability) {
   return OpenAtVersion(path, int(Migrations().size()), durability);
@@ -46,6 +74,7 @@ Result<int> Database::ReadSchemaVersion() {
 Result<std::unique_ptr<Database>> Database::OpenAtVersion(const std::string& path,
                                                           int schema_version,
                                                           Durability durability) {
+  if (auto s = CreateOwnerOnly(path); !s) return std::move(s).error();
   auto opened = OpenHandle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!opened) return opened;
   std::unique_ptr<Database> db = std::move(*opened);

@@ -11,7 +11,7 @@ source "$repo/tests/e2e/lib.sh"
 e2e_setup "nonce_ttl: 1h" "database: $dir/small/keybroker.db" \
   "rate_limits: {per_address: {per_second: 0}, per_identity: {per_second: 0}, per_key: {per_second: 0}}"
 mkdir small
-if ! mount -t tmpfs -o size=16m tmpfs small 2>/dev/null; then
+if ! mount -t tmpfs -o size=16m,mode=0700 tmpfs small 2>/dev/null; then
   echo "full disk: SKIPPED, cannot mount a tmpfs here"
   exit 0
 fi

@@ -1,6 +1,7 @@
 #include "storage/database.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <thread>
@@ -37,6 +38,33 @@ TEST_F(DatabaseTest, OpensWithWalForeignKeysAndFullSync) {
   ASSERT_EQ(sqlite3_step(mode->get()), SQLITE_ROW);
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(mode->get(), 0)), "wal");
   EXPECT_EQ((*db)->schema_version(), int(Migrations().size()));
+}
+
+// The database holds the wrapped keys and the audit chain: it, its WAL and its shared-memory
+// index are the owner's only, even under the usual umask 022.
+TEST_F(DatabaseTest, CreatesTheDatabaseWalAndShmOwnerOnly) {
+  mode_t saved = ::umask(022);
+  auto db = Database::Open(path_);
+  ::umask(saved);
+  ASSERT_TRUE(db) << db.error().message;
+  {
+    auto lock = (*db)->lock();
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)"));  // WAL in use
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat((path_ + suffix).c_str(), &st), 0) << suffix;
+    EXPECT_EQ(st.st_mode & 07777, 0600u) << "keybroker.db" << suffix;
+  }
+}
+
+TEST_F(DatabaseTest, LeavesTheModeOfAnExistingDatabaseAlone) {
+  ASSERT_TRUE(Database::Open(path_));
+  ASSERT_EQ(::chmod(path_.c_str(), 0640), 0);
+  ASSERT_TRUE(Database::Open(path_));
+  struct stat st {};
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
 }
 
 TEST_F(DatabaseTest, MigratesAnExistingDatabaseAndKeepsItsRows) {

@@ -6,8 +6,9 @@
 
 namespace kb::testing {
 
-CliRun Keybroker(const std::string& args) {
-  std::string command = std::string(KB_BINARY) + " " + args + " 2>/dev/null";
+namespace {
+
+CliRun Run(const std::string& command) {
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return {-1, ""};
   std::string out;
@@ -15,6 +16,16 @@ CliRun Keybroker(const std::string& args) {
   while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
   int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+}  // namespace
+
+CliRun Keybroker(const std::string& args) {
+  return Run(std::string(KB_BINARY) + " " + args + " 2>/dev/null");
+}
+
+CliRun KeybrokerWithStderr(const std::string& args) {
+  return Run("timeout 60 " + std::string(KB_BINARY) + " " + args + " 2>&1");
 }
 
 }  // namespace kb::testing

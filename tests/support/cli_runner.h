@@ -1,6 +1,7 @@
 #pragma once
 
-// Runs the built `keybroker` binary for CLI tests: exit code and stdout (stderr discarded).
+// Runs the built `keybroker` binary for CLI tests: exit code and stdout (stderr discarded, or
+// captured by KeybrokerWithStderr).
 
 #include <boost/json.hpp>
 #include <string>
@@ -15,5 +16,9 @@ struct CliRun {
 
 // `args` are appended to the binary's path in a shell command line.
 CliRun Keybroker(const std::string& args);
+
+// As Keybroker, with stderr merged into `out` (the messages of exit code 2), and
+// killed after 60 s (a `serve` that should have refused to start).
+CliRun KeybrokerWithStderr(const std::string& args);
 
 }  // namespace kb::testing

@@ -1,0 +1,97 @@
+#include "cli/state_files.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+
+namespace kb::cli {
+namespace {
+
+std::string Octal(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", unsigned(mode & 07777));
+  return text;
+}
+
+std::string Parent(const std::string& path) {
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  return parent.empty() ? "." : parent;
+}
+
+// The file's mode; nullopt when it does not exist.
+Result<std::optional<mode_t>> ModeOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::optional<mode_t>();
+    return Error{ErrorCode::kInternal, path + ": " + std::strerror(errno)};
+  }
+  return std::optional<mode_t>(st.st_mode);
+}
+
+Status CheckDatabaseFile(const std::string& path, std::vector<std::string>& warnings) {
+  auto mode = ModeOf(path);
+  if (!mode) return std::move(mode).error();
+  if (!*mode) return Ok();
+  if ((**mode & 022) != 0) {
+    return Error{ErrorCode::kInternal,
+                 path + ": the database is writable by group or others (mode " + Octal(**mode) +
+                     "), who could rewrite references, policies and principals; refusing to "
+                     "start. Fix: chmod 600 " +
+                     path};
+  }
+  if ((**mode & 044) != 0) {
+    warnings.push_back("WARNING: " + path + " is readable by group or others (mode " +
+                       Octal(**mode) + "); chmod 600 it");
+  }
+  return Ok();
+}
+
+Status CheckDirectory(const std::string& dir) {
+  auto mode = ModeOf(dir);
+  if (!mode) return std::move(mode).error();
+  if (!*mode || (**mode & 022) == 0) return Ok();
+  return Error{ErrorCode::kInternal,
+               dir +
+                   ": the directory holding the broker's state is writable by group or others "
+                   "(mode " +
+                   Octal(**mode) +
+                   "), who could replace the database or the KEK; "
+                   "refusing to start. Fix: chmod 700 " +
+                   dir};
+}
+
+}  // namespace
+
+Status MakeStateDirectory(const std::string& dir) {
+  auto fail = [&] { return Error{ErrorCode::kInternal, dir + ": " + std::strerror(errno)}; };
+  std::string trimmed = dir;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+  std::filesystem::path path(trimmed);
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  if (::mkdir(trimmed.c_str(), 0700) != 0) {
+    if (errno == EEXIST) return Ok();
+    return fail();
+  }
+  if (::chmod(trimmed.c_str(), 0700) != 0) return fail();  // the umask may have narrowed it
+  return Ok();
+}
+
+Result<std::vector<std::string>> CheckStatePermissions(const Config& config) {
+  std::vector<std::string> warnings;
+  for (const auto& dir : {config.data_dir, Parent(config.database), Parent(config.kek_file)}) {
+    if (auto s = CheckDirectory(dir); !s) return std::move(s).error();
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    if (auto s = CheckDatabaseFile(config.database + suffix, warnings); !s) {
+      return std::move(s).error();
+    }
+  }
+  return warnings;
+}
+
+}  // namespace kb::cli
