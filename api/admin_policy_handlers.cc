@@ -73,8 +73,9 @@ HttpResponse PutPolicy(const AdminCall& call) {
   if (!source) return ErrorResponse(source.error());
   auto put = call.services.admin.PutPolicy(call.params[0], *source, call.principal, call.now);
   if (!put) return ErrorResponse(put.error());
-  json::object out{{"name", call.params[0]}, {"version", put->first}};
-  out["approval"] = ApprovalJson(put->second);
+  json::object out{{"name", call.params[0]}, {"version", put->version}};
+  out["approval"] = ApprovalJson(put->approval);
+  out["warnings"] = json::array(put->warnings.begin(), put->warnings.end());
   return JsonResponse(201, out);
 }
 
@@ -142,6 +143,7 @@ HttpResponse EvaluatePolicy(const AdminCall& call) {
   json::object out = policy::DecisionToJson(run->decision);
   out["version"] = run->version;
   out["claims"] = broker::ClaimsToJson(run->claims);
+  out["warnings"] = json::array(run->warnings.begin(), run->warnings.end());
   return JsonResponse(200, out);
 }
 

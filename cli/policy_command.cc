@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 #include <filesystem>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -12,42 +13,13 @@
 #include "policy/decision_json.h"
 #include "policy/evaluator.h"
 #include "policy/policy_parser.h"
+#include "policy/policy_warnings.h"
 #include "policy/reference_import.h"
 
 namespace kb::cli {
 namespace {
 
 namespace po = boost::program_options;
-
-int RunCheck(int argc, const char* const* argv) {
-  po::options_description options("policy check options");
-  options.add_options()("file", po::value<std::vector<std::string>>()->required(), "policy");
-  po::positional_options_description positional;
-  positional.add("file", -1);
-  auto parsed_options =
-      ParseOptions(argc, argv, options, "keybroker policy check FILE...", &positional);
-  if (!parsed_options) return kExitUsage;
-  const po::variables_map& vm = *parsed_options;
-  boost::json::array files;
-  bool all_valid = true;
-  for (const std::string& path : vm["file"].as<std::vector<std::string>>()) {
-    auto text = ReadTextFile(path, policy::kMaxPolicySize + 1);
-    if (!text && text.error().code == ErrorCode::kInternal) return UsageError(text.error().message);
-    auto parsed = text ? policy::ParsePolicy(*text) : Result<policy::Policy>(text.error());
-    boost::json::object entry{{"file", path}, {"valid", bool(parsed)}};
-    if (parsed) {
-      entry["name"] = parsed->name;
-      boost::json::array keys(parsed->keys.begin(), parsed->keys.end());
-      entry["keys"] = std::move(keys);
-    } else {
-      entry["error"] = parsed.error().message;
-      all_valid = false;
-    }
-    files.push_back(std::move(entry));
-  }
-  PrintJson(boost::json::object{{"valid", all_valid}, {"files", std::move(files)}});
-  return all_valid ? kExitOk : kExitRejected;
-}
 
 // --reference files: our YAML, or AWS tool JSON named after the file's stem.
 std::optional<int> LoadReferences(const po::variables_map& vm, policy::ReferenceMap& out) {
@@ -62,6 +34,54 @@ std::optional<int> LoadReferences(const po::variables_map& vm, policy::Reference
     out.insert_or_assign(name, std::move(*reference));
   }
   return std::nullopt;
+}
+
+// One file's entry in the answer of `policy check`. Warnings also go to stderr, one line each.
+boost::json::object CheckFile(const std::string& path, const Result<std::string>& text,
+                              const policy::ReferenceMap* references, bool& all_valid) {
+  auto parsed = text ? policy::ParsePolicy(*text) : Result<policy::Policy>(text.error());
+  boost::json::object entry{{"file", path}, {"valid", bool(parsed)}};
+  if (!parsed) {
+    entry["error"] = parsed.error().message;
+    all_valid = false;
+    return entry;
+  }
+  entry["name"] = parsed->name;
+  entry["keys"] = boost::json::array(parsed->keys.begin(), parsed->keys.end());
+  boost::json::array warnings;
+  for (const std::string& warning : policy::PolicyWarnings(*parsed, references)) {
+    std::cerr << "keybroker: warning: " << path << ": " << warning << "\n";
+    warnings.push_back(boost::json::string(warning));
+  }
+  entry["warnings"] = std::move(warnings);
+  return entry;
+}
+
+// With --reference files, deny rules are checked against them (the references are known);
+// without, only what the policy alone shows is.
+int RunCheck(int argc, const char* const* argv) {
+  po::options_description options("policy check options");
+  options.add_options()("file", po::value<std::vector<std::string>>()->required(), "policy")(
+      "reference", po::value<std::vector<std::string>>(),
+      "the registered references (YAML/JSON), to warn about deny rules naming others");
+  po::positional_options_description positional;
+  positional.add("file", -1);
+  auto parsed_options = ParseOptions(
+      argc, argv, options, "keybroker policy check [--reference FILE]... FILE...", &positional);
+  if (!parsed_options) return kExitUsage;
+  const po::variables_map& vm = *parsed_options;
+  policy::ReferenceMap references;
+  if (auto exit = LoadReferences(vm, references)) return *exit;
+  const policy::ReferenceMap* known = vm.count("reference") ? &references : nullptr;
+  boost::json::array files;
+  bool all_valid = true;
+  for (const std::string& path : vm["file"].as<std::vector<std::string>>()) {
+    auto text = ReadTextFile(path, policy::kMaxPolicySize + 1);
+    if (!text && text.error().code == ErrorCode::kInternal) return UsageError(text.error().message);
+    files.push_back(CheckFile(path, text, known, all_valid));
+  }
+  PrintJson(boost::json::object{{"valid", all_valid}, {"files", std::move(files)}});
+  return all_valid ? kExitOk : kExitRejected;
 }
 
 int RunEval(int argc, const char* const* argv, const Clock& clock) {

@@ -1,6 +1,32 @@
 #include "common/yaml_util.h"
 
+#include <map>
+#include <utility>
+#include <vector>
+
 namespace kb {
+namespace {
+
+std::string Position(const YAML::Mark& mark) {
+  return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
+}
+
+// The keys of one mapping are distinct.
+Status CheckMapKeys(const YAML::Node& map) {
+  std::map<std::string, int> first_line;
+  for (const auto& entry : map) {
+    if (!entry.first.IsScalar()) continue;
+    auto [it, inserted] = first_line.emplace(entry.first.Scalar(), entry.first.Mark().line + 1);
+    if (!inserted) {
+      return Error{ErrorCode::kMalformedRequest,
+                   Position(entry.first.Mark()) + ": duplicate key '" + it->first +
+                       "' (first given on line " + std::to_string(it->second) + ")"};
+    }
+  }
+  return Ok();
+}
+
+}  // namespace
 
 Error YamlError(const YAML::Node& node, const std::string& message) {
   return Error{ErrorCode::kMalformedRequest,
@@ -13,6 +39,30 @@ Status CheckYamlKeys(const YAML::Node& map, const std::set<std::string>& allowed
     if (!entry.first.IsScalar()) return YamlError(entry.first, "keys must be plain words");
     auto key = entry.first.Scalar();
     if (!allowed.count(key)) return YamlError(entry.first, "unknown key '" + key + "'");
+  }
+  return Ok();
+}
+
+Status CheckUniqueYamlKeys(const YAML::Node& root, size_t max_nodes) {
+  // Iterative, so that nesting depth cannot exhaust the stack.
+  std::vector<YAML::Node> pending{root};
+  size_t visited = 0;
+  while (!pending.empty()) {
+    YAML::Node node = std::move(pending.back());
+    pending.pop_back();
+    if (++visited > max_nodes) {
+      return Error{ErrorCode::kMalformedRequest,
+                   "the document has more than " + std::to_string(max_nodes) + " nodes"};
+    }
+    if (node.IsMap()) {
+      if (auto s = CheckMapKeys(node); !s) return s;
+      for (const auto& entry : node) {
+        pending.push_back(entry.first);
+        pending.push_back(entry.second);
+      }
+    } else if (node.IsSequence()) {
+      for (const auto& item : node) pending.push_back(item);
+    }
   }
   return Ok();
 }

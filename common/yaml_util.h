@@ -18,6 +18,13 @@ Error YamlError(const YAML::Node& node, const std::string& message);
 // The node must be a map whose keys are all in `allowed`.
 Status CheckYamlKeys(const YAML::Node& map, const std::set<std::string>& allowed);
 
+// Every mapping in the tree, at any depth, has distinct scalar keys. yaml-cpp keeps both entries of
+// a repeated key and `node["key"]` returns the first, so without this check a reader could be shown
+// one value while another applies. The error names the repeated key's line and column and the
+// line of its first occurrence. The walk visits at most `max_nodes` nodes (aliases are walked
+// again each time they appear), so a document of nested aliases cannot make it run for long.
+Status CheckUniqueYamlKeys(const YAML::Node& root, size_t max_nodes = 1'000'000);
+
 // A scalar's text, or an error naming `what` and the line.
 Result<std::string> YamlScalar(const YAML::Node& node, const std::string& what);
 

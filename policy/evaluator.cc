@@ -1,6 +1,7 @@
 #include "policy/evaluator.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "common/ct.h"
 #include "common/encoding.h"
@@ -30,28 +31,26 @@ void ComparePcrs(const std::map<uint32_t, Bytes>& expected, const Claims& claims
   }
 }
 
-// Conditions that name a reference: it must exist, be active and be for this platform.
-bool CheckReference(const Rule& rule, const Policy& policy, const Claims& claims,
-                    const ReferenceMap& references, RuleResult& result) {
-  auto it = references.find(*rule.reference);
-  if (it == references.end()) {
-    result.note = "reference " + *rule.reference + " is not registered";
-    return false;
-  }
-  const Reference& ref = it->second;
-  if (ref.status != ReferenceStatus::kActive) {
-    result.note = "reference " + ref.name + " is " + std::string(ReferenceStatusName(ref.status));
-    return false;
-  }
-  if (ref.platform != policy.platform) {
-    result.note = "reference " + ref.name + " is for " + ref.platform;
-    return false;
-  }
-  ComparePcrs(ref.pcrs, claims, result);
+// An allow rule on Nitro binds what runs: PCR0 or PCR8 (enclave image or its signer), PCR7 or
+// PCR12 (NitroTPM Secure Boot or kernel command line).
+std::string RequiredPcrs(const std::string& platform) {
+  if (platform == "nitro-enclave") return "PCR0 nor PCR8";
+  if (platform == "nitro-tpm") return "PCR7 nor PCR12";
+  return "";
+}
+
+bool BindsRequiredPcr(const std::string& platform, const RuleResult& result) {
+  auto binds = [&](uint32_t a, uint32_t b) {
+    return std::any_of(result.checks.begin(), result.checks.end(), [&](const Check& c) {
+      return c.what == PcrName(a) || c.what == PcrName(b);
+    });
+  };
+  if (platform == "nitro-enclave") return binds(0, 8);
+  if (platform == "nitro-tpm") return binds(7, 12);
   return true;
 }
 
-RuleResult EvaluateRule(const Rule& rule, const Policy& policy, const Claims& claims,
+RuleResult EvaluateRule(const Rule& rule, bool is_deny, const Policy& policy, const Claims& claims,
                         const ReferenceMap& references, Time now) {
   RuleResult result{rule.label, false, {}, {}};
   bool usable = true;
@@ -59,7 +58,18 @@ RuleResult EvaluateRule(const Rule& rule, const Policy& policy, const Claims& cl
     bool open = now < *rule.until;
     result.checks.push_back({"until", FormatRfc3339(*rule.until), FormatRfc3339(now), open});
   }
-  if (rule.reference) usable = CheckReference(rule, policy, claims, references, result);
+  if (rule.reference) {
+    if (auto why = InactiveReference(*rule.reference, policy, references)) {
+      // An allow rule whose reference is not active matches nothing. A deny rule fails closed:
+      // its reference's condition counts as met, so one principal revoking (or never approving)
+      // the reference cannot lift a deny that the policy's approvers agreed on. Its other
+      // conditions still apply.
+      usable = is_deny;
+      result.note = *why + (is_deny ? ": failing closed" : "");
+    } else {
+      ComparePcrs(references.find(*rule.reference)->second.pcrs, claims, result);
+    }
+  }
   ComparePcrs(rule.pcrs, claims, result);
   if (rule.module_id) {
     bool same = claims.module_id == *rule.module_id;
@@ -68,6 +78,12 @@ RuleResult EvaluateRule(const Rule& rule, const Policy& policy, const Claims& cl
   if (rule.user_data) {
     result.checks.push_back(CompareBytes("user_data", *rule.user_data,
                                          claims.user_data ? &*claims.user_data : nullptr));
+  }
+  if (!is_deny && usable && !BindsRequiredPcr(policy.platform, result)) {
+    // The parser and ValidateReference refuse such rules; a reference stored before they did
+    // must not make an allow rule that admits any image.
+    usable = false;
+    result.note = "binds neither " + RequiredPcrs(policy.platform);
   }
   result.matched = usable && std::all_of(result.checks.begin(), result.checks.end(),
                                          [](const Check& c) { return c.matched; });
@@ -111,6 +127,18 @@ std::string FailedChecks(const RuleResult& result) {
 
 }  // namespace
 
+std::optional<std::string> InactiveReference(const std::string& name, const Policy& policy,
+                                             const ReferenceMap& references) {
+  auto it = references.find(name);
+  if (it == references.end()) return "reference " + name + " is not registered";
+  const Reference& ref = it->second;
+  if (ref.status != ReferenceStatus::kActive) {
+    return "reference " + name + " is " + std::string(ReferenceStatusName(ref.status));
+  }
+  if (ref.platform != policy.platform) return "reference " + name + " is for " + ref.platform;
+  return std::nullopt;
+}
+
 Decision Evaluate(const Policy& policy, const Claims& claims, const ReferenceMap& references,
                   Time now) {
   Decision decision;
@@ -121,17 +149,18 @@ Decision Evaluate(const Policy& policy, const Claims& claims, const ReferenceMap
     return decision;
   }
   for (const Rule& rule : policy.deny) {
-    decision.explanation.push_back(EvaluateRule(rule, policy, claims, references, now));
-    if (decision.explanation.back().matched && decision.matched_rule.empty()) {
+    decision.explanation.push_back(EvaluateRule(rule, true, policy, claims, references, now));
+    const RuleResult& result = decision.explanation.back();
+    if (result.matched && decision.matched_rule.empty()) {
       decision.matched_rule = rule.label;
+      // "deny rule deny[0]: reference X is revoked: failing closed" says why it matched.
+      decision.reason =
+          "deny rule " + rule.label + (result.note.empty() ? " matched" : ": ") + result.note;
     }
   }
-  if (!decision.matched_rule.empty()) {
-    decision.reason = "deny rule " + decision.matched_rule + " matched";
-    return decision;
-  }
+  if (!decision.matched_rule.empty()) return decision;
   for (const Rule& rule : policy.allow) {
-    decision.explanation.push_back(EvaluateRule(rule, policy, claims, references, now));
+    decision.explanation.push_back(EvaluateRule(rule, false, policy, claims, references, now));
     if (decision.explanation.back().matched && decision.matched_rule.empty()) {
       decision.matched_rule = rule.label;
     }

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,10 +19,17 @@ namespace kb::policy {
 
 using ReferenceMap = std::map<std::string, Reference, std::less<>>;
 
+// Why a rule of `policy` cannot use the reference `name`: "reference X is not registered", "... is
+// pending", "... is revoked" or "... is for nitro-tpm"; nothing when it is active and for the
+// policy's platform.
+std::optional<std::string> InactiveReference(const std::string& name, const Policy& policy,
+                                             const ReferenceMap& references);
+
 // One policy against one set of claims. Allowed when the preconditions hold (platform,
 // freshness, nonce presence, no debug-mode enclave unless allow_debug), no deny rule matches and
-// at least one allow rule matches. A rule naming an unknown, pending or revoked reference never
-// matches.
+// at least one allow rule matches. An allow rule naming a reference that is not active (unknown,
+// pending, revoked or for another platform) never matches; a deny rule naming one fails closed:
+// the reference's condition counts as met and the rule's other conditions decide.
 // REQUIRES: `policy` came from ParsePolicy.
 Decision Evaluate(const Policy& policy, const Claims& claims, const ReferenceMap& references,
                   Time now);

@@ -35,6 +35,7 @@ struct Policy {
   std::chrono::seconds max_age{300};
   NonceMode nonce = NonceMode::kRequired;
   bool allow_debug = false;
+  int allow_debug_line = 0;  // where allow_debug is set, for warnings
   // The KMS API returns plaintext of this policy's keys only to an attested Recipient.
   bool require_attestation = true;
   std::vector<Rule> allow;

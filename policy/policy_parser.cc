@@ -127,10 +127,17 @@ Result<Rule> ReadRule(const YAML::Node& node, const std::string& platform, std::
   if (is_allow && !rule.reference && !explicit_pcrs) {
     return YamlError(node, rule.label + " binds no measurement: give a reference or pcrs");
   }
-  if (is_allow && platform == "nitro-tpm" && explicit_pcrs && !rule.reference &&
-      !rule.pcrs.count(7) && !rule.pcrs.count(12)) {
+  // With a reference, ValidateReference has checked the same of the reference's PCRs.
+  bool inline_only = is_allow && !rule.reference;
+  if (inline_only && platform == "nitro-tpm" && !rule.pcrs.count(7) && !rule.pcrs.count(12)) {
     return YamlError(node,
                      rule.label + " must bind PCR7 or PCR12 on nitro-tpm (GHSA-xrv8-2pf5-f3q7)");
+  }
+  if (inline_only && platform == "nitro-enclave" && !rule.pcrs.count(0) && !rule.pcrs.count(8)) {
+    // PCR3 (IAM role) and PCR4 (instance) say where an enclave runs, not what it runs.
+    return YamlError(node, rule.label +
+                               " must bind PCR0 (the enclave image) or PCR8 (its signing "
+                               "certificate) on nitro-enclave: without either, any image passes");
   }
   if (!rule.reference && rule.pcrs.empty() && !rule.module_id && !rule.user_data) {
     return YamlError(node, rule.label + " has no condition");
@@ -221,6 +228,7 @@ Result<Policy> ReadPolicy(const YAML::Node& root) {
       return YamlError(debug, "allow_debug applies to nitro-enclave policies only");
     }
     policy.allow_debug = *text == "true";
+    policy.allow_debug_line = debug.Mark().line + 1;
   }
   if (const YAML::Node attestation = root["require_attestation"]) {
     auto text = YamlScalar(attestation, "require_attestation");
@@ -251,7 +259,10 @@ Result<Policy> ParsePolicy(std::string_view yaml) {
   }
   // yaml-cpp reports syntax errors by exception; this is the one place they are caught.
   try {
-    return ReadPolicy(YAML::Load(std::string(yaml)));
+    YAML::Node root = YAML::Load(std::string(yaml));
+    // Two `allow:` keys would otherwise show a reviewer one rule list while the other applies.
+    if (auto s = CheckUniqueYamlKeys(root); !s) return std::move(s).error();
+    return ReadPolicy(root);
   } catch (const YAML::Exception& e) {
     return Error{ErrorCode::kMalformedRequest,
                  "line " + std::to_string(e.mark.line + 1) + ": " + e.msg};

@@ -16,7 +16,9 @@ inline constexpr size_t kMaxPolicySize = 64 * 1024;
 // errors. Safe defaults: freshness max_age 300s with the nonce required, debug-mode enclaves
 // denied unless allow_debug. Refused outright: a policy without allow rules, an allow rule that
 // binds no measurement (reference or pcrs), a nitro-tpm allow rule with inline PCRs that binds
-// neither PCR7 nor PCR12 (GHSA-xrv8-2pf5-f3q7).
+// neither PCR7 nor PCR12 (GHSA-xrv8-2pf5-f3q7), a nitro-enclave allow rule with inline PCRs that
+// binds neither PCR0 nor PCR8 (the image), and a repeated mapping key anywhere (with its line and
+// column). Rules with a reference rely on ValidateReference for the same guarantees.
 Result<Policy> ParsePolicy(std::string_view yaml);
 
 }  // namespace kb::policy

@@ -53,6 +53,11 @@ Status ValidateReference(const Reference& r) {
   if (r.platform == "nitro-tpm" && !r.pcrs.count(7) && !r.pcrs.count(12)) {
     return invalid("a nitro-tpm reference must bind PCR7 or PCR12 (GHSA-xrv8-2pf5-f3q7)");
   }
+  if (r.platform == "nitro-enclave" && !r.pcrs.count(0) && !r.pcrs.count(8)) {
+    return invalid(
+        "a nitro-enclave reference must bind PCR0 (the enclave image) or PCR8 (its signing "
+        "certificate): PCR3 and PCR4 alone admit any image");
+  }
   if (r.source.size() > 1024) return invalid("source is longer than 1024 characters");
   return Ok();
 }

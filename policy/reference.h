@@ -41,6 +41,8 @@ bool IsValidPcrSize(std::string_view platform, size_t size);
 // Checks name, platform, 1..32 PCRs with indexes 0..31 and sizes for the platform. A nitro-tpm
 // reference must bind PCR7 (Secure Boot) or PCR12 (kernel command line): without either, an
 // attacker can append to the kernel command line unnoticed (AWS advisory GHSA-xrv8-2pf5-f3q7).
+// A nitro-enclave reference must bind PCR0 (image) or PCR8 (signing certificate): PCR3 (IAM
+// role) and PCR4 (instance) alone admit any enclave image on that instance.
 Status ValidateReference(const Reference& reference);
 
 }  // namespace kb::policy

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "common/yaml_util.h"
+#include "policy/internal/json_unique_keys.h"
 #include "policy/internal/pcr_values.h"
 
 namespace kb::policy {
@@ -64,7 +65,9 @@ Result<Reference> ReadYaml(const YAML::Node& root) {
 Result<Reference> ParseReferenceYaml(std::string_view yaml) {
   if (yaml.size() > kMaxReferenceText) return Invalid("reference is larger than 64 KiB");
   try {
-    return ReadYaml(YAML::Load(std::string(yaml)));
+    YAML::Node root = YAML::Load(std::string(yaml));
+    if (auto s = CheckUniqueYamlKeys(root); !s) return std::move(s).error();
+    return ReadYaml(root);
   } catch (const YAML::Exception& e) {
     return Invalid("line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
@@ -76,6 +79,8 @@ Result<Reference> ParseMeasurementsJson(std::string_view text, const std::string
   boost::system::error_code ec;
   json::value doc = json::parse(text, ec);
   if (ec || !doc.is_object()) return Invalid("measurements are not a JSON object");
+  // Two "PCR0" members: boost::json keeps the last, a reviewer may read the first.
+  if (auto s = internal::CheckUniqueJsonKeys(text); !s) return std::move(s).error();
   const json::value* m = doc.as_object().if_contains("Measurements");
   if (m == nullptr || !m->is_object()) return Invalid("no \"Measurements\" object");
   const json::object& measurements = m->as_object();

@@ -4,6 +4,7 @@
 #include "common/encoding.h"
 #include "policy/evaluator.h"
 #include "policy/policy_parser.h"
+#include "policy/policy_warnings.h"
 
 namespace kb::broker {
 
@@ -109,9 +110,8 @@ Result<ApprovalStatus> AdminService::ReferenceApprovals(const std::string& name)
 
 // Policies.
 
-Result<std::pair<int, ApprovalStatus>> AdminService::PutPolicy(const std::string& name,
-                                                               const std::string& yaml,
-                                                               const Principal& actor, Time now) {
+Result<PolicyPut> AdminService::PutPolicy(const std::string& name, const std::string& yaml,
+                                          const Principal& actor, Time now) {
   if (yaml.size() > policy::kMaxPolicySize) {
     return Error{ErrorCode::kPayloadTooLarge, "policy larger than 64 KiB"};
   }
@@ -121,6 +121,15 @@ Result<std::pair<int, ApprovalStatus>> AdminService::PutPolicy(const std::string
     return Error{ErrorCode::kMalformedRequest,
                  "the policy names itself " + parsed->name + ", not " + name};
   }
+  if (parsed->allow_debug && deps_.approvals_required >= 2) {
+    return Error{ErrorCode::kMalformedRequest,
+                 "line " + std::to_string(parsed->allow_debug_line) +
+                     ": allow_debug: true is for development only (debug-mode enclaves measure "
+                     "zeros, so no rule binds their image) and is refused when approvals_required "
+                     "is 2 or more"};
+  }
+  auto references = deps_.references.LoadAll();
+  if (!references) return std::move(references).error();
   ApprovalSubject subject{ApprovalKind::kPolicy, name, 0};
   auto status = ChangeAndApprove(subject, actor, "policy.put", now, [&]() -> Status {
     auto version = deps_.policies.Put(name, yaml, actor.name, now);
@@ -129,7 +138,8 @@ Result<std::pair<int, ApprovalStatus>> AdminService::PutPolicy(const std::string
     return Ok();
   });
   if (!status) return std::move(status).error();
-  return std::make_pair(subject.version, std::move(*status));
+  return PolicyPut{subject.version, std::move(*status),
+                   policy::PolicyWarnings(*parsed, &*references)};
 }
 
 Result<ApprovalStatus> AdminService::ApprovePolicy(const std::string& name, int version,
@@ -189,7 +199,8 @@ Result<DryRun> AdminService::Evaluate(const std::string& name, const EvaluateReq
   if (!references) return std::move(references).error();
   policy::Decision decision =
       policy::Evaluate(*parsed, ToPolicyClaims(verified->claims()), *references, at);
-  return DryRun{stored->version, std::move(decision), verified->claims()};
+  return DryRun{stored->version, std::move(decision), verified->claims(),
+                policy::PolicyWarnings(*parsed, &*references)};
 }
 
 // Attestation keys.

@@ -45,6 +45,13 @@ struct DryRun {
   int version = 0;
   policy::Decision decision;
   EvidenceClaims claims;
+  std::vector<std::string> warnings;  // policy::PolicyWarnings against the stored references
+};
+
+struct PolicyPut {
+  int version = 0;
+  ApprovalStatus approval;
+  std::vector<std::string> warnings;  // policy::PolicyWarnings against the stored references
 };
 
 class AdminService {
@@ -78,9 +85,12 @@ class AdminService {
                                           Time now);
   Result<ApprovalStatus> ReferenceApprovals(const std::string& name);
 
-  // Policies. `name` must be the name inside the YAML. Returns the new version.
-  Result<std::pair<int, ApprovalStatus>> PutPolicy(const std::string& name, const std::string& yaml,
-                                                   const Principal& actor, Time now);
+  // Policies. `name` must be the name inside the YAML. Returns the new version and warnings (e.g.
+  // a deny rule naming a reference that is not active). With approvals_required >= 2, a policy
+  // with allow_debug: true is refused: debug-mode enclaves measure zeros, so such a policy binds
+  // no image, which the two-person rule is there to prevent.
+  Result<PolicyPut> PutPolicy(const std::string& name, const std::string& yaml,
+                              const Principal& actor, Time now);
   Result<ApprovalStatus> ApprovePolicy(const std::string& name, int version, const Principal& actor,
                                        Time now);
   // Activation and rollback: only a version that has its approvals. kConflict otherwise.

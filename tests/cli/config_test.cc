@@ -50,6 +50,19 @@ TEST(Config, RejectsUnknownKeysWithTheirLine) {
   EXPECT_EQ(c.error().message, "line 3: unknown key 'adress'");
 }
 
+// yaml-cpp keeps both entries of a repeated key and node["key"] returns the first: a reader of
+// the file could believe the second applies (e.g. approvals_required: 2 written below a 1).
+TEST(Config, RejectsRepeatedKeysAtAnyDepthWithLineAndColumn) {
+  auto top = ParseConfig("approvals_required: 1\nworkers: 2\napprovals_required: 2\n");
+  ASSERT_FALSE(top);
+  EXPECT_EQ(top.error().message,
+            "line 3, column 1: duplicate key 'approvals_required' (first given on line 1)");
+  auto nested = ParseConfig("limits:\n  max_connections: 10\n  max_connections: 20\n");
+  ASSERT_FALSE(nested);
+  EXPECT_EQ(nested.error().message,
+            "line 3, column 3: duplicate key 'max_connections' (first given on line 2)");
+}
+
 TEST(Config, RejectsInvalidValues) {
   EXPECT_FALSE(ParseConfig("listen: {port: 70000}"));
   EXPECT_FALSE(ParseConfig("workers: -1"));

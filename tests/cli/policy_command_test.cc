@@ -15,6 +15,7 @@ namespace {
 
 using testing::CliRun;
 using testing::Keybroker;
+namespace json = boost::json;
 
 std::string V(const std::string& name) { return testing::VectorPath(name); }
 
@@ -84,6 +85,67 @@ TEST(PolicyCheck, ReportsEachFileWithTheLineOfItsError) {
   EXPECT_EQ(Keybroker("policy check " + V("policy/enclave3-pinned.yaml")).exit_code, 0);
   EXPECT_EQ(Keybroker("policy check /nonexistent.yaml").exit_code, 2);
   EXPECT_EQ(Keybroker("policy check").exit_code, 2);
+}
+
+const std::string kHead = "name: p\nkeys: [k]\nplatform: nitro-enclave\n";
+const std::string kPcr = std::string(96, 'a');
+
+// Two `allow:` keys: yaml-cpp keeps both and a reader of the first would be misled.
+TEST(PolicyCheck, RefusesRepeatedKeysWithLineAndColumn) {
+  std::string dir = testing::MakeTempDir();
+  std::ofstream(dir + "/twice.yaml")
+      << kHead << "allow:\n  - reference: r\nallow:\n  - pcrs: {0: \"" << kPcr << "\"}\n";
+  CliRun r = Keybroker("policy check " + dir + "/twice.yaml");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.json()["files"].as_array()[0].as_object()["error"],
+            "line 6, column 1: duplicate key 'allow' (first given on line 4)");
+}
+
+TEST(PolicyCheck, RefusesAnEnclaveRuleThatBindsNoImage) {
+  std::string dir = testing::MakeTempDir();
+  std::ofstream(dir + "/role.yaml") << kHead << "allow:\n  - pcrs: {3: \"" << kPcr
+                                    << "\"}\n    instance_id: i-0123456789abcdef0\n";
+  CliRun r = Keybroker("policy check " + dir + "/role.yaml");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.json()["files"].as_array()[0].as_object()["error"],
+            "line 5: allow[0] must bind PCR0 (the enclave image) or PCR8 (its signing "
+            "certificate) on nitro-enclave: without either, any image passes");
+}
+
+TEST(PolicyCheck, WarnsThatAllowDebugIsForDevelopmentOnly) {
+  std::string dir = testing::MakeTempDir();
+  std::ofstream(dir + "/debug.yaml") << kHead << "allow_debug: true\nallow:\n  - reference: r\n";
+  CliRun r = Keybroker("policy check " + dir + "/debug.yaml");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  auto warnings = r.json()["files"].as_array()[0].as_object()["warnings"].as_array();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].as_string().find("line 4: allow_debug: true"), json::string::npos);
+  EXPECT_NE(warnings[0].as_string().find("development only"), json::string::npos);
+}
+
+// With the registered references given, a deny rule naming another one is flagged: it fails
+// closed.
+TEST(PolicyCheck, WarnsAboutDenyRulesNamingUnknownReferences) {
+  std::string policy = V("policy/enclave3-pinned.yaml");
+  std::string reference = V("policy/cape-runtime@2022-09.json");
+  std::string dir = testing::MakeTempDir();
+  std::ofstream(dir + "/deny.yaml") << "name: cape-runtime\nkeys: [k]\nplatform: nitro-enclave\n"
+                                       "allow:\n  - reference: cape-runtime@2022-09\n"
+                                       "deny:\n  - reference: cape-runtime@2022-08\n";
+  CliRun r =
+      Keybroker("policy check --reference " + reference + " " + policy + " " + dir + "/deny.yaml");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  auto files = r.json()["files"].as_array();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_TRUE(files[0].as_object()["warnings"].as_array().empty());
+  auto warnings = files[1].as_object()["warnings"].as_array();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0],
+            "line 7: deny[0]: reference cape-runtime@2022-08 is not registered: the rule fails "
+            "closed and denies every document its other conditions match");
+  // Without --reference nothing is known about references, so nothing is said.
+  CliRun unknown = Keybroker("policy check " + dir + "/deny.yaml");
+  EXPECT_TRUE(unknown.json()["files"].as_array()[0].as_object()["warnings"].as_array().empty());
 }
 
 }  // namespace

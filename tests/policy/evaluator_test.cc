@@ -30,6 +30,11 @@ ReferenceMap References() {
   Reference revoked{"revoked@1", "nitro-enclave", {{0, Bytes(48, 0xaa)}}};
   revoked.status = ReferenceStatus::kRevoked;
   refs["revoked@1"] = revoked;
+  Reference pending{"pending@1", "nitro-enclave", {{0, Bytes(48, 0xaa)}}};
+  pending.status = ReferenceStatus::kPending;
+  refs["pending@1"] = pending;
+  // Stored before references had to bind the image: PCR3 (IAM role) only.
+  refs["role-only@1"] = Reference{"role-only@1", "nitro-enclave", {{3, Bytes(48, 0xaa)}}};
   refs["tpm@1"] = Reference{"tpm@1", "nitro-tpm", {{0, Bytes(48, 0xaa)}, {7, Bytes(48, 1)}}};
   return refs;
 }
@@ -75,8 +80,8 @@ INSTANTIATE_TEST_SUITE_P(
              "allow rule allow[0] matched"},
         Case{"inline pcr differs", "allow:\n  - pcrs: " + Pcrs(kB) + "\n", nullptr, false, "",
              "no allow rule matched"},
-        Case{"pcr absent from claims", "allow:\n  - pcrs: {9: \"" + kA + "\"}\n", nullptr, false,
-             "", "no allow rule matched"},
+        Case{"pcr absent from claims", "allow:\n  - pcrs: {0: \"" + kA + "\", 9: \"" + kA + "\"}\n",
+             nullptr, false, "", "no allow rule matched"},
         Case{"unknown reference never matches", "allow:\n  - reference: nobody@1\n", nullptr, false,
              "", "no allow rule matched"},
         Case{"revoked reference never matches", "allow:\n  - reference: revoked@1\n", nullptr,
@@ -85,6 +90,27 @@ INSTANTIATE_TEST_SUITE_P(
              "no allow rule matched"},
         Case{"deny rule wins", "allow:\n  - reference: good@1\ndeny:\n  - pcrs: " + Pcrs(kA) + "\n",
              nullptr, false, "deny[0]", "deny rule deny[0] matched"},
+        Case{"deny naming a revoked reference fails closed",
+             "allow:\n  - reference: good@1\ndeny:\n  - reference: revoked@1\n", nullptr, false,
+             "deny[0]", "deny rule deny[0]: reference revoked@1 is revoked: failing closed"},
+        Case{"deny naming a pending reference fails closed",
+             "allow:\n  - reference: good@1\ndeny:\n  - reference: pending@1\n", nullptr, false,
+             "deny[0]", "deny rule deny[0]: reference pending@1 is pending: failing closed"},
+        Case{"deny naming an unknown reference fails closed",
+             "allow:\n  - reference: good@1\ndeny:\n  - reference: nobody@1\n", nullptr, false,
+             "deny[0]", "deny rule deny[0]: reference nobody@1 is not registered: failing closed"},
+        Case{"deny naming another platform's reference fails closed",
+             "allow:\n  - reference: good@1\ndeny:\n  - reference: tpm@1\n", nullptr, false,
+             "deny[0]", "deny rule deny[0]: reference tpm@1 is for nitro-tpm: failing closed"},
+        Case{"a deny failing closed keeps its other conditions",
+             "allow:\n  - reference: good@1\ndeny:\n  - reference: revoked@1\n    module_id: i-1\n",
+             nullptr, true, "allow[0]", "allow rule allow[0] matched"},
+        Case{"deny naming an active reference that differs",
+             "allow:\n  - reference: good@1\ndeny:\n  - reference: other@1\n", nullptr, true,
+             "allow[0]", "allow rule allow[0] matched"},
+        Case{"allow through a stored reference that binds no image",
+             "allow:\n  - reference: role-only@1\n", [](Claims& c) { c.pcrs[3] = Bytes(48, 0xaa); },
+             false, "", "no allow rule matched"},
         Case{"deny rule that does not match",
              "allow:\n  - reference: good@1\ndeny:\n  - pcrs: " + Pcrs(kB) + "\n", nullptr, true,
              "allow[0]", "allow rule allow[0] matched"},
@@ -164,6 +190,28 @@ TEST(Evaluate, NotesWhyAReferenceRuleCannotMatch) {
   ASSERT_TRUE(policy);
   Decision d = Evaluate(*policy, EnclaveClaims(), References(), kNow);
   EXPECT_EQ(d.explanation[1].note, "reference revoked@1 is revoked");
+}
+
+TEST(Evaluate, NotesWhyADenyRuleFailsClosed) {
+  auto policy = ParsePolicy(
+      "name: p\nkeys: [k]\nplatform: nitro-enclave\nallow:\n  - reference: good@1\n"
+      "deny:\n  - reference: revoked@1\n");
+  ASSERT_TRUE(policy);
+  Decision d = Evaluate(*policy, EnclaveClaims(), References(), kNow);
+  ASSERT_EQ(d.explanation.size(), 2u);  // preconditions, deny[0]: allow rules are not reached
+  EXPECT_TRUE(d.explanation[1].matched);
+  EXPECT_EQ(d.explanation[1].note, "reference revoked@1 is revoked: failing closed");
+}
+
+TEST(Evaluate, NotesAnAllowRuleThatBindsNoImage) {
+  auto policy = ParsePolicy(
+      "name: p\nkeys: [k]\nplatform: nitro-enclave\nallow:\n  - reference: role-only@1\n");
+  ASSERT_TRUE(policy);
+  Claims claims = EnclaveClaims();
+  claims.pcrs[3] = Bytes(48, 0xaa);
+  Decision d = Evaluate(*policy, claims, References(), kNow);
+  EXPECT_FALSE(d.explanation[1].matched);
+  EXPECT_EQ(d.explanation[1].note, "binds neither PCR0 nor PCR8");
 }
 
 TEST(DecideRelease, NeedsAPolicyThatNamesTheKeyAndAllows) {

@@ -126,6 +126,28 @@ INSTANTIATE_TEST_SUITE_P(
                   "line 5: allow[0] binds no measurement: give a reference or pcrs"},
         BadPolicy{"tpm without PCR7/12", kTpmHead + "allow:\n  - pcrs: {4: \"" + kPcr48 + "\"}\n",
                   "line 5: allow[0] must bind PCR7 or PCR12 on nitro-tpm (GHSA-xrv8-2pf5-f3q7)"},
+        BadPolicy{"enclave rule binding only the instance and role",
+                  kHead + "allow:\n  - pcrs: {3: \"" + kPcr48 +
+                      "\"}\n    instance_id: i-0123456789abcdef0\n",
+                  "line 5: allow[0] must bind PCR0 (the enclave image) or PCR8 (its signing "
+                  "certificate) on nitro-enclave: without either, any image passes"},
+        BadPolicy{"enclave rule binding PCR1 and PCR2 only",
+                  kHead + kAllow + "  - pcrs: {1: \"" + kPcr48 + "\", 2: \"" + kPcr48 + "\"}\n",
+                  "line 6: allow[1] must bind PCR0 (the enclave image) or PCR8 (its signing "
+                  "certificate) on nitro-enclave: without either, any image passes"},
+        BadPolicy{"two allow keys", kHead + kAllow + "allow:\n  - pcrs: {0: \"" + kPcr48 + "\"}\n",
+                  "line 6, column 1: duplicate key 'allow' (first given on line 4)"},
+        BadPolicy{"two deny keys",
+                  kHead + kAllow + "deny:\n  - module_id: a\ndeny:\n  - module_id: b\n",
+                  "line 8, column 1: duplicate key 'deny' (first given on line 6)"},
+        BadPolicy{"repeated key in a rule", kHead + "allow:\n  - reference: r\n    reference: s\n",
+                  "line 6, column 5: duplicate key 'reference' (first given on line 5)"},
+        BadPolicy{"repeated key in a flow map",
+                  kHead + "freshness: {max_age: 5s, max_age: 1h}\n" + kAllow,
+                  "line 4, column 26: duplicate key 'max_age' (first given on line 4)"},
+        BadPolicy{"quoted and plain forms of one key",
+                  kHead + kAllow + "\"allow\":\n  - reference: s\n",
+                  "line 6, column 1: duplicate key 'allow' (first given on line 4)"},
         BadPolicy{"deny without condition",
                   kHead + kAllow + "deny:\n  - until: 2026-01-01T00:00:00Z\n",
                   "line 7: deny[0] has no condition"},
@@ -170,6 +192,22 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return name;
     });
+
+TEST(PolicyParser, AcceptsEnclaveRulesThatBindTheImageOrItsSigner) {
+  for (const std::string& rule :
+       {"  - pcrs: {0: \"" + kPcr48 + "\"}\n",
+        "  - pcrs: {8: \"" + kPcr48 + "\"}\n    iam_role: arn:aws:iam::123456789012:role/r\n"}) {
+    auto p = ParsePolicy(kHead + "allow:\n" + rule);
+    EXPECT_TRUE(p) << rule << ": " << p.error().message;
+  }
+}
+
+TEST(PolicyParser, RecordsTheLineOfAllowDebug) {
+  auto p = ParsePolicy(kHead + "allow_debug: true\n" + kAllow);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_TRUE(p->allow_debug);
+  EXPECT_EQ(p->allow_debug_line, 4);
+}
 
 TEST(PolicyParser, RejectsOversizedSources) {
   auto p = ParsePolicy(std::string(kMaxPolicySize + 1, '#'));

@@ -84,5 +84,48 @@ TEST(ReferenceImport, RejectsBadYamlWithLines) {
             "line 1: a nitro-tpm reference must bind PCR7 or PCR12 (GHSA-xrv8-2pf5-f3q7)");
 }
 
+TEST(ReferenceImport, RejectsAnEnclaveReferenceThatBindsNoImage) {
+  const std::string kMessage =
+      "a nitro-enclave reference must bind PCR0 (the enclave image) or PCR8 (its signing "
+      "certificate): PCR3 and PCR4 alone admit any image";
+  EXPECT_EQ(ParseReferenceYaml("name: r\nplatform: nitro-enclave\npcrs: {3: \"" + kH + "\", 4: \"" +
+                               kH + "\"}\n")
+                .error()
+                .message,
+            "line 1: " + kMessage);
+  Reference role_only{"r", "nitro-enclave", {{3, Bytes(48, 1)}}};
+  EXPECT_EQ(ValidateReference(role_only).error().message, kMessage);
+  Reference signer{"r", "nitro-enclave", {{3, Bytes(48, 1)}, {8, Bytes(48, 2)}}};
+  EXPECT_TRUE(ValidateReference(signer));
+}
+
+TEST(ReferenceImport, RejectsRepeatedYamlKeysWithLineAndColumn) {
+  const std::string pcrs = "pcrs: {0: \"" + kH + "\"}\n";
+  EXPECT_EQ(ParseReferenceYaml("name: r\nplatform: nitro-enclave\n" + pcrs + pcrs).error().message,
+            "line 4, column 1: duplicate key 'pcrs' (first given on line 3)");
+  // Our YAML written as JSON, as the admin API accepts it: the same check.
+  EXPECT_EQ(ParseReferenceYaml(R"({"name": "r", "platform": "nitro-enclave", "pcrs": {"0": ")" +
+                               kH + R"(", "0": ")" + std::string(96, 'b') + R"("}})")
+                .error()
+                .message,
+            "line 1, column 158: duplicate key '0' (first given on line 1)");
+}
+
+TEST(ReferenceImport, RejectsRepeatedJsonMembers) {
+  const std::string two_pcr0 = R"({"Measurements": {"HashAlgorithm": "SHA384", "PCR0": ")" + kH +
+                               R"(", "PCR0": ")" + std::string(96, 'b') + R"("}})";
+  EXPECT_EQ(ImportReference(two_pcr0, "a").error().message, "member \"PCR0\" is given twice");
+  const std::string two_measurements =
+      R"({"Measurements": {"HashAlgorithm": "SHA384", "PCR0": ")" + kH +
+      R"("}, "Measurements": {"HashAlgorithm": "SHA384", "PCR0": ")" + std::string(96, 'b') +
+      R"("}})";
+  EXPECT_EQ(ImportReference(two_measurements, "a").error().message,
+            "member \"Measurements\" is given twice");
+  // The same name in two different objects is no repetition.
+  EXPECT_TRUE(ImportReference(R"({"Measurements": {"HashAlgorithm": "SHA384", "PCR0": ")" + kH +
+                                  R"("}, "Other": {"HashAlgorithm": "x"}})",
+                              "a"));
+}
+
 }  // namespace
 }  // namespace kb::policy
