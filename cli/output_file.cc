@@ -38,6 +38,12 @@ Error Fail(const std::string& path, const std::string& why) {
 
 Error Errno(const std::string& path) { return Fail(path, std::strerror(errno)); }
 
+constexpr char kNotOurs[] =
+    "belongs to another user; refusing to write into it (remove it or name another path)";
+constexpr char kSymlinkRefused[] =
+    "is a symbolic link to neither a device nor a FIFO; refusing to write through it (name its "
+    "target)";
+
 Status WriteAll(int fd, ByteSpan content, const std::string& path) {
   size_t written = 0;
   while (written < content.size()) {
@@ -56,16 +62,27 @@ std::pair<std::string, std::string> SplitPath(const std::string& path) {
   return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
 }
 
-// A character device or FIFO, opened without following a link and checked again on the
-// descriptor, so that a swap after lstat() is refused before anything is written.
-Status WriteToDeviceOrFifo(const std::string& path, ByteSpan content) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
+// A character device or FIFO, opened without creating or truncating anything and checked again
+// on the descriptor, so that a swap after lstat() is refused before anything is written. With
+// `through_link`, the path is a symbolic link (such as /dev/stdout) and only a device or FIFO at
+// its end is written; a link to anything else is refused, as the open itself changed nothing.
+// Only a device, FIFO or link that we or root own is written to: a FIFO (or a link to one) that
+// another user planted in a shared directory such as /tmp would otherwise receive the secret.
+bool OursOrRoot(uid_t owner) { return owner == 0 || owner == ::geteuid(); }
+
+Status WriteToDeviceOrFifo(const std::string& path, ByteSpan content, const struct stat& at_path,
+                           bool through_link) {
+  if (!OursOrRoot(at_path.st_uid)) return Fail(path, kNotOurs);
+  int follow = through_link ? 0 : O_NOFOLLOW;
+  Fd fd(::open(path.c_str(), O_WRONLY | follow | O_NOCTTY | O_CLOEXEC));
+  if (!fd.valid() && through_link) return Fail(path, kSymlinkRefused);
   if (!fd.valid()) return Errno(path);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return Errno(path);
   if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-    return Fail(path, "changed while being opened; not written");
+    return Fail(path, through_link ? kSymlinkRefused : "changed while being opened; not written");
   }
+  if (!OursOrRoot(st.st_uid)) return Fail(path, kNotOurs);
   if (auto s = WriteAll(fd.get(), content, path); !s) return s;
   if (fd.Close() != 0) return Errno(path);
   return Ok();
@@ -123,10 +140,10 @@ Status WriteFileWithMode(const std::string& path, ByteSpan content, unsigned mod
     return ReplaceRegularFile(path, content, mode);
   }
   if (S_ISREG(st.st_mode)) return ReplaceRegularFile(path, content, mode);
-  if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) return WriteToDeviceOrFifo(path, content);
-  if (S_ISLNK(st.st_mode)) {
-    return Fail(path, "is a symbolic link; refusing to write through it (name its target)");
+  if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+    return WriteToDeviceOrFifo(path, content, st, /*through_link=*/false);
   }
+  if (S_ISLNK(st.st_mode)) return WriteToDeviceOrFifo(path, content, st, /*through_link=*/true);
   return Fail(path, "is neither a regular file, a character device nor a FIFO; not written");
 }
 

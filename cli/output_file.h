@@ -10,14 +10,16 @@
 //   file's inode is never opened or written: a file owned by another user, or hard-linked
 //   elsewhere, is replaced, not modified, and a reader sees the old or the new content, never
 //   a part. On failure the temporary file is removed and `path` is left as it was.
-// - a character device or a FIFO (/dev/null, a pipe made by mkfifo): written as it is, never
-//   removed, replaced or chmod'ed; `mode` does not apply.
-// - a symbolic link: refused. A link planted in a shared directory such as /tmp must not steer
-//   a key write to where the link points, and replacing the link itself would destroy it
-//   (/dev/stdout is one). Name the link's target instead.
+// - a character device or a FIFO (/dev/null, a pipe made by mkfifo) that we or root own:
+//   written as it is, never removed, replaced or chmod'ed; `mode` does not apply. One that
+//   another user owns is refused: a FIFO planted in /tmp must not receive a key.
+// - a symbolic link that we or root own, to such a device or FIFO (/dev/stdout): written
+//   through. Any other link is refused: a link planted in a shared directory such as /tmp must
+//   not steer a key write to where it points, and replacing the link would destroy it.
 // - anything else (a directory, a block device, a socket): refused.
-// The checks do not race: the device/FIFO is opened with O_NOFOLLOW and checked again on the
-// open descriptor; rename() replaces a directory entry and never follows a link.
+// The checks do not race: the device/FIFO is opened without O_CREAT (and with O_NOFOLLOW unless
+// the path is a link) and checked again on the open descriptor; rename() replaces a directory
+// entry and never follows a link.
 
 #include <string>
 

@@ -1,6 +1,7 @@
-// An output path never destroys what stood there: a device or FIFO is written as it is, a
-// symbolic link is refused, a regular file is replaced atomically with a new inode of exactly
-// the requested mode. Through WriteFileWithMode and through `keybroker dev-attest --out`.
+// An output path never destroys what stood there: a device or FIFO of ours is written as it is
+// (also through a link, as /dev/stdout), any other symbolic link is refused, a regular file is
+// replaced atomically with a new inode of exactly the requested mode. Through WriteFileWithMode and
+// through `keybroker dev-attest --out`.
 
 #include "cli/output_file.h"
 
@@ -176,6 +177,33 @@ TEST_F(OutputFile, RefusesASymlinkAndLeavesItsTargetAlone) {
   EXPECT_EQ(Keybroker(DevAttest(link)).exit_code, 2);
   EXPECT_EQ(Slurp(target), "precious");
   EXPECT_TRUE(S_ISLNK(Lstat(link).st_mode));
+}
+
+TEST_F(OutputFile, WritesThroughALinkToOurFifoButNotIntoAnotherUsersFifo) {
+  std::string fifo = dir_ + "/pipe", link = dir_ + "/stdout-like";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ASSERT_EQ(::symlink(fifo.c_str(), link.c_str()), 0);
+  {
+    FifoReader reader(fifo);
+    Status written = Write(link, "to our pipe", 0600);
+    EXPECT_EQ(reader.Finish(), "to our pipe");
+    ASSERT_TRUE(written) << written.error().message;
+  }
+  EXPECT_TRUE(S_ISLNK(Lstat(link).st_mode));
+  if (::geteuid() != 0) GTEST_SKIP() << "planting another user's FIFO needs root";
+  // Another user planted the FIFO (and a link to it): the secret must not flow into it.
+  ASSERT_EQ(::lchown(fifo.c_str(), 65534, 65534), 0);
+  FifoReader reader(fifo);
+  Status into_theirs = Write(fifo, "key material", 0600);
+  Status through_link = Write(link, "key material", 0600);
+  EXPECT_EQ(reader.Finish(), "");
+  ASSERT_FALSE(into_theirs);
+  EXPECT_NE(into_theirs.error().message.find("another user"), std::string::npos);
+  EXPECT_FALSE(through_link);
+  ASSERT_EQ(::lchown(fifo.c_str(), 0, 0), 0);
+  ASSERT_EQ(::lchown(link.c_str(), 65534, 65534), 0);
+  EXPECT_FALSE(Write(link, "key material", 0600));
+  EXPECT_EQ(Keybroker(DevAttest(link)).exit_code, 2);
 }
 
 TEST_F(OutputFile, RefusesADanglingSymlinkWithoutCreatingItsTarget) {
