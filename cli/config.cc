@@ -230,9 +230,9 @@ Status Config::Validate() {
 Result<Config> ParseConfig(const std::string& yaml_text) {
   // yaml-cpp reports errors by exception; this is the one place they are caught.
   try {
-    YAML::Node root = YAML::Load(yaml_text);
-    if (auto s = CheckUniqueYamlKeys(root); !s) return std::move(s).error();
-    auto config = ReadConfig(root);
+    auto root = LoadOneYamlDocument(yaml_text);
+    if (!root) return std::move(root).error();
+    auto config = ReadConfig(*root);
     if (!config) return config;
     if (auto s = config->Validate(); !s) return std::move(s).error();
     return config;

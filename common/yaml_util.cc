@@ -72,4 +72,17 @@ Result<std::string> YamlScalar(const YAML::Node& node, const std::string& what) 
   return node.Scalar();
 }
 
+Result<YAML::Node> LoadOneYamlDocument(const std::string& text) {
+  std::vector<YAML::Node> documents = YAML::LoadAll(text);
+  if (documents.size() > 1) {
+    int line = documents[1].Mark().line;
+    return Error{ErrorCode::kMalformedRequest,
+                 (line >= 0 ? "line " + std::to_string(line + 1) + ": " : std::string()) +
+                     "a second YAML document (after --- or ...): give exactly one"};
+  }
+  YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
+  if (auto s = CheckUniqueYamlKeys(root); !s) return std::move(s).error();
+  return root;
+}
+
 }  // namespace kb

@@ -25,6 +25,13 @@ Status CheckYamlKeys(const YAML::Node& map, const std::set<std::string>& allowed
 // again each time they appear), so a document of nested aliases cannot make it run for long.
 Status CheckUniqueYamlKeys(const YAML::Node& root, size_t max_nodes = 1'000'000);
 
+// Parses `text` as exactly one YAML document whose mappings have distinct keys
+// (CheckUniqueYamlKeys). yaml-cpp's YAML::Load reads the first document and silently ignores
+// any after a `---` or `...`, so a reviewer could be shown rules in a second document that never
+// apply: a second document is an error naming its line. Throws YAML::Exception on a syntax error,
+// for the caller's one catch.
+Result<YAML::Node> LoadOneYamlDocument(const std::string& text);
+
 // A scalar's text, or an error naming `what` and the line.
 Result<std::string> YamlScalar(const YAML::Node& node, const std::string& what);
 

@@ -5,6 +5,7 @@
 
 #include "common/ct.h"
 #include "common/encoding.h"
+#include "policy/internal/pcr_values.h"
 
 namespace kb::policy {
 namespace {
@@ -22,32 +23,22 @@ Check CompareBytes(std::string what, const Bytes& expected, const Bytes* actual)
   return {std::move(what), HexEncode(expected), actual ? HexEncode(*actual) : "(absent)", matched};
 }
 
+// With `fail_closed` (deny rules), a PCR the evidence does not report, or reports from another
+// bank (another size), counts as matching: a TPM host chooses what its quote covers, and
+// leaving out the PCR a deny rule names must not lift the deny.
 void ComparePcrs(const std::map<uint32_t, Bytes>& expected, const Claims& claims,
-                 RuleResult& result) {
+                 RuleResult& result, bool fail_closed) {
   for (const auto& [index, value] : expected) {
     auto it = claims.pcrs.find(index);
-    result.checks.push_back(
-        CompareBytes(PcrName(index), value, it == claims.pcrs.end() ? nullptr : &it->second));
+    const Bytes* actual = it == claims.pcrs.end() ? nullptr : &it->second;
+    if (fail_closed && (actual == nullptr || actual->size() != value.size())) {
+      result.checks.push_back(
+          {PcrName(index), HexEncode(value),
+           actual ? "(another bank): failing closed" : "(absent): failing closed", true});
+      continue;
+    }
+    result.checks.push_back(CompareBytes(PcrName(index), value, actual));
   }
-}
-
-// An allow rule on Nitro binds what runs: PCR0 or PCR8 (enclave image or its signer), PCR7 or
-// PCR12 (NitroTPM Secure Boot or kernel command line).
-std::string RequiredPcrs(const std::string& platform) {
-  if (platform == "nitro-enclave") return "PCR0 nor PCR8";
-  if (platform == "nitro-tpm") return "PCR7 nor PCR12";
-  return "";
-}
-
-bool BindsRequiredPcr(const std::string& platform, const RuleResult& result) {
-  auto binds = [&](uint32_t a, uint32_t b) {
-    return std::any_of(result.checks.begin(), result.checks.end(), [&](const Check& c) {
-      return c.what == PcrName(a) || c.what == PcrName(b);
-    });
-  };
-  if (platform == "nitro-enclave") return binds(0, 8);
-  if (platform == "nitro-tpm") return binds(7, 12);
-  return true;
 }
 
 RuleResult EvaluateRule(const Rule& rule, bool is_deny, const Policy& policy, const Claims& claims,
@@ -58,6 +49,7 @@ RuleResult EvaluateRule(const Rule& rule, bool is_deny, const Policy& policy, co
     bool open = now < *rule.until;
     result.checks.push_back({"until", FormatRfc3339(*rule.until), FormatRfc3339(now), open});
   }
+  std::map<uint32_t, Bytes> bound = rule.pcrs;  // what the rule binds, with its reference's
   if (rule.reference) {
     if (auto why = InactiveReference(*rule.reference, policy, references)) {
       // An allow rule whose reference is not active matches nothing. A deny rule fails closed:
@@ -67,10 +59,12 @@ RuleResult EvaluateRule(const Rule& rule, bool is_deny, const Policy& policy, co
       usable = is_deny;
       result.note = *why + (is_deny ? ": failing closed" : "");
     } else {
-      ComparePcrs(references.find(*rule.reference)->second.pcrs, claims, result);
+      const auto& reference_pcrs = references.find(*rule.reference)->second.pcrs;
+      ComparePcrs(reference_pcrs, claims, result, is_deny);
+      bound.insert(reference_pcrs.begin(), reference_pcrs.end());
     }
   }
-  ComparePcrs(rule.pcrs, claims, result);
+  ComparePcrs(rule.pcrs, claims, result, is_deny);
   if (rule.module_id) {
     bool same = claims.module_id == *rule.module_id;
     result.checks.push_back({"module_id", *rule.module_id, claims.module_id, same});
@@ -79,11 +73,12 @@ RuleResult EvaluateRule(const Rule& rule, bool is_deny, const Policy& policy, co
     result.checks.push_back(CompareBytes("user_data", *rule.user_data,
                                          claims.user_data ? &*claims.user_data : nullptr));
   }
-  if (!is_deny && usable && !BindsRequiredPcr(policy.platform, result)) {
+  if (!is_deny && usable && !internal::BindsWhatRuns(policy.platform, bound, policy.allow_debug)) {
     // The parser and ValidateReference refuse such rules; a reference stored before they did
     // must not make an allow rule that admits any image.
     usable = false;
-    result.note = "binds neither " + RequiredPcrs(policy.platform);
+    result.note = "binds no image: it must bind " + internal::WhatMustBeBound(policy.platform) +
+                  internal::ZeroBindingNote(policy.platform, bound);
   }
   result.matched = usable && std::all_of(result.checks.begin(), result.checks.end(),
                                          [](const Check& c) { return c.matched; });

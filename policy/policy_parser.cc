@@ -100,8 +100,8 @@ Status ReadClaimMatchers(const YAML::Node& node, Rule& rule) {
   return Ok();
 }
 
-Result<Rule> ReadRule(const YAML::Node& node, const std::string& platform, std::string label,
-                      bool is_allow) {
+Result<Rule> ReadRule(const YAML::Node& node, const std::string& platform, bool allow_debug,
+                      std::string label, bool is_allow) {
   static const std::set<std::string> kKeys = {
       "reference", "pcrs",        "until",    "module_id",
       "user_data", "instance_id", "iam_role", "signing_certificate"};
@@ -129,15 +129,13 @@ Result<Rule> ReadRule(const YAML::Node& node, const std::string& platform, std::
   }
   // With a reference, ValidateReference has checked the same of the reference's PCRs.
   bool inline_only = is_allow && !rule.reference;
-  if (inline_only && platform == "nitro-tpm" && !rule.pcrs.count(7) && !rule.pcrs.count(12)) {
-    return YamlError(node,
-                     rule.label + " must bind PCR7 or PCR12 on nitro-tpm (GHSA-xrv8-2pf5-f3q7)");
-  }
-  if (inline_only && platform == "nitro-enclave" && !rule.pcrs.count(0) && !rule.pcrs.count(8)) {
+  if (inline_only && !internal::BindsWhatRuns(platform, rule.pcrs, allow_debug)) {
     // PCR3 (IAM role) and PCR4 (instance) say where an enclave runs, not what it runs.
-    return YamlError(node, rule.label +
-                               " must bind PCR0 (the enclave image) or PCR8 (its signing "
-                               "certificate) on nitro-enclave: without either, any image passes");
+    std::string why = platform == "nitro-tpm" ? " on nitro-tpm (GHSA-xrv8-2pf5-f3q7)"
+                                              : " on nitro-enclave: without either, any image "
+                                                "passes";
+    return YamlError(node, rule.label + " must bind " + internal::WhatMustBeBound(platform) + why +
+                               internal::ZeroBindingNote(platform, rule.pcrs));
   }
   if (!rule.reference && rule.pcrs.empty() && !rule.module_id && !rule.user_data) {
     return YamlError(node, rule.label + " has no condition");
@@ -145,12 +143,13 @@ Result<Rule> ReadRule(const YAML::Node& node, const std::string& platform, std::
   return rule;
 }
 
-Status ReadRules(const YAML::Node& node, const std::string& platform, const char* kind,
-                 std::vector<Rule>& out) {
+Status ReadRules(const YAML::Node& node, const std::string& platform, bool allow_debug,
+                 const char* kind, std::vector<Rule>& out) {
   if (!node.IsSequence()) return YamlError(node, std::string(kind) + " must be a list of rules");
   for (size_t i = 0; i < node.size(); ++i) {
-    auto rule = ReadRule(node[i], platform, std::string(kind) + "[" + std::to_string(i) + "]",
-                         std::string(kind) == "allow");
+    auto rule =
+        ReadRule(node[i], platform, allow_debug, std::string(kind) + "[" + std::to_string(i) + "]",
+                 std::string(kind) == "allow");
     if (!rule) return std::move(rule).error();
     out.push_back(std::move(*rule));
   }
@@ -238,13 +237,15 @@ Result<Policy> ReadPolicy(const YAML::Node& root) {
     }
     policy.require_attestation = *text == "true";
   }
-  if (auto s = ReadRules(root["allow"], policy.platform, "allow", policy.allow); !s) {
+  if (auto s = ReadRules(root["allow"], policy.platform, policy.allow_debug, "allow", policy.allow);
+      !s) {
     return std::move(s).error();
   }
   if (policy.allow.empty())
     return YamlError(root["allow"], "a policy needs at least one allow rule");
   if (root["deny"]) {
-    if (auto s = ReadRules(root["deny"], policy.platform, "deny", policy.deny); !s) {
+    if (auto s = ReadRules(root["deny"], policy.platform, policy.allow_debug, "deny", policy.deny);
+        !s) {
       return std::move(s).error();
     }
   }
@@ -259,10 +260,11 @@ Result<Policy> ParsePolicy(std::string_view yaml) {
   }
   // yaml-cpp reports syntax errors by exception; this is the one place they are caught.
   try {
-    YAML::Node root = YAML::Load(std::string(yaml));
-    // Two `allow:` keys would otherwise show a reviewer one rule list while the other applies.
-    if (auto s = CheckUniqueYamlKeys(root); !s) return std::move(s).error();
-    return ReadPolicy(root);
+    // Two `allow:` keys, or a second document, would otherwise show a reviewer one rule list
+    // while another applies.
+    auto root = LoadOneYamlDocument(std::string(yaml));
+    if (!root) return std::move(root).error();
+    return ReadPolicy(*root);
   } catch (const YAML::Exception& e) {
     return Error{ErrorCode::kMalformedRequest,
                  "line " + std::to_string(e.mark.line + 1) + ": " + e.msg};

@@ -1,5 +1,7 @@
 #include "policy/reference.h"
 
+#include "policy/internal/pcr_values.h"
+
 namespace kb::policy {
 
 std::string_view ReferenceStatusName(ReferenceStatus status) {
@@ -50,13 +52,12 @@ Status ValidateReference(const Reference& r) {
       return invalid("PCR" + std::to_string(index) + " has the wrong length for " + r.platform);
     }
   }
-  if (r.platform == "nitro-tpm" && !r.pcrs.count(7) && !r.pcrs.count(12)) {
-    return invalid("a nitro-tpm reference must bind PCR7 or PCR12 (GHSA-xrv8-2pf5-f3q7)");
-  }
-  if (r.platform == "nitro-enclave" && !r.pcrs.count(0) && !r.pcrs.count(8)) {
-    return invalid(
-        "a nitro-enclave reference must bind PCR0 (the enclave image) or PCR8 (its signing "
-        "certificate): PCR3 and PCR4 alone admit any image");
+  if (!internal::BindsWhatRuns(r.platform, r.pcrs)) {
+    std::string why = r.platform == "nitro-tpm" ? " (GHSA-xrv8-2pf5-f3q7)"
+                                                : ": PCR3 and PCR4 alone admit any image";
+    return invalid("a " + r.platform + " reference must bind " +
+                   internal::WhatMustBeBound(r.platform) + why +
+                   internal::ZeroBindingNote(r.platform, r.pcrs));
   }
   if (r.source.size() > 1024) return invalid("source is longer than 1024 characters");
   return Ok();

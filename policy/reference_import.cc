@@ -65,9 +65,9 @@ Result<Reference> ReadYaml(const YAML::Node& root) {
 Result<Reference> ParseReferenceYaml(std::string_view yaml) {
   if (yaml.size() > kMaxReferenceText) return Invalid("reference is larger than 64 KiB");
   try {
-    YAML::Node root = YAML::Load(std::string(yaml));
-    if (auto s = CheckUniqueYamlKeys(root); !s) return std::move(s).error();
-    return ReadYaml(root);
+    auto root = LoadOneYamlDocument(std::string(yaml));
+    if (!root) return std::move(root).error();
+    return ReadYaml(*root);
   } catch (const YAML::Exception& e) {
     return Invalid("line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
@@ -103,10 +103,17 @@ Result<Reference> ParseMeasurementsJson(std::string_view text, const std::string
       if (c < '0' || c > '9') return Invalid("unexpected member \"" + std::string(k) + "\"");
       index = index * 10 + uint32_t(c - '0');
     }
+    // "PCR00" would be a second spelling of PCR0, and the last one would win.
+    if (k.size() == 5 && k[3] == '0') {
+      return Invalid("unexpected member \"" + std::string(k) + "\": write PCR" +
+                     std::to_string(index));
+    }
     if (!value.is_string()) return Invalid(std::string(k) + " must be a hex string");
     auto pcr = internal::ParsePcrHex(std::string(value.as_string()), r.platform, index);
     if (!pcr) return std::move(pcr).error();
-    r.pcrs[index] = std::move(*pcr);
+    if (!r.pcrs.emplace(index, std::move(*pcr)).second) {
+      return Invalid("PCR" + std::to_string(index) + " is given twice");
+    }
   }
   if (auto s = ValidateReference(r); !s) return std::move(s).error();
   return r;

@@ -1,5 +1,8 @@
 #include "policy/internal/pcr_values.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "common/encoding.h"
 #include "common/yaml_util.h"
 #include "policy/reference.h"
@@ -52,6 +55,41 @@ Result<std::map<uint32_t, Bytes>> ParsePcrMapYaml(const YAML::Node& node,
     }
   }
   return pcrs;
+}
+
+namespace {
+
+std::pair<uint32_t, uint32_t> RequiredPair(const std::string& platform) {
+  return platform == "nitro-enclave" ? std::pair{0u, 8u} : std::pair{7u, 12u};
+}
+
+bool NonZero(const std::map<uint32_t, Bytes>& pcrs, uint32_t index) {
+  auto it = pcrs.find(index);
+  return it != pcrs.end() &&
+         std::any_of(it->second.begin(), it->second.end(), [](uint8_t b) { return b != 0; });
+}
+
+}  // namespace
+
+bool BindsWhatRuns(const std::string& platform, const std::map<uint32_t, Bytes>& pcrs,
+                   bool allow_debug) {
+  if (platform != "nitro-enclave" && platform != "nitro-tpm") return true;
+  auto [a, b] = RequiredPair(platform);
+  bool debug_pcr0 = platform == "nitro-enclave" && allow_debug && pcrs.count(0);
+  return debug_pcr0 || NonZero(pcrs, a) || NonZero(pcrs, b);
+}
+
+std::string WhatMustBeBound(const std::string& platform) {
+  if (platform == "nitro-enclave") {
+    return "PCR0 (the enclave image) or PCR8 (its signing certificate)";
+  }
+  return "PCR7 or PCR12";
+}
+
+std::string ZeroBindingNote(const std::string& platform, const std::map<uint32_t, Bytes>& pcrs) {
+  auto [a, b] = RequiredPair(platform);
+  if (!pcrs.count(a) && !pcrs.count(b)) return "";
+  return "; all zeros bind nothing: it is what an unmeasured register holds";
 }
 
 }  // namespace kb::policy::internal

@@ -19,4 +19,18 @@ Result<Bytes> ParsePcrHex(const std::string& hex, const std::string& platform, u
 Result<std::map<uint32_t, Bytes>> ParsePcrMapYaml(const YAML::Node& node,
                                                   const std::string& platform);
 
+// Whether `pcrs` bind what runs on `platform`: PCR0 (the enclave image) or PCR8 (its signing
+// certificate) on nitro-enclave, PCR7 (Secure Boot) or PCR12 (the kernel command line) on
+// nitro-tpm; other platforms need nothing. A value of all zeros does not count: it is what an
+// unmeasured register holds (PCR8 of an unsigned image), so binding it admits every image that
+// left the register alone. The one exception is a zero PCR0 under `allow_debug`, a policy that
+// opts into debug enclaves (which measure zeros) and is development-only.
+bool BindsWhatRuns(const std::string& platform, const std::map<uint32_t, Bytes>& pcrs,
+                   bool allow_debug = false);
+
+// "PCR0 (the enclave image) or PCR8 (its signing certificate)" and the like, for messages.
+std::string WhatMustBeBound(const std::string& platform);
+// "; all zeros bind nothing: ..." when `pcrs` bind those PCRs only with zeros, else "".
+std::string ZeroBindingNote(const std::string& platform, const std::map<uint32_t, Bytes>& pcrs);
+
 }  // namespace kb::policy::internal

@@ -108,6 +108,20 @@ TEST_F(AdminPolicyRulesTest, ANitroRuleBindingOnlyTheRoleIsRefused) {
   EXPECT_NE(Message(reference).find("must bind PCR0"), std::string::npos) << reference.body;
 }
 
+// An unsigned image's PCR8 is all zeros: binding it binds every unsigned image.
+TEST_F(AdminPolicyRulesTest, ARuleBindingOnlyAnUnmeasuredPcr8IsRefused) {
+  std::string zeros = HexEncode(Bytes(48, 0)), pcr4 = HexEncode(Bytes(48, 4));
+  auto put = Put(kHead + "allow:\n  - pcrs: {8: \"" + zeros + "\", 4: \"" + pcr4 + "\"}\n");
+  EXPECT_EQ(put.status, 400) << put.body;
+  EXPECT_NE(Message(put).find("all zeros bind nothing"), std::string::npos) << put.body;
+  auto reference = Call("policy-author", "POST", kRefs,
+                        "name: unsigned\nplatform: nitro-enclave\npcrs: {8: \"" + zeros +
+                            "\", 4: \"" + pcr4 + "\"}\n",
+                        "text/yaml");
+  EXPECT_EQ(reference.status, 400) << reference.body;
+  EXPECT_NE(Message(reference).find("all zeros bind nothing"), std::string::npos) << reference.body;
+}
+
 TEST_F(AdminPolicyRulesTest, AllowDebugIsRefusedUnderTheTwoPersonRule) {
   RegisterReference("enclave@1", 0xaa);
   auto put = Put(kHead + "allow_debug: true\nallow:\n  - reference: enclave@1\n");

@@ -94,6 +94,22 @@ TEST_F(EvidenceAttacks, ARepeatedBankCannotSmuggleAnUnquotedPcrIntoARelease) {
   EXPECT_EQ(Code(attack), "malformed_evidence") << attack.body;
 }
 
+TEST_F(EvidenceAttacks, LeavingADeniedPcrOutOfTheQuoteDoesNotLiftTheDeny) {
+  testing::SwtpmQuote honest = Quote("0,7,14", "sha256:0,7,14", ChallengeNonce());
+  TrustAk(honest.ak_tpm2b);
+  std::string denied_pcr14 = honest.pcr_hex.at(14);  // say, a debug kernel's measurement
+  ActivatePolicy("host", TpmPolicy(honest.pcr_hex.at(0), honest.pcr_hex.at(7)) +
+                             "deny:\n  - pcrs: {14: \"" + denied_pcr14 + "\"}\n");
+  auto denied = PostRelease("host-key", Evidence(honest, honest.pcr_hex));
+  EXPECT_EQ(Code(denied), "policy_denied") << denied.body;
+  // The same host quotes only what the allow rule needs, hiding PCR14.
+  testing::SwtpmQuote partial = Quote("0,7,14", "sha256:0,7", ChallengeNonce());
+  TrustAk(partial.ak_tpm2b);
+  auto hidden = PostRelease(
+      "host-key", Evidence(partial, {{0, partial.pcr_hex.at(0)}, {7, partial.pcr_hex.at(7)}}));
+  EXPECT_EQ(Code(hidden), "policy_denied") << hidden.body;
+}
+
 TEST_F(EvidenceAttacks, ReplayingAnotherEnclavesDocumentSpendsNoneOfItsBudget) {
   ActivatePolicy("weights",
                  "name: weights\nkeys: [model-weights]\nplatform: nitro-enclave\n"

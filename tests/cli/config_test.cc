@@ -63,6 +63,14 @@ TEST(Config, RejectsRepeatedKeysAtAnyDepthWithLineAndColumn) {
             "line 3, column 3: duplicate key 'max_connections' (first given on line 2)");
 }
 
+TEST(Config, RejectsASecondDocument) {
+  auto two = ParseConfig("approvals_required: 2\n---\napprovals_required: 1\n");
+  ASSERT_FALSE(two);
+  EXPECT_EQ(two.error().message,
+            "line 3: a second YAML document (after --- or ...): give exactly one");
+  EXPECT_TRUE(ParseConfig("---\napprovals_required: 2\n"));  // one document, marked
+}
+
 TEST(Config, RejectsInvalidValues) {
   EXPECT_FALSE(ParseConfig("listen: {port: 70000}"));
   EXPECT_FALSE(ParseConfig("workers: -1"));

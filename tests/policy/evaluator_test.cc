@@ -35,6 +35,9 @@ ReferenceMap References() {
   refs["pending@1"] = pending;
   // Stored before references had to bind the image: PCR3 (IAM role) only.
   refs["role-only@1"] = Reference{"role-only@1", "nitro-enclave", {{3, Bytes(48, 0xaa)}}};
+  // Stored before zero values stopped counting: an unsigned image's PCR8, and PCR4.
+  refs["unsigned@1"] =
+      Reference{"unsigned@1", "nitro-enclave", {{8, Bytes(48, 0)}, {4, Bytes(48, 0xaa)}}};
   refs["tpm@1"] = Reference{"tpm@1", "nitro-tpm", {{0, Bytes(48, 0xaa)}, {7, Bytes(48, 1)}}};
   return refs;
 }
@@ -111,6 +114,16 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"allow through a stored reference that binds no image",
              "allow:\n  - reference: role-only@1\n", [](Claims& c) { c.pcrs[3] = Bytes(48, 0xaa); },
              false, "", "no allow rule matched"},
+        Case{"deny naming a PCR the evidence leaves out fails closed",
+             "allow:\n  - reference: good@1\ndeny:\n  - pcrs: {14: \"" + kB + "\"}\n", nullptr,
+             false, "deny[0]", "deny rule deny[0] matched"},
+        Case{"allow through a stored reference that binds only a zero PCR8",
+             "allow:\n  - reference: unsigned@1\n",
+             [](Claims& c) {
+               c.pcrs[8] = Bytes(48, 0);
+               c.pcrs[4] = Bytes(48, 0xaa);
+             },
+             false, "", "no allow rule matched"},
         Case{"deny rule that does not match",
              "allow:\n  - reference: good@1\ndeny:\n  - pcrs: " + Pcrs(kB) + "\n", nullptr, true,
              "allow[0]", "allow rule allow[0] matched"},
@@ -151,7 +164,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"nonce optional and absent",
              "freshness: {nonce: optional}\nallow:\n  - reference: good@1\n",
              [](Claims& c) { c.nonce.reset(); }, true, "allow[0]", "allow rule allow[0] matched"},
-        Case{"debug enclave denied by default", "allow:\n  - pcrs: " + Pcrs(kZ) + "\n",
+        Case{"debug enclave denied by default", "allow:\n  - pcrs: " + Pcrs(kA) + "\n",
              [](Claims& c) { c.pcrs[0] = Bytes(48, 0); }, false, "",
              "preconditions not met: debug_mode"},
         Case{"debug enclave with allow_debug",
@@ -211,7 +224,9 @@ TEST(Evaluate, NotesAnAllowRuleThatBindsNoImage) {
   claims.pcrs[3] = Bytes(48, 0xaa);
   Decision d = Evaluate(*policy, claims, References(), kNow);
   EXPECT_FALSE(d.explanation[1].matched);
-  EXPECT_EQ(d.explanation[1].note, "binds neither PCR0 nor PCR8");
+  EXPECT_EQ(d.explanation[1].note,
+            "binds no image: it must bind PCR0 (the enclave image) or PCR8 (its signing "
+            "certificate)");
 }
 
 TEST(DecideRelease, NeedsAPolicyThatNamesTheKeyAndAllows) {

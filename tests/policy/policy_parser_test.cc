@@ -131,6 +131,11 @@ INSTANTIATE_TEST_SUITE_P(
                       "\"}\n    instance_id: i-0123456789abcdef0\n",
                   "line 5: allow[0] must bind PCR0 (the enclave image) or PCR8 (its signing "
                   "certificate) on nitro-enclave: without either, any image passes"},
+        BadPolicy{"enclave rule binding a zero PCR0 without allow_debug",
+                  kHead + "allow:\n  - pcrs: {0: \"" + std::string(96, '0') + "\"}\n",
+                  "line 5: allow[0] must bind PCR0 (the enclave image) or PCR8 (its signing "
+                  "certificate) on nitro-enclave: without either, any image passes; all zeros "
+                  "bind nothing: it is what an unmeasured register holds"},
         BadPolicy{"enclave rule binding PCR1 and PCR2 only",
                   kHead + kAllow + "  - pcrs: {1: \"" + kPcr48 + "\", 2: \"" + kPcr48 + "\"}\n",
                   "line 6: allow[1] must bind PCR0 (the enclave image) or PCR8 (its signing "
@@ -148,6 +153,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadPolicy{"quoted and plain forms of one key",
                   kHead + kAllow + "\"allow\":\n  - reference: s\n",
                   "line 6, column 1: duplicate key 'allow' (first given on line 4)"},
+        BadPolicy{"a second document that never applies",
+                  kHead + kAllow + "---\n" + kHead + kAllow + "deny:\n  - module_id: a\n",
+                  "line 7: a second YAML document (after --- or ...): give exactly one"},
+        BadPolicy{"a second document after the end marker",
+                  kHead + kAllow + "...\ndeny:\n  - module_id: a\n",
+                  "line 7: a second YAML document (after --- or ...): give exactly one"},
         BadPolicy{"deny without condition",
                   kHead + kAllow + "deny:\n  - until: 2026-01-01T00:00:00Z\n",
                   "line 7: deny[0] has no condition"},

@@ -111,6 +111,22 @@ TEST(ReferenceImport, RejectsRepeatedYamlKeysWithLineAndColumn) {
             "line 1, column 158: duplicate key '0' (first given on line 1)");
 }
 
+TEST(ReferenceImport, RejectsASecondSpellingOfAPcrIndex) {
+  auto two = ParseMeasurementsJson(R"({"Measurements": {"HashAlgorithm": "SHA384", "PCR0": ")" +
+                                       kH + R"(", "PCR00": ")" + std::string(96, 'b') + R"("}})",
+                                   "r", "");
+  ASSERT_FALSE(two);
+  EXPECT_NE(two.error().message.find("PCR00"), std::string::npos) << two.error().message;
+}
+
+TEST(ReferenceImport, RejectsASecondYamlDocument) {
+  const std::string one = "name: r\nplatform: nitro-enclave\npcrs: {0: \"" + kH + "\"}\n";
+  ASSERT_TRUE(ParseReferenceYaml(one));
+  auto two = ParseReferenceYaml(one + "---\n" + one);
+  ASSERT_FALSE(two);
+  EXPECT_NE(two.error().message.find("a second YAML document"), std::string::npos);
+}
+
 TEST(ReferenceImport, RejectsRepeatedJsonMembers) {
   const std::string two_pcr0 = R"({"Measurements": {"HashAlgorithm": "SHA384", "PCR0": ")" + kH +
                                R"(", "PCR0": ")" + std::string(96, 'b') + R"("}})";
