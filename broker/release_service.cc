@@ -95,10 +95,11 @@ Result<ReleaseService::FreshRecipient> ReleaseService::VerifyRecipient(ByteSpan 
     return Error{ErrorCode::kNonceUnknown, "a TPM quote needs a nonce from POST /v1/challenge"};
   }
   if (claims.platform != Platform::kTpm2Quote) {
-    auto age = std::chrono::duration_cast<std::chrono::seconds>(now - claims.timestamp);
+    auto age = now - claims.timestamp;  // not truncated: 300.5 s is more than 300 s
     if (age > deps_.recipient_max_age || age < -kRecipientClockSkew) {
+      auto seconds = std::chrono::duration_cast<std::chrono::seconds>(age);
       return Error{ErrorCode::kStaleEvidence,
-                   "the document was signed " + std::to_string(age.count()) +
+                   "the document was signed " + std::to_string(seconds.count()) +
                        " s ago; a Recipient must be at most " +
                        std::to_string(deps_.recipient_max_age.count()) + " s old"};
     }
@@ -138,20 +139,24 @@ Result<bool> ReleaseService::RequiresAttestation(const std::string& key_id) {
   return false;
 }
 
-int ReleaseService::Throttle(const std::string& key_id, const std::string& module_id, Time now) {
-  if (deps_.identity_limit != nullptr) {
-    if (int wait = deps_.identity_limit->Take(module_id, now); wait > 0) return wait;
-  }
-  if (deps_.key_limit != nullptr) return deps_.key_limit->Take(key_id, now);
-  return 0;
-}
-
 // A release between its decision and its audit row.
 struct ReleaseService::PendingRelease {
   storage::AuditRecord audit;
   Bytes nonce;  // set once the evidence verified and the nonce is ours and usable
   ReleaseOutcome outcome;
 };
+
+// kRateLimited with its retry delay when `limit` has no token left for `bucket`; the refusal
+// is answered at once, without consuming the nonce or writing an audit row.
+std::optional<Error> ReleaseService::Throttle(RateLimiter* limit, const std::string& bucket,
+                                              Time now, PendingRelease& pending) {
+  if (limit == nullptr) return std::nullopt;
+  int wait = limit->Take(bucket, now);
+  if (wait == 0) return std::nullopt;
+  pending.outcome.error = Error{ErrorCode::kRateLimited, "too many releases; retry later"};
+  pending.outcome.retry_after_seconds = wait;
+  return pending.outcome.error;
+}
 
 ReleaseOutcome ReleaseService::Release(const ReleaseRequest& request, Time now) {
   return AwaitCallback<ReleaseOutcome>(
@@ -187,12 +192,10 @@ std::optional<Error> ReleaseService::Evaluate(const ReleaseRequest& request, Tim
     return Error{ErrorCode::kNonceUnknown, "evidence carries no nonce issued here"};
   }
   if (auto s = deps_.ledger.CheckNonce(*claims.nonce, now); !s) return s.error();
-  // Budgets are charged only now, for a nonce that is ours, unused and unexpired: replaying a
-  // captured document of another enclave spends nothing of that enclave's budget.
-  if (int wait = Throttle(request.key_id, claims.module_id, now); wait > 0) {
-    pending.outcome.error = Error{ErrorCode::kRateLimited, "too many releases; retry later"};
-    pending.outcome.retry_after_seconds = wait;
-    return pending.outcome.error;
+  // The identity's budget is charged only now, for a nonce that is ours, unused and unexpired:
+  // replaying a captured document of another enclave spends nothing of that enclave's budget.
+  if (auto limited = Throttle(deps_.identity_limit, claims.module_id, now, pending)) {
+    return limited;
   }
   pending.nonce = *claims.nonce;
 
@@ -202,6 +205,9 @@ std::optional<Error> ReleaseService::Evaluate(const ReleaseRequest& request, Tim
   audit.policy = decision->policy;
   audit.policy_version = uint32_t(policy_version);
   if (!decision->allow) return Error{ErrorCode::kPolicyDenied, decision->reason};
+  // The key's budget only for releases its policy allows: any enclave can get a nonce, and its
+  // denied requests must not use up the key's releases.
+  if (auto limited = Throttle(deps_.key_limit, request.key_id, now, pending)) return limited;
   auto key = deps_.keys.UnsealCurrent(request.key_id);
   if (!key) return key.error();
   audit.key_version = key->version;

@@ -71,9 +71,10 @@ class ReleaseService {
     storage::LedgerWriter& writer;   // decisions: committed in groups (nonce consumed, audit row)
     const Random& random;
     std::chrono::seconds nonce_ttl{300};
-    // Optional limits, charged only once the evidence has verified and its nonce is ours,
-    // unused and unexpired (so that nobody can spend another identity's budget by replaying its
-    // documents): by attested identity (module_id) and by key. A refusal is
+    // Optional limits: by attested identity (module_id), charged once the evidence has verified
+    // and its nonce is ours, unused and unexpired (so that nobody can spend another identity's
+    // budget by replaying its documents); by key, charged only for releases a policy allows (so
+    // that denied requests cannot use up a key's releases). A refusal is
     // kRateLimited with a retry delay; it consumes no nonce and writes no audit row (a flood
     // must not become a flood of writes); its count is in the limiter, for /metrics.
     RateLimiter* identity_limit = nullptr;
@@ -128,9 +129,9 @@ class ReleaseService {
                                           Time now) const;
 
  private:
-  // 0, or the seconds to wait when the identity or the key is over its limit.
-  int Throttle(const std::string& key_id, const std::string& module_id, Time now);
   struct PendingRelease;
+  std::optional<Error> Throttle(RateLimiter* limit, const std::string& bucket, Time now,
+                                PendingRelease& pending);
   // The decision: verification, nonce check, policy, unseal, wrap. Fills `pending`; returns the
   // refusal, if any.
   std::optional<Error> Evaluate(const ReleaseRequest& request, Time now, PendingRelease& pending);

@@ -204,6 +204,15 @@ TEST_F(LimitedReleaseTest, NoncesThatAreNotOursUsableSpendNobodysBudget) {
   EXPECT_TRUE(Release(Document(Nonce())).release);  // the second of two
 }
 
+TEST_F(LimitedReleaseTest, DeniedRequestsSpendNothingOfTheKeysBudget) {
+  Limit({}, {1, 1});
+  for (int i = 0; i < 3; ++i) {  // any enclave can get a nonce; its policy says no
+    EXPECT_EQ(Code(Release(Document(Nonce(), Bytes(48, 0xbb)))), ErrorCode::kPolicyDenied);
+  }
+  EXPECT_EQ(key_->refused(), 0u);
+  EXPECT_TRUE(Release(Document(Nonce())).release);
+}
+
 TEST_F(LimitedReleaseTest, AKeyOverItsLimitIsRefusedWhileOtherKeysAreNot) {
   Limit({}, {1, 1});
   ASSERT_TRUE(Release(Document(Nonce())).release);

@@ -46,7 +46,12 @@ Result<OsslPtr<EVP_PKEY>> RsaKey(const TPMT_PUBLIC& pub) {
   if (params.keyBits < 2048 || n.size * 8u != params.keyBits) {
     return Invalid("RSA attestation key: keyBits must be at least 2048 and match the modulus");
   }
-  uint32_t e = params.exponent == 0 ? 65537 : params.exponent;
+  // 0 means the default, 65537, which is what TPMs make; another exponent (e = 1 makes every
+  // signature forgeable) is no attestation key.
+  if (params.exponent != 0 && params.exponent != 65537) {
+    return Invalid("RSA attestation key: the exponent must be 65537");
+  }
+  uint32_t e = 65537;
   const uint8_t exponent[] = {uint8_t(e >> 24), uint8_t(e >> 16), uint8_t(e >> 8), uint8_t(e)};
   return Imported(ImportRsaPublicKey(ByteSpan(n.buffer, n.size), exponent));
 }

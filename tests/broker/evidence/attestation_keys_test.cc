@@ -129,6 +129,8 @@ TEST(AttestationKeysParse, RefusesFieldsNoRestrictedSigningKeyHas) {
       {"ak-rsa.tpm2b",
        [](TPMT_PUBLIC& p) { p.parameters.rsaDetail.scheme.scheme = TPM2_ALG_RSAES; }},
       {"ak-rsa.tpm2b", [](TPMT_PUBLIC& p) { p.parameters.rsaDetail.keyBits = 3072; }},
+      {"ak-rsa.tpm2b", [](TPMT_PUBLIC& p) { p.parameters.rsaDetail.exponent = 1; }},
+      {"ak-rsa.tpm2b", [](TPMT_PUBLIC& p) { p.parameters.rsaDetail.exponent = 3; }},
       {"ak-rsa.tpm2b",
        [](TPMT_PUBLIC& p) {
          p.parameters.rsaDetail.keyBits = 1024;
