@@ -1,6 +1,7 @@
 #include "cli/state_files.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -32,7 +33,24 @@ Result<std::optional<mode_t>> ModeOf(const std::string& path) {
   return std::optional<mode_t>(st.st_mode);
 }
 
+// Whoever owns a state file can rewrite it, whatever its mode: it must be the broker's own user
+// or root.
+Status CheckOwner(const std::string& path, const char* what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Ok();
+    return Error{ErrorCode::kInternal, path + ": " + std::strerror(errno)};
+  }
+  if (st.st_uid == 0 || st.st_uid == ::geteuid()) return Ok();
+  return Error{ErrorCode::kInternal,
+               path + ": " + what + " belongs to uid " + std::to_string(st.st_uid) +
+                   ", neither the broker's user (uid " + std::to_string(::geteuid()) +
+                   ") nor root, who could rewrite it; refusing to start. Fix: chown " +
+                   std::to_string(::geteuid()) + " " + path};
+}
+
 Status CheckDatabaseFile(const std::string& path, std::vector<std::string>& warnings) {
+  if (auto s = CheckOwner(path, "the database"); !s) return s;
   auto mode = ModeOf(path);
   if (!mode) return std::move(mode).error();
   if (!*mode) return Ok();
@@ -51,6 +69,7 @@ Status CheckDatabaseFile(const std::string& path, std::vector<std::string>& warn
 }
 
 Status CheckDirectory(const std::string& dir) {
+  if (auto s = CheckOwner(dir, "the directory holding the broker's state"); !s) return s;
   auto mode = ModeOf(dir);
   if (!mode) return std::move(mode).error();
   if (!*mode || (**mode & 022) == 0) return Ok();
@@ -86,6 +105,7 @@ Result<std::vector<std::string>> CheckStatePermissions(const Config& config) {
   for (const auto& dir : {config.data_dir, Parent(config.database), Parent(config.kek_file)}) {
     if (auto s = CheckDirectory(dir); !s) return std::move(s).error();
   }
+  if (auto s = CheckOwner(config.kek_file, "the KEK file"); !s) return std::move(s).error();
   for (const char* suffix : {"", "-wal", "-shm"}) {
     if (auto s = CheckDatabaseFile(config.database + suffix, warnings); !s) {
       return std::move(s).error();

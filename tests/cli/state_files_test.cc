@@ -89,6 +89,23 @@ TEST_F(ServeStateFiles, RefusesAWalOrShmOthersCanWrite) {
   ExpectRefused(Serve(data_), data_ + "/keybroker.db-shm", "0602", "chmod 600");
 }
 
+TEST_F(ServeStateFiles, RefusesStateAnotherUserOwns) {
+  if (::geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
+  std::string db = data_ + "/keybroker.db";
+  Touch(db, 0600);
+  ASSERT_EQ(::chown(db.c_str(), 65534, 65534), 0);
+  testing::CliRun run = Serve(data_);
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_NE(run.out.find(db + ": the database belongs to uid 65534"), std::string::npos) << run.out;
+  ASSERT_EQ(::chown(db.c_str(), 0, 0), 0);
+  std::string kek = data_ + "/kek.bin";
+  ASSERT_EQ(::chown(kek.c_str(), 65534, 65534), 0);
+  run = Serve(data_);
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_NE(run.out.find(kek + ": the KEK file belongs to uid 65534"), std::string::npos)
+      << run.out;
+}
+
 TEST_F(ServeStateFiles, RefusesAKekItsGroupCanWrite) {
   ASSERT_EQ(::chmod((data_ + "/kek.bin").c_str(), 0620), 0);
   ExpectRefused(Serve(data_), data_ + "/kek.bin", "0620", "chmod 600");
