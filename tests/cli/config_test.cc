@@ -67,7 +67,7 @@ TEST(Config, RejectsASecondDocument) {
   auto two = ParseConfig("approvals_required: 2\n---\napprovals_required: 1\n");
   ASSERT_FALSE(two);
   EXPECT_EQ(two.error().message,
-            "line 3: a second YAML document (after --- or ...): give exactly one");
+            "line 2: a second YAML document (after --- or ...): give exactly one");
   EXPECT_TRUE(ParseConfig("---\napprovals_required: 2\n"));  // one document, marked
 }
 

@@ -155,7 +155,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "line 6, column 1: duplicate key 'allow' (first given on line 4)"},
         BadPolicy{"a second document that never applies",
                   kHead + kAllow + "---\n" + kHead + kAllow + "deny:\n  - module_id: a\n",
-                  "line 7: a second YAML document (after --- or ...): give exactly one"},
+                  "line 6: a second YAML document (after --- or ...): give exactly one"},
         BadPolicy{"a second document after the end marker",
                   kHead + kAllow + "...\ndeny:\n  - module_id: a\n",
                   "line 7: a second YAML document (after --- or ...): give exactly one"},
