@@ -22,6 +22,7 @@ struct AccessKeyRecord {
   Bytes secret_sealed;
   Time created_at{};
   std::optional<Time> revoked_at;
+  bool approved = true;  // false: issued for another principal, waiting for its approvals
 };
 
 class AccessKeyStore {

@@ -1,9 +1,11 @@
 #pragma once
 
 // The two-person rule's state: who approved which pending subject. A subject (a reference, a
-// policy version, an attestation key) is created pending with its author's approval; it takes
-// effect in the transaction that records the approval reaching the quorum.
+// policy version, an attestation key, a policy activation, a principal, a token or an access
+// key issued for someone else) is created pending with its author's approval; it takes effect in
+// the transaction that records the approval reaching the quorum.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,20 +16,31 @@
 
 namespace kb::storage {
 
-enum class ApprovalKind { kReference, kPolicy, kAttestationKey };
+enum class ApprovalKind {
+  kReference,
+  kPolicy,
+  kAttestationKey,
+  kPolicyActivation,  // making an approved version active again (a rollback), by name + version
+  kPrincipal,         // a new principal
+  kToken,             // a token issued for another principal
+  kAccessKey,         // a KMS access key issued for another principal
+};
 
-// "reference" | "policy" | "ak": the wire and database names.
+// "reference" | "policy" | "ak" | "activation" | "principal" | "token" | "access-key": the wire
+// and database names.
 std::string_view ApprovalKindName(ApprovalKind kind);
+std::optional<ApprovalKind> ParseApprovalKind(std::string_view name);
 
 struct ApprovalSubject {
   ApprovalKind kind;
   std::string name;
-  int version = 0;  // policy version; 0 otherwise
+  int version = 0;  // policy version (also of an activation); 0 otherwise
 };
 
 struct ApprovalResult {
   int approvals = 0;       // distinct principals, this one included
   bool activated = false;  // this approval reached the quorum
+  std::vector<std::string> approvers;  // in order of approval, this one included
 };
 
 struct PendingItem {
@@ -39,7 +52,8 @@ class ApprovalStore {
  public:
   virtual ~ApprovalStore() = default;
   // Records `principal`'s approval of a pending subject; when `required` distinct principals
-  // have approved, makes it effective (reference approved, policy version active, AK active).
+  // have approved, makes it effective (reference approved, policy version active, AK active,
+  // principal, token or access key usable).
   // Approval, effect and `audit` commit together. kNotFound if the subject does not exist;
   // kConflict if it is not pending or `principal` already approved it.
   virtual Result<ApprovalResult> Approve(const ApprovalSubject& subject, std::string_view principal,

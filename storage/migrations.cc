@@ -150,8 +150,39 @@ CREATE TABLE access_keys (
 ) STRICT;
 )sql";
 
-constexpr const char* const kMigrations[] = {kReferences, kPolicies, kKeys,      kAudit,
-                                             kNonces,     kAdmin,    kAccessKeys};
+// 8: governance under the two-person rule. Approvals cover more kinds (the code names them, so
+// the table no longer lists them); a principal, and a token or access key issued for someone
+// else, is usable only once approved (approved = 1; earlier rows were effective, hence the
+// default). A request to make an approved policy version active again waits in
+// policy_activations for its approvals.
+constexpr const char kGovernance[] = R"sql(
+CREATE TABLE approvals_v8 (
+  kind        TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  version     INTEGER NOT NULL,  -- policy version; 0 for subjects without one
+  principal   TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  PRIMARY KEY (kind, name, version, principal)
+) STRICT;
+INSERT INTO approvals_v8 (kind, name, version, principal, at)
+  SELECT kind, name, version, principal, at FROM approvals;
+DROP TABLE approvals;
+ALTER TABLE approvals_v8 RENAME TO approvals;
+ALTER TABLE principals ADD COLUMN approved INTEGER NOT NULL DEFAULT 1 CHECK (approved IN (0, 1));
+ALTER TABLE tokens ADD COLUMN approved INTEGER NOT NULL DEFAULT 1 CHECK (approved IN (0, 1));
+ALTER TABLE access_keys ADD COLUMN approved INTEGER NOT NULL DEFAULT 1 CHECK (approved IN (0, 1));
+CREATE TABLE policy_activations (
+  name          TEXT NOT NULL,
+  version       INTEGER NOT NULL,
+  requested_at  INTEGER NOT NULL,
+  requested_by  TEXT NOT NULL,
+  PRIMARY KEY (name, version),
+  FOREIGN KEY (name, version) REFERENCES policy_versions (name, version)
+) STRICT;
+)sql";
+
+constexpr const char* const kMigrations[] = {kReferences, kPolicies, kKeys,       kAudit,
+                                             kNonces,     kAdmin,    kAccessKeys, kGovernance};
 
 }  // namespace
 

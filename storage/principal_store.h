@@ -1,7 +1,9 @@
 #pragma once
 
 // Admin principals (a name and its roles) and their bearer tokens. A token is stored only as the
-// SHA-256 of its text; the text is shown once, at creation. Every change is appended to the
+// SHA-256 of its text; the text is shown once, at creation. A principal, or a token issued for
+// another principal, may be created unapproved: it authenticates nobody until the approval store
+// marks it approved (the two-person rule). Every change is appended to the
 // audit log in the same transaction, so a change without its audit row cannot survive a crash.
 
 #include <optional>
@@ -22,6 +24,7 @@ struct PrincipalRecord {
   Time created_at{};
   std::string created_by;
   std::optional<Time> disabled_at;
+  bool approved = true;  // false: created through the API, waiting for its approvals
 };
 
 struct TokenRecord {
@@ -31,6 +34,7 @@ struct TokenRecord {
   Time created_at{};
   std::optional<Time> expires_at;
   std::optional<Time> revoked_at;
+  bool approved = true;  // false: issued for another principal, waiting for its approvals
 };
 
 class PrincipalStore {

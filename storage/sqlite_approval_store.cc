@@ -1,5 +1,9 @@
 #include "storage/sqlite_approval_store.h"
 
+#include <algorithm>
+#include <array>
+#include <tuple>
+
 #include "storage/internal/audited_change.h"
 #include "storage/internal/statement.h"
 
@@ -7,53 +11,126 @@ namespace kb::storage {
 
 using internal::Statement;
 
-std::string_view ApprovalKindName(ApprovalKind kind) {
-  switch (kind) {
-    case ApprovalKind::kReference:
-      return "reference";
-    case ApprovalKind::kPolicy:
-      return "policy";
-    case ApprovalKind::kAttestationKey:
-      return "ak";
+namespace {
+
+// What the store needs to know about one kind of subject. Every statement binds ?1 = name and
+// ?2 = version, and may ignore either.
+struct KindSql {
+  ApprovalKind kind;
+  const char* name;
+  // One row: "pending", another state word ("active", "revoked", ...), or NULL when the subject
+  // does not exist.
+  const char* state;
+  // Run in order when the quorum is reached.
+  std::array<const char*, 3> activate;
+  // Every pending subject: (name, version). ?1 = the quorum.
+  const char* pending;
+  // Whether a pending subject can already have its quorum (a policy version approved earlier and
+  // since replaced as the active one): then one more approval is a conflict.
+  bool quorum_ends_pending;
+};
+
+#define KB_ACTIVATE_POLICY                                                                     \
+  "INSERT INTO active_policies (name, version) VALUES (?1, ?2) "                               \
+  "ON CONFLICT (name) DO UPDATE SET version = excluded.version",                               \
+      /* A change of the active version voids every activation still waiting for approvals. */ \
+      "DELETE FROM policy_activations WHERE name = ?1",                                        \
+      "DELETE FROM approvals WHERE kind = 'activation' AND name = ?1"
+
+// The state of a row that is usable once approved and can be withdrawn (revoked, disabled).
+#define KB_CREDENTIAL_STATE(table, key, withdrawn, withdrawn_word)                     \
+  "SELECT CASE WHEN " withdrawn " IS NOT NULL THEN '" withdrawn_word "' "              \
+  "WHEN approved = 0 THEN 'pending' ELSE 'active' END FROM " table " WHERE " key " = ?1"
+
+constexpr KindSql kKinds[] = {
+    {ApprovalKind::kReference, "reference",
+     "SELECT CASE WHEN status = 'active' AND approved = 0 THEN 'pending' ELSE status END "
+     "FROM reference_measurements WHERE name = ?1",
+     {"UPDATE reference_measurements SET approved = 1 WHERE name = ?1"},
+     "SELECT name, 0 FROM reference_measurements WHERE status = 'active' AND approved = 0",
+     false},
+    {ApprovalKind::kPolicy, "policy",
+     "SELECT CASE WHEN a.version IS NOT NULL THEN 'active' ELSE 'pending' END "
+     "FROM policy_versions v LEFT JOIN active_policies a ON a.name = v.name AND "
+     "a.version = v.version WHERE v.name = ?1 AND v.version = ?2",
+     {KB_ACTIVATE_POLICY},
+     "SELECT v.name, v.version FROM policy_versions v "
+     "LEFT JOIN active_policies a ON a.name = v.name AND a.version = v.version "
+     "WHERE a.name IS NULL AND (SELECT count(*) FROM approvals p WHERE p.kind = 'policy' AND "
+     "p.name = v.name AND p.version = v.version) < ?1",
+     true},
+    {ApprovalKind::kAttestationKey, "ak", "SELECT status FROM attestation_keys WHERE id = ?1",
+     {"UPDATE attestation_keys SET status = 'active' WHERE id = ?1"},
+     "SELECT id, 0 FROM attestation_keys WHERE status = 'pending'", false},
+    {ApprovalKind::kPolicyActivation, "activation",
+     "SELECT CASE WHEN EXISTS (SELECT 1 FROM policy_activations WHERE name = ?1 AND "
+     "version = ?2) THEN 'pending' ELSE 'not requested' END "
+     "FROM policy_versions WHERE name = ?1 AND version = ?2",
+     {KB_ACTIVATE_POLICY},
+     "SELECT name, version FROM policy_activations", false},
+    {ApprovalKind::kPrincipal, "principal",
+     KB_CREDENTIAL_STATE("principals", "name", "disabled_at", "disabled"),
+     {"UPDATE principals SET approved = 1 WHERE name = ?1"},
+     "SELECT name, 0 FROM principals WHERE approved = 0 AND disabled_at IS NULL", false},
+    {ApprovalKind::kToken, "token", KB_CREDENTIAL_STATE("tokens", "id", "revoked_at", "revoked"),
+     {"UPDATE tokens SET approved = 1 WHERE id = ?1"},
+     "SELECT id, 0 FROM tokens WHERE approved = 0 AND revoked_at IS NULL", false},
+    {ApprovalKind::kAccessKey, "access-key",
+     KB_CREDENTIAL_STATE("access_keys", "id", "revoked_at", "revoked"),
+     {"UPDATE access_keys SET approved = 1 WHERE id = ?1"},
+     "SELECT id, 0 FROM access_keys WHERE approved = 0 AND revoked_at IS NULL", false},
+};
+
+#undef KB_ACTIVATE_POLICY
+#undef KB_CREDENTIAL_STATE
+
+const KindSql& SqlFor(ApprovalKind kind) {
+  for (const KindSql& k : kKinds) {
+    if (k.kind == kind) return k;
   }
-  return "ak";
+  return kKinds[0];  // unreachable: every enumerator has an entry (tested)
 }
 
-namespace {
+bool HasVersion(ApprovalKind kind) {
+  return kind == ApprovalKind::kPolicy || kind == ApprovalKind::kPolicyActivation;
+}
 
 std::string Describe(const ApprovalSubject& s) {
   std::string out = std::string(ApprovalKindName(s.kind)) + " " + s.name;
-  if (s.kind == ApprovalKind::kPolicy) out += " version " + std::to_string(s.version);
+  if (HasVersion(s.kind)) out += " version " + std::to_string(s.version);
   return out;
 }
 
-// The subject's state: "pending", "effective", or "" when it does not exist.
-constexpr char kStateSql[] = R"sql(
-SELECT CASE
-  WHEN ?1 = 'reference' THEN (SELECT CASE WHEN status = 'active' AND approved = 0 THEN 'pending'
-                                          ELSE status END
-                              FROM reference_measurements WHERE name = ?2)
-  WHEN ?1 = 'ak' THEN (SELECT status FROM attestation_keys WHERE id = ?2)
-  ELSE (SELECT CASE WHEN a.version IS NOT NULL THEN 'active' ELSE 'pending' END
-        FROM policy_versions v LEFT JOIN active_policies a ON a.name = v.name AND
-             a.version = v.version
-        WHERE v.name = ?2 AND v.version = ?3)
-END
-)sql";
+// Binds ?1 = name and ?2 = version where the statement has them.
+void BindSubject(Statement& row, sqlite3_stmt* raw, const ApprovalSubject& subject) {
+  int count = sqlite3_bind_parameter_count(raw);
+  if (count >= 1) row.Bind(1, subject.name);
+  if (count >= 2) row.Bind(2, int64_t(subject.version));
+}
 
 }  // namespace
 
+std::string_view ApprovalKindName(ApprovalKind kind) { return SqlFor(kind).name; }
+
+std::optional<ApprovalKind> ParseApprovalKind(std::string_view name) {
+  for (const KindSql& k : kKinds) {
+    if (k.name == name) return k.kind;
+  }
+  return std::nullopt;
+}
+
 Status SqliteApprovalStore::CheckPending(const ApprovalSubject& subject, int required) {
-  auto query = db_.Prepare(kStateSql);
+  auto query = db_.Prepare(SqlFor(subject.kind).state);
   if (!query) return std::move(query).error();
+  sqlite3_stmt* raw = query->get();
   Statement row(std::move(*query));
-  row.Bind(1, ApprovalKindName(subject.kind)).Bind(2, subject.name);
-  row.Bind(3, int64_t(subject.version));
-  if (row.Step() != SQLITE_ROW) return db_.LastError("approval state");
-  if (row.IsNull(0)) return Error{ErrorCode::kNotFound, "no " + Describe(subject)};
+  BindSubject(row, raw, subject);
+  int rc = row.Step();
+  if (rc == SQLITE_DONE) return Error{ErrorCode::kNotFound, "no " + Describe(subject)};
+  if (rc != SQLITE_ROW) return db_.LastError("approval state");
   std::string state = row.Text(0);
   if (state != "pending") return Error{ErrorCode::kConflict, Describe(subject) + " is " + state};
-  if (subject.kind == ApprovalKind::kPolicy) {
+  if (SqlFor(subject.kind).quorum_ends_pending) {
     auto approvers = ApproversLocked(subject);
     if (!approvers) return std::move(approvers).error();
     if (int(approvers->size()) >= required) {
@@ -64,26 +141,15 @@ Status SqliteApprovalStore::CheckPending(const ApprovalSubject& subject, int req
 }
 
 Status SqliteApprovalStore::Activate(const ApprovalSubject& subject) {
-  const char* sql = nullptr;
-  switch (subject.kind) {
-    case ApprovalKind::kReference:
-      sql = "UPDATE reference_measurements SET approved = 1 WHERE name = ?1";
-      break;
-    case ApprovalKind::kAttestationKey:
-      sql = "UPDATE attestation_keys SET status = 'active' WHERE id = ?1";
-      break;
-    case ApprovalKind::kPolicy:
-      sql =
-          "INSERT INTO active_policies (name, version) VALUES (?1, ?2) "
-          "ON CONFLICT (name) DO UPDATE SET version = excluded.version";
-      break;
+  for (const char* sql : SqlFor(subject.kind).activate) {
+    if (sql == nullptr) break;
+    auto update = db_.Prepare(sql);
+    if (!update) return std::move(update).error();
+    sqlite3_stmt* raw = update->get();
+    Statement row(std::move(*update));
+    BindSubject(row, raw, subject);
+    if (row.Step() != SQLITE_DONE) return db_.LastError("activate " + Describe(subject));
   }
-  auto update = db_.Prepare(sql);
-  if (!update) return std::move(update).error();
-  Statement row(std::move(*update));
-  row.Bind(1, subject.name);
-  if (subject.kind == ApprovalKind::kPolicy) row.Bind(2, int64_t(subject.version));
-  if (row.Step() != SQLITE_DONE) return db_.LastError("activate " + Describe(subject));
   return Ok();
 }
 
@@ -109,6 +175,7 @@ Result<ApprovalResult> SqliteApprovalStore::Approve(const ApprovalSubject& subje
     if (!approvers) return std::move(approvers).error();
     result.approvals = int(approvers->size());
     result.activated = result.approvals >= required;
+    result.approvers = std::move(*approvers);
     if (result.activated) {
       if (auto s = Activate(subject); !s) return s;
     }
@@ -145,30 +212,23 @@ Result<std::vector<std::string>> SqliteApprovalStore::Approvers(const ApprovalSu
 
 Result<std::vector<PendingItem>> SqliteApprovalStore::Pending(int required) {
   auto lock = db_.lock();
-  auto query = db_.Prepare(R"sql(
-SELECT 'reference', name, 0 FROM reference_measurements WHERE status = 'active' AND approved = 0
-UNION ALL
-SELECT 'ak', id, 0 FROM attestation_keys WHERE status = 'pending'
-UNION ALL
-SELECT 'policy', v.name, v.version FROM policy_versions v
-  LEFT JOIN active_policies a ON a.name = v.name AND a.version = v.version
-  WHERE a.name IS NULL AND (SELECT count(*) FROM approvals p WHERE p.kind = 'policy' AND
-                            p.name = v.name AND p.version = v.version) < ?1
-ORDER BY 1, 2, 3
-)sql");
-  if (!query) return std::move(query).error();
-  Statement rows(std::move(*query));
-  rows.Bind(1, int64_t(required));
   std::vector<PendingItem> out;
-  int rc;
-  while ((rc = rows.Step()) == SQLITE_ROW) {
-    std::string kind = rows.Text(0);
-    ApprovalKind k = kind == "reference" ? ApprovalKind::kReference
-                     : kind == "ak"      ? ApprovalKind::kAttestationKey
-                                         : ApprovalKind::kPolicy;
-    out.push_back({{k, rows.Text(1), int(rows.Int(2))}, {}});
+  for (const KindSql& kind : kKinds) {
+    auto query = db_.Prepare(kind.pending);
+    if (!query) return std::move(query).error();
+    sqlite3_stmt* raw = query->get();
+    Statement rows(std::move(*query));
+    if (sqlite3_bind_parameter_count(raw) >= 1) rows.Bind(1, int64_t(required));
+    int rc;
+    while ((rc = rows.Step()) == SQLITE_ROW) {
+      out.push_back({{kind.kind, rows.Text(0), int(rows.Int(1))}, {}});
+    }
+    if (rc != SQLITE_DONE) return db_.LastError("load pending approvals");
   }
-  if (rc != SQLITE_DONE) return db_.LastError("load pending approvals");
+  std::sort(out.begin(), out.end(), [](const PendingItem& a, const PendingItem& b) {
+    return std::tuple(ApprovalKindName(a.subject.kind), a.subject.name, a.subject.version) <
+           std::tuple(ApprovalKindName(b.subject.kind), b.subject.name, b.subject.version);
+  });
   for (PendingItem& item : out) {
     auto approvers = ApproversLocked(item.subject);
     if (!approvers) return std::move(approvers).error();

@@ -32,11 +32,12 @@ std::vector<std::string> SplitRoles(const std::string& text) {
 Status SqlitePrincipalStore::CreatePrincipal(const PrincipalRecord& p, AuditRecord audit) {
   return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto insert = db_.Prepare(
-        "INSERT INTO principals (name, roles, created_at, created_by) VALUES (?1, ?2, ?3, ?4) "
-        "ON CONFLICT (name) DO NOTHING");
+        "INSERT INTO principals (name, roles, created_at, created_by, approved) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO NOTHING");
     if (!insert) return std::move(insert).error();
     Statement row(std::move(*insert));
     row.Bind(1, p.name).Bind(2, JoinRoles(p.roles)).Bind(3, p.created_at).Bind(4, p.created_by);
+    row.Bind(5, int64_t(p.approved));
     if (row.Step() != SQLITE_DONE) return db_.LastError("insert principal");
     if (sqlite3_changes(db_.handle()) == 0) {
       return Error{ErrorCode::kConflict, "principal " + p.name + " already exists"};
@@ -49,7 +50,7 @@ Result<std::vector<PrincipalRecord>> SqlitePrincipalStore::LoadPrincipals(
     std::optional<std::string_view> name) {
   auto lock = db_.lock();
   auto query = db_.Prepare(
-      "SELECT name, roles, created_at, created_by, disabled_at FROM principals "
+      "SELECT name, roles, created_at, created_by, disabled_at, approved FROM principals "
       "WHERE ?1 IS NULL OR name = ?1 ORDER BY name");
   if (!query) return std::move(query).error();
   Statement rows(std::move(*query));
@@ -58,7 +59,7 @@ Result<std::vector<PrincipalRecord>> SqlitePrincipalStore::LoadPrincipals(
   int rc;
   while ((rc = rows.Step()) == SQLITE_ROW) {
     out.push_back({rows.Text(0), SplitRoles(rows.Text(1)), rows.TimeAt(2), rows.Text(3),
-                   rows.OptionalTimeAt(4)});
+                   rows.OptionalTimeAt(4), rows.Int(5) != 0});
   }
   if (rc != SQLITE_DONE) return db_.LastError("load principals");
   return out;
@@ -99,13 +100,13 @@ Result<std::vector<PrincipalRecord>> SqlitePrincipalStore::ListPrincipals() {
 Status SqlitePrincipalStore::AddToken(const TokenRecord& t, AuditRecord audit) {
   return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto insert = db_.Prepare(
-        "INSERT INTO tokens (id, principal, token_sha256, created_at, expires_at) "
-        "SELECT ?1, name, ?3, ?4, ?5 FROM principals WHERE name = ?2 "
+        "INSERT INTO tokens (id, principal, token_sha256, created_at, expires_at, approved) "
+        "SELECT ?1, name, ?3, ?4, ?5, ?6 FROM principals WHERE name = ?2 "
         "ON CONFLICT (id) DO NOTHING");
     if (!insert) return std::move(insert).error();
     Statement row(std::move(*insert));
     row.Bind(1, t.id).Bind(2, t.principal).Bind(3, ByteSpan(t.token_sha256));
-    row.Bind(4, t.created_at).Bind(5, t.expires_at);
+    row.Bind(4, t.created_at).Bind(5, t.expires_at).Bind(6, int64_t(t.approved));
     if (row.Step() != SQLITE_DONE) return db_.LastError("insert token");
     if (sqlite3_changes(db_.handle()) == 0) {
       return Error{ErrorCode::kNotFound, "no principal " + t.principal + " (or token id taken)"};
@@ -118,7 +119,8 @@ Result<std::vector<TokenRecord>> SqlitePrincipalStore::LoadTokens(
     std::optional<std::string_view> id) {
   auto lock = db_.lock();
   auto query = db_.Prepare(
-      "SELECT id, principal, token_sha256, created_at, expires_at, revoked_at FROM tokens "
+      "SELECT id, principal, token_sha256, created_at, expires_at, revoked_at, approved "
+      "FROM tokens "
       "WHERE ?1 IS NULL OR id = ?1 ORDER BY created_at, id");
   if (!query) return std::move(query).error();
   Statement rows(std::move(*query));
@@ -135,6 +137,7 @@ Result<std::vector<TokenRecord>> SqlitePrincipalStore::LoadTokens(
     t.created_at = rows.TimeAt(3);
     t.expires_at = rows.OptionalTimeAt(4);
     t.revoked_at = rows.OptionalTimeAt(5);
+    t.approved = rows.Int(6) != 0;
     out.push_back(std::move(t));
   }
   if (rc != SQLITE_DONE) return db_.LastError("load tokens");
