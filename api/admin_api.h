@@ -18,12 +18,14 @@
 #include "broker/admin/access_keys.h"
 #include "broker/admin/admin_service.h"
 #include "broker/admin/authenticator.h"
+#include "broker/admin/identity_admin.h"
 #include "broker/admin/key_admin.h"
 
 namespace kb::api {
 
 struct AdminServices {
   broker::Authenticator& auth;
+  broker::IdentityAdmin& identity;
   broker::AdminService& admin;
   broker::KeyAdmin& keys;
   broker::AccessKeys& access_keys;

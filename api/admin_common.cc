@@ -83,6 +83,13 @@ bool IsYamlContentType(std::string_view type) {
          type.starts_with("application/x-yaml");
 }
 
+HttpResponse WithApprovals(int status, json::object body,
+                           const Result<broker::ApprovalStatus>& approvals) {
+  if (!approvals) return ErrorResponse(approvals.error());
+  body["approval"] = ApprovalJson(*approvals);
+  return JsonResponse(status, body);
+}
+
 json::object ApprovalJson(const broker::ApprovalStatus& status) {
   json::array approvers;
   for (const auto& name : status.approvers) approvers.emplace_back(name);

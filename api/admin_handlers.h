@@ -24,17 +24,23 @@ Result<uint64_t> QueryNumber(std::string_view query, std::string_view key, uint6
 // text/yaml, application/yaml or application/x-yaml (parameters allowed).
 bool IsYamlContentType(std::string_view content_type);
 boost::json::object ApprovalJson(const broker::ApprovalStatus& status);
+// `body` with its "approval" member, or the error response.
+HttpResponse WithApprovals(int status, boost::json::object body,
+                           const Result<broker::ApprovalStatus>& approvals);
 
 // Principals, tokens, audit.
 HttpResponse WhoAmI(const AdminCall& call);
 HttpResponse CreatePrincipal(const AdminCall& call);
 HttpResponse ListPrincipals(const AdminCall& call);
+HttpResponse ApprovePrincipal(const AdminCall& call);
 HttpResponse DisablePrincipal(const AdminCall& call);
 HttpResponse CreateToken(const AdminCall& call);
 HttpResponse ListTokens(const AdminCall& call);
+HttpResponse ApproveToken(const AdminCall& call);
 HttpResponse RevokeToken(const AdminCall& call);
 HttpResponse CreateAccessKey(const AdminCall& call);
 HttpResponse ListAccessKeys(const AdminCall& call);
+HttpResponse ApproveAccessKey(const AdminCall& call);
 HttpResponse RevokeAccessKey(const AdminCall& call);
 HttpResponse ReadAudit(const AdminCall& call);
 HttpResponse VerifyAudit(const AdminCall& call);
@@ -59,6 +65,7 @@ HttpResponse GetPolicy(const AdminCall& call);
 HttpResponse ListPolicyVersions(const AdminCall& call);
 HttpResponse ApprovePolicy(const AdminCall& call);
 HttpResponse ActivatePolicy(const AdminCall& call);
+HttpResponse DeactivatePolicy(const AdminCall& call);
 HttpResponse EvaluatePolicy(const AdminCall& call);
 
 // Keys.

@@ -130,9 +130,21 @@ HttpResponse ApprovePolicy(const AdminCall& call) {
 HttpResponse ActivatePolicy(const AdminCall& call) {
   auto version = VersionBody(call);
   if (!version) return ErrorResponse(version.error());
-  auto s = call.services.admin.ActivatePolicy(call.params[0], *version, call.principal, call.now);
+  auto approvals =
+      call.services.admin.ActivatePolicy(call.params[0], *version, call.principal, call.now);
+  return WithApprovals(200, json::object{{"name", call.params[0]}, {"version", *version}},
+                       approvals);
+}
+
+HttpResponse DeactivatePolicy(const AdminCall& call) {
+  if (!call.request.body.empty()) {
+    auto body = JsonBody(call);
+    if (!body) return ErrorResponse(body.error());
+    if (auto s = OnlyMembers(*body, {}); !s) return ErrorResponse(s.error());
+  }
+  auto s = call.services.admin.DeactivatePolicy(call.params[0], call.principal, call.now);
   if (!s) return ErrorResponse(s.error());
-  return JsonResponse(200, json::object{{"name", call.params[0]}, {"active_version", *version}});
+  return JsonResponse(200, json::object{{"name", call.params[0]}, {"active", false}});
 }
 
 HttpResponse EvaluatePolicy(const AdminCall& call) {

@@ -66,10 +66,15 @@ HttpResponse CreatePrincipal(const AdminCall& call) {
   std::string unknown;
   auto set = broker::ParseRoles(names, &unknown);
   if (!set) return ErrorResponse(Malformed("unknown role " + unknown));
-  auto s = call.services.auth.CreatePrincipal(*name, *set, call.principal.name, call.now);
-  if (!s) return ErrorResponse(s.error());
-  return JsonResponse(201,
-                      json::object{{"name", *name}, {"roles", RoleArray(broker::RoleNames(*set))}});
+  auto approvals = call.services.identity.CreatePrincipal(*name, *set, call.principal, call.now);
+  return WithApprovals(
+      201, json::object{{"name", *name}, {"roles", RoleArray(broker::RoleNames(*set))}}, approvals);
+}
+
+HttpResponse ApprovePrincipal(const AdminCall& call) {
+  auto approvals =
+      call.services.identity.ApprovePrincipal(call.params[0], call.principal, call.now);
+  return WithApprovals(200, json::object{{"name", call.params[0]}}, approvals);
 }
 
 HttpResponse ListPrincipals(const AdminCall& call) {
@@ -81,7 +86,8 @@ HttpResponse ListPrincipals(const AdminCall& call) {
                                {"roles", RoleArray(p.roles)},
                                {"created_at", FormatRfc3339(p.created_at)},
                                {"created_by", p.created_by},
-                               {"disabled_at", OptionalTime(p.disabled_at)}});
+                               {"disabled_at", OptionalTime(p.disabled_at)},
+                               {"approved", p.approved}});
   }
   return JsonResponse(200, json::object{{"principals", std::move(out)}});
 }
@@ -107,12 +113,20 @@ HttpResponse CreateToken(const AdminCall& call) {
       }
     }
   }
-  auto issued = call.services.auth.IssueToken(call.params[0], ttl, call.principal.name, call.now);
+  auto issued = call.services.identity.IssueToken(call.params[0], ttl, call.principal, call.now);
   if (!issued) return ErrorResponse(issued.error());
-  return JsonResponse(201, json::object{{"id", issued->id},
-                                        {"principal", call.params[0]},
-                                        {"token", issued->token},
-                                        {"expires_at", OptionalTime(issued->expires_at)}});
+  const broker::IssuedToken& token = issued->credential;
+  return WithApprovals(201,
+                       json::object{{"id", token.id},
+                                    {"principal", call.params[0]},
+                                    {"token", token.token},
+                                    {"expires_at", OptionalTime(token.expires_at)}},
+                       issued->approval);
+}
+
+HttpResponse ApproveToken(const AdminCall& call) {
+  auto approvals = call.services.identity.ApproveToken(call.params[0], call.principal, call.now);
+  return WithApprovals(200, json::object{{"id", call.params[0]}}, approvals);
 }
 
 HttpResponse ListTokens(const AdminCall& call) {
@@ -124,13 +138,14 @@ HttpResponse ListTokens(const AdminCall& call) {
                                {"principal", t.principal},
                                {"created_at", FormatRfc3339(t.created_at)},
                                {"expires_at", OptionalTime(t.expires_at)},
-                               {"revoked_at", OptionalTime(t.revoked_at)}});
+                               {"revoked_at", OptionalTime(t.revoked_at)},
+                               {"approved", t.approved}});
   }
   return JsonResponse(200, json::object{{"tokens", std::move(out)}});
 }
 
 HttpResponse RevokeToken(const AdminCall& call) {
-  auto s = call.services.auth.RevokeToken(call.params[0], call.principal.name, call.now);
+  auto s = call.services.identity.RevokeToken(call.params[0], call.principal, call.now);
   if (!s) return ErrorResponse(s.error());
   return JsonResponse(200, json::object{{"id", call.params[0]}, {"revoked", true}});
 }
@@ -141,11 +156,19 @@ HttpResponse CreateAccessKey(const AdminCall& call) {
     if (!body) return ErrorResponse(body.error());
     if (auto s = OnlyMembers(*body, {}); !s) return ErrorResponse(s.error());
   }
-  auto issued = call.services.access_keys.Issue(call.params[0], call.principal.name, call.now);
+  auto issued = call.services.identity.IssueAccessKey(call.params[0], call.principal, call.now);
   if (!issued) return ErrorResponse(issued.error());
-  return JsonResponse(201, json::object{{"access_key_id", issued->id},
-                                        {"principal", call.params[0]},
-                                        {"secret_access_key", issued->secret}});
+  return WithApprovals(201,
+                       json::object{{"access_key_id", issued->credential.id},
+                                    {"principal", call.params[0]},
+                                    {"secret_access_key", issued->credential.secret}},
+                       issued->approval);
+}
+
+HttpResponse ApproveAccessKey(const AdminCall& call) {
+  auto approvals =
+      call.services.identity.ApproveAccessKey(call.params[0], call.principal, call.now);
+  return WithApprovals(200, json::object{{"access_key_id", call.params[0]}}, approvals);
 }
 
 HttpResponse ListAccessKeys(const AdminCall& call) {
@@ -156,7 +179,8 @@ HttpResponse ListAccessKeys(const AdminCall& call) {
     out.push_back(json::object{{"access_key_id", k.id},
                                {"principal", k.principal},
                                {"created_at", FormatRfc3339(k.created_at)},
-                               {"revoked_at", OptionalTime(k.revoked_at)}});
+                               {"revoked_at", OptionalTime(k.revoked_at)},
+                               {"approved", k.approved}});
   }
   return JsonResponse(200, json::object{{"access_keys", std::move(out)}});
 }

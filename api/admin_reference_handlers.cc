@@ -27,13 +27,6 @@ json::object ReferenceJson(const policy::Reference& r) {
           {"created_by", r.created_by}};
 }
 
-HttpResponse WithApprovals(int status, json::object body,
-                           const Result<broker::ApprovalStatus>& approvals) {
-  if (!approvals) return ErrorResponse(approvals.error());
-  body["approval"] = ApprovalJson(*approvals);
-  return JsonResponse(status, body);
-}
-
 // Our reference (YAML, or the same as JSON), or the JSON of nitro-cli build-enclave /
 // nitro-tpm-pcr-compute named by ?name= (and described by ?source=).
 Result<policy::Reference> ParseReferenceBody(const HttpRequest& request) {
@@ -164,7 +157,7 @@ HttpResponse ListPending(const AdminCall& call) {
   for (const auto& item : *pending) {
     json::object o{{"kind", storage::ApprovalKindName(item.subject.kind)},
                    {"name", item.subject.name}};
-    if (item.subject.kind == storage::ApprovalKind::kPolicy) o["version"] = item.subject.version;
+    if (item.subject.version != 0) o["version"] = item.subject.version;
     json::array approvers;
     for (const auto& a : item.approvers) approvers.emplace_back(a);
     o["approvals"] = std::move(approvers);

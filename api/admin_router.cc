@@ -22,16 +22,21 @@ constexpr broker::RoleSet kRevokers = kAuthor | kApprover;
 constexpr broker::RoleSet kPrincipalReaders = kAdmin | kAuditor;
 constexpr broker::RoleSet kEvaluators = kAuthor | kApprover | kAuditor;
 
-constexpr std::array<AdminRoute, 38> kAdminRoutes = {{
+// Identity changes that widen who can act are approved by admins; a principal's own tokens are
+// its own business (broker/admin/identity_admin.h checks who acts for whom).
+constexpr std::array<AdminRoute, 42> kAdminRoutes = {{
     {"GET", "/v1/admin/whoami", kAnyRole, admin::WhoAmI},
     {"POST", "/v1/admin/principals", kAdmin, admin::CreatePrincipal},
     {"GET", "/v1/admin/principals", kPrincipalReaders, admin::ListPrincipals},
-    {"POST", "/v1/admin/principals/{name}/tokens", kAdmin, admin::CreateToken},
+    {"POST", "/v1/admin/principals/{name}/approve", kAdmin, admin::ApprovePrincipal},
+    {"POST", "/v1/admin/principals/{name}/tokens", kAnyRole, admin::CreateToken},
     {"POST", "/v1/admin/principals/{name}/disable", kAdmin, admin::DisablePrincipal},
     {"GET", "/v1/admin/tokens", kPrincipalReaders, admin::ListTokens},
-    {"POST", "/v1/admin/tokens/{id}/revoke", kAdmin, admin::RevokeToken},
+    {"POST", "/v1/admin/tokens/{id}/approve", kAdmin, admin::ApproveToken},
+    {"POST", "/v1/admin/tokens/{id}/revoke", kAnyRole, admin::RevokeToken},
     {"POST", "/v1/admin/principals/{name}/access-keys", kAdmin, admin::CreateAccessKey},
     {"GET", "/v1/admin/access-keys", kPrincipalReaders, admin::ListAccessKeys},
+    {"POST", "/v1/admin/access-keys/{id}/approve", kAdmin, admin::ApproveAccessKey},
     {"POST", "/v1/admin/access-keys/{id}/revoke", kAdmin, admin::RevokeAccessKey},
     {"GET", "/v1/admin/audit", kAuditor, admin::ReadAudit},
     {"GET", "/v1/admin/audit/verify", kAuditor, admin::VerifyAudit},
@@ -47,6 +52,7 @@ constexpr std::array<AdminRoute, 38> kAdminRoutes = {{
     {"GET", "/v1/admin/policies/{name}/versions", kAnyRole, admin::ListPolicyVersions},
     {"POST", "/v1/admin/policies/{name}/approve", kApprover, admin::ApprovePolicy},
     {"POST", "/v1/admin/policies/{name}/activate", kRevokers, admin::ActivatePolicy},
+    {"POST", "/v1/admin/policies/{name}/deactivate", kRevokers, admin::DeactivatePolicy},
     {"POST", "/v1/admin/policies/{name}:evaluate", kEvaluators, admin::EvaluatePolicy},
     {"POST", "/v1/admin/keys", kKeyManager, admin::CreateKey},
     {"GET", "/v1/admin/keys", kAnyRole, admin::ListKeys},

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <iostream>
+#include <set>
 
 #include "broker/admin/authenticator.h"
 #include "cli/cli_io.h"
@@ -10,51 +11,102 @@
 #include "common/random.h"
 #include "storage/sqlite_audit_log.h"
 #include "storage/sqlite_principal_store.h"
+#include "storage/unit_of_work.h"
 
 namespace kb::cli {
+namespace {
+
+struct Ceremony {
+  std::vector<std::string> admins;
+  broker::RoleSet roles = 0;
+  std::optional<std::chrono::seconds> ttl;
+};
+
+Result<Ceremony> ParseCeremony(const boost::program_options::variables_map& vm) {
+  Ceremony c;
+  c.admins = SplitList(vm.count("admins") ? vm["admins"].as<std::string>() : "admin");
+  std::set<std::string> distinct(c.admins.begin(), c.admins.end());
+  if (c.admins.empty() || distinct.size() != c.admins.size()) {
+    return Error{ErrorCode::kMalformedRequest, "--admins names distinct principals, e.g. ann,bo"};
+  }
+  std::string unknown;
+  auto roles = broker::ParseRoles(
+      SplitList(vm.count("roles") ? vm["roles"].as<std::string>() : "admin"), &unknown);
+  if (!roles) return Error{ErrorCode::kMalformedRequest, "unknown role " + unknown};
+  c.roles = *roles;
+  if (vm.count("ttl")) {
+    c.ttl = ParseDuration(vm["ttl"].as<std::string>());
+    if (!c.ttl) return Error{ErrorCode::kMalformedRequest, "--ttl must be a duration such as 24h"};
+  }
+  return c;
+}
+
+// Creates every admin with a token, and the ceremony's audit row, in one transaction.
+Result<std::vector<broker::IssuedToken>> Run(const Ceremony& c, storage::Database& db, Time now) {
+  storage::SqliteAuditLog audit(db);
+  storage::SqlitePrincipalStore principals(db, audit);
+  storage::SqliteUnitOfWork unit_of_work(db);
+  OsslRandom random;
+  broker::Authenticator auth(principals, random);
+  std::vector<broker::IssuedToken> tokens;
+  auto done = unit_of_work.Run([&]() -> Status {
+    auto existing = principals.ListPrincipals();
+    if (!existing) return std::move(existing).error();
+    if (!existing->empty()) {
+      return Error{ErrorCode::kConflict,
+                   "principals exist already: admins create principals and tokens through the "
+                   "admin API, under the two-person rule"};
+    }
+    std::string reasons = "admins";
+    for (const std::string& name : c.admins) {
+      if (auto s = auth.CreatePrincipal(name, c.roles, "bootstrap", now, /*approved=*/true); !s) {
+        return s;
+      }
+      auto token = auth.IssueToken(name, c.ttl, "bootstrap", now, /*approved=*/true);
+      if (!token) return std::move(token).error();
+      reasons += " " + name + " (token " + token->id + ")";
+      tokens.push_back(std::move(*token));
+    }
+    storage::AuditRecord row;
+    row.time = now;
+    row.actor = "bootstrap";
+    row.action = "admin.bootstrap";
+    row.decision = "ok";
+    row.reasons = std::move(reasons);
+    auto seq = audit.Append(std::move(row));
+    if (!seq) return std::move(seq).error();
+    return Ok();
+  });
+  if (!done) return std::move(done).error();
+  return tokens;
+}
+
+}  // namespace
 
 int RunAdminBootstrap(const boost::program_options::variables_map& vm, const Clock& clock,
                       bool as_json) {
   if (!vm.count("db")) return UsageError("usage: keybroker admin bootstrap --db FILE [...]");
-  std::string unknown;
-  auto roles = broker::ParseRoles(
-      SplitList(vm.count("roles") ? vm["roles"].as<std::string>() : "admin"), &unknown);
-  if (!roles) return UsageError("unknown role " + unknown);
-  std::optional<std::chrono::seconds> ttl;
-  if (vm.count("ttl")) {
-    ttl = ParseDuration(vm["ttl"].as<std::string>());
-    if (!ttl) return UsageError("--ttl must be a duration such as 24h");
-  }
+  auto ceremony = ParseCeremony(vm);
+  if (!ceremony) return UsageError(ceremony.error().message);
   auto db = storage::Database::Open(vm["db"].as<std::string>());
   if (!db) return UsageError(db.error().message);
-  storage::SqliteAuditLog audit(**db);
-  storage::SqlitePrincipalStore principals(**db, audit);
-  auto existing = principals.ListPrincipals();
-  if (!existing) return UsageError(existing.error().message);
-  if (!existing->empty()) {
-    return PrintRejection(Error{ErrorCode::kConflict,
-                                "principals exist already: an admin issues tokens with "
-                                "`keybroker admin tokens create`"});
+  auto tokens = Run(*ceremony, **db, clock.Now());
+  if (!tokens) return PrintRejection(tokens.error());
+  boost::json::array role_names, admins;
+  for (const auto& r : broker::RoleNames(ceremony->roles)) role_names.emplace_back(r);
+  for (size_t i = 0; i < tokens->size(); ++i) {
+    admins.push_back(boost::json::object{{"principal", ceremony->admins[i]},
+                                         {"token_id", (*tokens)[i].id},
+                                         {"token", (*tokens)[i].token}});
   }
-  OsslRandom random;
-  broker::Authenticator auth(principals, random);
-  std::string name = vm["principal"].as<std::string>();
-  Time now = clock.Now();
-  if (auto s = auth.CreatePrincipal(name, *roles, "bootstrap", now); !s) {
-    return PrintRejection(s.error());
-  }
-  auto token = auth.IssueToken(name, ttl, "bootstrap", now);
-  if (!token) return PrintRejection(token.error());
-  boost::json::array role_names;
-  for (const auto& r : broker::RoleNames(*roles)) role_names.emplace_back(r);
-  boost::json::object out{
-      {"principal", name}, {"roles", role_names}, {"token_id", token->id}, {"token", token->token}};
   if (as_json) {
-    PrintJson(out);
-  } else {
-    std::cout << "principal: " << name << "\ntoken: " << token->token
-              << "\n(shown once: keep it, e.g. export KEYBROKER_TOKEN=...)\n";
+    PrintJson(boost::json::object{{"roles", role_names}, {"admins", admins}});
+    return kExitOk;
   }
+  for (size_t i = 0; i < tokens->size(); ++i) {
+    std::cout << "principal: " << ceremony->admins[i] << "\ntoken: " << (*tokens)[i].token << "\n";
+  }
+  std::cout << "(shown once: hand each token to its admin, e.g. export KEYBROKER_TOKEN=...)\n";
   return kExitOk;
 }
 

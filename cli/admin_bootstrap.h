@@ -6,9 +6,12 @@
 
 namespace kb::cli {
 
-// keybroker admin bootstrap --db FILE [--principal NAME] [--roles LIST] [--ttl D]: creates the
-// first principal (roles default to admin) and its token directly in the database, offline:
-// the one way in when no principal exists yet. Refused once any principal exists.
+// keybroker admin bootstrap --db FILE [--admins A,B,...] [--roles LIST] [--ttl D]: the key
+// ceremony that creates the first quorum, offline, since no admin exists yet to approve anyone:
+// every named principal (default: one, "admin"; roles default to admin) with one token each,
+// shown once. Under approvals_required: N, name N admins: every later principal or credential
+// for someone else needs N of them. Everything commits in one transaction with an audit row
+// "admin.bootstrap" naming the principals and token ids. Refused once any principal exists.
 int RunAdminBootstrap(const boost::program_options::variables_map& vm, const Clock& clock,
                       bool as_json);
 

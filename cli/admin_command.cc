@@ -25,15 +25,16 @@ namespace json = boost::json;
 
 constexpr char kUsage[] =
     "usage: keybroker admin <resource> <verb> [ARG] [--url URL] [--token T] [--ca PEM] [--json]\n"
-    "  bootstrap --db FILE [--principal NAME] [--roles LIST]   first admin token, offline\n"
+    "  bootstrap --db FILE --admins A,B[,...] [--ttl D]   the first admins, offline, a token each\n"
     "  whoami | pending\n"
-    "  principals create NAME --roles LIST | list | disable NAME\n"
-    "  tokens create PRINCIPAL [--ttl 24h] | list | revoke ID\n"
-    "  access-keys create PRINCIPAL | list | revoke ID   (KMS API credentials)\n"
+    "  principals create NAME --roles LIST | list | approve NAME | disable NAME\n"
+    "  tokens create PRINCIPAL [--ttl 24h] | list | approve ID | revoke ID\n"
+    "  access-keys create PRINCIPAL | list | approve ID | revoke ID   (KMS API credentials)\n"
     "  references create --file F [--name N] [--source S] | list | get N | revoke N |\n"
     "             reinstate N | approve N\n"
     "  policies put --file F | list | get N [--version V] | versions N | approve N --version V |\n"
-    "           activate N --version V | evaluate N --evidence F [--version V] [--at T]\n"
+    "           activate N --version V | deactivate N |\n"
+    "           evaluate N --evidence F [--version V] [--at T]\n"
     "  keys create ID | list | get ID | rotate ID | enable ID | disable ID |\n"
     "       import ID --file F | import-parameters ID (for importers that wrap elsewhere)\n"
     "  aks register --file F [--description D] | list | approve ID | revoke ID\n"
@@ -118,8 +119,8 @@ Result<Call> BuildCall(const std::vector<std::string>& args, const po::variables
     return Call{"POST", "/v1/admin/principals",
                 json::serialize(json::object{{"name", args[2]}, {"roles", roles}})};
   }
-  if (resource == "principals" && verb == "disable" && has_arg) {
-    return Call{"POST", "/v1/admin/principals/" + arg + "/disable", ""};
+  if (resource == "principals" && (verb == "approve" || verb == "disable") && has_arg) {
+    return Call{"POST", "/v1/admin/principals/" + arg + "/" + verb, ""};
   }
   if (resource == "tokens" && verb == "list") return Call{"GET", "/v1/admin/tokens", ""};
   if (resource == "tokens" && verb == "create" && has_arg) {
@@ -127,8 +128,8 @@ Result<Call> BuildCall(const std::vector<std::string>& args, const po::variables
     if (vm.count("ttl")) body["ttl"] = vm["ttl"].as<std::string>();
     return Call{"POST", "/v1/admin/principals/" + arg + "/tokens", json::serialize(body)};
   }
-  if (resource == "tokens" && verb == "revoke" && has_arg) {
-    return Call{"POST", "/v1/admin/tokens/" + arg + "/revoke", ""};
+  if (resource == "tokens" && (verb == "approve" || verb == "revoke") && has_arg) {
+    return Call{"POST", "/v1/admin/tokens/" + arg + "/" + verb, ""};
   }
   if (resource == "access-keys" && verb == "list") {
     return Call{"GET", "/v1/admin/access-keys", ""};
@@ -136,8 +137,8 @@ Result<Call> BuildCall(const std::vector<std::string>& args, const po::variables
   if (resource == "access-keys" && verb == "create" && has_arg) {
     return Call{"POST", "/v1/admin/principals/" + arg + "/access-keys", ""};
   }
-  if (resource == "access-keys" && verb == "revoke" && has_arg) {
-    return Call{"POST", "/v1/admin/access-keys/" + arg + "/revoke", ""};
+  if (resource == "access-keys" && (verb == "approve" || verb == "revoke") && has_arg) {
+    return Call{"POST", "/v1/admin/access-keys/" + arg + "/" + verb, ""};
   }
   if (resource == "references") {
     if (verb == "create") return ReferenceCreate(vm);
@@ -159,6 +160,9 @@ Result<Call> BuildCall(const std::vector<std::string>& args, const po::variables
     }
     if ((verb == "approve" || verb == "activate") && has_arg && has_version) {
       return Call{"POST", "/v1/admin/policies/" + arg + "/" + verb, VersionBody(vm)};
+    }
+    if (verb == "deactivate" && has_arg) {
+      return Call{"POST", "/v1/admin/policies/" + arg + "/deactivate", ""};
     }
     if (verb == "evaluate" && has_arg) return PolicyEvaluate(args[2], vm);
   }
@@ -264,7 +268,7 @@ po::options_description AdminOptions() {
       "after", po::value<uint64_t>()->default_value(0), "audit rows after this seq")(
       "limit", po::value<int>()->default_value(100), "at most this many audit rows")(
       "db", po::value<std::string>(), "database file (bootstrap)")(
-      "principal", po::value<std::string>()->default_value("admin"), "bootstrap principal");
+      "admins", po::value<std::string>(), "bootstrap: the first admins' names, comma-separated");
   return options;
 }
 

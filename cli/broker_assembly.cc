@@ -88,8 +88,12 @@ Status AssembleBroker(const Config& config, Broker& b) {
       broker::KmsLocation{config.kms_region, config.kms_account_id}});
   b.kms_api =
       std::make_unique<api::kms::KmsServices>(api::kms::KmsServices{*b.kms, *b.access_keys});
+  b.identity_quorum =
+      std::make_unique<broker::Quorum>(*b.approvals, *b.unit_of_work, config.approvals_required);
+  b.identity =
+      std::make_unique<broker::IdentityAdmin>(*b.authenticator, *b.access_keys, *b.identity_quorum);
   b.admin_api = std::make_unique<api::AdminServices>(
-      api::AdminServices{*b.authenticator, *b.admin, *b.key_admin, *b.access_keys});
+      api::AdminServices{*b.authenticator, *b.identity, *b.admin, *b.key_admin, *b.access_keys});
   return Ok();
 }
 

@@ -9,6 +9,7 @@
 #include "api/router.h"
 #include "broker/admin/admin_service.h"
 #include "broker/admin/authenticator.h"
+#include "broker/admin/identity_admin.h"
 #include "broker/admin/key_admin.h"
 #include "broker/release_service.h"
 #include "cli/config.h"
@@ -65,6 +66,8 @@ struct Broker {
   std::unique_ptr<broker::AdminService> admin;
   std::unique_ptr<broker::KeyAdmin> key_admin;
   std::unique_ptr<broker::AccessKeys> access_keys;
+  std::unique_ptr<broker::Quorum> identity_quorum;
+  std::unique_ptr<broker::IdentityAdmin> identity;
   std::unique_ptr<broker::KmsService> kms;
   std::unique_ptr<api::kms::KmsServices> kms_api;
   std::unique_ptr<api::AdminServices> admin_api;

@@ -16,10 +16,10 @@ namespace {
 
 struct Harness : kb::fuzzing::BrokerHarness {
   Harness() : BrokerHarness(/*approvals_required=*/2) {
-    if (!broker.authenticator->CreatePrincipal("fuzz", kb::broker::kAllRoles, "fuzz", now)) {
+    if (!broker.authenticator->CreatePrincipal("fuzz", kb::broker::kAllRoles, "fuzz", now, true)) {
       std::abort();
     }
-    auto issued = broker.authenticator->IssueToken("fuzz", std::nullopt, "fuzz", now);
+    auto issued = broker.authenticator->IssueToken("fuzz", std::nullopt, "fuzz", now, true);
     if (!issued) std::abort();
     token = "Bearer " + issued->token;
   }

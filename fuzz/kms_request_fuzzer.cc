@@ -20,11 +20,11 @@ namespace {
 struct Harness : kb::fuzzing::BrokerHarness {
   Harness() : BrokerHarness(/*approvals_required=*/1) {
     if (!broker.authenticator->CreatePrincipal(
-            "app", kb::broker::Roles({kb::broker::Role::kKmsUser}), "fuzz", now) ||
+            "app", kb::broker::Roles({kb::broker::Role::kKmsUser}), "fuzz", now, true) ||
         !broker.manager->CreateGenerated("fuzz-key", "fuzz", now)) {
       std::abort();
     }
-    auto issued = broker.access_keys->Issue("app", "fuzz", now);
+    auto issued = broker.access_keys->Issue("app", "fuzz", now, /*approved=*/true);
     if (!issued) std::abort();
     key_id = issued->id;
     secret = issued->secret;

@@ -40,14 +40,64 @@ Status SqlitePolicyStore::Activate(std::string_view name, int version) {
   return Ok();
 }
 
+Status SqlitePolicyStore::Run(std::string_view sql, std::string_view name,
+                              std::optional<int> version, std::string_view what) {
+  auto statement = db_.Prepare(sql);
+  if (!statement) return std::move(statement).error();
+  Statement row(std::move(*statement));
+  row.Bind(1, name);
+  if (version) row.Bind(2, int64_t(*version));
+  if (row.Step() != SQLITE_DONE) return db_.LastError(std::string(what));
+  return Ok();
+}
+
 Status SqlitePolicyStore::Deactivate(std::string_view name) {
   auto lock = db_.lock();
-  auto del = db_.Prepare("DELETE FROM active_policies WHERE name = ?1");
-  if (!del) return std::move(del).error();
-  Statement row(std::move(*del));
-  row.Bind(1, name);
-  if (row.Step() != SQLITE_DONE) return db_.LastError("deactivate policy");
-  return Ok();
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return std::move(tx).error();
+  for (const char* sql : {"DELETE FROM active_policies WHERE name = ?1",
+                          "DELETE FROM policy_activations WHERE name = ?1",
+                          "DELETE FROM approvals WHERE kind = 'activation' AND name = ?1"}) {
+    if (auto s = Run(sql, name, std::nullopt, "deactivate policy"); !s) return s;
+  }
+  return tx->Commit();
+}
+
+Status SqlitePolicyStore::RequestActivation(std::string_view name, int version, std::string_view by,
+                                            Time now) {
+  auto lock = db_.lock();
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return std::move(tx).error();
+  if (auto s = Run("DELETE FROM approvals WHERE kind = 'activation' AND name = ?1 AND version = ?2",
+                   name, version, "clear activation approvals");
+      !s) {
+    return s;
+  }
+  auto insert = db_.Prepare(
+      "INSERT INTO policy_activations (name, version, requested_at, requested_by) "
+      "SELECT name, version, ?3, ?4 FROM policy_versions WHERE name = ?1 AND version = ?2 "
+      "ON CONFLICT (name, version) DO UPDATE SET requested_at = excluded.requested_at, "
+      "requested_by = excluded.requested_by");
+  if (!insert) return std::move(insert).error();
+  Statement row(std::move(*insert));
+  row.Bind(1, name).Bind(2, int64_t(version)).Bind(3, now).Bind(4, by);
+  if (row.Step() != SQLITE_DONE) return db_.LastError("request activation");
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return Error{ErrorCode::kNotFound,
+                 "no version " + std::to_string(version) + " of policy " + std::string(name)};
+  }
+  return tx->Commit();
+}
+
+Result<bool> SqlitePolicyStore::ActivationRequested(std::string_view name, int version) {
+  auto lock = db_.lock();
+  auto query = db_.Prepare("SELECT 1 FROM policy_activations WHERE name = ?1 AND version = ?2");
+  if (!query) return std::move(query).error();
+  Statement row(std::move(*query));
+  row.Bind(1, name).Bind(2, int64_t(version));
+  int rc = row.Step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_.LastError("activation request");
+  return rc == SQLITE_ROW;
 }
 
 // Complete statements (adjacent literals), each with its own fixed WHERE clause.

@@ -14,6 +14,9 @@ class SqlitePolicyStore final : public PolicyStore {
                   Time now) override;
   Status Activate(std::string_view name, int version) override;
   Status Deactivate(std::string_view name) override;
+  Status RequestActivation(std::string_view name, int version, std::string_view by,
+                           Time now) override;
+  Result<bool> ActivationRequested(std::string_view name, int version) override;
   Result<PolicyVersion> Get(std::string_view name, int version) override;
   Result<std::vector<PolicyVersion>> Versions(std::string_view name) override;
   Result<std::vector<PolicyVersion>> ListActive() override;
@@ -23,6 +26,9 @@ class SqlitePolicyStore final : public PolicyStore {
   // Runs one of the fixed SELECTs, binding ?1 = name and ?2 = version when given.
   Result<std::vector<PolicyVersion>> Query(const char* sql, std::optional<std::string_view> name,
                                            std::optional<int> version);
+  // Runs one fixed write statement, binding ?1 = name and ?2 = version when given.
+  Status Run(std::string_view sql, std::string_view name, std::optional<int> version,
+             std::string_view what);
 
   Database& db_;
 };

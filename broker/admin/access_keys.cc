@@ -23,7 +23,7 @@ Result<std::string> RandomBase32(const Random& random, size_t chars) {
 }  // namespace
 
 Result<IssuedAccessKey> AccessKeys::Issue(std::string_view principal, std::string_view actor,
-                                          Time now) {
+                                          Time now, bool approved) {
   auto id = RandomBase32(random_, 16);
   if (!id) return std::move(id).error();
   SecretBytes raw(30);  // 240 bits → 40 base64 characters, the shape of an AWS secret key
@@ -31,7 +31,8 @@ Result<IssuedAccessKey> AccessKeys::Issue(std::string_view principal, std::strin
   IssuedAccessKey issued{"KBAK" + *id, Base64Encode(raw.span())};
   auto sealed = kek_.Seal(SealName(issued.id), 1, SecretBytes(AsBytes(issued.secret)), random_);
   if (!sealed) return std::move(sealed).error();
-  storage::AccessKeyRecord record{issued.id, std::string(principal), std::move(*sealed), now, {}};
+  storage::AccessKeyRecord record{issued.id, std::string(principal), std::move(*sealed), now, {},
+                                  approved};
   auto added = store_.Add(
       record, internal::AdminAudit("access-key.create", actor, now,
                                    "access key " + issued.id + " for " + std::string(principal)));
@@ -47,7 +48,7 @@ Status AccessKeys::Revoke(std::string_view id, std::string_view actor, Time now)
 
 std::optional<AccessKeyOwner> AccessKeys::Lookup(std::string_view id) {
   auto record = store_.Get(id);
-  if (!record || record->revoked_at) return std::nullopt;
+  if (!record || !record->approved || record->revoked_at) return std::nullopt;
   auto principal = principals_.LoadPrincipal(record->principal);
   if (!principal) return std::nullopt;
   auto secret = kek_.Unseal(SealName(id), 1, record->secret_sealed);

@@ -34,13 +34,15 @@ class AccessKeys {
              const Random& random)
       : store_(store), principals_(principals), kek_(kek), random_(random) {}
 
-  // kNotFound if there is no such principal.
-  Result<IssuedAccessKey> Issue(std::string_view principal, std::string_view actor, Time now);
+  // kNotFound if there is no such principal. An unapproved key signs nothing until approved.
+  Result<IssuedAccessKey> Issue(std::string_view principal, std::string_view actor, Time now,
+                                bool approved);
   Status Revoke(std::string_view id, std::string_view actor, Time now);
   Result<std::vector<storage::AccessKeyRecord>> List() { return store_.List(); }
 
-  // The owner and secret of an active key of an enabled principal; nullopt otherwise (unknown,
-  // revoked, disabled principal, or a secret that does not unseal).
+  // The owner and secret of an approved, active key of an enabled, approved principal; nullopt
+  // otherwise (unknown, unapproved, revoked, disabled principal, or a secret that does not
+  // unseal).
   std::optional<AccessKeyOwner> Lookup(std::string_view id);
 
  private:

@@ -22,44 +22,24 @@ Status AdminService::AuditedChange(std::string_view action, const Principal& act
   });
 }
 
-Result<storage::ApprovalResult> AdminService::RecordApproval(const ApprovalSubject& subject,
-                                                             const Principal& actor,
-                                                             std::string_view action, Time now) {
-  return deps_.approvals.Approve(subject, actor.name, deps_.approvals_required, now,
-                                 internal::AdminAudit(action, actor.name, now, ""));
-}
-
 Result<ApprovalStatus> AdminService::Settle(const ApprovalSubject& subject,
-                                            const storage::ApprovalResult& result) {
-  if (result.activated && subject.kind == ApprovalKind::kAttestationKey) {
+                                            Result<ApprovalStatus> status) {
+  if (status && status->effective && subject.kind == ApprovalKind::kAttestationKey) {
     if (auto s = LoadAttestationKeys(); !s) return std::move(s).error();
   }
-  auto approvers = deps_.approvals.Approvers(subject);
-  if (!approvers) return std::move(approvers).error();
-  return ApprovalStatus{std::move(*approvers), deps_.approvals_required, result.activated};
+  return status;
 }
 
 Result<ApprovalStatus> AdminService::Approve(const ApprovalSubject& subject, const Principal& actor,
                                              std::string_view action, Time now) {
-  auto result = RecordApproval(subject, actor, action, now);
-  if (!result) return std::move(result).error();
-  return Settle(subject, *result);
+  return Settle(subject, quorum_.Approve(subject, actor, action, now));
 }
 
 Result<ApprovalStatus> AdminService::ChangeAndApprove(ApprovalSubject& subject,
                                                       const Principal& actor,
                                                       std::string_view action, Time now,
                                                       const std::function<Status()>& change) {
-  storage::ApprovalResult result;
-  auto done = deps_.unit_of_work.Run([&]() -> Status {
-    if (auto s = change(); !s) return s;
-    auto approved = RecordApproval(subject, actor, action, now);
-    if (!approved) return std::move(approved).error();
-    result = *approved;
-    return Ok();
-  });
-  if (!done) return std::move(done).error();
-  return Settle(subject, result);
+  return Settle(subject, quorum_.ChangeAndApprove(subject, actor, action, now, change));
 }
 
 // References.
@@ -156,17 +136,35 @@ Result<ApprovalStatus> AdminService::PolicyApprovals(const std::string& name, in
   return ApprovalStatus{std::move(*approvers), deps_.approvals_required, approved};
 }
 
-Status AdminService::ActivatePolicy(const std::string& name, int version, const Principal& actor,
-                                    Time now) {
-  auto status = PolicyApprovals(name, version);
-  if (!status) return std::move(status).error();
-  if (!status->effective) {
-    return Error{ErrorCode::kConflict, "version " + std::to_string(version) + " of policy " + name +
-                                           " lacks its approvals"};
+Result<ApprovalStatus> AdminService::ActivatePolicy(const std::string& name, int version,
+                                                    const Principal& actor, Time now) {
+  auto own = PolicyApprovals(name, version);
+  if (!own) return std::move(own).error();
+  std::string what = "version " + std::to_string(version) + " of policy " + name;
+  if (!own->effective) return Error{ErrorCode::kConflict, what + " lacks its approvals"};
+  auto stored = deps_.policies.Get(name, version);
+  if (!stored) return std::move(stored).error();
+  if (stored->active) return Error{ErrorCode::kConflict, what + " is already active"};
+  ApprovalSubject subject{ApprovalKind::kPolicyActivation, name, version};
+  auto requested = deps_.policies.ActivationRequested(name, version);
+  if (!requested) return std::move(requested).error();
+  if (*requested) {
+    if (!actor.HasAny(Roles({Role::kApprover}))) {
+      return Error{ErrorCode::kForbidden,
+                   "activating " + what + " waits for approvals, which need the approver role"};
+    }
+    return Approve(subject, actor, "policy.activate", now);
   }
-  return AuditedChange("policy.activate", actor, now,
-                       "policy " + name + " version " + std::to_string(version),
-                       [&] { return deps_.policies.Activate(name, version); });
+  return ChangeAndApprove(subject, actor, "policy.activate", now, [&] {
+    return deps_.policies.RequestActivation(name, version, actor.name, now);
+  });
+}
+
+Status AdminService::DeactivatePolicy(const std::string& name, const Principal& actor, Time now) {
+  auto versions = PolicyVersions(name);
+  if (!versions) return std::move(versions).error();
+  return AuditedChange("policy.deactivate", actor, now, "policy " + name,
+                       [&] { return deps_.policies.Deactivate(name); });
 }
 
 Result<storage::PolicyVersion> AdminService::CurrentPolicy(const std::string& name) {

@@ -4,10 +4,11 @@
 // TPM attestation keys, under the two-person rule, plus the policy dry run.
 //
 // Two-person rule: a new reference, a reinstated (previously revoked) reference, a new policy
-// version and a new attestation key are created pending, with their author's approval; they
-// take effect when `approvals_required` distinct principals approved. Revocation is immediate
-// and needs nobody else. Authorization (which role may call what) is the API's job; this class
-// enforces only what depends on who the caller is (an author cannot approve twice).
+// version, making an approved version active again (a rollback) and a new attestation key are
+// created pending, with their author's approval; they take effect when `approvals_required`
+// distinct principals approved. Revocation and deactivation are immediate and need nobody else.
+// Authorization (which role may call what) is the API's job; this class enforces only what depends
+// on who the caller is (an author cannot approve twice).
 
 #include <functional>
 #include <optional>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "broker/admin/principal.h"
+#include "broker/admin/quorum.h"
 #include "broker/evidence/attestation_keys.h"
 #include "broker/release_service.h"
 #include "policy/decision.h"
@@ -27,12 +29,6 @@
 #include "storage/unit_of_work.h"
 
 namespace kb::broker {
-
-struct ApprovalStatus {
-  std::vector<std::string> approvers;
-  int required = 1;
-  bool effective = false;
-};
 
 struct EvaluateRequest {
   std::optional<int> version;  // default: the active version, else the newest
@@ -71,7 +67,8 @@ class AdminService {
   };
 
   // REQUIRES: every dependency outlives the service; approvals_required >= 1.
-  explicit AdminService(Dependencies deps) : deps_(deps) {}
+  explicit AdminService(Dependencies deps)
+      : deps_(deps), quorum_(deps.approvals, deps.unit_of_work, deps.approvals_required) {}
 
   int approvals_required() const { return deps_.approvals_required; }
 
@@ -93,8 +90,16 @@ class AdminService {
                               const Principal& actor, Time now);
   Result<ApprovalStatus> ApprovePolicy(const std::string& name, int version, const Principal& actor,
                                        Time now);
-  // Activation and rollback: only a version that has its approvals. kConflict otherwise.
-  Status ActivatePolicy(const std::string& name, int version, const Principal& actor, Time now);
+  // Making an approved version active (a rollback, or back after a deactivation) needs the quorum
+  // too: the first call requests it with `actor`'s approval; the same call by other principals
+  // holding `approver` approves it, and the approval that reaches the quorum activates it.
+  // kConflict for a version without its own approvals or one already active; kForbidden when a
+  // request waits and `actor` is not an approver. A change of the active version (this one, a
+  // newly approved version, a deactivation) voids every other request still waiting.
+  Result<ApprovalStatus> ActivatePolicy(const std::string& name, int version,
+                                        const Principal& actor, Time now);
+  // Immediate: no version of `name` is active afterwards, so its keys go to nobody through it.
+  Status DeactivatePolicy(const std::string& name, const Principal& actor, Time now);
   Result<ApprovalStatus> PolicyApprovals(const std::string& name, int version);
   // The version a dry run or a GET uses by default: the active one, else the newest.
   Result<storage::PolicyVersion> CurrentPolicy(const std::string& name);
@@ -127,9 +132,7 @@ class AdminService {
   Result<std::vector<storage::AttestationKeyRecord>> ListAttestationKeys() {
     return deps_.attestation_keys.List();
   }
-  Result<std::vector<storage::PendingItem>> Pending() {
-    return deps_.approvals.Pending(deps_.approvals_required);
-  }
+  Result<std::vector<storage::PendingItem>> Pending() { return quorum_.Pending(); }
   // The audit log, for auditors.
   Result<std::vector<storage::AuditRecord>> ReadAudit(uint64_t after, size_t limit) {
     return deps_.audit.Read(after, limit);
@@ -144,17 +147,15 @@ class AdminService {
   Result<ApprovalStatus> ChangeAndApprove(storage::ApprovalSubject& subject, const Principal& actor,
                                           std::string_view action, Time now,
                                           const std::function<Status()>& change);
-  Result<storage::ApprovalResult> RecordApproval(const storage::ApprovalSubject& subject,
-                                                 const Principal& actor, std::string_view action,
-                                                 Time now);
-  // After the commit: the live AK set follows an activated key; the approvers so far.
+  // After the commit: the live AK set follows an activated key.
   Result<ApprovalStatus> Settle(const storage::ApprovalSubject& subject,
-                                const storage::ApprovalResult& result);
+                                Result<ApprovalStatus> status);
   // `change` and its audit row, in one transaction.
   Status AuditedChange(std::string_view action, const Principal& actor, Time now,
                        std::string reasons, const std::function<Status()>& change);
 
   Dependencies deps_;
+  Quorum quorum_;
 };
 
 }  // namespace kb::broker

@@ -36,7 +36,8 @@ Result<Principal> Authenticator::Authenticate(std::string_view token, Time now) 
   }
   Sha256Digest presented = Sha256(AsBytes(token));
   if (!CtEqual(presented, record->token_sha256)) return Unauthorized();
-  if (record->revoked_at || (record->expires_at && now >= *record->expires_at)) {
+  if (!record->approved || record->revoked_at ||
+      (record->expires_at && now >= *record->expires_at)) {
     return Unauthorized();
   }
   return LoadPrincipal(record->principal);
@@ -55,13 +56,16 @@ Result<Principal> Authenticator::LoadPrincipal(std::string_view name) {
     return std::move(principal).error();
   }
   if (principal->disabled_at) return Error{ErrorCode::kUnauthorized, "principal is disabled"};
+  if (!principal->approved) {
+    return Error{ErrorCode::kUnauthorized, "principal awaits its approvals"};
+  }
   std::optional<RoleSet> roles = ParseRoles(principal->roles);
   if (!roles) return Error{ErrorCode::kInternal, "stored principal has an unknown role"};
   return Principal{principal->name, *roles};
 }
 
 Status Authenticator::CreatePrincipal(std::string_view name, RoleSet roles, std::string_view actor,
-                                      Time now) {
+                                      Time now, bool approved) {
   if (!policy::IsValidName(name)) {
     return Error{ErrorCode::kMalformedRequest, "principal names are 1..128 of [A-Za-z0-9._@:/-]"};
   }
@@ -71,14 +75,16 @@ Status Authenticator::CreatePrincipal(std::string_view name, RoleSet roles, std:
   std::vector<std::string> names = RoleNames(roles);
   std::string listed;
   for (const auto& n : names) listed += (listed.empty() ? "" : ",") + n;
-  return store_.CreatePrincipal({std::string(name), names, now, std::string(actor)},
+  storage::PrincipalRecord record{std::string(name), names, now, std::string(actor)};
+  record.approved = approved;
+  return store_.CreatePrincipal(record,
                                 AdminAudit("principal.create", actor, now,
                                            "principal " + std::string(name) + " roles " + listed));
 }
 
 Result<IssuedToken> Authenticator::IssueToken(std::string_view principal,
                                               std::optional<std::chrono::seconds> ttl,
-                                              std::string_view actor, Time now) {
+                                              std::string_view actor, Time now, bool approved) {
   Bytes id(kIdHex / 2), secret(kSecretHex / 2);
   if (auto s = random_.Fill(id); !s) return std::move(s).error();
   if (auto s = random_.Fill(secret); !s) return std::move(s).error();
@@ -92,6 +98,7 @@ Result<IssuedToken> Authenticator::IssueToken(std::string_view principal,
   record.token_sha256 = Sha256(AsBytes(issued.token));
   record.created_at = now;
   record.expires_at = issued.expires_at;
+  record.approved = approved;
   auto added = store_.AddToken(
       record, AdminAudit("token.create", actor, now,
                          "token " + issued.id + " for principal " + std::string(principal)));

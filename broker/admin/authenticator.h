@@ -38,13 +38,16 @@ class Authenticator {
   // certificate against the configured admin client CA. kUnauthorized if no such principal.
   Result<Principal> AuthenticateCertificate(std::string_view common_name);
 
-  // kMalformedRequest for a bad name or empty roles; kConflict if the name exists.
-  Status CreatePrincipal(std::string_view name, RoleSet roles, std::string_view actor, Time now);
-  // A new token for `principal`, valid for `ttl` (none: until revoked). kNotFound if there is
-  // no such principal.
+  // kMalformedRequest for a bad name or empty roles; kConflict if the name exists. An
+  // unapproved principal authenticates nobody until the approval store approves it (IdentityAdmin
+  // creates principals that way; only the offline bootstrap creates approved ones).
+  Status CreatePrincipal(std::string_view name, RoleSet roles, std::string_view actor, Time now,
+                         bool approved);
+  // A new token for `principal`, valid for `ttl` (none: until revoked); an unapproved one
+  // authenticates nobody until approved. kNotFound if there is no such principal.
   Result<IssuedToken> IssueToken(std::string_view principal,
                                  std::optional<std::chrono::seconds> ttl, std::string_view actor,
-                                 Time now);
+                                 Time now, bool approved);
   Status RevokeToken(std::string_view id, std::string_view actor, Time now);
   // Disables `name` and revokes its tokens; its client certificates stop authenticating too.
   // kConflict for the caller itself (an admin cannot lock everyone out by accident).
@@ -53,8 +56,8 @@ class Authenticator {
   storage::PrincipalStore& store() { return store_; }
 
   // The principal `name` with its roles, for a credential that names it (a token, a client
-  // certificate, a KMS access key). kUnauthorized if there is no such principal or it is
-  // disabled.
+  // certificate, a KMS access key). kUnauthorized if there is no such principal, it is disabled
+  // or it still waits for its approvals.
   Result<Principal> LoadPrincipal(std::string_view name);
 
  private:

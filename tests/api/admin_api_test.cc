@@ -60,8 +60,10 @@ TEST_F(AdminApiTest, EveryAdminCallNeedsAValidToken) {
 }
 
 TEST_F(AdminApiTest, TokensExpireAndAreRevocable) {
+  // A principal issues its own tokens alone.
   auto issued =
-      Json(Call("admin", "POST", "/v1/admin/principals/auditor/tokens", R"({"ttl": "60s"})"));
+      Json(Call("auditor", "POST", "/v1/admin/principals/auditor/tokens", R"({"ttl": "60s"})"));
+  EXPECT_EQ(issued["approval"].as_object().at("effective"), true);
   std::string token(issued["token"].as_string()), id(issued["id"].as_string());
   EXPECT_EQ(Call(token, "GET", "/v1/admin/whoami").status, 200);
   clock_.Advance(std::chrono::seconds(60));
@@ -70,7 +72,7 @@ TEST_F(AdminApiTest, TokensExpireAndAreRevocable) {
   std::string id2(
       Json(Call("admin", "POST", "/v1/admin/principals/auditor/tokens"))["id"].as_string());
   auto listed = Json(Call("admin", "GET", "/v1/admin/tokens"));
-  EXPECT_EQ(listed["tokens"].as_array().size(), 8u);  // six fixtures, two here
+  EXPECT_EQ(listed["tokens"].as_array().size(), 9u);  // seven fixtures, two here
   EXPECT_EQ(listed.at("tokens").as_array()[0].as_object().count("token"), 0u);  // never again
   EXPECT_EQ(Call("admin", "POST", "/v1/admin/tokens/" + id2 + "/revoke").status, 200);
   EXPECT_EQ(Call("admin", "POST", "/v1/admin/tokens/nope/revoke").status, 404);
@@ -82,15 +84,17 @@ TEST_F(AdminApiTest, TokensExpireAndAreRevocable) {
 
 TEST_F(AdminApiTest, ADisabledPrincipalLosesEveryToken) {
   std::string second(
-      Json(Call("admin", "POST", "/v1/admin/principals/auditor/tokens"))["token"].as_string());
+      Json(Call("auditor", "POST", "/v1/admin/principals/auditor/tokens"))["token"].as_string());
   EXPECT_EQ(Call(second, "GET", "/v1/admin/whoami").status, 200);
   EXPECT_EQ(Call("admin", "POST", "/v1/admin/principals/auditor/disable").status, 200);
   EXPECT_EQ(Code(Call("auditor", "GET", "/v1/admin/whoami")), "unauthorized");
   EXPECT_EQ(Code(Call(second, "GET", "/v1/admin/whoami")), "unauthorized");
-  // Tokens issued later are dead too.
-  std::string later(
-      Json(Call("admin", "POST", "/v1/admin/principals/auditor/tokens"))["token"].as_string());
-  EXPECT_EQ(Code(Call(later, "GET", "/v1/admin/whoami")), "unauthorized");
+  // Tokens issued later are dead too, even once approved.
+  auto later = Json(Call("admin", "POST", "/v1/admin/principals/auditor/tokens"));
+  std::string later_id(later["id"].as_string());
+  EXPECT_EQ(Call("admin2", "POST", "/v1/admin/tokens/" + later_id + "/approve").status, 200);
+  EXPECT_EQ(Code(Call(std::string(later["token"].as_string()), "GET", "/v1/admin/whoami")),
+            "unauthorized");
   EXPECT_EQ(Code(Call("admin", "POST", "/v1/admin/principals/admin/disable")), "conflict");
   EXPECT_EQ(Call("admin", "POST", "/v1/admin/principals/nobody/disable").status, 404);
   auto listed = Json(Call("admin", "GET", "/v1/admin/principals"))["principals"].as_array();
@@ -113,11 +117,20 @@ TEST_F(AdminApiTest, PrincipalsNeedKnownRolesAndUniqueNames) {
                           R"({"name": "dave", "roles": ["admin"], "x": 1})", "[]", "{"}) {
     EXPECT_EQ(Code(Call("admin", "POST", "/v1/admin/principals", bad)), "malformed_request") << bad;
   }
-  EXPECT_EQ(Json(Call("auditor", "GET", "/v1/admin/principals"))["principals"].as_array().size(),
-            7u);
+  auto listed = Json(Call("auditor", "GET", "/v1/admin/principals"))["principals"].as_array();
+  EXPECT_EQ(listed.size(), 8u);  // seven fixtures and carol, who waits for a second admin
+  for (const auto& p : listed) {
+    EXPECT_EQ(p.as_object().at("approved"), p.as_object().at("name") != "carol");
+  }
 }
 
 // Each role against each route: 403 exactly when the role is not among the route's.
+// Routes every role may call for itself; for another principal they need admin (403 otherwise).
+bool IsSelfService(const AdminRoute& route) {
+  return route.pattern == "/v1/admin/principals/{name}/tokens" ||
+         route.pattern == "/v1/admin/tokens/{id}/revoke";
+}
+
 TEST_F(AdminApiTest, RoleMatrix) {
   int checked = 0;
   for (const AdminRoute& route : AdminRouteTable()) {
@@ -128,7 +141,9 @@ TEST_F(AdminApiTest, RoleMatrix) {
     for (const char* role : {"admin", "key-manager", "policy-author", "approver", "auditor"}) {
       bool allowed = (route.allowed & *broker::ParseRoles({role})) != 0;
       auto r = Call(role, std::string(route.method), target);
-      if (allowed) {
+      if (IsSelfService(route) && std::string(role) != "admin") {
+        EXPECT_EQ(Code(r), "forbidden") << role << " " << route.pattern;  // "x" is not `role`
+      } else if (allowed) {
         EXPECT_NE(r.status, 403) << role << " " << route.method << " " << route.pattern;
         EXPECT_NE(r.status, 401) << role << " " << route.method << " " << route.pattern;
       } else {
@@ -137,8 +152,8 @@ TEST_F(AdminApiTest, RoleMatrix) {
       }
       ++checked;
     }
-    // Auditors change nothing: they may only read, and dry-run.
-    if (route.allowed & *broker::ParseRoles({"auditor"})) {
+    // Auditors change nothing but their own tokens: they may only read, and dry-run.
+    if ((route.allowed & *broker::ParseRoles({"auditor"})) && !IsSelfService(route)) {
       EXPECT_TRUE(route.method == "GET" || route.pattern.ends_with(":evaluate")) << route.pattern;
     }
   }
@@ -235,11 +250,14 @@ TEST_F(AdminApiTest, PolicyVersionsActivateOnlyWithTheirApprovals) {
   EXPECT_EQ(Release("model-weights", 0xbb).status, 200);
   EXPECT_EQ(Code(Release("model-weights")), "policy_denied");
 
-  // Roll back to the approved version 1.
-  EXPECT_EQ(
-      Call("policy-author", "POST", "/v1/admin/policies/weights/activate", R"({"version": 1})")
-          .status,
-      200);
+  // Roll back to the approved version 1: that needs the quorum too.
+  auto requested =
+      Call("policy-author", "POST", "/v1/admin/policies/weights/activate", R"({"version": 1})");
+  EXPECT_EQ(Json(requested)["approval"].as_object().at("effective"), false) << requested.body;
+  EXPECT_EQ(Code(Release("model-weights")), "policy_denied");  // version 2 still rules
+  auto approved =
+      Call("approver", "POST", "/v1/admin/policies/weights/activate", R"({"version": 1})");
+  EXPECT_EQ(Json(approved)["approval"].as_object().at("effective"), true) << approved.body;
   EXPECT_EQ(Release("model-weights").status, 200);
   auto versions = Json(Call("auditor", "GET", "/v1/admin/policies/weights/versions"));
   ASSERT_EQ(versions["versions"].as_array().size(), 2u);

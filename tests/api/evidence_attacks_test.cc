@@ -134,7 +134,7 @@ class RecipientAttacks : public EvidenceAttacks {
   void SetUp() override {
     EvidenceAttacks::SetUp();
     AddPrincipal("app", {"kms-user"});
-    auto issued = broker_.access_keys->Issue("app", "test", kT);
+    auto issued = broker_.access_keys->Issue("app", "test", kT, /*approved=*/true);
     ASSERT_TRUE(issued);
     app_ = {issued->id, issued->secret};
   }

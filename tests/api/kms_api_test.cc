@@ -28,7 +28,7 @@ class KmsApiTest : public testing::AdminServer {
     ASSERT_TRUE(broker_.manager->CreateGenerated("free-key", "test", kT));
   }
   AccessKey Issue(const std::string& principal) {
-    auto issued = broker_.access_keys->Issue(principal, "test", kT);
+    auto issued = broker_.access_keys->Issue(principal, "test", kT, /*approved=*/true);
     EXPECT_TRUE(issued);
     return issued ? AccessKey{issued->id, issued->secret} : AccessKey{};
   }

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "cli/admin_output.h"
+#include "storage/sqlite_audit_log.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/test_paths.h"
 
@@ -16,18 +17,40 @@ namespace {
 
 using testing::Keybroker;
 
-TEST(AdminCommand, BootstrapCreatesTheFirstAdminOnlyOnce) {
+TEST(AdminCommand, BootstrapCreatesTheFirstAdminsOnlyOnceAndRecordsTheCeremony) {
   std::string db = testing::MakeTempDir() + "/kb.db";
-  auto first = Keybroker("admin bootstrap --db " + db + " --roles admin,auditor --json");
+  auto first = Keybroker("admin bootstrap --db " + db + " --admins ann,bo --json");
   ASSERT_EQ(first.exit_code, 0) << first.out;
   auto j = first.json();
-  EXPECT_EQ(j["principal"], "admin");
-  EXPECT_EQ(j["roles"].as_array().size(), 2u);
-  EXPECT_EQ(std::string(j["token"].as_string()).rfind("kbt_", 0), 0u);
-  auto second = Keybroker("admin bootstrap --db " + db + " --principal other");
+  EXPECT_EQ(j["roles"].as_array().size(), 1u);
+  const auto& admins = j["admins"].as_array();
+  ASSERT_EQ(admins.size(), 2u);
+  EXPECT_EQ(admins[0].as_object().at("principal"), "ann");
+  EXPECT_EQ(admins[1].as_object().at("principal"), "bo");
+  std::string ann(admins[0].as_object().at("token").as_string());
+  std::string bo(admins[1].as_object().at("token").as_string());
+  EXPECT_EQ(ann.rfind("kbt_", 0), 0u);
+  EXPECT_NE(ann, bo);
+  auto second = Keybroker("admin bootstrap --db " + db + " --admins other");
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_EQ(second.json()["error"], "conflict");
   EXPECT_EQ(Keybroker("admin bootstrap --db " + db + "x --roles root").exit_code, 2);
+  EXPECT_EQ(Keybroker("admin bootstrap --db " + db + "y --admins a,a").exit_code, 2);
+
+  // The ceremony is one audit row naming the admins and their token ids, never the tokens.
+  auto opened = storage::Database::Open(db);
+  ASSERT_TRUE(opened);
+  storage::SqliteAuditLog audit(**opened);
+  auto rows = audit.Read(0, 100);
+  ASSERT_TRUE(rows);
+  ASSERT_FALSE(rows->empty());
+  const storage::AuditRecord& last = rows->back();
+  EXPECT_EQ(last.action, "admin.bootstrap");
+  EXPECT_EQ(last.actor, "bootstrap");
+  EXPECT_NE(last.reasons.find("ann (token " + ann.substr(4, 16) + ")"), std::string::npos)
+      << last.reasons;
+  EXPECT_NE(last.reasons.find("bo (token"), std::string::npos);
+  for (const auto& row : *rows) EXPECT_EQ(row.reasons.find(ann.substr(21)), std::string::npos);
 }
 
 TEST(AdminCommand, UsageAndConnectionErrorsExitTwo) {

@@ -14,7 +14,7 @@ start
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 admin() { "$kb" admin --url "https://127.0.0.1:$port" --ca tls/cert.pem "$@"; }
 export KEYBROKER_TOKEN=$("$kb" admin bootstrap --db keybroker.db --roles admin,auditor --json |
-  field token)
+  python3 -c "import json,sys; print(json.load(sys.stdin)['admins'][0]['token'])")
 admin principals create app --roles kms-user >/dev/null
 admin principals create reader --roles auditor >/dev/null
 admin access-keys create app --json > app.json

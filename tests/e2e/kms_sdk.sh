@@ -17,7 +17,8 @@ start
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 admin() { "$kb" admin --url "https://127.0.0.1:$port" --ca tls/cert.pem "$@"; }
 export KEYBROKER_TOKEN=$("$kb" admin bootstrap --db keybroker.db \
-  --roles admin,policy-author,approver --json | field token)
+  --roles admin,policy-author,approver --json |
+  python3 -c "import json,sys; print(json.load(sys.stdin)['admins'][0]['token'])")
 printf '%s\n' 'name: sdk' 'keys: [sdk-key]' 'platform: nitro-enclave' \
   'require_attestation: false' 'freshness: {max_age: 300s, nonce: optional}' 'allow:' \
   "  - pcrs: {0: \"$pcr0\"}" > sdk-policy.yaml

@@ -111,5 +111,44 @@ TEST_F(ApprovalStoreTest, AttestationKeysArePendingUntilApprovedAndRevocable) {
             ErrorCode::kNotFound);
 }
 
+TEST_F(ApprovalStoreTest, EveryKindHasItsOwnNameAndSql) {
+  for (ApprovalKind kind :
+       {ApprovalKind::kReference, ApprovalKind::kPolicy, ApprovalKind::kAttestationKey,
+        ApprovalKind::kPolicyActivation, ApprovalKind::kPrincipal, ApprovalKind::kToken,
+        ApprovalKind::kAccessKey}) {
+    EXPECT_EQ(ParseApprovalKind(ApprovalKindName(kind)), kind) << ApprovalKindName(kind);
+    // Each kind's state query runs against the schema: an unknown subject is not found.
+    EXPECT_EQ(Approve({kind, "nobody", 1}, "alice").error().code, ErrorCode::kNotFound)
+        << ApprovalKindName(kind);
+  }
+  EXPECT_FALSE(ParseApprovalKind("root"));
+}
+
+// A request to make an approved version active again waits for the quorum; the change of the
+// active version voids every other request, with its approvals.
+TEST_F(ApprovalStoreTest, AnActivationRequestTakesEffectAtTheQuorumAndDiesWithAnyChange) {
+  int v1 = *policies_->Put("p", "name: p", "alice", kT);
+  int v2 = *policies_->Put("p", "name: p", "alice", kT);
+  ASSERT_TRUE(policies_->Activate("p", v2));
+  const ApprovalSubject back{ApprovalKind::kPolicyActivation, "p", v1};
+  EXPECT_EQ(Approve(back, "alice").error().code, ErrorCode::kConflict);  // not requested
+  ASSERT_TRUE(policies_->RequestActivation("p", v1, "alice", kT));
+  EXPECT_TRUE(*policies_->ActivationRequested("p", v1));
+  ASSERT_FALSE(Approve(back, "alice")->activated);
+  EXPECT_FALSE(policies_->Get("p", v1)->active);
+  EXPECT_EQ(Approve(back, "alice").error().code, ErrorCode::kConflict);
+  ASSERT_TRUE(Approve(back, "bob")->activated);
+  EXPECT_TRUE(policies_->Get("p", v1)->active);
+  EXPECT_FALSE(*policies_->ActivationRequested("p", v1));
+
+  // A new request starts from no approvals; deactivating voids it.
+  ASSERT_TRUE(policies_->RequestActivation("p", v2, "alice", kT));
+  ASSERT_FALSE(Approve({ApprovalKind::kPolicyActivation, "p", v2}, "alice")->activated);
+  ASSERT_TRUE(policies_->Deactivate("p"));
+  EXPECT_FALSE(*policies_->ActivationRequested("p", v2));
+  EXPECT_TRUE(approvals_->Approvers({ApprovalKind::kPolicyActivation, "p", v2})->empty());
+  EXPECT_TRUE(approvals_->Pending(2)->size() == 3u);  // the reference and both versions
+}
+
 }  // namespace
 }  // namespace kb::storage

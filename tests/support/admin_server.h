@@ -55,6 +55,7 @@ class AdminServer : public ::testing::Test {
       AddPrincipal(role, {role});
     }
     AddPrincipal("approver2", {"approver"});
+    AddPrincipal("admin2", {"admin"});  // identity changes need two admins
     instance_key_ = testing::GenerateKey(KeyType::kRsa2048);
   }
   void TearDown() override {
@@ -87,8 +88,9 @@ class AdminServer : public ::testing::Test {
   void AddPrincipal(const std::string& name, const std::vector<std::string>& roles) {
     auto set = broker::ParseRoles(roles);
     ASSERT_TRUE(set);
-    ASSERT_TRUE(broker_.authenticator->CreatePrincipal(name, *set, "test", kT));
-    auto issued = broker_.authenticator->IssueToken(name, std::nullopt, "test", kT);
+    ASSERT_TRUE(broker_.authenticator->CreatePrincipal(name, *set, "test", kT, /*approved=*/true));
+    auto issued =
+        broker_.authenticator->IssueToken(name, std::nullopt, "test", kT, /*approved=*/true);
     ASSERT_TRUE(issued);
     tokens_[name] = issued->token;
   }
