@@ -38,8 +38,8 @@ struct ApprovalSubject {
 };
 
 struct ApprovalResult {
-  int approvals = 0;       // distinct principals, this one included
-  bool activated = false;  // this approval reached the quorum
+  int approvals = 0;                   // distinct principals, this one included
+  bool activated = false;              // this approval reached the quorum
   std::vector<std::string> approvers;  // in order of approval, this one included
 };
 

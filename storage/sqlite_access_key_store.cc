@@ -37,8 +37,8 @@ Result<std::vector<AccessKeyRecord>> SqliteAccessKeyStore::Load(
   std::vector<AccessKeyRecord> out;
   int rc;
   while ((rc = rows.Step()) == SQLITE_ROW) {
-    out.push_back({rows.Text(0), rows.Text(1), rows.Blob(2), rows.TimeAt(3),
-                   rows.OptionalTimeAt(4), rows.Int(5) != 0});
+    out.push_back({rows.Text(0), rows.Text(1), rows.Blob(2), rows.TimeAt(3), rows.OptionalTimeAt(4),
+                   rows.Int(5) != 0});
   }
   if (rc != SQLITE_DONE) return db_.LastError("load access keys");
   return out;
