@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 #include "cli/cli_io.h"
@@ -11,17 +12,80 @@
 namespace kb::cli {
 namespace {
 
-Status LoadPolicy(const policy::Policy& parsed, const std::string& text,
-                  storage::PolicyStore& policies, Time now, BootstrapReport& report) {
-  auto versions = policies.Versions(parsed.name);
+storage::AuditRecord BootstrapAudit(std::string_view action, Time now, std::string reasons) {
+  storage::AuditRecord row;
+  row.time = now;
+  row.actor = kBootstrapPrincipal;
+  row.action = std::string(action);
+  row.decision = "ok";
+  row.reasons = std::move(reasons);
+  return row;
+}
+
+// Runs `change` (which may complete the row) and appends its audit row in one transaction.
+Status Audited(BootstrapStores& stores, storage::AuditRecord row,
+               const std::function<Status(storage::AuditRecord&)>& change) {
+  return stores.unit_of_work.Run([&]() -> Status {
+    if (auto s = change(row); !s) return s;
+    auto seq = stores.audit.Append(std::move(row));
+    if (!seq) return std::move(seq).error();
+    return Ok();
+  });
+}
+
+// Why the file must not replace what is stored, or "" when it may.
+std::string OwnedByTheApi(const std::vector<storage::PolicyVersion>& versions) {
+  bool any_active = false;
+  for (const auto& v : versions) {
+    if (v.created_by != kBootstrapPrincipal) {
+      return "version " + std::to_string(v.version) + " came from " + v.created_by +
+             " through the admin API";
+    }
+    any_active |= v.active;
+  }
+  if (!versions.empty() && !any_active) return "it was deactivated through the admin API";
+  return "";
+}
+
+Status LoadPolicy(const policy::Policy& parsed, const std::string& text, BootstrapStores& stores,
+                  Time now, BootstrapReport& report) {
+  auto versions = stores.policies.Versions(parsed.name);
   if (!versions) return std::move(versions).error();
   for (const auto& v : *versions) {
     if (v.active && v.source == text) return Ok();  // already the active version
   }
-  auto version = policies.Put(parsed.name, text, "bootstrap", now);
-  if (!version) return std::move(version).error();
-  if (auto s = policies.Activate(parsed.name, *version); !s) return s;
+  if (std::string why = OwnedByTheApi(*versions); !why.empty()) {
+    report.warnings.push_back("policy " + parsed.name + " skipped: " + why +
+                              ", so the file no longer replaces it");
+    return Ok();
+  }
+  auto done = Audited(
+      stores, BootstrapAudit("policy.put", now, ""), [&](storage::AuditRecord& row) -> Status {
+        auto version = stores.policies.Put(parsed.name, text, kBootstrapPrincipal, now);
+        if (!version) return std::move(version).error();
+        row.policy = parsed.name;
+        row.policy_version = uint32_t(*version);
+        row.reasons = "policy " + parsed.name + " version " + std::to_string(*version) +
+                      " active, from bootstrap_dir";
+        return stores.policies.Activate(parsed.name, *version);
+      });
+  if (!done) return done;
   ++report.policies_activated;
+  return Ok();
+}
+
+Status LoadReference(policy::Reference reference, BootstrapStores& stores, Time now,
+                     BootstrapReport& report) {
+  reference.created_at = now;
+  reference.created_by = kBootstrapPrincipal;
+  auto added =
+      Audited(stores, BootstrapAudit("reference.create", now, "reference " + reference.name),
+              [&](storage::AuditRecord&) { return stores.references.Add(reference); });
+  if (added) {
+    ++report.references_added;
+  } else if (added.error().code != ErrorCode::kConflict) {
+    return added;
+  }
   return Ok();
 }
 
@@ -32,8 +96,7 @@ bool LooksLikePolicy(const std::string& text) {
 
 }  // namespace
 
-Result<BootstrapReport> LoadBootstrapDir(const std::string& dir, storage::PolicyStore& policies,
-                                         storage::ReferenceStore& references, Time now) {
+Result<BootstrapReport> LoadBootstrapDir(const std::string& dir, BootstrapStores stores, Time now) {
   std::error_code ec;
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -54,7 +117,7 @@ Result<BootstrapReport> LoadBootstrapDir(const std::string& dir, storage::Policy
     };
     auto parsed = policy::ParsePolicy(text);
     if (parsed) {
-      if (auto s = LoadPolicy(*parsed, text, policies, now, report); !s) {
+      if (auto s = LoadPolicy(*parsed, text, stores, now, report); !s) {
         return fail(s.error().message);
       }
       continue;
@@ -64,13 +127,8 @@ Result<BootstrapReport> LoadBootstrapDir(const std::string& dir, storage::Policy
     if (!reference) {
       return fail("neither a valid policy nor a valid reference: " + reference.error().message);
     }
-    reference->created_at = now;
-    reference->created_by = "bootstrap";
-    auto added = references.Add(*reference);
-    if (added) {
-      ++report.references_added;
-    } else if (added.error().code != ErrorCode::kConflict) {
-      return fail(added.error().message);
+    if (auto s = LoadReference(std::move(*reference), stores, now, report); !s) {
+      return fail(s.error().message);
     }
   }
   return report;

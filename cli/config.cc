@@ -195,6 +195,11 @@ Status Config::Validate() {
   if (approvals_required < 1 || approvals_required > 10) {
     return Error{ErrorCode::kMalformedRequest, "approvals_required must be 1..10"};
   }
+  if (approvals_required >= 2 && !bootstrap_dir.empty()) {
+    return Error{ErrorCode::kMalformedRequest,
+                 "bootstrap_dir is refused when approvals_required is 2 or more: its files would "
+                 "take effect on nobody's approval; propose them through the admin API"};
+  }
   if (workers < 0 || workers > 256) {
     return Error{ErrorCode::kMalformedRequest, "workers must be 0..256"};
   }

@@ -76,8 +76,11 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   Broker b;
   if (auto s = AssembleBroker(*config, b); !s) return UsageError(s.error().message);
   if (!config->bootstrap_dir.empty()) {
-    auto report = LoadBootstrapDir(config->bootstrap_dir, *b.policies, *b.references, clock.Now());
+    auto report =
+        LoadBootstrapDir(config->bootstrap_dir,
+                         {*b.policies, *b.references, *b.audit, *b.unit_of_work}, clock.Now());
     if (!report) return UsageError(report.error().message);
+    for (const auto& warning : report->warnings) Log("WARNING: bootstrap: " + warning);
     Log("bootstrap: " + std::to_string(report->policies_activated) +
         " policy version(s) activated, " + std::to_string(report->references_added) +
         " reference(s) added");

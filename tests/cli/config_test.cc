@@ -86,6 +86,18 @@ TEST(Config, RejectsInvalidValues) {
   EXPECT_FALSE(ParseConfig("durability: off"));
 }
 
+// Files loaded at start-up take effect on nobody's approval: under the two-person rule they are
+// refused outright.
+TEST(Config, RefusesABootstrapDirUnderTheTwoPersonRule) {
+  auto c = ParseConfig("approvals_required: 2\nbootstrap_dir: /etc/kb/bootstrap\n");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("bootstrap_dir is refused when approvals_required is 2"),
+            std::string::npos)
+      << c.error().message;
+  EXPECT_TRUE(ParseConfig("approvals_required: 1\nbootstrap_dir: /etc/kb/bootstrap\n"));
+  EXPECT_TRUE(ParseConfig("approvals_required: 2\nbootstrap_dir: \"\"\n"));
+}
+
 TEST(Config, ReadsLimitsAndRateLimits) {
   auto c = ParseConfig(
       "limits:\n  max_connections: 10\n  max_requests_per_connection: 3\n"
