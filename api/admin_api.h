@@ -19,6 +19,7 @@
 #include "broker/admin/admin_service.h"
 #include "broker/admin/authenticator.h"
 #include "broker/admin/key_admin.h"
+#include "broker/admin/kms_governance.h"
 
 namespace kb::api {
 
@@ -27,6 +28,7 @@ struct AdminServices {
   broker::AdminService& admin;
   broker::KeyAdmin& keys;
   broker::AccessKeys& access_keys;
+  broker::KmsGovernance& kms;
 };
 
 // One authenticated, authorized call, as a handler sees it.

@@ -22,7 +22,10 @@ constexpr broker::RoleSet kRevokers = kAuthor | kApprover;
 constexpr broker::RoleSet kPrincipalReaders = kAdmin | kAuditor;
 constexpr broker::RoleSet kEvaluators = kAuthor | kApprover | kAuditor;
 
-constexpr std::array<AdminRoute, 38> kAdminRoutes = {{
+// Narrowing who may use a kms key needs nobody else: a grant is revoked at once.
+constexpr broker::RoleSet kGrantRevokers = kKeyManager | kApprover | kAdmin;
+
+constexpr std::array<AdminRoute, 45> kAdminRoutes = {{
     {"GET", "/v1/admin/whoami", kAnyRole, admin::WhoAmI},
     {"POST", "/v1/admin/principals", kAdmin, admin::CreatePrincipal},
     {"GET", "/v1/admin/principals", kPrincipalReaders, admin::ListPrincipals},
@@ -56,6 +59,13 @@ constexpr std::array<AdminRoute, 38> kAdminRoutes = {{
     {"POST", "/v1/admin/keys/{id}/disable", kKeyManager, admin::DisableKey},
     {"GET", "/v1/admin/keys/{id}/import-parameters", kKeyManager, admin::GetImportParameters},
     {"POST", "/v1/admin/keys/{id}/import", kKeyManager, admin::ImportKey},
+    {"POST", "/v1/admin/keys/{id}/attestation", kKeyManager, admin::ProposeKeyAttestation},
+    {"GET", "/v1/admin/keys/{id}/attestation", kAnyRole, admin::ListKeyAttestationChanges},
+    {"POST", "/v1/admin/keys/{id}/attestation/approve", kApprover, admin::ApproveKeyAttestation},
+    {"POST", "/v1/admin/grants", kKeyManager, admin::CreateGrant},
+    {"GET", "/v1/admin/grants", kAnyRole, admin::ListGrants},
+    {"POST", "/v1/admin/grants/{id}/approve", kApprover, admin::ApproveGrant},
+    {"POST", "/v1/admin/grants/{id}/revoke", kGrantRevokers, admin::RevokeGrant},
     {"POST", "/v1/admin/attestation-keys", kAuthor, admin::RegisterAttestationKey},
     {"GET", "/v1/admin/attestation-keys", kAnyRole, admin::ListAttestationKeys},
     {"POST", "/v1/admin/attestation-keys/{id}/approve", kApprover, admin::ApproveAttestationKey},
