@@ -185,14 +185,16 @@ TEST_F(SigV4Test, UnknownKeysAndTemporaryCredentialsAreUnauthorized) {
 TEST_F(SigV4Test, RefusesARequestThatLeavesARequiredHeaderUnsigned) {
   const Vector& gdk = vectors_[0];  // content-type;host;x-amz-date;x-amz-target
   ASSERT_TRUE(Check(Resigned(gdk, {"content-type", "host", "x-amz-date", "x-amz-target"})));
-  for (const std::string& left_out : {"content-type", "host", "x-amz-date", "x-amz-target"}) {
+  for (const std::string left_out : {"content-type", "host", "x-amz-date", "x-amz-target"}) {
     std::vector<std::string> signed_headers;
     for (const char* h : {"content-type", "host", "x-amz-date", "x-amz-target"}) {
       if (h != left_out) signed_headers.push_back(h);
     }
     auto r = Check(Resigned(gdk, signed_headers));
     EXPECT_EQ(Code(r), ErrorCode::kForbidden) << left_out;
-    if (!r) EXPECT_NE(r.error().message.find(left_out), std::string::npos) << r.error().message;
+    if (!r) {
+      EXPECT_NE(r.error().message.find(left_out), std::string::npos) << r.error().message;
+    }
   }
   // The captured GenerateDataKey, its x-amz-target unsigned, replayed as Decrypt.
   Vector replay = Resigned(gdk, {"content-type", "host", "x-amz-date"});
