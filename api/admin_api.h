@@ -20,6 +20,7 @@
 #include "broker/admin/authenticator.h"
 #include "broker/admin/identity_admin.h"
 #include "broker/admin/key_admin.h"
+#include "broker/admin/kms_governance.h"
 
 namespace kb::api {
 
@@ -29,6 +30,7 @@ struct AdminServices {
   broker::AdminService& admin;
   broker::KeyAdmin& keys;
   broker::AccessKeys& access_keys;
+  broker::KmsGovernance& kms;
 };
 
 // One authenticated, authorized call, as a handler sees it.

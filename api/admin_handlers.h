@@ -78,4 +78,13 @@ HttpResponse DisableKey(const AdminCall& call);
 HttpResponse GetImportParameters(const AdminCall& call);
 HttpResponse ImportKey(const AdminCall& call);
 
+// KMS governance: grants and key attestation changes.
+HttpResponse CreateGrant(const AdminCall& call);
+HttpResponse ListGrants(const AdminCall& call);
+HttpResponse ApproveGrant(const AdminCall& call);
+HttpResponse RevokeGrant(const AdminCall& call);
+HttpResponse ProposeKeyAttestation(const AdminCall& call);
+HttpResponse ListKeyAttestationChanges(const AdminCall& call);
+HttpResponse ApproveKeyAttestation(const AdminCall& call);
+
 }  // namespace kb::api::admin

@@ -13,11 +13,30 @@ namespace json = boost::json;
 
 json::object KeyJson(const storage::KeyRecord& k) {
   return {{"id", k.id},
+          {"purpose", storage::KeyPurposeName(k.purpose)},
+          {"attestation_required", k.attestation_required},
           {"origin", k.origin},
           {"enabled", k.enabled},
           {"current_version", k.current_version},
           {"created_at", FormatRfc3339(k.created_at)},
           {"created_by", k.created_by}};
+}
+
+// "purpose" (release | kms; default release) and "attestation_required" (default true).
+Result<broker::KeyOptions> ReadKeyOptions(const json::object& body) {
+  broker::KeyOptions options;
+  auto purpose = OptionalString(body, "purpose");
+  if (!purpose) return std::move(purpose).error();
+  if (*purpose) {
+    auto parsed = storage::ParseKeyPurpose(**purpose);
+    if (!parsed) return Malformed("purpose must be release or kms");
+    options.purpose = *parsed;
+  }
+  if (const json::value* v = body.if_contains("attestation_required")) {
+    if (!v->is_bool()) return Malformed("attestation_required must be true or false");
+    options.attestation_required = v->as_bool();
+  }
+  return options;
 }
 
 // The key's metadata after a change, as the answer to it.
@@ -38,10 +57,15 @@ HttpResponse SetEnabled(const AdminCall& call, bool enabled) {
 HttpResponse CreateKey(const AdminCall& call) {
   auto body = JsonBody(call);
   if (!body) return ErrorResponse(body.error());
-  if (auto s = OnlyMembers(*body, {"id"}); !s) return ErrorResponse(s.error());
+  if (auto s = OnlyMembers(*body, {"id", "purpose", "attestation_required"}); !s) {
+    return ErrorResponse(s.error());
+  }
   auto id = StringMember(*body, "id");
   if (!id) return ErrorResponse(id.error());
-  if (auto s = call.services.keys.Create(std::string(*id), call.principal, call.now); !s) {
+  auto options = ReadKeyOptions(*body);
+  if (!options) return ErrorResponse(options.error());
+  if (auto s = call.services.keys.Create(std::string(*id), *options, call.principal, call.now);
+      !s) {
     return ErrorResponse(s.error());
   }
   auto key = call.services.keys.Get(std::string(*id));
@@ -83,15 +107,19 @@ HttpResponse GetImportParameters(const AdminCall& call) {
 HttpResponse ImportKey(const AdminCall& call) {
   auto body = JsonBody(call);
   if (!body) return ErrorResponse(body.error());
-  if (auto s = OnlyMembers(*body, {"import_token", "encrypted_key_material"}); !s) {
+  if (auto s = OnlyMembers(
+          *body, {"import_token", "encrypted_key_material", "purpose", "attestation_required"});
+      !s) {
     return ErrorResponse(s.error());
   }
+  auto options = ReadKeyOptions(*body);
+  if (!options) return ErrorResponse(options.error());
   auto token = StringMember(*body, "import_token");
   if (!token) return ErrorResponse(token.error());
   auto wrapped = Base64Member(*body, "encrypted_key_material");
   if (!wrapped) return ErrorResponse(wrapped.error());
-  auto s = call.services.keys.Import(call.params[0], std::string(*token), *wrapped, call.principal,
-                                     call.now);
+  auto s = call.services.keys.Import(call.params[0], std::string(*token), *wrapped, *options,
+                                     call.principal, call.now);
   if (!s) return ErrorResponse(s.error());
   return KeyAfter(call, 201);
 }

@@ -22,9 +22,12 @@ constexpr broker::RoleSet kRevokers = kAuthor | kApprover;
 constexpr broker::RoleSet kPrincipalReaders = kAdmin | kAuditor;
 constexpr broker::RoleSet kEvaluators = kAuthor | kApprover | kAuditor;
 
+// Narrowing who may use a kms key needs nobody else: a grant is revoked at once.
+constexpr broker::RoleSet kGrantRevokers = kKeyManager | kApprover | kAdmin;
+
 // Identity changes that widen who can act are approved by admins; a principal's own tokens are
 // its own business (broker/admin/identity_admin.h checks who acts for whom).
-constexpr std::array<AdminRoute, 42> kAdminRoutes = {{
+constexpr std::array<AdminRoute, 49> kAdminRoutes = {{
     {"GET", "/v1/admin/whoami", kAnyRole, admin::WhoAmI},
     {"POST", "/v1/admin/principals", kAdmin, admin::CreatePrincipal},
     {"GET", "/v1/admin/principals", kPrincipalReaders, admin::ListPrincipals},
@@ -62,6 +65,13 @@ constexpr std::array<AdminRoute, 42> kAdminRoutes = {{
     {"POST", "/v1/admin/keys/{id}/disable", kKeyManager, admin::DisableKey},
     {"GET", "/v1/admin/keys/{id}/import-parameters", kKeyManager, admin::GetImportParameters},
     {"POST", "/v1/admin/keys/{id}/import", kKeyManager, admin::ImportKey},
+    {"POST", "/v1/admin/keys/{id}/attestation", kKeyManager, admin::ProposeKeyAttestation},
+    {"GET", "/v1/admin/keys/{id}/attestation", kAnyRole, admin::ListKeyAttestationChanges},
+    {"POST", "/v1/admin/keys/{id}/attestation/approve", kApprover, admin::ApproveKeyAttestation},
+    {"POST", "/v1/admin/grants", kKeyManager, admin::CreateGrant},
+    {"GET", "/v1/admin/grants", kAnyRole, admin::ListGrants},
+    {"POST", "/v1/admin/grants/{id}/approve", kApprover, admin::ApproveGrant},
+    {"POST", "/v1/admin/grants/{id}/revoke", kGrantRevokers, admin::RevokeGrant},
     {"POST", "/v1/admin/attestation-keys", kAuthor, admin::RegisterAttestationKey},
     {"GET", "/v1/admin/attestation-keys", kAnyRole, admin::ListAttestationKeys},
     {"POST", "/v1/admin/attestation-keys/{id}/approve", kApprover, admin::ApproveAttestationKey},

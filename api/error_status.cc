@@ -24,6 +24,7 @@ int HttpStatus(ErrorCode code) {
     case ErrorCode::kPolicyDenied:
     case ErrorCode::kKeyDisabled:
     case ErrorCode::kForbidden:
+    case ErrorCode::kWrongKeyPurpose:
       return 403;
     case ErrorCode::kKeyNotFound:
     case ErrorCode::kNotFound:

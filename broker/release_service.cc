@@ -27,6 +27,8 @@ Error ForClient(const Error& error) {
       return Error{error.code, "internal error"};
     case ErrorCode::kPolicyDenied:
       return Error{error.code, "no policy allows releasing this key to this attestation"};
+    case ErrorCode::kWrongKeyPurpose:
+      return Error{error.code, "this key has purpose kms: it is never released"};
     default:
       return Error{error.code, "attestation rejected: " + std::string(ErrorCodeName(error.code))};
   }
@@ -198,6 +200,7 @@ std::optional<Error> ReleaseService::Evaluate(const ReleaseRequest& request, Tim
     return limited;
   }
   pending.nonce = *claims.nonce;
+  if (auto refused = RefuseKmsKey(request.key_id)) return refused;
 
   int policy_version = 0;
   auto decision = Decide(request.key_id, claims, now, &policy_version);
@@ -222,6 +225,20 @@ std::optional<Error> ReleaseService::Evaluate(const ReleaseRequest& request, Tim
   pending.outcome.release = broker::Release{
       key->id, key->version, request.format, std::move(*wrapped), decision->policy, policy_version};
   return std::nullopt;
+}
+
+// A kms key never leaves the broker, whatever a policy says: its material is the root of every
+// KMS ciphertext of the key, so a workload holding it could decrypt or forge all of them. An
+// unknown key is left to the policy decision (denied there, without saying whether it exists).
+std::optional<Error> ReleaseService::RefuseKmsKey(const std::string& key_id) {
+  auto key = deps_.keys.Get(key_id);
+  if (!key) {
+    if (key.error().code == ErrorCode::kKeyNotFound) return std::nullopt;
+    return key.error();
+  }
+  if (key->purpose != storage::KeyPurpose::kKms) return std::nullopt;
+  return Error{ErrorCode::kWrongKeyPurpose,
+               "key " + key_id + " has purpose kms: it never leaves the broker (use the KMS API)"};
 }
 
 // Records the decision durably through the ledger's writer (consuming the nonce once verified),

@@ -35,8 +35,13 @@ constexpr char kUsage[] =
     "  policies put --file F | list | get N [--version V] | versions N | approve N --version V |\n"
     "           activate N --version V | deactivate N |\n"
     "           evaluate N --evidence F [--version V] [--at T]\n"
-    "  keys create ID | list | get ID | rotate ID | enable ID | disable ID |\n"
-    "       import ID --file F | import-parameters ID (for importers that wrap elsewhere)\n"
+    "  keys create ID [--purpose release|kms] [--attestation-required false] | list | get ID |\n"
+    "       rotate ID | enable ID | disable ID | import ID --file F [--purpose ...] |\n"
+    "       import-parameters ID (for importers that wrap elsewhere) |\n"
+    "       set-attestation ID --attestation-required true|false | attestation ID |\n"
+    "       approve-attestation ID --version V\n"
+    "  grants create PRINCIPAL --key-id K --operations Encrypt,Decrypt,... | list |\n"
+    "         approve ID | revoke ID   (KMS API grants)\n"
     "  aks register --file F [--description D] | list | approve ID | revoke ID\n"
     "  audit list [--after N] [--limit N] | verify\n"
     "The token comes from --token or KEYBROKER_TOKEN; or --cert/--key present an admin client\n"
@@ -60,6 +65,65 @@ Result<std::string> ReadText(const po::variables_map& vm, const char* option, si
 
 std::string VersionBody(const po::variables_map& vm) {
   return json::serialize(json::object{{"version", vm["version"].as<int>()}});
+}
+
+// --purpose and --attestation-required, as members of a key creation or import body.
+Status AddKeyOptions(const po::variables_map& vm, json::object& body) {
+  if (vm.count("purpose")) body["purpose"] = vm["purpose"].as<std::string>();
+  if (!vm.count("attestation-required")) return Ok();
+  const std::string& required = vm["attestation-required"].as<std::string>();
+  if (required != "true" && required != "false") {
+    return Error{ErrorCode::kMalformedRequest, "--attestation-required is true or false"};
+  }
+  body["attestation_required"] = required == "true";
+  return Ok();
+}
+
+Result<Call> KeyCall(const std::string& verb, const std::vector<std::string>& args,
+                     const po::variables_map& vm) {
+  const std::string target = "/v1/admin/keys/" + (args.size() > 2 ? Segment(args[2]) : "");
+  if (verb == "list") return Call{"GET", "/v1/admin/keys", ""};
+  if (args.size() < 3) return Error{ErrorCode::kMalformedRequest, "keys " + verb + " needs ID"};
+  if (verb == "create" || verb == "set-attestation") {
+    json::object body;
+    if (auto s = AddKeyOptions(vm, body); !s) return std::move(s).error();
+    if (verb == "create") {
+      body["id"] = args[2];
+      return Call{"POST", "/v1/admin/keys", json::serialize(body)};
+    }
+    if (!body.contains("attestation_required") || body.contains("purpose")) {
+      return Error{ErrorCode::kMalformedRequest, "set-attestation needs --attestation-required"};
+    }
+    return Call{"POST", target + "/attestation", json::serialize(body)};
+  }
+  if (verb == "get") return Call{"GET", target, ""};
+  if (verb == "attestation") return Call{"GET", target + "/attestation", ""};
+  if (verb == "approve-attestation" && vm.count("version")) {
+    return Call{"POST", target + "/attestation/approve", VersionBody(vm)};
+  }
+  if (verb == "import-parameters") return Call{"GET", target + "/import-parameters", ""};
+  if (verb == "rotate" || verb == "enable" || verb == "disable") {
+    return Call{"POST", target + "/" + verb, ""};
+  }
+  return Error{ErrorCode::kMalformedRequest, "unknown or incomplete keys command"};
+}
+
+Result<Call> GrantCall(const std::string& verb, const std::vector<std::string>& args,
+                       const po::variables_map& vm) {
+  if (verb == "list") return Call{"GET", "/v1/admin/grants", ""};
+  if (verb == "create" && args.size() > 2 && vm.count("key-id") && vm.count("operations")) {
+    json::array operations;
+    for (const auto& op : SplitList(vm["operations"].as<std::string>()))
+      operations.emplace_back(op);
+    json::object body{{"principal", args[2]},
+                      {"key", vm["key-id"].as<std::string>()},
+                      {"operations", std::move(operations)}};
+    return Call{"POST", "/v1/admin/grants", json::serialize(body)};
+  }
+  if ((verb == "approve" || verb == "revoke") && args.size() > 2) {
+    return Call{"POST", "/v1/admin/grants/" + Segment(args[2]) + "/" + verb, ""};
+  }
+  return Error{ErrorCode::kMalformedRequest, "unknown or incomplete grants command"};
 }
 
 Result<Call> ReferenceCreate(const po::variables_map& vm) {
@@ -166,19 +230,8 @@ Result<Call> BuildCall(const std::vector<std::string>& args, const po::variables
     }
     if (verb == "evaluate" && has_arg) return PolicyEvaluate(args[2], vm);
   }
-  if (resource == "keys") {
-    if (verb == "list") return Call{"GET", "/v1/admin/keys", ""};
-    if (verb == "create" && has_arg) {
-      return Call{"POST", "/v1/admin/keys", json::serialize(json::object{{"id", args[2]}})};
-    }
-    if (verb == "get" && has_arg) return Call{"GET", "/v1/admin/keys/" + arg, ""};
-    if (verb == "import-parameters" && has_arg) {
-      return Call{"GET", "/v1/admin/keys/" + arg + "/import-parameters", ""};
-    }
-    if ((verb == "rotate" || verb == "enable" || verb == "disable") && has_arg) {
-      return Call{"POST", "/v1/admin/keys/" + arg + "/" + verb, ""};
-    }
-  }
+  if (resource == "keys") return KeyCall(verb, args, vm);
+  if (resource == "grants") return GrantCall(verb, args, vm);
   if (resource == "aks") {
     if (verb == "register") return AkRegister(vm);
     if (verb == "list") return Call{"GET", "/v1/admin/attestation-keys", ""};
@@ -243,6 +296,7 @@ Result<Call> ImportCall(const Connection& c, const std::string& id, const po::va
   if (!wrapped) return std::move(wrapped).error();
   json::object body{{"import_token", token->as_string()},
                     {"encrypted_key_material", Base64Encode(*wrapped)}};
+  if (auto s = AddKeyOptions(vm, body); !s) return std::move(s).error();
   return Call{"POST", "/v1/admin/keys/" + Segment(id) + "/import", json::serialize(body)};
 }
 
@@ -268,7 +322,11 @@ po::options_description AdminOptions() {
       "after", po::value<uint64_t>()->default_value(0), "audit rows after this seq")(
       "limit", po::value<int>()->default_value(100), "at most this many audit rows")(
       "db", po::value<std::string>(), "database file (bootstrap)")(
-      "admins", po::value<std::string>(), "bootstrap: the first admins' names, comma-separated");
+      "admins", po::value<std::string>(), "bootstrap: the first admins' names, comma-separated")(
+      "purpose", po::value<std::string>(), "key purpose: release (default) or kms")(
+      "attestation-required", po::value<std::string>(), "kms key: true (default) or false")(
+      "key-id", po::value<std::string>(), "grant: the kms key (ID or alias/ID)")(
+      "operations", po::value<std::string>(), "grant: comma-separated KMS operations");
   return options;
 }
 

@@ -38,6 +38,7 @@ void MakeStores(Broker& b) {
   b.access_key_store = std::make_unique<storage::SqliteAccessKeyStore>(db, *b.audit);
   b.attestation_keys = std::make_unique<storage::SqliteAttestationKeyStore>(db, *b.audit);
   b.import_tokens = std::make_unique<storage::SqliteImportTokenStore>(db);
+  b.grants = std::make_unique<storage::SqliteKmsGrantStore>(db, *b.audit);
   b.unit_of_work = std::make_unique<storage::SqliteUnitOfWork>(db);
 }
 
@@ -83,8 +84,11 @@ Status AssembleBroker(const Config& config, Broker& b) {
   if (auto s = b.admin->LoadAttestationKeys(); !s) return s;
   b.key_admin = std::make_unique<broker::KeyAdmin>(*b.manager, *b.keys, *b.import_tokens, *b.audit,
                                                    *b.kek, b.random);
+  b.kms_governance = std::make_unique<broker::KmsGovernance>(
+      broker::KmsGovernance::Dependencies{*b.grants, *b.keys, *b.approvals, *b.unit_of_work,
+                                          *b.audit, b.random, config.approvals_required});
   b.kms = std::make_unique<broker::KmsService>(broker::KmsService::Dependencies{
-      *b.keys, *b.manager, *b.release, *b.wrapper, *b.ledger_writer, b.random,
+      *b.keys, *b.grants, *b.manager, *b.release, *b.wrapper, *b.ledger_writer, b.random,
       broker::KmsLocation{config.kms_region, config.kms_account_id}});
   b.kms_api =
       std::make_unique<api::kms::KmsServices>(api::kms::KmsServices{*b.kms, *b.access_keys});
@@ -92,8 +96,8 @@ Status AssembleBroker(const Config& config, Broker& b) {
       std::make_unique<broker::Quorum>(*b.approvals, *b.unit_of_work, config.approvals_required);
   b.identity =
       std::make_unique<broker::IdentityAdmin>(*b.authenticator, *b.access_keys, *b.identity_quorum);
-  b.admin_api = std::make_unique<api::AdminServices>(
-      api::AdminServices{*b.authenticator, *b.identity, *b.admin, *b.key_admin, *b.access_keys});
+  b.admin_api = std::make_unique<api::AdminServices>(api::AdminServices{
+      *b.authenticator, *b.identity, *b.admin, *b.key_admin, *b.access_keys, *b.kms_governance});
   return Ok();
 }
 

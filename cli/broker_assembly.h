@@ -11,6 +11,7 @@
 #include "broker/admin/authenticator.h"
 #include "broker/admin/identity_admin.h"
 #include "broker/admin/key_admin.h"
+#include "broker/admin/kms_governance.h"
 #include "broker/release_service.h"
 #include "cli/config.h"
 #include "storage/ledger_writer.h"
@@ -20,6 +21,7 @@
 #include "storage/sqlite_audit_log.h"
 #include "storage/sqlite_import_token_store.h"
 #include "storage/sqlite_key_store.h"
+#include "storage/sqlite_kms_grant_store.h"
 #include "storage/sqlite_policy_store.h"
 #include "storage/sqlite_principal_store.h"
 #include "storage/sqlite_reference_store.h"
@@ -55,6 +57,7 @@ struct Broker {
   std::unique_ptr<storage::SqliteApprovalStore> approvals;
   std::unique_ptr<storage::SqliteAttestationKeyStore> attestation_keys;
   std::unique_ptr<storage::SqliteImportTokenStore> import_tokens;
+  std::unique_ptr<storage::SqliteKmsGrantStore> grants;
   std::unique_ptr<storage::SqliteUnitOfWork> unit_of_work;
   OsslRandom random;
   std::unique_ptr<broker::KeyManager> manager;
@@ -68,6 +71,7 @@ struct Broker {
   std::unique_ptr<broker::AccessKeys> access_keys;
   std::unique_ptr<broker::Quorum> identity_quorum;
   std::unique_ptr<broker::IdentityAdmin> identity;
+  std::unique_ptr<broker::KmsGovernance> kms_governance;
   std::unique_ptr<broker::KmsService> kms;
   std::unique_ptr<api::kms::KmsServices> kms_api;
   std::unique_ptr<api::AdminServices> admin_api;

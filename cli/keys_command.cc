@@ -23,10 +23,22 @@ int Create(int argc, const char* const* argv, const Clock& clock) {
       "kek", po::value<std::string>()->required(), "KEK file (32 bytes, mode 0600)")(
       "id", po::value<std::string>()->required(), "key id")(
       "import", po::value<std::string>(), "file holding the secret to import (1..4096 bytes)")(
-      "actor", po::value<std::string>()->default_value("cli"), "who, for the audit log");
+      "actor", po::value<std::string>()->default_value("cli"), "who, for the audit log")(
+      "purpose", po::value<std::string>()->default_value("release"),
+      "release (handed to attested workloads) or kms (serves the KMS API only)")(
+      "attestation-required", po::value<std::string>()->default_value("true"),
+      "kms keys: false lets granted kms-users get plaintext without a Recipient");
   auto vm = ParseOptions(argc, argv, options,
-                         "keybroker keys create --db FILE --kek FILE --id NAME [--import FILE]");
+                         "keybroker keys create --db FILE --kek FILE --id NAME [--import FILE] "
+                         "[--purpose release|kms] [--attestation-required true|false]");
   if (!vm) return kExitUsage;
+  auto purpose = storage::ParseKeyPurpose((*vm)["purpose"].as<std::string>());
+  const std::string& required = (*vm)["attestation-required"].as<std::string>();
+  if (!purpose) return UsageError("--purpose is release or kms");
+  if (required != "true" && required != "false") {
+    return UsageError("--attestation-required is true or false");
+  }
+  broker::KeyOptions key_options{*purpose, required == "true"};
   auto kek = LoadKekFile((*vm)["kek"].as<std::string>());
   if (!kek) return UsageError(kek.error().message);
   auto db = storage::Database::Open((*vm)["db"].as<std::string>());
@@ -44,13 +56,16 @@ int Create(int argc, const char* const* argv, const Clock& clock) {
     if (!secret) return UsageError(secret.error().message);
     SecretBytes material(*secret);
     std::fill(secret->begin(), secret->end(), 0);
-    created = manager.Import(id, material, actor, clock.Now());
+    created = manager.Import(id, material, actor, clock.Now(), key_options);
   } else {
-    created = manager.CreateGenerated(id, actor, clock.Now());
+    created = manager.CreateGenerated(id, actor, clock.Now(), key_options);
   }
   if (!created) return PrintRejection(created.error());
-  PrintJson(boost::json::object{
-      {"key_id", id}, {"version", 1}, {"origin", vm->count("import") ? "imported" : "generated"}});
+  PrintJson(boost::json::object{{"key_id", id},
+                                {"version", 1},
+                                {"origin", vm->count("import") ? "imported" : "generated"},
+                                {"purpose", storage::KeyPurposeName(*purpose)},
+                                {"attestation_required", key_options.attestation_required}});
   return kExitOk;
 }
 
@@ -66,6 +81,8 @@ int List(int argc, const char* const* argv) {
   boost::json::array out;
   for (const auto& k : *keys) {
     out.push_back(boost::json::object{{"key_id", k.id},
+                                      {"purpose", storage::KeyPurposeName(k.purpose)},
+                                      {"attestation_required", k.attestation_required},
                                       {"origin", k.origin},
                                       {"enabled", k.enabled},
                                       {"current_version", k.current_version},

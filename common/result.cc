@@ -50,6 +50,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "invalid_ciphertext";
     case ErrorCode::kIncorrectKey:
       return "incorrect_key";
+    case ErrorCode::kWrongKeyPurpose:
+      return "wrong_key_purpose";
     case ErrorCode::kInternal:
       return "internal";
   }

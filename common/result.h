@@ -38,6 +38,7 @@ enum class ErrorCode {
   kRateLimited,
   kInvalidCiphertext,  // KMS API only: a CiphertextBlob that is not ours or was altered
   kIncorrectKey,       // KMS API only: a CiphertextBlob of another key than the one named
+  kWrongKeyPurpose,    // a kms key asked of /v1/release, or a release key of the KMS API
   kInternal,
 };
 

@@ -21,7 +21,14 @@ struct Harness : kb::fuzzing::BrokerHarness {
   Harness() : BrokerHarness(/*approvals_required=*/1) {
     if (!broker.authenticator->CreatePrincipal(
             "app", kb::broker::Roles({kb::broker::Role::kKmsUser}), "fuzz", now, true) ||
-        !broker.manager->CreateGenerated("fuzz-key", "fuzz", now)) {
+        !broker.manager->CreateGenerated("fuzz-key", "fuzz", now,
+                                         {kb::storage::KeyPurpose::kKms, false})) {
+      std::abort();
+    }
+    // One approval is the quorum here: the grant is active at once.
+    kb::broker::Principal manager{"fuzz", kb::broker::kAllRoles};
+    if (!broker.kms_governance->CreateGrant(
+            {"app", "fuzz-key", kb::broker::GrantableKmsOperations()}, manager, now)) {
       std::abort();
     }
     auto issued = broker.access_keys->Issue("app", "fuzz", now, /*approved=*/true);

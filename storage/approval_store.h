@@ -24,17 +24,19 @@ enum class ApprovalKind {
   kPrincipal,         // a new principal
   kToken,             // a token issued for another principal
   kAccessKey,         // a KMS access key issued for another principal
+  kKmsGrant,          // a kms-user's grant of KMS operations on a key, by grant id
+  kKeyAttestation,    // a new attestation_required of a kms key, by key id + change version
 };
 
-// "reference" | "policy" | "ak" | "activation" | "principal" | "token" | "access-key": the wire
-// and database names.
+// "reference" | "policy" | "ak" | "activation" | "principal" | "token" | "access-key" |
+// "kms-grant" | "key-attestation": the wire and database names.
 std::string_view ApprovalKindName(ApprovalKind kind);
 std::optional<ApprovalKind> ParseApprovalKind(std::string_view name);
 
 struct ApprovalSubject {
   ApprovalKind kind;
   std::string name;
-  int version = 0;  // policy version (also of an activation); 0 otherwise
+  int version = 0;  // policy version (also of an activation), key attestation change; 0 otherwise
 };
 
 struct ApprovalResult {

@@ -1,9 +1,14 @@
 #pragma once
 
 // Keys and their versions, stored only sealed (the broker seals and unseals; storage never sees
-// plaintext key material).
+// plaintext key material). Each key has one purpose, fixed when it is created:
+//   release  handed, wrapped, to attested workloads by /v1/release; never usable through the
+//            KMS API (the material is the root of the key's KMS ciphertexts, so a workload
+//            holding it could decrypt or forge every one of them)
+//   kms      never leaves the broker: it serves the KMS API (Encrypt, Decrypt, GenerateDataKey*)
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +19,12 @@
 
 namespace kb::storage {
 
+enum class KeyPurpose { kRelease, kKms };
+
+// "release" | "kms": the wire and database names.
+std::string_view KeyPurposeName(KeyPurpose purpose);
+std::optional<KeyPurpose> ParseKeyPurpose(std::string_view name);
+
 struct KeyRecord {
   std::string id;
   std::string origin;  // "generated" | "imported"
@@ -21,6 +32,10 @@ struct KeyRecord {
   uint32_t current_version = 1;
   Time created_at{};
   std::string created_by;
+  KeyPurpose purpose = KeyPurpose::kRelease;
+  // kms keys: plaintext (a data key, a decrypted secret) leaves only wrapped to a Recipient
+  // that an active policy naming the key allows. Changed only under the two-person rule.
+  bool attestation_required = true;
 };
 
 class KeyStore {

@@ -181,8 +181,48 @@ CREATE TABLE policy_activations (
 ) STRICT;
 )sql";
 
-constexpr const char* const kMigrations[] = {kReferences, kPolicies, kKeys,       kAudit,
-                                             kNonces,     kAdmin,    kAccessKeys, kGovernance};
+// 9: KMS governance (issue 16). Every key gets one purpose and an attestation_required flag.
+// Existing keys: a key that /v1/release ever released (an allowed "release" audit row) keeps
+// `release`; a key served by the KMS API (an allowed "kms.*" row) and never released becomes
+// `kms`; every other key is `release`. attestation_required starts at 1 for every key: a kms key
+// that returned plaintext without a Recipient before needs an approved change to keep doing so.
+// KMS grants: which kms-user may call which operations on which key; created pending, active
+// once approved, revoked at once. Attestation changes: a proposed new attestation_required of a
+// key, applied once approved; a newer proposal for the same key supersedes an older pending one.
+// No grant is created here: after the upgrade, every kms-user needs an approved grant.
+constexpr const char kKmsGovernance[] = R"sql(
+ALTER TABLE keys ADD COLUMN purpose TEXT NOT NULL DEFAULT 'release'
+  CHECK (purpose IN ('release', 'kms'));
+ALTER TABLE keys ADD COLUMN attestation_required INTEGER NOT NULL DEFAULT 1
+  CHECK (attestation_required IN (0, 1));
+UPDATE keys SET purpose = 'kms'
+  WHERE id IN (SELECT key_id FROM audit_log WHERE action LIKE 'kms.%' AND decision = 'allow')
+    AND id NOT IN (SELECT key_id FROM audit_log WHERE action = 'release' AND decision = 'allow');
+CREATE TABLE kms_grants (
+  id          TEXT PRIMARY KEY,
+  principal   TEXT NOT NULL REFERENCES principals (name),
+  key_id      TEXT NOT NULL REFERENCES keys (id),
+  operations  TEXT NOT NULL,  -- comma-separated KMS operation names
+  status      TEXT NOT NULL CHECK (status IN ('pending', 'active', 'revoked')),
+  created_at  INTEGER NOT NULL,
+  created_by  TEXT NOT NULL,
+  revoked_at  INTEGER
+) STRICT;
+CREATE INDEX kms_grants_by_principal ON kms_grants (principal, key_id);
+CREATE TABLE key_attestation_changes (
+  key_id                TEXT NOT NULL REFERENCES keys (id),
+  version               INTEGER NOT NULL CHECK (version >= 1),
+  attestation_required  INTEGER NOT NULL CHECK (attestation_required IN (0, 1)),
+  created_at            INTEGER NOT NULL,
+  created_by            TEXT NOT NULL,
+  applied               INTEGER NOT NULL DEFAULT 0 CHECK (applied IN (0, 1)),
+  PRIMARY KEY (key_id, version)
+) STRICT;
+)sql";
+
+constexpr const char* const kMigrations[] = {kReferences, kPolicies,   kKeys,
+                                             kAudit,      kNonces,     kAdmin,
+                                             kAccessKeys, kGovernance, kKmsGovernance};
 
 }  // namespace
 

@@ -95,6 +95,27 @@ constexpr KindSql kKinds[] = {
      {"UPDATE access_keys SET approved = 1 WHERE id = ?1"},
      "SELECT id, 0 FROM access_keys WHERE approved = 0 AND revoked_at IS NULL",
      false},
+    {ApprovalKind::kKmsGrant,
+     "kms-grant",
+     "SELECT status FROM kms_grants WHERE id = ?1",
+     {"UPDATE kms_grants SET status = 'active' WHERE id = ?1 AND status = 'pending'"},
+     "SELECT id, 0 FROM kms_grants WHERE status = 'pending'",
+     false},
+    // A newer proposal for the same key supersedes an older one still pending, so that an old
+    // proposal approved late cannot undo a later decision.
+    {ApprovalKind::kKeyAttestation,
+     "key-attestation",
+     "SELECT CASE WHEN c.applied = 1 THEN 'applied' WHEN EXISTS (SELECT 1 FROM "
+     "key_attestation_changes n WHERE n.key_id = c.key_id AND n.version > c.version) THEN "
+     "'superseded' ELSE 'pending' END FROM key_attestation_changes c "
+     "WHERE c.key_id = ?1 AND c.version = ?2",
+     {"UPDATE keys SET attestation_required = (SELECT attestation_required FROM "
+      "key_attestation_changes WHERE key_id = ?1 AND version = ?2) WHERE id = ?1",
+      "UPDATE key_attestation_changes SET applied = 1 WHERE key_id = ?1 AND version = ?2"},
+     "SELECT c.key_id, c.version FROM key_attestation_changes c WHERE c.applied = 0 AND NOT "
+     "EXISTS (SELECT 1 FROM key_attestation_changes n WHERE n.key_id = c.key_id AND "
+     "n.version > c.version)",
+     false},
 };
 
 #undef KB_ACTIVATE_POLICY
@@ -108,7 +129,8 @@ const KindSql& SqlFor(ApprovalKind kind) {
 }
 
 bool HasVersion(ApprovalKind kind) {
-  return kind == ApprovalKind::kPolicy || kind == ApprovalKind::kPolicyActivation;
+  return kind == ApprovalKind::kPolicy || kind == ApprovalKind::kPolicyActivation ||
+         kind == ApprovalKind::kKeyAttestation;
 }
 
 std::string Describe(const ApprovalSubject& s) {

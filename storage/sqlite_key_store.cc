@@ -14,6 +14,16 @@ Error NoSuchKey(std::string_view id) {
 
 }  // namespace
 
+std::string_view KeyPurposeName(KeyPurpose purpose) {
+  return purpose == KeyPurpose::kKms ? "kms" : "release";
+}
+
+std::optional<KeyPurpose> ParseKeyPurpose(std::string_view name) {
+  if (name == "release") return KeyPurpose::kRelease;
+  if (name == "kms") return KeyPurpose::kKms;
+  return std::nullopt;
+}
+
 Status SqliteKeyStore::InsertVersion(std::string_view id, uint32_t version, ByteSpan sealed,
                                      Time now) {
   auto insert = db_.Prepare(
@@ -30,12 +40,13 @@ Status SqliteKeyStore::Create(const KeyRecord& key, ByteSpan sealed_v1) {
   auto tx = Transaction::Begin(db_);
   if (!tx) return std::move(tx).error();
   auto insert = db_.Prepare(
-      "INSERT INTO keys (id, origin, enabled, current_version, created_at, created_by) "
-      "VALUES (?1, ?2, ?3, 1, ?4, ?5) ON CONFLICT (id) DO NOTHING");
+      "INSERT INTO keys (id, origin, enabled, current_version, created_at, created_by, purpose, "
+      "attestation_required) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING");
   if (!insert) return std::move(insert).error();
   Statement row(std::move(*insert));
   row.Bind(1, key.id).Bind(2, key.origin).Bind(3, int64_t(key.enabled));
-  row.Bind(4, key.created_at).Bind(5, key.created_by);
+  row.Bind(4, key.created_at).Bind(5, key.created_by).Bind(6, KeyPurposeName(key.purpose));
+  row.Bind(7, int64_t(key.attestation_required));
   if (row.Step() != SQLITE_DONE) return db_.LastError("insert key");
   if (sqlite3_changes(db_.handle()) == 0) {
     return Error{ErrorCode::kConflict, "key " + key.id + " already exists"};
@@ -80,16 +91,18 @@ Status SqliteKeyStore::SetEnabled(std::string_view id, bool enabled) {
 
 Result<std::vector<KeyRecord>> SqliteKeyStore::Query(std::optional<std::string_view> id) {
   auto query = db_.Prepare(
-      "SELECT id, origin, enabled, current_version, created_at, created_by FROM keys "
-      "WHERE ?1 IS NULL OR id = ?1 ORDER BY id");
+      "SELECT id, origin, enabled, current_version, created_at, created_by, purpose, "
+      "attestation_required FROM keys WHERE ?1 IS NULL OR id = ?1 ORDER BY id");
   if (!query) return std::move(query).error();
   Statement rows(std::move(*query));
   if (id) rows.Bind(1, *id);
   std::vector<KeyRecord> out;
   int rc;
   while ((rc = rows.Step()) == SQLITE_ROW) {
+    auto purpose = ParseKeyPurpose(rows.Text(6));
+    if (!purpose) return Error{ErrorCode::kInternal, "key " + rows.Text(0) + ": unknown purpose"};
     out.push_back({rows.Text(0), rows.Text(1), rows.Int(2) != 0, uint32_t(rows.Int(3)),
-                   rows.TimeAt(4), rows.Text(5)});
+                   rows.TimeAt(4), rows.Text(5), *purpose, rows.Int(7) != 0});
   }
   if (rc != SQLITE_DONE) return db_.LastError("query keys");
   return out;

@@ -47,6 +47,8 @@ HttpResponse Fault(const Error& e, const HttpRequest& request) {
       return Fault("InvalidCiphertextException", e.message, request);
     case ErrorCode::kIncorrectKey:
       return Fault("IncorrectKeyException", e.message, request);
+    case ErrorCode::kWrongKeyPurpose:  // AWS's answer for a key of another KeyUsage
+      return Fault("InvalidKeyUsageException", e.message, request);
     case ErrorCode::kForbidden:
     case ErrorCode::kUnauthorized:
     case ErrorCode::kPolicyDenied:
@@ -146,14 +148,14 @@ HttpResponse DescribeKey(Call& c) {
     return Fault(s.error(), c.request);
   auto reference = StringMember(c.body, "KeyId");
   if (!reference) return Fault(reference.error(), c.request);
-  auto key = c.services.kms.Describe(*reference);
+  auto key = c.services.kms.Describe(*reference, c.who);
   if (!key) return Fault(key.error(), c.request);
   return Answer(200, {{"KeyMetadata", Metadata(*key, c.services.kms.location())}}, c.request);
 }
 
 HttpResponse ListKeys(Call& c) {
   if (auto s = OnlyMembers(c.body, {"Limit", "Marker"}); !s) return Fault(s.error(), c.request);
-  auto keys = c.services.kms.List();
+  auto keys = c.services.kms.List(c.who);
   if (!keys) return Fault(keys.error(), c.request);
   json::array out;
   for (const auto& k : *keys) out.push_back(json::object{{"KeyId", k.id}, {"KeyArn", k.arn}});
@@ -165,7 +167,7 @@ HttpResponse ListAliases(Call& c) {
   if (auto s = OnlyMembers(c.body, {"KeyId", "Limit", "Marker"}); !s) {
     return Fault(s.error(), c.request);
   }
-  auto keys = c.services.kms.List();
+  auto keys = c.services.kms.List(c.who);
   if (!keys) return Fault(keys.error(), c.request);
   json::array out;
   for (const auto& k : *keys) {

@@ -138,14 +138,27 @@ Status CheckHeaders(const SignedRequest& request, const Credential& credential,
   if (!std::is_sorted(signed_headers.begin(), signed_headers.end())) {
     return Malformed("SignedHeaders must be sorted");
   }
-  for (const char* required : {"host", "x-amz-date"}) {
-    if (!std::binary_search(signed_headers.begin(), signed_headers.end(), required)) {
-      return Malformed(std::string("the ") + required + " header must be signed");
-    }
-  }
   for (const auto& name : signed_headers) {
     if (!HeaderValues(request.headers, name)) {
       return Malformed("signed header " + name + " is missing");
+    }
+  }
+  // What the signature must cover so that a captured request cannot be replayed, within the
+  // skew window, to another host, as another operation (x-amz-target), with another body
+  // encoding, or under other credentials. The AWS SDKs and the AWS CLI sign all of these.
+  auto is_signed = [&](std::string_view name) {
+    return std::binary_search(signed_headers.begin(), signed_headers.end(), name);
+  };
+  for (std::string_view required : {"host", "x-amz-date", "x-amz-target", "content-type"}) {
+    if (!is_signed(required)) {
+      return Error{ErrorCode::kForbidden,
+                   "the " + std::string(required) + " header must be signed (SignedHeaders)"};
+    }
+  }
+  for (std::string_view if_sent : {"x-amz-content-sha256", "x-amz-security-token"}) {
+    if (HeaderValues(request.headers, if_sent) && !is_signed(if_sent)) {
+      return Error{ErrorCode::kForbidden,
+                   "the " + std::string(if_sent) + " header was sent, so it must be signed"};
     }
   }
   *amz_date = HeaderValues(request.headers, "x-amz-date").value_or("");

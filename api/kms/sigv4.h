@@ -59,11 +59,14 @@ struct Verified {
 
 // Verifies the Authorization header of `request`. Errors, and the KMS __type each becomes:
 //   kMalformedRequest  IncompleteSignatureException: no or a malformed Authorization header,
-//                      a signed header missing, no x-amz-date, host or x-amz-date not signed
+//                      a signed header missing from the request
 //   kUnauthorized      UnrecognizedClientException: an unknown or revoked access key id;
 //                      temporary credentials (x-amz-security-token), which keybroker does not
 //                      issue
-//   kForbidden         InvalidSignatureException: the signature does not match, the scope is
+//   kForbidden         InvalidSignatureException: host, x-amz-date, x-amz-target or
+//                      content-type not among SignedHeaders, nor x-amz-content-sha256 or
+//                      x-amz-security-token when sent (the message names the header); the
+//                      signature does not match, the scope is
 //                      not <date>/<region>/kms/aws4_request, x-amz-date is more than five
 //                      minutes from now, x-amz-content-sha256 is not the body's hash
 Result<Verified> Verify(const SignedRequest& request, std::string_view region, Time now,

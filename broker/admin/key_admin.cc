@@ -35,8 +35,9 @@ Error BadToken() {
 
 }  // namespace
 
-Status KeyAdmin::Create(const std::string& id, const Principal& actor, Time now) {
-  return manager_.CreateGenerated(id, actor.name, now);
+Status KeyAdmin::Create(const std::string& id, const KeyOptions& options, const Principal& actor,
+                        Time now) {
+  return manager_.CreateGenerated(id, actor.name, now, options);
 }
 
 Result<uint32_t> KeyAdmin::Rotate(const std::string& id, const Principal& actor, Time now) {
@@ -82,7 +83,8 @@ Result<ImportParameters> KeyAdmin::CreateImportParameters(const std::string& id,
 }
 
 Status KeyAdmin::Import(const std::string& id, const std::string& import_token,
-                        ByteSpan wrapped_secret, const Principal& actor, Time now) {
+                        ByteSpan wrapped_secret, const KeyOptions& options, const Principal& actor,
+                        Time now) {
   Sha256Digest hash = Sha256(AsBytes(import_token));
   auto token = tokens_.Take(hash, now);
   if (!token) {
@@ -97,7 +99,7 @@ Status KeyAdmin::Import(const std::string& id, const std::string& import_token,
   if (!key) return Error{ErrorCode::kInternal, OsslErrorString("stored wrapping key")};
   auto secret = OaepSha256Decrypt(key.get(), wrapped_secret);
   if (!secret) return std::move(secret).error();
-  return manager_.Import(id, *secret, actor.name, now);
+  return manager_.Import(id, *secret, actor.name, now, options);
 }
 
 }  // namespace kb::broker

@@ -42,7 +42,7 @@ class KeyAdmin {
         kek_(kek),
         random_(random) {}
 
-  Status Create(const std::string& id, const Principal& actor, Time now);
+  Status Create(const std::string& id, const KeyOptions& options, const Principal& actor, Time now);
   Result<uint32_t> Rotate(const std::string& id, const Principal& actor, Time now);
   Status SetEnabled(const std::string& id, bool enabled, const Principal& actor, Time now);
   Result<storage::KeyRecord> Get(const std::string& id);
@@ -55,7 +55,7 @@ class KeyAdmin {
   // kMalformedRequest for an unknown, used, expired or other key's token, a ciphertext that does
   // not unwrap, or a secret that is not 1..4096 bytes.
   Status Import(const std::string& id, const std::string& import_token, ByteSpan wrapped_secret,
-                const Principal& actor, Time now);
+                const KeyOptions& options, const Principal& actor, Time now);
 
  private:
   KeyManager& manager_;

@@ -5,7 +5,7 @@
 namespace kb::broker {
 
 Status KeyManager::Audit(std::string_view action, std::string_view id, uint32_t version,
-                         std::string_view actor, Time now) {
+                         std::string_view actor, Time now, std::string reasons) {
   storage::AuditRecord row;
   row.time = now;
   row.actor = std::string(actor);
@@ -13,37 +13,55 @@ Status KeyManager::Audit(std::string_view action, std::string_view id, uint32_t 
   row.key_id = std::string(id);
   row.key_version = version;
   row.decision = "ok";
+  row.reasons = std::move(reasons);
   auto appended = audit_.Append(std::move(row));
   if (!appended) return std::move(appended).error();
   return Ok();
 }
 
 Status KeyManager::Create(std::string_view id, const SecretBytes& material, const char* origin,
-                          std::string_view actor, Time now) {
+                          std::string_view actor, Time now, KeyOptions options) {
   if (!policy::IsValidName(id)) {
     return Error{ErrorCode::kMalformedRequest, "key id is invalid: '" + std::string(id) + "'"};
   }
+  // A release key is by definition released only to attested workloads.
+  if (options.purpose == storage::KeyPurpose::kRelease && !options.attestation_required) {
+    return Error{ErrorCode::kMalformedRequest,
+                 "attestation_required: false is for kms keys only; a release key is always "
+                 "released to attested workloads"};
+  }
   auto sealed = kek_.Seal(id, 1, material, random_);
   if (!sealed) return std::move(sealed).error();
-  storage::KeyRecord record{std::string(id), origin, true, 1, now, std::string(actor)};
+  storage::KeyRecord record{std::string(id),
+                            origin,
+                            true,
+                            1,
+                            now,
+                            std::string(actor),
+                            options.purpose,
+                            options.attestation_required};
   return unit_of_work_.Run([&]() -> Status {
     if (auto s = keys_.Create(record, *sealed); !s) return s;
-    return Audit("key.create", id, 1, actor, now);
+    std::string purpose(storage::KeyPurposeName(options.purpose));
+    return Audit(
+        "key.create", id, 1, actor, now,
+        "purpose " + purpose + (options.attestation_required ? "" : ", attestation not required"));
   });
 }
 
-Status KeyManager::CreateGenerated(std::string_view id, std::string_view actor, Time now) {
+Status KeyManager::CreateGenerated(std::string_view id, std::string_view actor, Time now,
+                                   KeyOptions options) {
   SecretBytes material(kGeneratedSize);
   if (auto s = random_.Fill(material.mutable_span()); !s) return s;
-  return Create(id, material, "generated", actor, now);
+  return Create(id, material, "generated", actor, now, options);
 }
 
 Status KeyManager::Import(std::string_view id, const SecretBytes& material, std::string_view actor,
-                          Time now) {
+                          Time now, KeyOptions options) {
   if (material.empty() || material.size() > kMaxImportSize) {
     return Error{ErrorCode::kMalformedRequest, "an imported key has 1..4096 bytes"};
   }
-  return Create(id, material, "imported", actor, now);
+  return Create(id, material, "imported", actor, now, options);
 }
 
 Result<uint32_t> KeyManager::Rotate(std::string_view id, std::string_view actor, Time now) {
@@ -88,7 +106,8 @@ Result<UnsealedKey> KeyManager::Unseal(std::string_view id, uint32_t version) {
   if (!sealed) return std::move(sealed).error();
   auto material = kek_.Unseal(id, version, *sealed);
   if (!material) return std::move(material).error();
-  return UnsealedKey{key->id, version, std::move(*material)};
+  return UnsealedKey{key->id, version, std::move(*material), key->purpose,
+                     key->attestation_required};
 }
 
 }  // namespace kb::broker

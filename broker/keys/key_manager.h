@@ -21,6 +21,14 @@ struct UnsealedKey {
   std::string id;
   uint32_t version;
   SecretBytes material;
+  storage::KeyPurpose purpose = storage::KeyPurpose::kRelease;
+  bool attestation_required = true;
+};
+
+// What is fixed when a key is created. attestation_required: false is for kms keys only.
+struct KeyOptions {
+  storage::KeyPurpose purpose = storage::KeyPurpose::kRelease;
+  bool attestation_required = true;
 };
 
 class KeyManager {
@@ -34,8 +42,11 @@ class KeyManager {
              const Kek& kek, const Random& random)
       : keys_(keys), audit_(audit), unit_of_work_(unit_of_work), kek_(kek), random_(random) {}
 
-  Status CreateGenerated(std::string_view id, std::string_view actor, Time now);
-  Status Import(std::string_view id, const SecretBytes& material, std::string_view actor, Time now);
+  // kMalformedRequest for an invalid id, or a release key without attestation.
+  Status CreateGenerated(std::string_view id, std::string_view actor, Time now,
+                         KeyOptions options = {});
+  Status Import(std::string_view id, const SecretBytes& material, std::string_view actor, Time now,
+                KeyOptions options = {});
   // Returns the new version.
   Result<uint32_t> Rotate(std::string_view id, std::string_view actor, Time now);
   Status SetEnabled(std::string_view id, bool enabled, std::string_view actor, Time now);
@@ -46,12 +57,14 @@ class KeyManager {
   // A given version (KMS Decrypt of a blob made before a rotation). kKeyNotFound if the key or
   // the version does not exist; kKeyDisabled if the key is disabled.
   Result<UnsealedKey> Unseal(std::string_view id, uint32_t version);  // 0: the current one
+  // The key's metadata. kKeyNotFound if absent.
+  Result<storage::KeyRecord> Get(std::string_view id) { return keys_.Get(id); }
 
  private:
   Status Create(std::string_view id, const SecretBytes& material, const char* origin,
-                std::string_view actor, Time now);
+                std::string_view actor, Time now, KeyOptions options);
   Status Audit(std::string_view action, std::string_view id, uint32_t version,
-               std::string_view actor, Time now);
+               std::string_view actor, Time now, std::string reasons = "");
 
   storage::KeyStore& keys_;
   storage::AuditLog& audit_;

@@ -15,6 +15,17 @@ Bytes DigestOf(ByteSpan data) {
   return Bytes(d.begin(), d.end());
 }
 
+// A release key's material is held by the workloads it was released to: were it also the root
+// of KMS ciphertexts, they could decrypt or forge every one of them.
+template <typename Key>  // storage::KeyRecord or UnsealedKey
+Status CheckPurpose(const Key& key) {
+  if (key.purpose == storage::KeyPurpose::kKms) return Ok();
+  return Error{ErrorCode::kWrongKeyPurpose,
+               "key " + key.id +
+                   " has purpose release: it is released to attested workloads through "
+                   "/v1/release and is not usable through the KMS API"};
+}
+
 }  // namespace
 
 Result<std::string> KmsService::ResolveKeyId(std::string_view reference) const {
@@ -47,20 +58,37 @@ std::string KmsService::AliasArn(std::string_view key_id) const {
          std::string(key_id);
 }
 
-Result<KmsKey> KmsService::Describe(std::string_view reference) {
+Status KmsService::CheckGrant(const KmsCall& call, const std::string& key_id,
+                              std::string_view operation) {
+  auto allowed = deps_.grants.Allows(call.principal, key_id, operation);
+  if (!allowed) return std::move(allowed).error();
+  if (*allowed) return Ok();
+  // The same answer whether or not the key exists: a caller learns nothing about keys it was
+  // not granted.
+  return Error{ErrorCode::kForbidden,
+               call.principal + " is not granted " + std::string(operation) + " on key " + key_id};
+}
+
+Result<KmsKey> KmsService::Describe(std::string_view reference, const KmsCall& call) {
   auto id = ResolveKeyId(reference);
   if (!id) return std::move(id).error();
+  if (auto s = CheckGrant(call, *id, "DescribeKey"); !s) return std::move(s).error();
   auto key = deps_.keys.Get(*id);
   if (!key) return std::move(key).error();
+  if (auto s = CheckPurpose(*key); !s) return std::move(s).error();
   return KmsKey{key->id, KeyArn(key->id), key->enabled, key->created_at, key->origin};
 }
 
-Result<std::vector<KmsKey>> KmsService::List() {
-  auto keys = deps_.keys.List();
-  if (!keys) return std::move(keys).error();
+Result<std::vector<KmsKey>> KmsService::List(const KmsCall& call) {
+  auto granted = deps_.grants.GrantedKeys(call.principal);
+  if (!granted) return std::move(granted).error();
   std::vector<KmsKey> out;
-  for (const auto& k : *keys)
-    out.push_back({k.id, KeyArn(k.id), k.enabled, k.created_at, k.origin});
+  for (const auto& id : *granted) {
+    auto k = deps_.keys.Get(id);
+    if (!k) return std::move(k).error();
+    if (k->purpose != storage::KeyPurpose::kKms) continue;
+    out.push_back({k->id, KeyArn(k->id), k->enabled, k->created_at, k->origin});
+  }
   return out;
 }
 
@@ -87,17 +115,24 @@ Result<T> KmsService::Audited(CallRecord& record, Time now, Result<T> result) {
   return result;
 }
 
-Result<Delivered> KmsService::Deliver(const std::string& key_id, SecretBytes secret,
+// The key's own flag decides; an active policy that requires attestation for the key can only
+// add to it (a policy can narrow who gets plaintext, never widen it).
+Result<bool> KmsService::AttestationRequired(const UnsealedKey& key) {
+  if (key.attestation_required) return true;
+  return deps_.release.RequiresAttestation(key.id);
+}
+
+Result<Delivered> KmsService::Deliver(const UnsealedKey* key, SecretBytes secret,
                                       const std::optional<Bytes>& recipient, Time now,
                                       CallRecord& record) {
   storage::AuditRecord& row = record.row;
   if (!recipient) {
-    if (!key_id.empty()) {
-      auto required = deps_.release.RequiresAttestation(key_id);
+    if (key != nullptr) {
+      auto required = AttestationRequired(*key);
       if (!required) return std::move(required).error();
       if (*required) {
         return Error{ErrorCode::kForbidden,
-                     "a policy of key " + key_id +
+                     "key " + key->id +
                          " requires attestation: call with a Recipient (attestation document)"};
       }
     }
@@ -105,12 +140,13 @@ Result<Delivered> KmsService::Deliver(const std::string& key_id, SecretBytes sec
   }
   row.evidence_sha256 = DigestOf(*recipient);
   std::optional<ReleaseService::FreshRecipient> fresh;
-  if (key_id.empty()) {  // GenerateRandom: no key, no policy; the document must verify
+  if (key == nullptr) {  // GenerateRandom: no key, no policy; the document must verify
     auto verified = deps_.release.VerifyRecipient(*recipient, now);
     if (!verified) return std::move(verified).error();
     fresh = std::move(*verified);
   } else {
-    auto attested = deps_.release.AuthorizeRecipient(key_id, *recipient, now);
+    // Only an active policy naming the key can allow a Recipient: with none, nobody gets it.
+    auto attested = deps_.release.AuthorizeRecipient(key->id, *recipient, now);
     if (!attested) return std::move(attested).error();
     row.policy = attested->policy;
     row.policy_version = uint32_t(attested->policy_version);
@@ -137,8 +173,10 @@ Result<KmsCiphertext> KmsService::Encrypt(std::string_view reference, ByteSpan p
     auto id = ResolveKeyId(reference);
     if (!id) return std::move(id).error();
     row.key_id = *id;
+    if (auto s = CheckGrant(call, *id, "Encrypt"); !s) return std::move(s).error();
     auto key = deps_.manager.UnsealCurrent(*id);
     if (!key) return std::move(key).error();
+    if (auto s = CheckPurpose(*key); !s) return std::move(s).error();
     row.key_version = key->version;
     auto blob = SealBlob({key->id, key->version}, key->material, plaintext, context, deps_.random);
     if (!blob) return std::move(blob).error();
@@ -158,6 +196,7 @@ Result<KmsDecrypted> KmsService::Decrypt(ByteSpan blob, std::optional<std::strin
     if (!header) return std::move(header).error();
     row.key_id = header->key_id;
     row.key_version = header->key_version;
+    if (auto s = CheckGrant(call, header->key_id, "Decrypt"); !s) return std::move(s).error();
     if (reference) {
       auto named = ResolveKeyId(*reference);
       if (!named) return std::move(named).error();
@@ -167,9 +206,10 @@ Result<KmsDecrypted> KmsService::Decrypt(ByteSpan blob, std::optional<std::strin
     }
     auto key = deps_.manager.Unseal(header->key_id, header->key_version);
     if (!key) return std::move(key).error();
+    if (auto s = CheckPurpose(*key); !s) return std::move(s).error();
     auto plaintext = OpenBlob(blob, key->material, context);
     if (!plaintext) return std::move(plaintext).error();
-    auto delivered = Deliver(key->id, std::move(*plaintext), recipient, call.now, record);
+    auto delivered = Deliver(&*key, std::move(*plaintext), recipient, call.now, record);
     if (!delivered) return std::move(delivered).error();
     return KmsDecrypted{KeyArn(key->id), std::move(*delivered)};
   };
@@ -180,17 +220,20 @@ Result<KmsDataKey> KmsService::GenerateDataKey(std::string_view reference, size_
                                                const EncryptionContext& context, bool deliver,
                                                const std::optional<Bytes>& recipient,
                                                const KmsCall& call) {
-  CallRecord record = Record(deliver ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext", call);
+  std::string_view operation = deliver ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext";
+  CallRecord record = Record(operation, call);
   storage::AuditRecord& row = record.row;
   auto run = [&]() -> Result<KmsDataKey> {
     auto id = ResolveKeyId(reference);
     if (!id) return std::move(id).error();
     row.key_id = *id;
+    if (auto s = CheckGrant(call, *id, operation); !s) return std::move(s).error();
     if (bytes < 1 || bytes > kMaxRandom) {
       return Error{ErrorCode::kMalformedRequest, "NumberOfBytes must be 1 to 1024"};
     }
     auto key = deps_.manager.UnsealCurrent(*id);
     if (!key) return std::move(key).error();
+    if (auto s = CheckPurpose(*key); !s) return std::move(s).error();
     row.key_version = key->version;
     SecretBytes data_key(bytes);
     if (auto s = deps_.random.Fill(data_key.mutable_span()); !s) return std::move(s).error();
@@ -199,7 +242,7 @@ Result<KmsDataKey> KmsService::GenerateDataKey(std::string_view reference, size_
     if (!blob) return std::move(blob).error();
     KmsDataKey out{KeyArn(key->id), std::move(*blob), std::nullopt};
     if (deliver) {
-      auto delivered = Deliver(key->id, std::move(data_key), recipient, call.now, record);
+      auto delivered = Deliver(&*key, std::move(data_key), recipient, call.now, record);
       if (!delivered) return std::move(delivered).error();
       out.secret = std::move(*delivered);
     }
@@ -217,7 +260,7 @@ Result<Delivered> KmsService::GenerateRandom(size_t bytes, const std::optional<B
     }
     SecretBytes random(bytes);
     if (auto s = deps_.random.Fill(random.mutable_span()); !s) return std::move(s).error();
-    return Deliver("", std::move(random), recipient, call.now, record);
+    return Deliver(nullptr, std::move(random), recipient, call.now, record);
   };
   return Audited(record, call.now, run());
 }

@@ -1,11 +1,19 @@
 #pragma once
 
 // The KMS use cases behind keybroker's KMS-compatible API (api/kms/): the operations an enclave
-// application calls on AWS KMS, over keybroker's keys. With a Recipient (an attestation
-// document), the document is verified and the key's release policies decide, exactly as for
-// /v1/release; the secret then leaves only as CMS EnvelopedData to the document's public key
-// (CiphertextForRecipient), never as plaintext. Without one, a key that an active policy
-// governs with require_attestation (the default) yields no plaintext at all.
+// application calls on AWS KMS, over keybroker's keys of purpose kms (storage/key_store.h).
+// Checks, in this order, before anything about a key is read:
+//   1. the caller holds an active grant for the operation on the key (kForbidden otherwise,
+//      whether or not the key exists: AccessDeniedException);
+//   2. the key's purpose is kms (kWrongKeyPurpose otherwise: a release key's material is held
+//      by the workloads it was released to, and must not be the root of KMS ciphertexts).
+// With a Recipient (an attestation document), the document is verified and the key's active
+// release policies decide, exactly as for /v1/release; the secret then leaves only as CMS
+// EnvelopedData to the document's public key (CiphertextForRecipient), never as plaintext.
+// Without one, a key with attestation_required (the default, fixed at creation and changed only
+// under the two-person rule), or one that an active policy governs with require_attestation,
+// yields no plaintext at all: with no active policy allowing a Recipient, it is released to
+// nobody. Encrypt and GenerateDataKeyWithoutPlaintext return no plaintext and need a grant only.
 // A Recipient must be fresh (ReleaseService::VerifyRecipient): a TPM quote only with a nonce
 // from POST /v1/challenge, a Nitro document only when recently signed; a nonce it carries is
 // consumed in the transaction of the call's audit row.
@@ -22,6 +30,7 @@
 #include "broker/release_service.h"
 #include "storage/audit_log.h"
 #include "storage/key_store.h"
+#include "storage/kms_grant_store.h"
 #include "storage/ledger_writer.h"
 
 namespace kb::broker {
@@ -71,6 +80,7 @@ class KmsService {
  public:
   struct Dependencies {
     storage::KeyStore& keys;
+    storage::KmsGrantStore& grants;
     KeyManager& manager;
     ReleaseService& release;
     const KeyWrapper& wrapper;
@@ -88,8 +98,9 @@ class KmsService {
   std::string KeyArn(std::string_view key_id) const;
   std::string AliasArn(std::string_view key_id) const;  // of alias/<key_id>
 
-  Result<KmsKey> Describe(std::string_view reference);
-  Result<std::vector<KmsKey>> List();
+  Result<KmsKey> Describe(std::string_view reference, const KmsCall& call);
+  // The kms keys `call.principal` holds an active grant on.
+  Result<std::vector<KmsKey>> List(const KmsCall& call);
   Result<KmsCiphertext> Encrypt(std::string_view reference, ByteSpan plaintext,
                                 const EncryptionContext& context, const KmsCall& call);
   // `reference`, when given, must name the blob's key (kIncorrectKey otherwise).
@@ -109,8 +120,12 @@ class KmsService {
     storage::AuditRecord row;
     Bytes nonce;
   };
-  Result<Delivered> Deliver(const std::string& key_id, SecretBytes secret,
+  // kForbidden unless an active grant gives the caller `operation` on `key_id`.
+  Status CheckGrant(const KmsCall& call, const std::string& key_id, std::string_view operation);
+  // `key` is null for GenerateRandom (no key, no policy).
+  Result<Delivered> Deliver(const UnsealedKey* key, SecretBytes secret,
                             const std::optional<Bytes>& recipient, Time now, CallRecord& record);
+  Result<bool> AttestationRequired(const UnsealedKey& key);
   // Commits `record` with the outcome of `result`, consuming its nonce (if any) in the same
   // transaction; a nonce no longer usable, or an audit failure, fails the call.
   template <typename T>

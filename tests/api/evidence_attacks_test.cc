@@ -68,8 +68,9 @@ class EvidenceAttacks : public testing::AdminServer {
     return Call("", "POST", "/v1/release", body);
   }
   static std::string TpmPolicy(const std::string& pcr0, const std::string& pcr7) {
-    return "name: host\nkeys: [host-key]\nplatform: tpm2-quote\nallow:\n  - pcrs: {0: \"" + pcr0 +
-           "\", 7: \"" + pcr7 + "\"}\n";
+    return "name: host\nkeys: [host-key, kms-host-key]\nplatform: tpm2-quote\nallow:\n  - pcrs: "
+           "{0: \"" +
+           pcr0 + "\", 7: \"" + pcr7 + "\"}\n";
   }
   // A genuine machine: PCR0 and PCR7 measured and quoted; the policy allows exactly these.
   testing::SwtpmQuote TrustedHostWithPolicy() {
@@ -128,7 +129,8 @@ TEST_F(EvidenceAttacks, ReplayingAnotherEnclavesDocumentSpendsNoneOfItsBudget) {
   EXPECT_EQ(Code(PostRelease("model-weights", Document(ChallengeNonce()))), "rate_limited");
 }
 
-// The KMS API's Recipient, which carries no challenge of the KMS call's own.
+// The KMS API's Recipient, which carries no challenge of the KMS call's own. The KMS keys are
+// kms keys (a release key serves no KMS call), granted to "app".
 class RecipientAttacks : public EvidenceAttacks {
  protected:
   void SetUp() override {
@@ -137,6 +139,10 @@ class RecipientAttacks : public EvidenceAttacks {
     auto issued = broker_.access_keys->Issue("app", "test", kT, /*approved=*/true);
     ASSERT_TRUE(issued);
     app_ = {issued->id, issued->secret};
+    for (const char* key : {"kms-weights", "kms-host-key"}) {
+      CreateKmsKey(key);
+      GrantKms("app", key, {"Encrypt", "Decrypt"});
+    }
   }
   HttpResponse Kms(const std::string& operation, const json::object& body) {
     return kms::RouteKms(
@@ -163,7 +169,7 @@ class RecipientAttacks : public EvidenceAttacks {
 
 TEST_F(RecipientAttacks, ATpmQuoteServesOnlyWithOneOfOurNoncesAndOnlyOnce) {
   testing::SwtpmQuote honest = TrustedHostWithPolicy();
-  std::string blob = Blob("host-key");
+  std::string blob = Blob("kms-host-key");
   // Captured once from a machine that later booted other code: its own nonce, no challenge.
   testing::SwtpmQuote captured = Quote("0,7", "sha256:0,7", Bytes(32, 0x42));
   TrustAk(captured.ak_tpm2b);
@@ -182,11 +188,11 @@ TEST_F(RecipientAttacks, ATpmQuoteServesOnlyWithOneOfOurNoncesAndOnlyOnce) {
 
 TEST_F(RecipientAttacks, ANitroDocumentServesOnlyWhileRecentlySigned) {
   ActivatePolicy("weights",
-                 "name: weights\nkeys: [model-weights]\nplatform: nitro-enclave\n"
+                 "name: weights\nkeys: [kms-weights]\nplatform: nitro-enclave\n"
                  "freshness: {max_age: 86400s, nonce: optional}\n"
                  "allow:\n  - pcrs: {0: \"" +
                      HexEncode(Bytes(48, 0xaa)) + "\"}\n");
-  std::string blob = Blob("model-weights");
+  std::string blob = Blob("kms-weights");
   auto fields = testing::MakeDocumentFields(chain_, kT - std::chrono::minutes(10));
   for (uint32_t i = 0; i < 3; ++i) fields.pcrs[i] = Bytes(48, 0xaa);
   fields.nonce = std::nullopt;

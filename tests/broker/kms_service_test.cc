@@ -1,11 +1,14 @@
 // The KMS use cases over a real SQLite file and real dev-signed Nitro documents: key references,
-// authenticated ciphertext blobs, require_attestation, Recipient delivery checked by decrypting
-// the CMS with the instance key, and an audit row per call.
+// authenticated ciphertext blobs, grants, key purposes, attestation_required, Recipient delivery
+// checked by decrypting the CMS with the instance key, and an audit row per call.
 
 #include "broker/kms/kms_service.h"
 
 #include <gtest/gtest.h>
 
+#include "broker/admin/kms_governance.h"
+#include "storage/sqlite_approval_store.h"
+#include "storage/sqlite_kms_grant_store.h"
 #include "tests/support/release_fixture.h"
 
 namespace kb::broker {
@@ -21,9 +24,39 @@ class KmsServiceTest : public testing::ReleaseFixture {
  protected:
   void SetUp() override {
     ReleaseFixture::SetUp();
-    ASSERT_TRUE(manager_->CreateGenerated("free-key", "admin", kT));  // no policy names it
-    kms_ = std::make_unique<KmsService>(KmsService::Dependencies{
-        *keys_, *manager_, *service_, wrapper_, *writer_, random_, {"eu-west-1", "123456789012"}});
+    // free-key: no policy names it, attestation not required. kms-weights: attestation
+    // required, named by the active policy "weights" with the release fixture's model-weights.
+    ASSERT_TRUE(manager_->CreateGenerated("free-key", "admin", kT,
+                                          {storage::KeyPurpose::kKms,
+                                           /*attestation=*/false}));
+    ASSERT_TRUE(manager_->CreateGenerated("kms-weights", "admin", kT, {storage::KeyPurpose::kKms}));
+    PutPolicy(
+        "name: weights\nkeys: [model-weights, kms-weights]\nplatform: nitro-enclave\n"
+        "allow:\n  - pcrs: {0: \"" +
+        HexEncode(kPcr0) + "\"}\n");
+    grants_ = std::make_unique<storage::SqliteKmsGrantStore>(*db_, *audit_);
+    approvals_ = std::make_unique<storage::SqliteApprovalStore>(*db_, *audit_);
+    governance_ = std::make_unique<KmsGovernance>(KmsGovernance::Dependencies{
+        *grants_, *keys_, *approvals_, *unit_of_work_, *audit_, random_, 1});
+    ASSERT_TRUE(
+        db_->Exec("INSERT INTO principals (name, roles, created_at, created_by) "
+                  "VALUES ('app', 'kms-user', 0, 'test')"));
+    for (const char* key : {"free-key", "kms-weights"}) Grant("app", key);
+    kms_ = std::make_unique<KmsService>(KmsService::Dependencies{*keys_,
+                                                                 *grants_,
+                                                                 *manager_,
+                                                                 *service_,
+                                                                 wrapper_,
+                                                                 *writer_,
+                                                                 random_,
+                                                                 {"eu-west-1", "123456789012"}});
+  }
+  // An active grant of every operation (one approval is the quorum here).
+  void Grant(const std::string& principal, const std::string& key) {
+    auto made = governance_->CreateGrant({principal, key, GrantableKmsOperations()},
+                                         {"admin", kAllRoles}, kT);
+    ASSERT_TRUE(made) << made.error().message;
+    ASSERT_TRUE(made->second.effective);
   }
   uint64_t AuditRows() { return audit_->Verify()->rows; }
   storage::AuditRecord LastRow() {
@@ -39,6 +72,9 @@ class KmsServiceTest : public testing::ReleaseFixture {
   }
 
   KmsCall call_{"app", "r1", kT};
+  std::unique_ptr<storage::SqliteKmsGrantStore> grants_;
+  std::unique_ptr<storage::SqliteApprovalStore> approvals_;
+  std::unique_ptr<KmsGovernance> governance_;
   std::unique_ptr<KmsService> kms_;
 };
 
@@ -56,10 +92,13 @@ TEST_F(KmsServiceTest, ResolvesKeysAsKmsClientsNameThem) {
     EXPECT_EQ(Code(kms_->ResolveKeyId(ref)), ErrorCode::kKeyNotFound) << ref;
   }
   EXPECT_EQ(kms_->KeyArn("k"), "arn:aws:kms:eu-west-1:123456789012:key/k");
-  auto listed = kms_->List();
+  auto listed = kms_->List(call_);  // the kms keys granted to app, not model-weights
   ASSERT_TRUE(listed);
   EXPECT_EQ(listed->size(), 2u);
-  EXPECT_EQ(Code(kms_->Describe("alias/nope")), ErrorCode::kKeyNotFound);
+  // A key nobody was granted: refused, exactly as an existing key outside the caller's grants.
+  EXPECT_EQ(Code(kms_->Describe("alias/nope", call_)), ErrorCode::kForbidden);
+  EXPECT_EQ(Code(kms_->Describe("alias/model-weights", call_)), ErrorCode::kForbidden);
+  EXPECT_TRUE(kms_->Describe("alias/free-key", call_));
 }
 
 TEST_F(KmsServiceTest, EncryptDecryptRoundTripBoundToTheContext) {
@@ -80,7 +119,7 @@ TEST_F(KmsServiceTest, EncryptDecryptRoundTripBoundToTheContext) {
   EXPECT_EQ(Code(kms_->Decrypt(sealed->blob, std::nullopt, {}, std::nullopt, call_)),
             ErrorCode::kInvalidCiphertext);
   EXPECT_EQ(LastRow().decision, "deny");
-  EXPECT_EQ(Code(kms_->Decrypt(sealed->blob, "model-weights", context, std::nullopt, call_)),
+  EXPECT_EQ(Code(kms_->Decrypt(sealed->blob, "kms-weights", context, std::nullopt, call_)),
             ErrorCode::kIncorrectKey);
   for (size_t i = 0; i < sealed->blob.size(); ++i) {  // every byte is authenticated
     Bytes altered = sealed->blob;
@@ -108,13 +147,12 @@ TEST_F(KmsServiceTest, OldVersionsStillDecryptAndDisabledKeysRefuse) {
 }
 
 TEST_F(KmsServiceTest, AGovernedKeyGivesPlaintextOnlyToAnAttestedRecipient) {
-  auto made =
-      kms_->GenerateDataKey("model-weights", 32, {}, /*deliver=*/false, std::nullopt, call_);
+  auto made = kms_->GenerateDataKey("kms-weights", 32, {}, /*deliver=*/false, std::nullopt, call_);
   ASSERT_TRUE(made) << made.error().message;  // no plaintext leaves: allowed
   EXPECT_FALSE(made->secret);
   EXPECT_EQ(Code(kms_->Decrypt(made->blob, std::nullopt, {}, std::nullopt, call_)),
             ErrorCode::kForbidden);
-  EXPECT_EQ(Code(kms_->GenerateDataKey("model-weights", 32, {}, true, std::nullopt, call_)),
+  EXPECT_EQ(Code(kms_->GenerateDataKey("kms-weights", 32, {}, true, std::nullopt, call_)),
             ErrorCode::kForbidden);
 
   auto released = kms_->Decrypt(made->blob, std::nullopt, {}, Recipient(), call_);
@@ -128,7 +166,7 @@ TEST_F(KmsServiceTest, AGovernedKeyGivesPlaintextOnlyToAnAttestedRecipient) {
   EXPECT_NE(row.actor.find("attested:"), std::string::npos);
 
   // The same data key, generated with a Recipient, decrypts to what the blob holds.
-  auto direct = kms_->GenerateDataKey("model-weights", 16, {}, true, Recipient(), call_);
+  auto direct = kms_->GenerateDataKey("kms-weights", 16, {}, true, Recipient(), call_);
   ASSERT_TRUE(direct);
   Bytes direct_key =
       testing::CmsDecrypt(*direct->secret->ciphertext_for_recipient, instance_key_.get());
@@ -143,17 +181,75 @@ TEST_F(KmsServiceTest, AGovernedKeyGivesPlaintextOnlyToAnAttestedRecipient) {
             ErrorCode::kMalformedEvidence);
 }
 
-TEST_F(KmsServiceTest, APolicyMayWaiveAttestation) {
+// Issue 16: attestation is the key's property. A policy (approved or not) cannot waive it; only a
+// key created without it, or changed under the two-person rule, gives plaintext in the clear.
+TEST_F(KmsServiceTest, APolicyCannotWaiveAKeysAttestation) {
   PutPolicy(
-      "name: weights\nkeys: [model-weights]\nplatform: nitro-enclave\n"
+      "name: weights\nkeys: [kms-weights]\nplatform: nitro-enclave\n"
       "require_attestation: false\nallow:\n  - pcrs: {0: \"" +
       HexEncode(kPcr0) + "\"}\n");
-  auto made = kms_->GenerateDataKey("model-weights", 32, {}, true, std::nullopt, call_);
+  EXPECT_EQ(Code(kms_->GenerateDataKey("kms-weights", 32, {}, true, std::nullopt, call_)),
+            ErrorCode::kForbidden);
+  auto made = kms_->GenerateDataKey("free-key", 32, {}, true, std::nullopt, call_);
   ASSERT_TRUE(made) << made.error().message;
   ASSERT_TRUE(made->secret->plaintext);
   auto opened = kms_->Decrypt(made->blob, std::nullopt, {}, std::nullopt, call_);
   ASSERT_TRUE(opened);
   EXPECT_EQ(Copy(*opened->secret.plaintext), Copy(*made->secret->plaintext));
+}
+
+// Issue 16: a release key's material is held by the enclaves it was released to; were it usable
+// through the KMS API, they could decrypt or forge every ciphertext of it.
+TEST_F(KmsServiceTest, AReleaseKeyServesNoKmsCallAndItsMaterialForgesNothing) {
+  EXPECT_EQ(Code(governance_->CreateGrant({"app", "model-weights", {"Decrypt"}},
+                                          {"admin", kAllRoles}, kT)),
+            ErrorCode::kWrongKeyPurpose);
+  // Even with a grant written straight to the database, the purpose refuses.
+  ASSERT_TRUE(grants_->Add({"g-raw", "app", "model-weights", GrantableKmsOperations(), "pending",
+                            kT, "test", std::nullopt}));
+  ASSERT_TRUE(db_->Exec("UPDATE kms_grants SET status = 'active' WHERE id = 'g-raw'"));
+  EXPECT_EQ(Code(kms_->Encrypt("model-weights", Text("x"), {}, call_)),
+            ErrorCode::kWrongKeyPurpose);
+  EXPECT_EQ(Code(kms_->GenerateDataKey("model-weights", 32, {}, false, std::nullopt, call_)),
+            ErrorCode::kWrongKeyPurpose);
+  EXPECT_EQ(Code(kms_->Describe("model-weights", call_)), ErrorCode::kWrongKeyPurpose);
+
+  ReleaseOutcome released = Release(Document(Nonce()));  // an enclave gets the key
+  ASSERT_TRUE(released.release);
+  SecretBytes material(
+      testing::CmsDecrypt(released.release->ciphertext_for_recipient, instance_key_.get()));
+  auto forged = SealBlob({"model-weights", 1}, material, Text("forged"), {}, random_);
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(Code(kms_->Decrypt(*forged, std::nullopt, {}, std::nullopt, call_)),
+            ErrorCode::kWrongKeyPurpose);
+  EXPECT_EQ(LastRow().decision, "deny");
+}
+
+TEST_F(KmsServiceTest, OnlyGrantedOperationsOnGrantedKeysAreServed) {
+  ASSERT_TRUE(
+      db_->Exec("INSERT INTO principals (name, roles, created_at, created_by) "
+                "VALUES ('other', 'kms-user', 0, 'test')"));
+  KmsCall other{"other", "r2", kT};
+  auto sealed = kms_->Encrypt("free-key", Text("secret"), {}, call_);
+  ASSERT_TRUE(sealed);
+  EXPECT_EQ(Code(kms_->Decrypt(sealed->blob, std::nullopt, {}, std::nullopt, other)),
+            ErrorCode::kForbidden);
+  EXPECT_EQ(Code(kms_->Encrypt("free-key", Text("x"), {}, other)), ErrorCode::kForbidden);
+  auto listed = kms_->List(other);
+  ASSERT_TRUE(listed);
+  EXPECT_TRUE(listed->empty());
+
+  auto made =
+      governance_->CreateGrant({"other", "alias/free-key", {"Encrypt"}}, {"admin", kAllRoles}, kT);
+  ASSERT_TRUE(made);
+  EXPECT_EQ(made->first.key_id, "free-key");
+  EXPECT_TRUE(kms_->Encrypt("free-key", Text("x"), {}, other));
+  EXPECT_EQ(Code(kms_->Decrypt(sealed->blob, std::nullopt, {}, std::nullopt, other)),
+            ErrorCode::kForbidden);
+  EXPECT_EQ(Code(kms_->GenerateDataKey("free-key", 32, {}, true, std::nullopt, other)),
+            ErrorCode::kForbidden);
+  ASSERT_TRUE(governance_->RevokeGrant(made->first.id, {"admin", kAllRoles}, kT));
+  EXPECT_EQ(Code(kms_->Encrypt("free-key", Text("x"), {}, other)), ErrorCode::kForbidden);
 }
 
 TEST_F(KmsServiceTest, GenerateRandomInTheClearOrToARecipient) {
@@ -178,10 +274,10 @@ class KmsRecipientFreshnessTest : public KmsServiceTest {
   void SetUp() override {
     KmsServiceTest::SetUp();
     PutPolicy(
-        "name: weights\nkeys: [model-weights]\nplatform: nitro-enclave\n"
+        "name: weights\nkeys: [kms-weights]\nplatform: nitro-enclave\n"
         "freshness: {max_age: 3600s, nonce: optional}\nallow:\n  - pcrs: {0: \"" +
         HexEncode(kPcr0) + "\"}\n");
-    auto made = kms_->GenerateDataKey("model-weights", 32, {}, false, std::nullopt, call_);
+    auto made = kms_->GenerateDataKey("kms-weights", 32, {}, false, std::nullopt, call_);
     ASSERT_TRUE(made);
     blob_ = made->blob;
   }

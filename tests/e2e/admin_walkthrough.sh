@@ -38,13 +38,22 @@ done
 export KEYBROKER_URL="https://127.0.0.1:$port"
 admin() { "$kb" admin --url "$KEYBROKER_URL" --ca tls/cert.pem "$@"; }
 
-# --- 1. The first admin, offline; then two people with separate duties.
-admin_token=$("$kb" admin bootstrap --db keybroker.db --json | field token)
-export KEYBROKER_TOKEN=$admin_token
+# --- 1. Two admins, offline; then two people with separate duties, approved by both admins.
+admins=$("$kb" admin bootstrap --db keybroker.db --admins ann,ben --json)
+ann=$(jq -r '.admins[0].token' <<<"$admins"); ben=$(jq -r '.admins[1].token' <<<"$admins")
+export KEYBROKER_TOKEN=$ann
 admin principals create alice --roles policy-author,key-manager >/dev/null
 admin principals create bob --roles approver,auditor >/dev/null
-alice=$(admin tokens create alice --ttl 8h --json | field token)
-bob=$(admin tokens create bob --ttl 8h --json | field token)
+alice=$(admin tokens create alice --ttl 8h --json); bob=$(admin tokens create bob --ttl 8h --json)
+# One admin alone made nothing usable yet.
+if admin --token "$(jq -r .token <<<"$alice")" whoami >/dev/null 2>&1; then
+  fail "a principal one admin created authenticated before a second admin approved it"
+fi
+admin --token "$ben" principals approve alice >/dev/null
+admin --token "$ben" principals approve bob >/dev/null
+admin --token "$ben" tokens approve "$(jq -r .id <<<"$alice")" >/dev/null
+admin --token "$ben" tokens approve "$(jq -r .id <<<"$bob")" >/dev/null
+alice=$(jq -r .token <<<"$alice"); bob=$(jq -r .token <<<"$bob")
 unset KEYBROKER_TOKEN
 if "$kb" admin bootstrap --db keybroker.db >/dev/null; then fail "a second bootstrap"; fi
 
@@ -88,8 +97,8 @@ cmp -s released.bin payments-key.bin || fail "released bytes differ from the imp
 # --- 6. The record.
 admin --token "$bob" audit verify --json | grep -q '"ok":true' || fail "audit chain"
 admin --token "$bob" audit list --limit 1000 >audit.txt
-for action in principal.create token.create reference.create reference.approve policy.put \
-  policy.approve key.create release; do
+for action in admin.bootstrap principal.create principal.approve token.create token.approve \
+  reference.create reference.approve policy.put policy.approve key.create release; do
   grep -q " $action " audit.txt || fail "no $action row in the audit log"
 done
 # --- end of walkthrough
@@ -110,7 +119,7 @@ grep -q '"error":"forbidden"' forbidden.json || fail "forbidden: $(cat forbidden
 curl -sf --cacert tls/cert.pem "https://127.0.0.1:$port/metrics" >metrics.txt || fail "metrics"
 admin --token "$bob" audit list --limit 1000 --json >audit.json
 kill -TERM "$pid"; wait "$pid" || true; pid=""
-needles=("$admin_token" "$alice" "$bob")
+needles=("$ann" "$ben" "$alice" "$bob")
 for secret in payments-key.bin kek.bin; do
   needles+=("$(xxd -p -c 64 "$secret")" "$(base64 -w0 "$secret")")
 done

@@ -12,12 +12,15 @@ if ! cmp -s "$modules/package-lock.json" "$modules/node_modules/.package-lock.js
 fi
 source "$repo/tests/e2e/lib.sh"
 e2e_setup "kms: {region: eu-west-1, account_id: '123456789012'}"
-"$kb" keys create --db keybroker.db --kek kek.bin --id sdk-key >/dev/null
+# A kms key; the test also takes its plaintext without a Recipient, which only the key's own
+# attestation_required: false allows (a policy can no longer waive it).
+"$kb" keys create --db keybroker.db --kek kek.bin --id sdk-key --purpose kms \
+  --attestation-required false >/dev/null
 start
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 admin() { "$kb" admin --url "https://127.0.0.1:$port" --ca tls/cert.pem "$@"; }
 export KEYBROKER_TOKEN=$("$kb" admin bootstrap --db keybroker.db \
-  --roles admin,policy-author,approver --json |
+  --roles admin,policy-author,approver,key-manager --json |
   python3 -c "import json,sys; print(json.load(sys.stdin)['admins'][0]['token'])")
 printf '%s\n' 'name: sdk' 'keys: [sdk-key]' 'platform: nitro-enclave' \
   'require_attestation: false' 'freshness: {max_age: 300s, nonce: optional}' 'allow:' \
@@ -25,6 +28,8 @@ printf '%s\n' 'name: sdk' 'keys: [sdk-key]' 'platform: nitro-enclave' \
 admin policies put --file sdk-policy.yaml >/dev/null
 admin principals create app --roles kms-user >/dev/null
 admin access-keys create app --json > app.json
+admin grants create app --key-id sdk-key \
+  --operations Encrypt,Decrypt,GenerateDataKey,DescribeKey >/dev/null  # one approval: the quorum
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out instance.pem 2>/dev/null
 openssl pkey -in instance.pem -pubout -out pub.pem
 # The SDK test uses one Recipient several times: a document without a nonce, which KMS calls

@@ -27,7 +27,7 @@ stop
 # SIGTERM closed the database cleanly: the WAL was checkpointed and removed.
 [ ! -s keybroker.db-wal ] || fail "the WAL is still there after a clean stop"
 "$kb" audit verify --db keybroker.db > audit.json || fail "audit chain: $(cat audit.json)"
-grep -q '"rows":4' audit.json || fail "expected 4 audit rows: $(cat audit.json)"
+grep -q '"rows":5' audit.json || fail "expected 5 audit rows: $(cat audit.json)"  # and the bootstrap_dir policy's row
 key_hex=$(xxd -p -c 64 key1.bin)
 if cat keybroker.db keybroker.db-wal 2>/dev/null | xxd -p | tr -d '\n' | grep -q "$key_hex"; then
   fail "key bytes found in the database files"

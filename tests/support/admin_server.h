@@ -95,6 +95,31 @@ class AdminServer : public ::testing::Test {
     tokens_[name] = issued->token;
   }
 
+  // A KMS grant of `operations` on `key` to `principal`, over the admin API: key-manager
+  // proposes, approver approves (the second of the two approvals). Returns the grant id.
+  std::string GrantKms(const std::string& principal, const std::string& key,
+                       const std::vector<std::string>& operations) {
+    boost::json::array ops;
+    for (const auto& op : operations) ops.emplace_back(op);
+    auto created = Call("key-manager", "POST", "/v1/admin/grants",
+                        boost::json::serialize(boost::json::object{
+                            {"principal", principal}, {"key", key}, {"operations", ops}}));
+    EXPECT_EQ(created.status, 201) << created.body;
+    if (created.status != 201) return "";
+    std::string id(Json(created)["id"].as_string());
+    auto approved = Call("approver", "POST", "/v1/admin/grants/" + id + "/approve");
+    EXPECT_EQ(approved.status, 200) << approved.body;
+    return id;
+  }
+  // A kms key, created through the admin API by key-manager.
+  void CreateKmsKey(const std::string& id, bool attestation_required = true) {
+    auto r =
+        Call("key-manager", "POST", "/v1/admin/keys",
+             boost::json::serialize(boost::json::object{
+                 {"id", id}, {"purpose", "kms"}, {"attestation_required", attestation_required}}));
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+
   // A call as `who` (a principal name, or a raw token when not one).
   api::HttpResponse Call(const std::string& who, const std::string& method,
                          const std::string& target, const std::string& body = "",

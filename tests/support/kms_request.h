@@ -4,6 +4,7 @@
 // against botocore in sigv4_test) at kT, for the broker's default region.
 
 #include <string>
+#include <vector>
 
 #include "api/http_types.h"
 #include "api/kms/sigv4.h"
@@ -16,8 +17,12 @@ struct KmsAccessKey {
   std::string id, secret;
 };
 
+// Signed over `signed_headers` (sorted; the SDK's set by default).
 inline api::HttpRequest SignedKmsRequest(const std::string& target, const std::string& body,
-                                         const KmsAccessKey& key) {
+                                         const KmsAccessKey& key,
+                                         const std::vector<std::string>& signed_headers = {
+                                             "content-type", "host", "x-amz-date",
+                                             "x-amz-target"}) {
   api::HttpRequest r;
   r.method = "POST";
   r.target = "/";
@@ -28,19 +33,15 @@ inline api::HttpRequest SignedKmsRequest(const std::string& target, const std::s
                {"content-type", r.content_type},
                {"x-amz-date", "20260501T120000Z"},  // kT
                {"x-amz-target", target}};
-  api::kms::Credential c{key.id,
-                         "20260501",
-                         "us-east-1",
-                         "kms",
-                         {"content-type", "host", "x-amz-date", "x-amz-target"},
-                         ""};
+  api::kms::Credential c{key.id, "20260501", "us-east-1", "kms", signed_headers, ""};
   std::string signature = api::kms::Sign({r.method, r.target, r.query, r.headers, r.body}, c,
                                          AsBytes(key.secret), "20260501T120000Z");
-  r.headers.emplace_back("authorization",
-                         "AWS4-HMAC-SHA256 Credential=" + key.id +
-                             "/20260501/us-east-1/kms/aws4_request, SignedHeaders=content-type;"
-                             "host;x-amz-date;x-amz-target, Signature=" +
-                             signature);
+  std::string names;
+  for (const auto& name : signed_headers) names += (names.empty() ? "" : ";") + name;
+  r.headers.emplace_back("authorization", "AWS4-HMAC-SHA256 Credential=" + key.id +
+                                              "/20260501/us-east-1/kms/aws4_request, "
+                                              "SignedHeaders=" +
+                                              names + ", Signature=" + signature);
   return r;
 }
 

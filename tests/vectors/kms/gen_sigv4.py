@@ -16,7 +16,9 @@ cases = [
      '{"CiphertextBlob":"Y2lwaGVydGV4dC1ibG9i"}', True),
     ("spaces in a header value", "/", "", {"X-Amz-Target": "TrentService.ListKeys",
                                           "X-Custom": "  a   b  c "}, "{}", False),
-    ("a query string and an encoded path", "/some%20path/x", "b=2&a=1&c=%2F", {}, "", False),
+    ("a query string and an encoded path", "/some%20path/x", "b=2&a=1&c=%2F",
+     {"X-Amz-Target": "TrentService.ListKeys"}, "", False),
+    ("temporary credentials", "/", "", {"X-Amz-Target": "TrentService.ListKeys"}, "{}", False),
 ]
 out = []
 for name, path, query, extra, body, content_hash in cases:
@@ -25,7 +27,8 @@ for name, path, query, extra, body, content_hash in cases:
     if content_hash:
         headers["X-Amz-Content-SHA256"] = hashlib.sha256(body.encode()).hexdigest()
     request = botocore.awsrequest.AWSRequest(method="POST", url=url, data=body, headers=headers)
-    creds = botocore.credentials.Credentials("AKIDEXAMPLE", SECRET)
+    token = "FwoGZXIvYXdzE" if name == "temporary credentials" else None  # signed by botocore
+    creds = botocore.credentials.Credentials("AKIDEXAMPLE", SECRET, token)
     botocore.auth.SigV4Auth(creds, "kms", "us-east-1").add_auth(request)
     prepared = request.prepare()
     out.append({"name": name, "method": "POST", "path": path, "query": query,

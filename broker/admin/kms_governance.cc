@@ -1,0 +1,156 @@
+#include "broker/admin/kms_governance.h"
+
+#include <algorithm>
+
+#include "broker/admin/internal/admin_audit.h"
+#include "common/encoding.h"
+
+namespace kb::broker {
+
+using storage::ApprovalKind;
+using storage::ApprovalSubject;
+
+const std::vector<std::string>& GrantableKmsOperations() {
+  static const std::vector<std::string> kOperations = {
+      "Decrypt", "DescribeKey", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext"};
+  return kOperations;
+}
+
+namespace {
+
+// Sorted, without duplicates; kMalformedRequest for an operation a grant cannot name.
+Result<std::vector<std::string>> NormalizeOperations(std::vector<std::string> operations) {
+  if (operations.empty()) {
+    return Error{ErrorCode::kMalformedRequest, "a grant names at least one operation"};
+  }
+  const auto& known = GrantableKmsOperations();
+  for (const auto& op : operations) {
+    if (std::find(known.begin(), known.end(), op) == known.end()) {
+      return Error{ErrorCode::kMalformedRequest, "a grant cannot name operation '" + op + "'"};
+    }
+  }
+  std::sort(operations.begin(), operations.end());
+  operations.erase(std::unique(operations.begin(), operations.end()), operations.end());
+  return operations;
+}
+
+}  // namespace
+
+Result<storage::KeyRecord> KmsGovernance::KmsKey(std::string_view key_id) {
+  auto key = deps_.keys.Get(key_id);
+  if (!key) return std::move(key).error();
+  if (key->purpose != storage::KeyPurpose::kKms) {
+    return Error{ErrorCode::kWrongKeyPurpose,
+                 "key " + key->id + " has purpose release: it is not usable through the KMS API"};
+  }
+  return key;
+}
+
+Result<ApprovalStatus> KmsGovernance::Approve(const ApprovalSubject& subject,
+                                              const Principal& actor, std::string_view action,
+                                              Time now) {
+  auto result = deps_.approvals.Approve(subject, actor.name, deps_.approvals_required, now,
+                                        internal::AdminAudit(action, actor.name, now, ""));
+  if (!result) return std::move(result).error();
+  return ApprovalStatus{std::move(result->approvers), deps_.approvals_required, result->activated};
+}
+
+Result<ApprovalStatus> KmsGovernance::ChangeAndApprove(const ApprovalSubject& subject,
+                                                       const Principal& actor,
+                                                       std::string_view action, Time now,
+                                                       const std::function<Status()>& change) {
+  ApprovalStatus status;
+  auto done = deps_.unit_of_work.Run([&]() -> Status {
+    if (auto s = change(); !s) return s;
+    auto approved = Approve(subject, actor, action, now);
+    if (!approved) return std::move(approved).error();
+    status = std::move(*approved);
+    return Ok();
+  });
+  if (!done) return std::move(done).error();
+  return status;
+}
+
+Result<std::pair<storage::KmsGrant, ApprovalStatus>> KmsGovernance::CreateGrant(
+    const GrantRequest& request, const Principal& actor, Time now) {
+  auto operations = NormalizeOperations(request.operations);
+  if (!operations) return std::move(operations).error();
+  std::string_view key_id = request.key;
+  if (key_id.starts_with("alias/")) key_id.remove_prefix(6);  // alias/NAME names the key NAME
+  auto key = KmsKey(key_id);
+  if (!key) return std::move(key).error();
+  Bytes id(8);
+  if (auto s = deps_.random.Fill(id); !s) return std::move(s).error();
+  storage::KmsGrant grant{"grant-" + HexEncode(id),
+                          request.principal,
+                          key->id,
+                          std::move(*operations),
+                          "pending",
+                          now,
+                          actor.name,
+                          std::nullopt};
+  storage::AuditRecord row = internal::AdminAudit(
+      "kms-grant.create", actor.name, now,
+      "grant " + grant.id + ": " + grant.principal + " may " +
+          storage::JoinOperations(grant.operations) + " on key " + grant.key_id);
+  row.key_id = grant.key_id;
+  auto status = ChangeAndApprove({ApprovalKind::kKmsGrant, grant.id, 0}, actor, "kms-grant.approve",
+                                 now, [&]() -> Status {
+                                   if (auto s = deps_.grants.Add(grant); !s) return s;
+                                   auto seq = deps_.audit.Append(std::move(row));
+                                   if (!seq) return std::move(seq).error();
+                                   return Ok();
+                                 });
+  if (!status) return std::move(status).error();
+  if (status->effective) grant.status = "active";
+  return std::make_pair(std::move(grant), std::move(*status));
+}
+
+Result<ApprovalStatus> KmsGovernance::ApproveGrant(const std::string& id, const Principal& actor,
+                                                   Time now) {
+  return Approve({ApprovalKind::kKmsGrant, id, 0}, actor, "kms-grant.approve", now);
+}
+
+Status KmsGovernance::RevokeGrant(const std::string& id, const Principal& actor, Time now) {
+  return deps_.grants.Revoke(
+      id, now, internal::AdminAudit("kms-grant.revoke", actor.name, now, "kms grant " + id));
+}
+
+Result<AttestationChange> KmsGovernance::ProposeAttestation(const std::string& key_id,
+                                                            bool required, const Principal& actor,
+                                                            Time now) {
+  auto key = KmsKey(key_id);
+  if (!key) return std::move(key).error();
+  if (key->attestation_required == required) {
+    return Error{ErrorCode::kConflict, "key " + key_id + " already has attestation_required: " +
+                                           (required ? "true" : "false")};
+  }
+  AttestationChange change;
+  ApprovalSubject subject{ApprovalKind::kKeyAttestation, key_id, 0};
+  auto status = deps_.unit_of_work.Run([&]() -> Status {
+    auto version = deps_.grants.ProposeAttestation(key_id, required, actor.name, now);
+    if (!version) return std::move(version).error();
+    subject.version = change.version = *version;
+    storage::AuditRecord row =
+        internal::AdminAudit("key.attestation-propose", actor.name, now,
+                             "key " + key_id + " change " + std::to_string(*version) +
+                                 ": attestation_required " + (required ? "true" : "false"));
+    row.key_id = key_id;
+    auto seq = deps_.audit.Append(std::move(row));
+    if (!seq) return std::move(seq).error();
+    auto approved = Approve(subject, actor, "key.attestation-approve", now);
+    if (!approved) return std::move(approved).error();
+    change.approval = std::move(*approved);
+    return Ok();
+  });
+  if (!status) return std::move(status).error();
+  return change;
+}
+
+Result<ApprovalStatus> KmsGovernance::ApproveAttestation(const std::string& key_id, int version,
+                                                         const Principal& actor, Time now) {
+  return Approve({ApprovalKind::kKeyAttestation, key_id, version}, actor, "key.attestation-approve",
+                 now);
+}
+
+}  // namespace kb::broker
