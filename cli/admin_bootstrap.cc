@@ -4,7 +4,9 @@
 #include <iostream>
 
 #include "broker/admin/authenticator.h"
+#include "cli/audit_setup.h"
 #include "cli/cli_io.h"
+#include "cli/kek_file.h"
 #include "cli/options.h"
 #include "common/duration.h"
 #include "common/random.h"
@@ -12,6 +14,19 @@
 #include "storage/sqlite_principal_store.h"
 
 namespace kb::cli {
+namespace {
+
+// With --kek, the keyed chain (converted first if still plain SHA-256); without, only a chain
+// that is not keyed yet can take the row (a keyed one answers that the KEK is needed).
+Result<std::unique_ptr<storage::SqliteAuditLog>> OpenBootstrapAudit(
+    const boost::program_options::variables_map& vm, storage::Database& db, Time now) {
+  if (!vm.count("kek")) return std::make_unique<storage::SqliteAuditLog>(db);
+  auto kek = LoadKekFile(vm["kek"].as<std::string>());
+  if (!kek) return std::move(kek).error();
+  return OpenKeyedAuditLog(db, *kek, nullptr, now);
+}
+
+}  // namespace
 
 int RunAdminBootstrap(const boost::program_options::variables_map& vm, const Clock& clock,
                       bool as_json) {
@@ -27,8 +42,9 @@ int RunAdminBootstrap(const boost::program_options::variables_map& vm, const Clo
   }
   auto db = storage::Database::Open(vm["db"].as<std::string>());
   if (!db) return UsageError(db.error().message);
-  storage::SqliteAuditLog audit(**db);
-  storage::SqlitePrincipalStore principals(**db, audit);
+  auto audit = OpenBootstrapAudit(vm, **db, clock.Now());
+  if (!audit) return UsageError(audit.error().message);
+  storage::SqlitePrincipalStore principals(**db, **audit);
   auto existing = principals.ListPrincipals();
   if (!existing) return UsageError(existing.error().message);
   if (!existing->empty()) {

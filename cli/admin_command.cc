@@ -25,7 +25,8 @@ namespace json = boost::json;
 
 constexpr char kUsage[] =
     "usage: keybroker admin <resource> <verb> [ARG] [--url URL] [--token T] [--ca PEM] [--json]\n"
-    "  bootstrap --db FILE [--principal NAME] [--roles LIST]   first admin token, offline\n"
+    "  bootstrap --db FILE [--kek FILE] [--principal NAME] [--roles LIST]   first admin token, "
+    "offline\n"
     "  whoami | pending\n"
     "  principals create NAME --roles LIST | list | disable NAME\n"
     "  tokens create PRINCIPAL [--ttl 24h] | list | revoke ID\n"
@@ -264,6 +265,8 @@ po::options_description AdminOptions() {
       "after", po::value<uint64_t>()->default_value(0), "audit rows after this seq")(
       "limit", po::value<int>()->default_value(100), "at most this many audit rows")(
       "db", po::value<std::string>(), "database file (bootstrap)")(
+      "kek", po::value<std::string>(),
+      "KEK file (bootstrap; needed once the audit chain is keyed)")(
       "principal", po::value<std::string>()->default_value("admin"), "bootstrap principal");
   return options;
 }

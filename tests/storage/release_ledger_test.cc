@@ -38,8 +38,8 @@ class ReleaseLedgerTest : public ::testing::Test {
   void SetUp() override {
     path_ = testing::MakeTempDir() + "/kb.db";
     db_ = std::move(Database::Open(path_)).value();
-    ledger_ = std::make_unique<SqliteReleaseLedger>(*db_);
     audit_ = std::make_unique<SqliteAuditLog>(*db_);
+    ledger_ = std::make_unique<SqliteReleaseLedger>(*db_, *audit_);
   }
   void Issue(const Bytes& nonce) {
     ASSERT_TRUE(ledger_->IssueNonce(nonce, kT + std::chrono::minutes(5)));
@@ -48,8 +48,8 @@ class ReleaseLedgerTest : public ::testing::Test {
 
   std::string path_;
   std::unique_ptr<Database> db_;
+  std::unique_ptr<SqliteAuditLog> audit_;  // before the ledger that writes through it
   std::unique_ptr<SqliteReleaseLedger> ledger_;
-  std::unique_ptr<SqliteAuditLog> audit_;
 };
 
 TEST_F(ReleaseLedgerTest, CommitAllRecordsEachDecisionInOrderAndRefusesAReplayInTheSameBatch) {
@@ -96,7 +96,7 @@ TEST_F(ReleaseLedgerTest, AStorageFailureCommitsNothingOfTheBatch) {
 TEST_F(ReleaseLedgerTest, ANonceCheckReadsBesideACommitInProgress) {
   auto reads = Database::OpenReadOnly(path_);
   ASSERT_TRUE(reads) << reads.error().message;
-  SqliteReleaseLedger ledger(*db_, **reads);
+  SqliteReleaseLedger ledger(*db_, **reads, *audit_);
   ASSERT_TRUE(ledger.IssueNonce(NonceNumber(7), kT + std::chrono::minutes(5)));
   auto lock = db_->lock();  // the writer is mid-commit: its connection is busy
   std::optional<Result<Transaction>> tx(Transaction::Begin(*db_));
