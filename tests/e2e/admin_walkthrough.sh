@@ -25,6 +25,7 @@ listen: {address: 127.0.0.1, port: 0}
 data_dir: $dir
 trust_roots: [$dir/dev-ca/root.pem]
 approvals_required: 2
+audit_sink: $dir/audit.jsonl
 log_level: debug
 CONFIG
 "$kb" serve --config config.yaml 2>serve.log &
@@ -39,14 +40,16 @@ export KEYBROKER_URL="https://127.0.0.1:$port"
 admin() { "$kb" admin --url "$KEYBROKER_URL" --ca tls/cert.pem "$@"; }
 
 # --- 1. The first admin, offline; then two people with separate duties.
-admin_token=$("$kb" admin bootstrap --db keybroker.db --json | field token)
+admin_token=$("$kb" admin bootstrap --db keybroker.db --kek kek.bin --json | field token)
 export KEYBROKER_TOKEN=$admin_token
 admin principals create alice --roles policy-author,key-manager >/dev/null
 admin principals create bob --roles approver,auditor >/dev/null
 alice=$(admin tokens create alice --ttl 8h --json | field token)
 bob=$(admin tokens create bob --ttl 8h --json | field token)
 unset KEYBROKER_TOKEN
-if "$kb" admin bootstrap --db keybroker.db >/dev/null; then fail "a second bootstrap"; fi
+if "$kb" admin bootstrap --db keybroker.db --kek kek.bin >/dev/null; then
+  fail "a second bootstrap"
+fi
 
 # --- 2. Alice registers the enclave build from nitro-cli's output; Bob approves it.
 pcr() { printf "$1%.0s" $(seq 1 96); }
@@ -87,6 +90,9 @@ cmp -s released.bin payments-key.bin || fail "released bytes differ from the imp
 
 # --- 6. The record.
 admin --token "$bob" audit verify --json | grep -q '"ok":true' || fail "audit chain"
+# Offline, with the KEK, against the sink (the bootstrap row was written offline: not in it).
+"$kb" audit verify --db keybroker.db --kek kek.bin --against audit.jsonl >verify.json ||
+  fail "audit verify --against: $(cat verify.json)"
 admin --token "$bob" audit list --limit 1000 >audit.txt
 for action in principal.create token.create reference.create reference.approve policy.put \
   policy.approve key.create release; do
