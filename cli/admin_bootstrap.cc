@@ -5,7 +5,9 @@
 #include <set>
 
 #include "broker/admin/authenticator.h"
+#include "cli/audit_setup.h"
 #include "cli/cli_io.h"
+#include "cli/kek_file.h"
 #include "cli/options.h"
 #include "common/duration.h"
 #include "common/random.h"
@@ -41,9 +43,19 @@ Result<Ceremony> ParseCeremony(const boost::program_options::variables_map& vm) 
   return c;
 }
 
+// With --kek, the keyed chain (converted first if still plain SHA-256); without, only a chain
+// that is not keyed yet can take the rows (a keyed one answers that the KEK is needed).
+Result<std::unique_ptr<storage::SqliteAuditLog>> OpenBootstrapAudit(
+    const boost::program_options::variables_map& vm, storage::Database& db, Time now) {
+  if (!vm.count("kek")) return std::make_unique<storage::SqliteAuditLog>(db);
+  auto kek = LoadKekFile(vm["kek"].as<std::string>());
+  if (!kek) return std::move(kek).error();
+  return OpenKeyedAuditLog(db, *kek, nullptr, now);
+}
+
 // Creates every admin with a token, and the ceremony's audit row, in one transaction.
-Result<std::vector<broker::IssuedToken>> Run(const Ceremony& c, storage::Database& db, Time now) {
-  storage::SqliteAuditLog audit(db);
+Result<std::vector<broker::IssuedToken>> Run(const Ceremony& c, storage::Database& db,
+                                             storage::SqliteAuditLog& audit, Time now) {
   storage::SqlitePrincipalStore principals(db, audit);
   storage::SqliteUnitOfWork unit_of_work(db);
   OsslRandom random;
@@ -90,7 +102,9 @@ int RunAdminBootstrap(const boost::program_options::variables_map& vm, const Clo
   if (!ceremony) return UsageError(ceremony.error().message);
   auto db = storage::Database::Open(vm["db"].as<std::string>());
   if (!db) return UsageError(db.error().message);
-  auto tokens = Run(*ceremony, **db, clock.Now());
+  auto audit = OpenBootstrapAudit(vm, **db, clock.Now());
+  if (!audit) return UsageError(audit.error().message);
+  auto tokens = Run(*ceremony, **db, **audit, clock.Now());
   if (!tokens) return PrintRejection(tokens.error());
   boost::json::array role_names, admins;
   for (const auto& r : broker::RoleNames(ceremony->roles)) role_names.emplace_back(r);

@@ -25,7 +25,8 @@ namespace json = boost::json;
 
 constexpr char kUsage[] =
     "usage: keybroker admin <resource> <verb> [ARG] [--url URL] [--token T] [--ca PEM] [--json]\n"
-    "  bootstrap --db FILE --admins A,B[,...] [--ttl D]   the first admins, offline, a token each\n"
+    "  bootstrap --db FILE [--kek FILE] --admins A,B[,...] [--ttl D]   the first admins, offline,\n"
+    "            a token each\n"
     "  whoami | pending\n"
     "  principals create NAME --roles LIST | list | approve NAME | disable NAME\n"
     "  tokens create PRINCIPAL [--ttl 24h] | list | approve ID | revoke ID\n"
@@ -323,6 +324,8 @@ po::options_description AdminOptions() {
       "limit", po::value<int>()->default_value(100), "at most this many audit rows")(
       "db", po::value<std::string>(), "database file (bootstrap)")(
       "admins", po::value<std::string>(), "bootstrap: the first admins' names, comma-separated")(
+      "kek", po::value<std::string>(),
+      "KEK file (bootstrap; needed once the audit chain is keyed)")(
       "purpose", po::value<std::string>(), "key purpose: release (default) or kms")(
       "attestation-required", po::value<std::string>(), "kms key: true (default) or false")(
       "key-id", po::value<std::string>(), "grant: the kms key (ID or alias/ID)")(

@@ -1,5 +1,6 @@
 #include "cli/broker_assembly.h"
 
+#include "cli/audit_setup.h"
 #include "cli/cli_io.h"
 #include "cli/kek_file.h"
 
@@ -25,13 +26,12 @@ Status LoadTrust(const Config& config, Broker& b) {
 void MakeStores(Broker& b) {
   storage::Database& db = *b.db;
   b.keys = std::make_unique<storage::SqliteKeyStore>(db);
-  b.audit = std::make_unique<storage::SqliteAuditLog>(db);
   b.policies = std::make_unique<storage::SqlitePolicyStore>(db);
   b.references = std::make_unique<storage::SqliteReferenceStore>(db);
   b.release_policies = std::make_unique<storage::SqlitePolicyStore>(*b.reads);
   b.release_references = std::make_unique<storage::SqliteReferenceStore>(*b.reads);
   b.release_keys = std::make_unique<storage::SqliteKeyStore>(*b.reads);
-  b.ledger = std::make_unique<storage::SqliteReleaseLedger>(db, *b.reads);
+  b.ledger = std::make_unique<storage::SqliteReleaseLedger>(db, *b.reads, *b.audit);
   b.ledger_writer = std::make_unique<storage::LedgerWriter>(*b.ledger);
   b.principals = std::make_unique<storage::SqlitePrincipalStore>(db, *b.audit);
   b.approvals = std::make_unique<storage::SqliteApprovalStore>(db, *b.audit);
@@ -42,9 +42,22 @@ void MakeStores(Broker& b) {
   b.unit_of_work = std::make_unique<storage::SqliteUnitOfWork>(db);
 }
 
+// The keyed audit log, writing to the configured sink: opened before any store that audits.
+Status OpenAudit(const Config& config, Time now, Broker& b) {
+  if (!config.audit_sink.empty()) {
+    auto sink = storage::FileAuditSink::Open(config.audit_sink);
+    if (!sink) return std::move(sink).error();
+    b.audit_sink = std::move(*sink);
+  }
+  auto audit = OpenKeyedAuditLog(*b.db, *b.kek, b.audit_sink.get(), now, &b.audit_rekey);
+  if (!audit) return std::move(audit).error();
+  b.audit = std::move(*audit);
+  return Ok();
+}
+
 }  // namespace
 
-Status AssembleBroker(const Config& config, Broker& b) {
+Status AssembleBroker(const Config& config, Time now, Broker& b) {
   auto kek = LoadKekFile(config.kek_file);
   if (!kek) return std::move(kek).error();
   b.kek = std::make_unique<broker::Kek>(std::move(*kek));
@@ -56,6 +69,7 @@ Status AssembleBroker(const Config& config, Broker& b) {
   auto reads = storage::Database::OpenReadOnly(config.database);
   if (!reads) return std::move(reads).error();
   b.reads = std::move(*reads);
+  if (auto s = OpenAudit(config, now, b); !s) return s;
   if (auto s = LoadTrust(config, b); !s) return s;
   b.cache = std::make_unique<broker::CertificateCache>(size_t(config.certificate_cache_size));
   b.nitro = std::make_unique<broker::NitroVerifier>(b.anchors, *b.cache);

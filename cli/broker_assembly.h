@@ -14,6 +14,7 @@
 #include "broker/admin/kms_governance.h"
 #include "broker/release_service.h"
 #include "cli/config.h"
+#include "storage/file_audit_sink.h"
 #include "storage/ledger_writer.h"
 #include "storage/sqlite_access_key_store.h"
 #include "storage/sqlite_approval_store.h"
@@ -31,6 +32,8 @@
 namespace kb::cli {
 
 struct Broker {
+  // Declared before the database that writes to it, so it is closed after it.
+  std::unique_ptr<storage::FileAuditSink> audit_sink;  // null: no `audit_sink` configured
   std::unique_ptr<storage::Database> db;
   std::unique_ptr<broker::Kek> kek;
   broker::TrustAnchors anchors = broker::TrustAnchors::AwsNitroDefault();
@@ -39,7 +42,8 @@ struct Broker {
   std::unique_ptr<broker::NitroVerifier> nitro;
   std::unique_ptr<broker::Tpm2QuoteVerifier> tpm2;
   std::unique_ptr<storage::SqliteKeyStore> keys;
-  std::unique_ptr<storage::SqliteAuditLog> audit;
+  std::unique_ptr<storage::SqliteAuditLog> audit;  // keyed; every audit row goes through it
+  storage::AuditRekey audit_rekey;                 // what start-up converted (audit_setup.h)
   std::unique_ptr<storage::SqlitePolicyStore> policies;
   std::unique_ptr<storage::SqliteReferenceStore> references;
   // A second, read-only connection for the release path's reads (nonce check, active policies,
@@ -77,8 +81,9 @@ struct Broker {
   std::unique_ptr<api::AdminServices> admin_api;
 };
 
-// Opens the database and the KEK, loads trust roots and attestation keys (configured and
-// registered), and builds every service.
-Status AssembleBroker(const Config& config, Broker& b);
+// Opens the database, the KEK and the audit sink, keys an audit chain still in plain SHA-256
+// (an audit.rekey row at `now`; refused when the sink shows a downgrade), loads trust roots and
+// attestation keys (configured and registered), and builds every service.
+Status AssembleBroker(const Config& config, Time now, Broker& b);
 
 }  // namespace kb::cli

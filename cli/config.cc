@@ -95,11 +95,11 @@ Status ReadRateLimits(const YAML::Node& node, RateLimits& limits) {
 Result<Config> ReadConfig(const YAML::Node& root) {
   Config config;
   if (root.IsNull()) return config;
-  if (auto s =
-          CheckYamlKeys(root, {"listen", "workers", "data_dir", "database", "kek_file", "tls",
-                               "trust_roots", "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl",
-                               "log_level", "approvals_required", "certificate_cache_size",
-                               "durability", "admin_client_ca", "limits", "rate_limits", "kms"});
+  if (auto s = CheckYamlKeys(
+          root, {"listen", "workers", "data_dir", "database", "kek_file", "tls", "trust_roots",
+                 "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl", "log_level",
+                 "approvals_required", "certificate_cache_size", "durability", "admin_client_ca",
+                 "limits", "rate_limits", "kms", "audit_sink"});
       !s) {
     return std::move(s).error();
   }
@@ -148,6 +148,7 @@ Result<Config> ReadConfig(const YAML::Node& root) {
     config.tpm_attestation_keys = root["tpm_attestation_keys"].as<std::vector<std::string>>();
   }
   if (root["bootstrap_dir"]) config.bootstrap_dir = root["bootstrap_dir"].as<std::string>();
+  if (root["audit_sink"]) config.audit_sink = root["audit_sink"].as<std::string>();
   if (root["nonce_ttl"]) {
     auto ttl = ParseDurationNode(root["nonce_ttl"]);
     if (!ttl) return std::move(ttl).error();

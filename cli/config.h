@@ -52,6 +52,9 @@ struct Config {
   std::vector<std::string> trust_roots;           // PEM files trusted besides AWS Nitro Root G1
   std::vector<std::string> tpm_attestation_keys;  // AKs (TPM2B_PUBLIC) for tpm2-quote
   std::string bootstrap_dir;  // YAML policies and references loaded at start-up; empty: none
+  // Append-only file that every audit row also goes to, synced before its transaction commits
+  // (storage/audit_sink.h); empty: none. Keep it where whoever can write the database cannot.
+  std::string audit_sink;
   std::chrono::seconds nonce_ttl{300};
   // Two-person rule: distinct principals who must approve a new reference, a reinstated
   // reference, a policy version or an attestation key before it takes effect (author included).

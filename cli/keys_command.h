@@ -12,9 +12,4 @@ namespace kb::cli {
 // keybroker keys list --db FILE
 int RunKeys(int argc, const char* const* argv, const Clock& clock);
 
-// keybroker audit verify --db FILE
-//   Checks the audit log's hash chain: {"ok", "rows", "head"} exit 0, or {"ok": false,
-//   "rows", "broken_at", "reason"} exit 1.
-int RunAudit(int argc, const char* const* argv);
-
 }  // namespace kb::cli

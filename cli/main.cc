@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "cli/admin_command.h"
+#include "cli/audit_command.h"
 #include "cli/cli_io.h"
 #include "cli/dev_attest_command.h"
 #include "cli/keys_command.h"
@@ -26,7 +27,7 @@ constexpr char kUsage[] =
     "  policy  check FILE...            lint release policies\n"
     "  policy  eval --policy F --evidence F [...]  evaluate a policy offline\n"
     "  keys    create --db F --kek F --id NAME [--import F] | list --db F\n"
-    "  audit   verify --db FILE           check the audit log's hash chain\n"
+    "  audit   verify --db F --kek F [--against SINK]  check the audit chain (and its sink)\n"
     "  admin   <resource> <verb> [...]    the admin API (keybroker admin help)\n"
     "  dev-attest --platform P --ca-dir D --out F [...]  sign a development document\n"
     "  challenge --url URL [--ca PEM]   ask a broker for a nonce\n"

@@ -9,6 +9,7 @@
 
 #include "api/https_server.h"
 #include "broker/evidence/cert_builder.h"
+#include "cli/audit_setup.h"
 #include "cli/bootstrap.h"
 #include "cli/broker_assembly.h"
 #include "cli/cli_io.h"
@@ -74,7 +75,9 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   if (!warnings) return UsageError(warnings.error().message);
   for (const auto& warning : *warnings) Log(warning);
   Broker b;
-  if (auto s = AssembleBroker(*config, b); !s) return UsageError(s.error().message);
+  if (auto s = AssembleBroker(*config, clock.Now(), b); !s) return UsageError(s.error().message);
+  if (auto rekeyed = DescribeRekey(b.audit_rekey); !rekeyed.empty()) Log(rekeyed);
+  if (b.audit_sink) Log("audit sink: " + b.audit_sink->path());
   if (!config->bootstrap_dir.empty()) {
     auto report =
         LoadBootstrapDir(config->bootstrap_dir,

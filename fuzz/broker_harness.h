@@ -25,7 +25,7 @@ struct BrokerHarness {
     config.database = dir + "/kb.db";
     config.kek_file = dir + "/kek.bin";
     config.approvals_required = approvals_required;
-    if (!cli::AssembleBroker(config, broker)) std::abort();
+    if (!cli::AssembleBroker(config, now, broker)) std::abort();
   }
   ~BrokerHarness() { std::filesystem::remove_all(dir); }
 

@@ -1,9 +1,17 @@
 #pragma once
 
-// The audit log: every release decision and every key change, append-only and hash-chained.
-// Row n stores hash_n = SHA-256(canonical(row n) with prev_hash = hash_{n-1}); the first row's
-// prev_hash is 32 zero bytes. Removing, reordering or editing any row breaks the chain from
-// there on, which Verify() reports. Rows hold ids and digests, never key material or tokens.
+// The audit log: every release decision and every key change, append-only and chained.
+// Row n stores hash_n = HMAC-SHA-256(K, canonical(row n) with prev_hash = hash_{n-1}), where K
+// is derived from the KEK (cli/audit_setup.h); the first row's prev_hash is 32 zero bytes.
+// Removing, reordering or editing any row breaks the chain from there on, which Verify()
+// reports, and since K is not in the database, whoever can write only the database cannot
+// recompute the chain after an edit. Cutting rows off the end leaves a valid chain: the audit
+// sink (audit_sink.h) is the outside record that shows it.
+//
+// Databases written before the chain was keyed hold plain SHA-256 values (hash_n =
+// SHA-256(canonical(row n))); the table audit_chain says which format the chain is in, and
+// SqliteAuditLog::KeyLegacyChain converts it once. Rows hold ids and digests, never key
+// material or tokens.
 
 #include <cstdint>
 #include <string>
@@ -31,15 +39,32 @@ struct AuditRecord {
   std::string decision;  // "allow" | "deny" | "ok" | "error"
   std::string reasons;
   std::string request_id;
-  Sha256Digest prev_hash{};
-  Sha256Digest hash{};
+  Sha256Digest prev_hash{};  // the previous row's chain value
+  Sha256Digest hash{};       // this row's chain value: its MAC (or, unkeyed, its SHA-256)
 };
 
-// The chain hash of `record` (all fields but `hash`, including seq and prev_hash).
+// The key of the chain: 32 bytes for HMAC-SHA-256, never stored with the database.
+class AuditChainKey {
+ public:
+  static constexpr size_t kSize = 32;
+  // kInternal unless `key` is exactly 32 bytes.
+  static Result<AuditChainKey> FromBytes(SecretBytes key);
+  Result<Sha256Digest> Mac(ByteSpan data) const;
+
+ private:
+  explicit AuditChainKey(SecretBytes key) : key_(std::move(key)) {}
+  SecretBytes key_;
+};
+
+// The unkeyed (legacy) chain value of `record`: SHA-256 of all fields but `hash`, including
+// seq and prev_hash.
 Sha256Digest AuditRowHash(const AuditRecord& record);
+// The keyed chain value: HMAC-SHA-256 under `key` of the same fields (another domain label).
+Result<Sha256Digest> AuditRowMac(const AuditChainKey& key, const AuditRecord& record);
 
 struct AuditVerification {
   bool ok = true;
+  bool keyed = false;  // the chain is in HMAC-SHA-256 form (and was checked with the key)
   uint64_t rows = 0;
   uint64_t broken_at = 0;  // seq of the first row that does not chain, when !ok
   std::string reason;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "storage/audit_sink.h"
 #include "storage/migrations.h"
 
 namespace kb::storage {
@@ -172,11 +173,12 @@ Result<Transaction> Transaction::Begin(Database& db) {
   if (auto s = db.Run(nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE"); !s) {
     return std::move(s).error();
   }
-  return Transaction(&db, nested);
+  return Transaction(&db, nested, db.staged_lines_.size());
 }
 
 Transaction::~Transaction() {
   if (db_ == nullptr) return;
+  db_->staged_lines_.resize(staged_mark_);  // their rows roll back: they never took effect
   if (nested_) {
     (void)db_->Run("ROLLBACK TO nested");
     (void)db_->Run("RELEASE nested");
@@ -185,10 +187,27 @@ Transaction::~Transaction() {
   }
 }
 
+Status Transaction::FlushStagedLines() {
+  std::vector<std::string>& lines = db_->staged_lines_;
+  if (lines.empty()) return Ok();
+  if (db_->audit_sink_ == nullptr) {
+    return Error{ErrorCode::kInternal, "audit lines were staged without a sink"};
+  }
+  return db_->audit_sink_->Append(lines);
+}
+
 Status Transaction::Commit() {
+  if (nested_) {
+    Database* db = db_;
+    db_ = nullptr;
+    return db->Run("RELEASE nested");
+  }
+  // The sink first: a row whose line is not durable outside the database must not commit. On
+  // failure the destructor rolls back (and drops the lines).
+  if (auto s = FlushStagedLines(); !s) return s;
   Database* db = db_;
   db_ = nullptr;
-  if (nested_) return db->Run("RELEASE nested");
+  db->staged_lines_.clear();
   auto committed = db->Run("COMMIT");
   if (!committed) (void)db->Run("ROLLBACK");  // a failed COMMIT can leave the transaction open
   return committed;

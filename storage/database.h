@@ -13,12 +13,14 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "common/sqlite_ptr.h"
 
 namespace kb::storage {
 
+class AuditSink;  // audit_sink.h
 class Database;
 
 // Hands a borrowed statement back to its database's cache (reset, bindings cleared).
@@ -69,6 +71,15 @@ class Database {
   // kInternal with SQLite's message.
   Error LastError(std::string_view context) const;
 
+  // The sink that every audit row written through this connection also goes to (audit_sink.h),
+  // or nullptr (the default): none. REQUIRES: `sink` outlives the database; set before use.
+  void set_audit_sink(AuditSink* sink) { audit_sink_ = sink; }
+  AuditSink* audit_sink() const { return audit_sink_; }
+  // Queues `line` for the sink. The outer Transaction appends its lines to the sink, synced,
+  // before COMMIT, and does not commit if that fails; lines staged inside a rolled-back
+  // transaction or savepoint are dropped. REQUIRES: lock() held, a transaction open, a sink set.
+  void StageSinkLine(std::string line) { staged_lines_.push_back(std::move(line)); }
+
   // Recursive: a store method called inside a UnitOfWork takes it again on the same thread.
   std::unique_lock<std::recursive_mutex> lock() {
     return std::unique_lock<std::recursive_mutex>(mu_);
@@ -89,16 +100,23 @@ class Database {
   // Declared after db_: finalized before the connection closes. Guarded by mu_.
   std::map<std::string, StmtPtr, std::less<>> statements_;
   int schema_version_ = 0;
+  AuditSink* audit_sink_ = nullptr;
+  std::vector<std::string> staged_lines_;  // guarded by mu_; for the open transaction
+
+  friend class Transaction;
 };
 
 // BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless Commit() succeeded. Inside an
 // open transaction (a UnitOfWork) it is a SAVEPOINT instead: Commit releases it into the outer
 // transaction, destruction rolls back to it; only the outer COMMIT makes anything durable.
+// Sink lines staged while it is open (Database::StageSinkLine) are appended to the sink before
+// the outer COMMIT, and dropped with whatever rolls back.
 // REQUIRES: the database lock is held for the transaction's lifetime.
 class Transaction {
  public:
   static Result<Transaction> Begin(Database& db);
-  Transaction(Transaction&& other) noexcept : db_(other.db_), nested_(other.nested_) {
+  Transaction(Transaction&& other) noexcept
+      : db_(other.db_), nested_(other.nested_), staged_mark_(other.staged_mark_) {
     other.db_ = nullptr;
   }
   Transaction(const Transaction&) = delete;
@@ -107,9 +125,13 @@ class Transaction {
   Status Commit();
 
  private:
-  Transaction(Database* db, bool nested) : db_(db), nested_(nested) {}
+  Transaction(Database* db, bool nested, size_t staged_mark)
+      : db_(db), nested_(nested), staged_mark_(staged_mark) {}
+  // Appends the staged lines to the sink (one append, one sync) before the outer COMMIT.
+  Status FlushStagedLines();
   Database* db_;
   bool nested_;
+  size_t staged_mark_;  // staged lines before this transaction began: kept on rollback
 };
 
 }  // namespace kb::storage

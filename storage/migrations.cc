@@ -220,9 +220,19 @@ CREATE TABLE key_attestation_changes (
 ) STRICT;
 )sql";
 
-constexpr const char* const kMigrations[] = {kReferences, kPolicies,   kKeys,
-                                             kAudit,      kNonces,     kAdmin,
-                                             kAccessKeys, kGovernance, kKmsGovernance};
+// 10: the audit chain's format (storage/audit_log.h). Chains written before it are plain
+// SHA-256; the first start with the KEK verifies and re-keys them (KeyLegacyChain).
+constexpr const char kAuditChain[] = R"sql(
+CREATE TABLE audit_chain (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  format  TEXT NOT NULL CHECK (format IN ('sha256', 'hmac-sha256'))
+) STRICT;
+INSERT INTO audit_chain (id, format) VALUES (1, 'sha256');
+)sql";
+
+constexpr const char* const kMigrations[] = {kReferences,    kPolicies,  kKeys,       kAudit,
+                                             kNonces,        kAdmin,     kAccessKeys, kGovernance,
+                                             kKmsGovernance, kAuditChain};
 
 }  // namespace
 

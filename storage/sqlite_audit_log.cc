@@ -1,8 +1,9 @@
 #include "storage/sqlite_audit_log.h"
 
-#include <openssl/sha.h>
-
 #include "common/ct.h"
+#include "common/encoding.h"
+#include "common/keyed_sha256.h"
+#include "storage/audit_sink.h"
 #include "storage/internal/statement.h"
 
 namespace kb::storage {
@@ -28,6 +29,23 @@ class Canonical {
  private:
   Bytes out_;
 };
+
+Bytes CanonicalRow(const AuditRecord& a, const std::string& label) {
+  Canonical c;
+  c.Field(label);
+  c.Field(a.prev_hash);
+  c.U64(a.seq);
+  c.U64(uint64_t(a.time.time_since_epoch().count()));
+  for (const std::string* s : {&a.actor, &a.action, &a.key_id}) c.Field(*s);
+  c.U64(a.key_version);
+  c.Field(a.policy);
+  c.U64(a.policy_version);
+  c.Field(a.evidence_type);
+  c.Field(a.evidence_sha256);
+  c.Field(a.claims_sha256);
+  for (const std::string* s : {&a.decision, &a.reasons, &a.request_id}) c.Field(*s);
+  return c.bytes();
+}
 
 constexpr char kSelectRows[] =
     "SELECT seq, time, actor, action, key_id, key_version, policy, policy_version, "
@@ -56,42 +74,101 @@ AuditRecord FromRow(const Statement& r) {
   return a;
 }
 
-}  // namespace
-
-Sha256Digest AuditRowHash(const AuditRecord& a) {
-  Canonical c;
-  c.Field(std::string("keybroker-audit-v1"));
-  c.Field(a.prev_hash);
-  c.U64(a.seq);
-  c.U64(uint64_t(a.time.time_since_epoch().count()));
-  for (const std::string* s : {&a.actor, &a.action, &a.key_id}) c.Field(*s);
-  c.U64(a.key_version);
-  c.Field(a.policy);
-  c.U64(a.policy_version);
-  c.Field(a.evidence_type);
-  c.Field(a.evidence_sha256);
-  c.Field(a.claims_sha256);
-  for (const std::string* s : {&a.decision, &a.reasons, &a.request_id}) c.Field(*s);
-  return Sha256(c.bytes());
+// The record of a conversion, in the chain itself (and in the sink).
+AuditRecord RekeyRecord(const AuditRekey& report, Time now) {
+  AuditRecord r;
+  r.time = now;
+  r.actor = "keybroker";
+  r.action = "audit.rekey";
+  r.decision = "ok";
+  r.reasons = "re-keyed " + std::to_string(report.rows) +
+              " rows from plain SHA-256 to HMAC-SHA-256; plain head " +
+              HexEncode(report.legacy_head);
+  return r;
 }
 
-Result<uint64_t> SqliteAuditLog::AppendLocked(AuditRecord a) {
+Error NeedsKey() {
+  return Error{ErrorCode::kInternal,
+               "the audit chain is keyed with a key derived from the KEK: give this command the "
+               "KEK (--kek FILE)"};
+}
+
+}  // namespace
+
+Result<AuditChainKey> AuditChainKey::FromBytes(SecretBytes key) {
+  if (key.size() != kSize) return Error{ErrorCode::kInternal, "the audit key must be 32 bytes"};
+  return AuditChainKey(std::move(key));
+}
+
+Result<Sha256Digest> AuditChainKey::Mac(ByteSpan data) const {
+  return HmacSha256(key_.span(), data);
+}
+
+Sha256Digest AuditRowHash(const AuditRecord& a) {
+  return Sha256(CanonicalRow(a, "keybroker-audit-v1"));
+}
+
+Result<Sha256Digest> AuditRowMac(const AuditChainKey& key, const AuditRecord& a) {
+  return key.Mac(CanonicalRow(a, "keybroker-audit-hmac-v1"));
+}
+
+Result<Sha256Digest> SqliteAuditLog::ChainValue(const AuditRecord& record) const {
+  return ValueOf(record, key_.has_value());
+}
+
+Result<Sha256Digest> SqliteAuditLog::ValueOf(const AuditRecord& record, bool keyed) const {
+  if (keyed) return AuditRowMac(*key_, record);
+  return AuditRowHash(record);
+}
+
+Result<bool> SqliteAuditLog::KeyedLocked() {
+  auto query = db_.Prepare("SELECT format FROM audit_chain WHERE id = 1");
+  if (!query) return std::move(query).error();
+  Statement row(std::move(*query));
+  if (row.Step() != SQLITE_ROW) return db_.LastError("read the audit chain's format");
+  return row.Text(0) == "hmac-sha256";
+}
+
+// The row's form must be the chain's: a keyless writer must not extend a keyed chain with a
+// plain hash (it would break it), and a keyed one waits for the conversion.
+Status SqliteAuditLog::CheckWritableLocked() {
+  auto keyed = KeyedLocked();
+  if (!keyed) return std::move(keyed).error();
+  if (*keyed && !key_) return NeedsKey();
+  if (!*keyed && key_) {
+    return Error{ErrorCode::kInternal, "the audit chain is not keyed yet (KeyLegacyChain)"};
+  }
+  if (db_.audit_sink() != nullptr && !key_) {
+    return Error{ErrorCode::kInternal, "an audit sink needs the keyed chain"};
+  }
+  return Ok();
+}
+
+// Fills seq and prev_hash from the last row.
+Status SqliteAuditLog::LinkToHeadLocked(AuditRecord& a) {
   auto last = db_.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
   if (!last) return std::move(last).error();
   Statement head(std::move(*last));
   int rc = head.Step();
-  if (rc == SQLITE_ROW) {
-    a.seq = uint64_t(head.Int(0)) + 1;
-    Bytes prev = head.Blob(1);
-    if (prev.size() != 32) return Error{ErrorCode::kInternal, "audit head hash is corrupt"};
-    std::copy(prev.begin(), prev.end(), a.prev_hash.begin());
-  } else if (rc == SQLITE_DONE) {
+  if (rc == SQLITE_DONE) {
     a.seq = 1;
     a.prev_hash.fill(0);
-  } else {
-    return db_.LastError("read audit head");
+    return Ok();
   }
-  a.hash = AuditRowHash(a);
+  if (rc != SQLITE_ROW) return db_.LastError("read audit head");
+  a.seq = uint64_t(head.Int(0)) + 1;
+  Bytes prev = head.Blob(1);
+  if (prev.size() != 32) return Error{ErrorCode::kInternal, "audit head hash is corrupt"};
+  std::copy(prev.begin(), prev.end(), a.prev_hash.begin());
+  return Ok();
+}
+
+Result<uint64_t> SqliteAuditLog::AppendLocked(AuditRecord a) {
+  if (auto s = CheckWritableLocked(); !s) return std::move(s).error();
+  if (auto s = LinkToHeadLocked(a); !s) return std::move(s).error();
+  auto value = ChainValue(a);
+  if (!value) return std::move(value).error();
+  a.hash = *value;
   auto insert = db_.Prepare(
       "INSERT INTO audit_log VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
       "?15, ?16)");
@@ -104,6 +181,7 @@ Result<uint64_t> SqliteAuditLog::AppendLocked(AuditRecord a) {
   row.Bind(12, a.decision).Bind(13, a.reasons).Bind(14, a.request_id);
   row.Bind(15, ByteSpan(a.prev_hash)).Bind(16, ByteSpan(a.hash));
   if (row.Step() != SQLITE_DONE) return db_.LastError("append audit row");
+  if (db_.audit_sink() != nullptr) db_.StageSinkLine(AuditLine(a));
   return a.seq;
 }
 
@@ -131,8 +209,26 @@ Result<std::vector<AuditRecord>> SqliteAuditLog::Read(uint64_t after, size_t lim
 }
 
 Result<AuditVerification> SqliteAuditLog::Verify() {
+  auto lock = db_.lock();  // one consistent view: the format and the rows
+  auto keyed = KeyedLocked();
+  if (!keyed) return std::move(keyed).error();
+  if (*keyed && !key_) return NeedsKey();
+  if (!*keyed && key_) {
+    AuditVerification v;
+    v.ok = false;
+    v.reason =
+        "the chain is not keyed (plain SHA-256): whoever can write the database could have "
+        "recomputed it; `keybroker serve` keys it at start";
+    return v;
+  }
+  return VerifyChain(*keyed);
+}
+
+// Walks every row. REQUIRES: keyed implies key_.
+Result<AuditVerification> SqliteAuditLog::VerifyChain(bool keyed) {
   constexpr size_t kBatch = 1000;
   AuditVerification v;
+  v.keyed = keyed;
   Sha256Digest expected_prev{};
   uint64_t after = 0;
   while (true) {
@@ -147,7 +243,17 @@ Result<AuditVerification> SqliteAuditLog::Verify() {
       };
       if (row.seq != v.rows + 1) return fail("sequence gap before this row");
       if (!CtEqual(row.prev_hash, expected_prev)) return fail("prev_hash does not chain");
-      if (!CtEqual(AuditRowHash(row), row.hash)) return fail("row hash does not match its fields");
+      auto value = ValueOf(row, keyed);
+      if (!value) return std::move(value).error();
+      if (!CtEqual(*value, row.hash)) {
+        if (keyed && row.seq == 1) {
+          return fail(
+              "row MAC does not match its fields: the chain was keyed with another KEK, "
+              "or recomputed without the key");
+        }
+        return fail(keyed ? "row MAC does not match its fields"
+                          : "row hash does not match its fields");
+      }
       expected_prev = row.hash;
       ++v.rows;
     }
@@ -156,6 +262,67 @@ Result<AuditVerification> SqliteAuditLog::Verify() {
   }
   v.head = expected_prev;
   return v;
+}
+
+Result<AuditRekey> SqliteAuditLog::KeyLegacyChain(Time now) {
+  if (!key_) return Error{ErrorCode::kInternal, "re-keying the audit chain needs the key"};
+  auto lock = db_.lock();
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return std::move(tx).error();
+  auto keyed = KeyedLocked();
+  if (!keyed) return std::move(keyed).error();
+  if (*keyed) return AuditRekey{};
+  // Downgrade: a keyed broker that ran with this sink wrote lines to it; a plain chain now
+  // means the database was replaced, perhaps by one with a forged chain. Re-keying it would
+  // make the forgery pass verification.
+  if (db_.audit_sink() != nullptr && !db_.audit_sink()->empty()) {
+    return Error{ErrorCode::kInternal,
+                 "the audit chain in the database is plain SHA-256 but the audit sink already "
+                 "holds keyed rows: the database may have been replaced (a forged chain); refusing "
+                 "to re-key it. Compare with `keybroker audit verify --against`"};
+  }
+  auto old = VerifyChain(false);
+  if (!old) return std::move(old).error();
+  if (!old->ok) {
+    return Error{ErrorCode::kInternal, "the plain SHA-256 audit chain is broken at seq " +
+                                           std::to_string(old->broken_at) + " (" + old->reason +
+                                           "); refusing to key it"};
+  }
+  auto rekeyed = RekeyRowsLocked();
+  if (!rekeyed) return std::move(rekeyed).error();
+  if (auto s = db_.Run("UPDATE audit_chain SET format = 'hmac-sha256' WHERE id = 1"); !s)
+    return s.error();
+  AuditRekey report{old->rows, old->head, true};
+  if (report.rows > 0) {
+    if (auto seq = AppendLocked(RekeyRecord(report, now)); !seq) return std::move(seq).error();
+  }
+  if (auto s = tx->Commit(); !s) return std::move(s).error();
+  return report;
+}
+
+// Recomputes every row's prev_hash and hash with the key, in order; with a sink, stages each.
+Status SqliteAuditLog::RekeyRowsLocked() {
+  constexpr size_t kBatch = 1000;
+  Sha256Digest prev{};
+  uint64_t after = 0;
+  while (true) {
+    auto batch = Read(after, kBatch);
+    if (!batch) return std::move(batch).error();
+    for (AuditRecord& row : *batch) {
+      row.prev_hash = prev;
+      auto mac = AuditRowMac(*key_, row);
+      if (!mac) return std::move(mac).error();
+      row.hash = prev = *mac;
+      auto update = db_.Prepare("UPDATE audit_log SET prev_hash = ?2, hash = ?3 WHERE seq = ?1");
+      if (!update) return std::move(update).error();
+      Statement stmt(std::move(*update));
+      stmt.Bind(1, int64_t(row.seq)).Bind(2, ByteSpan(row.prev_hash)).Bind(3, ByteSpan(row.hash));
+      if (stmt.Step() != SQLITE_DONE) return db_.LastError("re-key audit row");
+      if (db_.audit_sink() != nullptr) db_.StageSinkLine(AuditLine(row));
+    }
+    if (batch->size() < kBatch) return Ok();
+    after = batch->back().seq;
+  }
 }
 
 }  // namespace kb::storage

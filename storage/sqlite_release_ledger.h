@@ -8,11 +8,14 @@ namespace kb::storage {
 
 class SqliteReleaseLedger final : public ReleaseLedger {
  public:
-  // REQUIRES: `db` outlives the ledger.
-  explicit SqliteReleaseLedger(Database& db) : SqliteReleaseLedger(db, db) {}
+  // Appends through `audit` (the broker's one audit log on `db`, keyed, with its sink), so a
+  // batch's rows reach the sink in one append and one sync. REQUIRES: `db` and `audit` outlive
+  // the ledger.
+  SqliteReleaseLedger(Database& db, SqliteAuditLog& audit) : SqliteReleaseLedger(db, db, audit) {}
   // CheckNonce reads through `reads` (a second, read-only connection to the same file), so
   // that the early check on the request path never waits for a commit holding `db`.
-  SqliteReleaseLedger(Database& db, Database& reads) : db_(db), reads_(reads), audit_(db) {}
+  SqliteReleaseLedger(Database& db, Database& reads, SqliteAuditLog& audit)
+      : db_(db), reads_(reads), audit_(audit) {}
 
   Status IssueNonce(ByteSpan nonce, Time expires_at) override;
   Status CheckNonce(ByteSpan nonce, Time now) override;
@@ -26,7 +29,7 @@ class SqliteReleaseLedger final : public ReleaseLedger {
 
   Database& db_;
   Database& reads_;
-  SqliteAuditLog audit_;
+  SqliteAuditLog& audit_;
 };
 
 }  // namespace kb::storage

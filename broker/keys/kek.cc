@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "common/aes_gcm.h"
+#include "common/keyed_sha256.h"
 #include "common/ossl.h"
 
 namespace kb::broker {
@@ -70,6 +71,10 @@ Result<SecretBytes> Kek::Unseal(std::string_view key_id, uint32_t version, ByteS
     return Unsealable();  // the tag did not verify: nothing of the plaintext is returned
   }
   return plaintext;
+}
+
+Result<SecretBytes> Kek::Derive(std::string_view info) const {
+  return HkdfSha256(key_.span(), info, kSize);
 }
 
 }  // namespace kb::broker

@@ -26,6 +26,9 @@ class Kek {
                      const Random& random) const;
   // kInternal if the blob was altered, sealed under another KEK, or for another id/version.
   Result<SecretBytes> Unseal(std::string_view key_id, uint32_t version, ByteSpan sealed) const;
+  // A 32-byte key for another purpose: HKDF-SHA-256 of the KEK with `info` naming that purpose
+  // (for example "keybroker audit chain v1"), so the KEK itself is used only for sealing.
+  Result<SecretBytes> Derive(std::string_view info) const;
 
  private:
   explicit Kek(SecretBytes key) : key_(std::move(key)) {}

@@ -44,7 +44,7 @@ TEST_F(KeysCommand, CreatesListsAndAudits) {
   ASSERT_EQ(list.exit_code, 0);
   EXPECT_EQ(list.json()["keys"].as_array().size(), 2u);
   EXPECT_EQ(list.out.find("s3cret"), std::string::npos);
-  auto audit = Keybroker("audit verify --db " + db_);
+  auto audit = Keybroker("audit verify --db " + db_ + " --kek " + kek_);
   ASSERT_EQ(audit.exit_code, 0) << audit.out;
   EXPECT_EQ(audit.json()["rows"], 2);
 }
@@ -73,11 +73,12 @@ TEST_F(KeysCommand, AuditVerifyFailsOnATamperedLog) {
   ASSERT_EQ(
       std::system(("sqlite3 " + db_ + " \"UPDATE audit_log SET key_id='c' WHERE seq=2\"").c_str()),
       0);
-  auto audit = Keybroker("audit verify --db " + db_);
+  auto audit = Keybroker("audit verify --db " + db_ + " --kek " + kek_);
   EXPECT_EQ(audit.exit_code, 1);
   EXPECT_EQ(audit.json()["ok"], false);
   EXPECT_EQ(audit.json()["broken_at"], 2);
-  EXPECT_EQ(Keybroker("audit verify --db " + dir_ + "/missing.db").exit_code, 2);
+  EXPECT_EQ(Keybroker("audit verify --db " + dir_ + "/missing.db --kek " + kek_).exit_code, 2);
+  EXPECT_EQ(Keybroker("audit verify --db " + db_).exit_code, 2) << "the KEK is required";
   EXPECT_EQ(Keybroker("audit check").exit_code, 2);
 }
 

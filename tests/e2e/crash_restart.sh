@@ -31,7 +31,7 @@ done
 acknowledged=$(grep -c '"status": 200' answers.jsonl || true)
 client replay || fail "replay"
 stop
-"$kb" audit verify --db keybroker.db > audit.json || fail "audit chain: $(cat audit.json)"
+"$kb" audit verify --db keybroker.db --kek kek.bin > audit.json || fail "audit chain: $(cat audit.json)"
 client check keybroker.db || fail "acknowledged releases"
 start
 release key-after.bin --pcr "0=$pcr0" > r.json || fail "release after the crashes: $(cat r.json)"

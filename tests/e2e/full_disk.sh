@@ -32,7 +32,7 @@ curl -sf --cacert tls/cert.pem "https://127.0.0.1:$port/healthz" >/dev/null || f
 rm small/filler
 client replay || fail "replay after space returned"
 stop
-"$kb" audit verify --db small/keybroker.db > audit.json || fail "audit chain: $(cat audit.json)"
+"$kb" audit verify --db small/keybroker.db --kek kek.bin > audit.json || fail "audit chain: $(cat audit.json)"
 client check small/keybroker.db || fail "acknowledged releases"
 if grep -qE "Sanitizer|runtime error" serve.log; then fail "sanitizer report"; fi
 grep -q "database or disk is full" serve.log || fail "the disk-full error is not in the log"

@@ -18,7 +18,7 @@ e2e_setup "kms: {region: eu-west-1, account_id: '123456789012'}"
 start
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 admin() { "$kb" admin --url "https://127.0.0.1:$port" --ca tls/cert.pem "$@"; }
-export KEYBROKER_TOKEN=$("$kb" admin bootstrap --db keybroker.db \
+export KEYBROKER_TOKEN=$("$kb" admin bootstrap --db keybroker.db --kek kek.bin \
   --roles admin,auditor,key-manager --json |
   python3 -c "import json,sys; print(json.load(sys.stdin)['admins'][0]['token'])")
 admin principals create app --roles kms-user >/dev/null
@@ -92,7 +92,7 @@ admin access-keys revoke "$(field access_key_id <app.json)" >/dev/null
 refused UnrecognizedClientException list-keys
 
 stop
-"$kb" audit verify --db keybroker.db > audit.json || fail "audit chain: $(cat audit.json)"
+"$kb" audit verify --db keybroker.db --kek kek.bin --against audit.jsonl > audit.json || fail "audit chain: $(cat audit.json)"
 start
 admin audit list --limit 1000 > audit.txt || fail "audit list: $(cat audit.txt)"
 for action in kms.Encrypt kms.Decrypt kms.GenerateDataKey kms.GenerateRandom; do

@@ -19,7 +19,7 @@ e2e_setup "kms: {region: eu-west-1, account_id: '123456789012'}"
 start
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 admin() { "$kb" admin --url "https://127.0.0.1:$port" --ca tls/cert.pem "$@"; }
-export KEYBROKER_TOKEN=$("$kb" admin bootstrap --db keybroker.db \
+export KEYBROKER_TOKEN=$("$kb" admin bootstrap --db keybroker.db --kek kek.bin \
   --roles admin,policy-author,approver,key-manager --json |
   python3 -c "import json,sys; print(json.load(sys.stdin)['admins'][0]['token'])")
 printf '%s\n' 'name: sdk' 'keys: [sdk-key]' 'platform: nitro-enclave' \

@@ -23,6 +23,7 @@ e2e_setup() {
     echo "kek_file: $dir/kek.bin"
     echo "trust_roots: [$dir/ca/root.pem]"
     echo "bootstrap_dir: $repo/docs/examples/bootstrap"
+    echo "audit_sink: $dir/audit.jsonl"
     for line in "$@"; do echo "$line"; done
   } > config.yaml
 }

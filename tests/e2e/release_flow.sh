@@ -2,7 +2,8 @@
 # Black-box release flow against a real `keybroker serve` on 127.0.0.1 (a free port), with a
 # real SQLite file, a KEK file, the development CA and the example policy:
 #   release → same bytes again after a restart → wrong PCR denied → replayed evidence refused →
-#   audit chain verifies → the database files hold no key bytes.
+#   audit chain verifies, also against the audit sink, which shows a row cut off the end →
+#   the database files hold no key bytes.
 set -euo pipefail
 kb=$(realpath "$1")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,8 +27,18 @@ stop
 
 # SIGTERM closed the database cleanly: the WAL was checkpointed and removed.
 [ ! -s keybroker.db-wal ] || fail "the WAL is still there after a clean stop"
-"$kb" audit verify --db keybroker.db > audit.json || fail "audit chain: $(cat audit.json)"
-grep -q '"rows":5' audit.json || fail "expected 5 audit rows: $(cat audit.json)"  # and the bootstrap_dir policy's row
+"$kb" audit verify --db keybroker.db --kek kek.bin --against audit.jsonl > audit.json ||
+  fail "audit chain: $(cat audit.json)"
+# The key's creation (offline), the bootstrap_dir policy and the three releases.
+grep -q '"rows":5' audit.json || fail "expected 5 audit rows: $(cat audit.json)"
+# All but the key's creation, offline before the first start, are in the sink.
+grep -q '"rows_not_in_file":1' audit.json || fail "expected 1 row not in the sink: $(cat audit.json)"
+# Cutting the last release off the database: the chain still holds, the sink shows it.
+sqlite3 keybroker.db "DELETE FROM audit_log WHERE seq = 5"
+if "$kb" audit verify --db keybroker.db --kek kek.bin --against audit.jsonl > cut.json; then
+  fail "a row cut off the end went unnoticed: $(cat cut.json)"
+fi
+grep -q '"kind":"cut_off"' cut.json || fail "cut off: $(cat cut.json)"
 key_hex=$(xxd -p -c 64 key1.bin)
 if cat keybroker.db keybroker.db-wal 2>/dev/null | xxd -p | tr -d '\n' | grep -q "$key_hex"; then
   fail "key bytes found in the database files"

@@ -11,8 +11,10 @@
 #include <optional>
 #include <thread>
 
+#include "storage/file_audit_sink.h"
 #include "storage/ledger_writer.h"
 #include "storage/sqlite_release_ledger.h"
+#include "tests/support/audit_chain.h"
 #include "tests/support/test_paths.h"
 
 namespace kb::storage {
@@ -38,8 +40,8 @@ class ReleaseLedgerTest : public ::testing::Test {
   void SetUp() override {
     path_ = testing::MakeTempDir() + "/kb.db";
     db_ = std::move(Database::Open(path_)).value();
-    ledger_ = std::make_unique<SqliteReleaseLedger>(*db_);
     audit_ = std::make_unique<SqliteAuditLog>(*db_);
+    ledger_ = std::make_unique<SqliteReleaseLedger>(*db_, *audit_);
   }
   void Issue(const Bytes& nonce) {
     ASSERT_TRUE(ledger_->IssueNonce(nonce, kT + std::chrono::minutes(5)));
@@ -48,8 +50,8 @@ class ReleaseLedgerTest : public ::testing::Test {
 
   std::string path_;
   std::unique_ptr<Database> db_;
+  std::unique_ptr<SqliteAuditLog> audit_;  // before the ledger that writes through it
   std::unique_ptr<SqliteReleaseLedger> ledger_;
-  std::unique_ptr<SqliteAuditLog> audit_;
 };
 
 TEST_F(ReleaseLedgerTest, CommitAllRecordsEachDecisionInOrderAndRefusesAReplayInTheSameBatch) {
@@ -96,7 +98,7 @@ TEST_F(ReleaseLedgerTest, AStorageFailureCommitsNothingOfTheBatch) {
 TEST_F(ReleaseLedgerTest, ANonceCheckReadsBesideACommitInProgress) {
   auto reads = Database::OpenReadOnly(path_);
   ASSERT_TRUE(reads) << reads.error().message;
-  SqliteReleaseLedger ledger(*db_, **reads);
+  SqliteReleaseLedger ledger(*db_, **reads, *audit_);
   ASSERT_TRUE(ledger.IssueNonce(NonceNumber(7), kT + std::chrono::minutes(5)));
   auto lock = db_->lock();  // the writer is mid-commit: its connection is busy
   std::optional<Result<Transaction>> tx(Transaction::Begin(*db_));
@@ -223,6 +225,42 @@ TEST_F(ReleaseLedgerTest, ConcurrentSubmittersGetOneUnbrokenChain) {
   auto verified = audit_->Verify();
   EXPECT_TRUE(verified->ok);
   EXPECT_EQ(verified->rows, 100u);
+}
+
+// Group commit reaches the audit sink too: one append, so one fsync, per batch.
+class CountingSink final : public AuditSink {
+ public:
+  explicit CountingSink(AuditSink& inner) : inner_(inner) {}
+  Status Append(std::span<const std::string> lines) override {
+    ++appends;
+    return inner_.Append(lines);
+  }
+  bool empty() const override { return inner_.empty(); }
+  int appends = 0;
+
+ private:
+  AuditSink& inner_;
+};
+
+TEST_F(ReleaseLedgerTest, TheAuditSinkIsSyncedOncePerBatch) {
+  auto file = FileAuditSink::Open(path_ + ".audit");
+  ASSERT_TRUE(file) << file.error().message;
+  CountingSink sink(**file);
+  db_->set_audit_sink(&sink);
+  SqliteAuditLog keyed(*db_, testing::ChainKey(1));
+  ASSERT_TRUE(keyed.KeyLegacyChain(kT));
+  SqliteReleaseLedger ledger(*db_, keyed);
+  GatedLedger gated(ledger);
+  LedgerWriter writer(gated);
+  writer.Submit({Bytes{}, kT, Allow("first")}, [](auto) {});
+  gated.WaitUntilEntered();
+  for (int i = 0; i < 20; ++i) writer.Submit({Bytes{}, kT, Allow(std::to_string(i))}, [](auto) {});
+  gated.Open();
+  writer.Stop();
+  EXPECT_EQ(writer.batches(), 2u);
+  EXPECT_EQ(sink.appends, 2);
+  EXPECT_EQ(ReadAuditSinkFile(path_ + ".audit")->size(), 21u);
+  EXPECT_TRUE(keyed.Verify()->ok);
 }
 
 }  // namespace

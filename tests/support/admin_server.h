@@ -48,7 +48,7 @@ class AdminServer : public ::testing::Test {
     config_.kek_file = dir_ + "/kek.bin";
     config_.trust_roots = {dir_ + "/root.pem"};
     config_.approvals_required = 2;
-    auto assembled = cli::AssembleBroker(config_, broker_);
+    auto assembled = cli::AssembleBroker(config_, kT, broker_);
     ASSERT_TRUE(assembled) << assembled.error().message;
     StartServer();
     for (const char* role : {"admin", "key-manager", "policy-author", "approver", "auditor"}) {

@@ -47,7 +47,7 @@ class ReleaseFixture : public ::testing::Test {
     db_ = std::move(storage::Database::Open(MakeTempDir() + "/kb.db")).value();
     keys_ = std::make_unique<storage::SqliteKeyStore>(*db_);
     audit_ = std::make_unique<storage::SqliteAuditLog>(*db_);
-    ledger_ = std::make_unique<storage::SqliteReleaseLedger>(*db_);
+    ledger_ = std::make_unique<storage::SqliteReleaseLedger>(*db_, *audit_);
     writer_ = std::make_unique<storage::LedgerWriter>(*ledger_);
     policies_ = std::make_unique<storage::SqlitePolicyStore>(*db_);
     references_ = std::make_unique<storage::SqliteReferenceStore>(*db_);
