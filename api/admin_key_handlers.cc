@@ -46,12 +46,6 @@ HttpResponse KeyAfter(const AdminCall& call, int status) {
   return JsonResponse(status, KeyJson(*key));
 }
 
-HttpResponse SetEnabled(const AdminCall& call, bool enabled) {
-  auto s = call.services.keys.SetEnabled(call.params[0], enabled, call.principal, call.now);
-  if (!s) return ErrorResponse(s.error());
-  return KeyAfter(call, 200);
-}
-
 }  // namespace
 
 HttpResponse CreateKey(const AdminCall& call) {
@@ -89,9 +83,19 @@ HttpResponse RotateKey(const AdminCall& call) {
   return KeyAfter(call, 200);
 }
 
-HttpResponse EnableKey(const AdminCall& call) { return SetEnabled(call, true); }
+HttpResponse EnableKey(const AdminCall& call) {
+  auto approvals = call.services.keys.Enable(call.params[0], call.principal, call.now);
+  if (!approvals) return ErrorResponse(approvals.error());
+  auto key = call.services.keys.Get(call.params[0]);
+  if (!key) return ErrorResponse(key.error());
+  return WithApprovals(200, KeyJson(*key), approvals);
+}
 
-HttpResponse DisableKey(const AdminCall& call) { return SetEnabled(call, false); }
+HttpResponse DisableKey(const AdminCall& call) {
+  auto s = call.services.keys.Disable(call.params[0], call.principal, call.now);
+  if (!s) return ErrorResponse(s.error());
+  return KeyAfter(call, 200);
+}
 
 HttpResponse GetImportParameters(const AdminCall& call) {
   auto params = call.services.keys.CreateImportParameters(call.params[0], call.principal, call.now);

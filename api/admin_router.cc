@@ -61,7 +61,7 @@ constexpr std::array<AdminRoute, 49> kAdminRoutes = {{
     {"GET", "/v1/admin/keys", kAnyRole, admin::ListKeys},
     {"GET", "/v1/admin/keys/{id}", kAnyRole, admin::GetKey},
     {"POST", "/v1/admin/keys/{id}/rotate", kKeyManager, admin::RotateKey},
-    {"POST", "/v1/admin/keys/{id}/enable", kKeyManager, admin::EnableKey},
+    {"POST", "/v1/admin/keys/{id}/enable", kKeyManager | kApprover, admin::EnableKey},
     {"POST", "/v1/admin/keys/{id}/disable", kKeyManager, admin::DisableKey},
     {"GET", "/v1/admin/keys/{id}/import-parameters", kKeyManager, admin::GetImportParameters},
     {"POST", "/v1/admin/keys/{id}/import", kKeyManager, admin::ImportKey},

@@ -128,19 +128,6 @@ Result<ReleaseService::AttestedRecipient> ReleaseService::AuthorizeRecipient(
   return AttestedRecipient{std::move(*recipient), decision->policy, policy_version};
 }
 
-Result<bool> ReleaseService::RequiresAttestation(const std::string& key_id) {
-  auto active = policy_cache_.Active(deps_.policies);
-  if (!active) return std::move(active).error();
-  for (const ActivePolicy& p : *active) {
-    const auto& keys = p.policy->keys;
-    if (p.policy->require_attestation &&
-        std::find(keys.begin(), keys.end(), key_id) != keys.end()) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // A release between its decision and its audit row.
 struct ReleaseService::PendingRelease {
   storage::AuditRecord audit;
@@ -213,6 +200,10 @@ std::optional<Error> ReleaseService::Evaluate(const ReleaseRequest& request, Tim
   if (auto limited = Throttle(deps_.key_limit, request.key_id, now, pending)) return limited;
   auto key = deps_.keys.UnsealCurrent(request.key_id);
   if (!key) return key.error();
+  // Again on what was unsealed: the key could have been created after the check above.
+  if (key->purpose != storage::KeyPurpose::kRelease) {
+    return Error{ErrorCode::kWrongKeyPurpose, "key " + request.key_id + " has purpose kms"};
+  }
   audit.key_version = key->version;
   if (!claims.public_key) {
     return Error{ErrorCode::kUnsupportedPublicKey, "evidence carries no public key"};

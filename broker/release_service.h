@@ -120,9 +120,6 @@ class ReleaseService {
   };
   Result<AttestedRecipient> AuthorizeRecipient(const std::string& key_id, ByteSpan document,
                                                Time now);
-  // True if an active policy names `key_id` and requires attestation for it (the default for
-  // a key a policy governs): then the KMS API returns its plaintext only to a Recipient.
-  Result<bool> RequiresAttestation(const std::string& key_id);
 
   // The verification step of Release alone (no nonce, no policy): for dry runs.
   Result<VerifiedEvidence> VerifyEvidence(const std::string& type, ByteSpan document,

@@ -21,7 +21,9 @@ namespace {
 struct Ceremony {
   std::vector<std::string> admins;
   broker::RoleSet roles = 0;
-  std::optional<std::chrono::seconds> ttl;
+  // One operator sees every token of the ceremony: they expire, and each admin replaces theirs
+  // with one of its own (`admin tokens create <self>`), which nobody else has seen.
+  std::optional<std::chrono::seconds> ttl = std::chrono::hours(24);
 };
 
 Result<Ceremony> ParseCeremony(const boost::program_options::variables_map& vm) {
@@ -120,7 +122,9 @@ int RunAdminBootstrap(const boost::program_options::variables_map& vm, const Clo
   for (size_t i = 0; i < tokens->size(); ++i) {
     std::cout << "principal: " << ceremony->admins[i] << "\ntoken: " << (*tokens)[i].token << "\n";
   }
-  std::cout << "(shown once: hand each token to its admin, e.g. export KEYBROKER_TOKEN=...)\n";
+  std::cout << "(shown once, valid for " << ceremony->ttl->count()
+            << " s: hand each token to its admin, who replaces it with `keybroker admin tokens "
+               "create <own name>`)\n";
   return kExitOk;
 }
 

@@ -43,7 +43,10 @@ std::string OwnedByTheApi(const std::vector<storage::PolicyVersion>& versions) {
     }
     any_active |= v.active;
   }
-  if (!versions.empty() && !any_active) return "it was deactivated through the admin API";
+  if (versions.empty()) return "";
+  if (!any_active) return "it was deactivated through the admin API";
+  // The directory always activates the version it adds: an older active one was rolled back to.
+  if (!versions.back().active) return "an older version was made active through the admin API";
   return "";
 }
 

@@ -96,20 +96,18 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
       *b.references, *b.policies, *b.approvals, *b.attestation_keys, *b.audit, *b.unit_of_work,
       b.aks, *b.release, config.approvals_required});
   if (auto s = b.admin->LoadAttestationKeys(); !s) return s;
+  b.quorum =
+      std::make_unique<broker::Quorum>(*b.approvals, *b.unit_of_work, config.approvals_required);
   b.key_admin = std::make_unique<broker::KeyAdmin>(*b.manager, *b.keys, *b.import_tokens, *b.audit,
-                                                   *b.kek, b.random);
+                                                   *b.quorum, *b.kek, b.random);
   b.kms_governance = std::make_unique<broker::KmsGovernance>(
-      broker::KmsGovernance::Dependencies{*b.grants, *b.keys, *b.approvals, *b.unit_of_work,
-                                          *b.audit, b.random, config.approvals_required});
+      broker::KmsGovernance::Dependencies{*b.grants, *b.keys, *b.quorum, *b.audit, b.random});
   b.kms = std::make_unique<broker::KmsService>(broker::KmsService::Dependencies{
       *b.keys, *b.grants, *b.manager, *b.release, *b.wrapper, *b.ledger_writer, b.random,
       broker::KmsLocation{config.kms_region, config.kms_account_id}});
   b.kms_api =
       std::make_unique<api::kms::KmsServices>(api::kms::KmsServices{*b.kms, *b.access_keys});
-  b.identity_quorum =
-      std::make_unique<broker::Quorum>(*b.approvals, *b.unit_of_work, config.approvals_required);
-  b.identity =
-      std::make_unique<broker::IdentityAdmin>(*b.authenticator, *b.access_keys, *b.identity_quorum);
+  b.identity = std::make_unique<broker::IdentityAdmin>(*b.authenticator, *b.access_keys, *b.quorum);
   b.admin_api = std::make_unique<api::AdminServices>(api::AdminServices{
       *b.authenticator, *b.identity, *b.admin, *b.key_admin, *b.access_keys, *b.kms_governance});
   return Ok();

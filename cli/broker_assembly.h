@@ -73,7 +73,9 @@ struct Broker {
   std::unique_ptr<broker::AdminService> admin;
   std::unique_ptr<broker::KeyAdmin> key_admin;
   std::unique_ptr<broker::AccessKeys> access_keys;
-  std::unique_ptr<broker::Quorum> identity_quorum;
+  // The two-person rule for identities, keys and grants (AdminService keeps its own over the
+  // same stores).
+  std::unique_ptr<broker::Quorum> quorum;
   std::unique_ptr<broker::IdentityAdmin> identity;
   std::unique_ptr<broker::KmsGovernance> kms_governance;
   std::unique_ptr<broker::KmsService> kms;

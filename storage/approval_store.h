@@ -26,10 +26,11 @@ enum class ApprovalKind {
   kAccessKey,         // a KMS access key issued for another principal
   kKmsGrant,          // a kms-user's grant of KMS operations on a key, by grant id
   kKeyAttestation,    // a new attestation_required of a kms key, by key id + change version
+  kKeyEnable,         // enabling a disabled key again, by key id
 };
 
 // "reference" | "policy" | "ak" | "activation" | "principal" | "token" | "access-key" |
-// "kms-grant" | "key-attestation": the wire and database names.
+// "kms-grant" | "key-attestation" | "key-enable": the wire and database names.
 std::string_view ApprovalKindName(ApprovalKind kind);
 std::optional<ApprovalKind> ParseApprovalKind(std::string_view name);
 

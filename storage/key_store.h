@@ -36,6 +36,7 @@ struct KeyRecord {
   // kms keys: plaintext (a data key, a decrypted secret) leaves only wrapped to a Recipient
   // that an active policy naming the key allows. Changed only under the two-person rule.
   bool attestation_required = true;
+  bool enable_requested = false;  // disabled, and a request to enable it waits for approvals
 };
 
 class KeyStore {
@@ -46,7 +47,12 @@ class KeyStore {
   // Adds `version` and makes it current. kConflict unless it is current_version + 1 (two
   // concurrent rotations cannot both win); kKeyNotFound if the key does not exist.
   virtual Status AddVersion(std::string_view id, uint32_t version, ByteSpan sealed, Time now) = 0;
+  // Disabling also voids a request to enable the key again, with its approvals.
   virtual Status SetEnabled(std::string_view id, bool enabled) = 0;
+  // Records a request to enable a disabled key, which then waits for approvals (the approval
+  // store's "key-enable" kind); approvals of an earlier request are void. kKeyNotFound if absent;
+  // kConflict if the key is enabled.
+  virtual Status RequestEnable(std::string_view id) = 0;
   // kKeyNotFound if absent.
   virtual Result<KeyRecord> Get(std::string_view id) = 0;
   virtual Result<Bytes> GetSealed(std::string_view id, uint32_t version) = 0;

@@ -153,8 +153,10 @@ CREATE TABLE access_keys (
 // 8: governance under the two-person rule. Approvals cover more kinds (the code names them, so
 // the table no longer lists them); a principal, and a token or access key issued for someone
 // else, is usable only once approved (approved = 1; earlier rows were effective, hence the
-// default). A request to make an approved policy version active again waits in
-// policy_activations for its approvals.
+// default). A policy version remembers that it reached the quorum of its time (approved = 1):
+// raising approvals_required later must not make an old version approvable again by one
+// principal; existing versions up to the active one count as approved. A request to make an
+// approved policy version active again waits in policy_activations for its approvals.
 constexpr const char kGovernance[] = R"sql(
 CREATE TABLE approvals_v8 (
   kind        TEXT NOT NULL,
@@ -171,6 +173,10 @@ ALTER TABLE approvals_v8 RENAME TO approvals;
 ALTER TABLE principals ADD COLUMN approved INTEGER NOT NULL DEFAULT 1 CHECK (approved IN (0, 1));
 ALTER TABLE tokens ADD COLUMN approved INTEGER NOT NULL DEFAULT 1 CHECK (approved IN (0, 1));
 ALTER TABLE access_keys ADD COLUMN approved INTEGER NOT NULL DEFAULT 1 CHECK (approved IN (0, 1));
+ALTER TABLE policy_versions ADD COLUMN approved INTEGER NOT NULL DEFAULT 0
+  CHECK (approved IN (0, 1));
+UPDATE policy_versions SET approved = 1 WHERE version <= coalesce(
+  (SELECT a.version FROM active_policies a WHERE a.name = policy_versions.name), 0);
 CREATE TABLE policy_activations (
   name          TEXT NOT NULL,
   version       INTEGER NOT NULL,
@@ -218,6 +224,9 @@ CREATE TABLE key_attestation_changes (
   applied               INTEGER NOT NULL DEFAULT 0 CHECK (applied IN (0, 1)),
   PRIMARY KEY (key_id, version)
 ) STRICT;
+-- Re-enabling a disabled key widens what is released: it waits for approvals (kind key-enable).
+ALTER TABLE keys ADD COLUMN enable_requested INTEGER NOT NULL DEFAULT 0
+  CHECK (enable_requested IN (0, 1));
 )sql";
 
 // 10: the audit chain's format (storage/audit_log.h). Chains written before it are plain

@@ -19,6 +19,7 @@ struct PolicyVersion {
   Time created_at{};
   std::string created_by;
   bool active = false;
+  bool approved = false;  // reached the quorum of its time (it may have been replaced since)
 };
 
 class PolicyStore {

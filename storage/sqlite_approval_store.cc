@@ -22,21 +22,20 @@ struct KindSql {
   // does not exist.
   const char* state;
   // Run in order when the quorum is reached.
-  std::array<const char*, 3> activate;
-  // Every pending subject: (name, version). ?1 = the quorum.
+  std::array<const char*, 4> activate;
+  // Every pending subject: (name, version). ?1 = the quorum, where a statement uses it.
   const char* pending;
-  // Whether a pending subject can already have its quorum (a policy version approved earlier and
-  // since replaced as the active one): then one more approval is a conflict.
-  bool quorum_ends_pending;
 };
 
-#define KB_ACTIVATE_POLICY                                                                         \
-  "INSERT INTO active_policies (name, version) VALUES (?1, ?2) "                                   \
-  "ON CONFLICT (name) DO UPDATE SET version = excluded.version", /* A change of the active version \
-                                                                    voids every activation still   \
-                                                                    waiting for approvals. */      \
-      "DELETE FROM policy_activations WHERE name = ?1",                                            \
+#define KB_ACTIVATE_POLICY                                                        \
+  "INSERT INTO active_policies (name, version) VALUES (?1, ?2) "                  \
+  "ON CONFLICT (name) DO UPDATE SET version = excluded.version",                  \
+      "UPDATE policy_versions SET approved = 1 WHERE name = ?1 AND version = ?2", \
+      "DELETE FROM policy_activations WHERE name = ?1",                           \
       "DELETE FROM approvals WHERE kind = 'activation' AND name = ?1"
+
+// A change of the active version (KB_ACTIVATE_POLICY, and SqlitePolicyStore::Deactivate) voids
+// every activation request still waiting for approvals, with its approvals.
 
 // The state of a row that is usable once approved and can be withdrawn (revoked, disabled).
 #define KB_CREDENTIAL_STATE(table, key, withdrawn, withdrawn_word)   \
@@ -50,57 +49,49 @@ constexpr KindSql kKinds[] = {
      "SELECT CASE WHEN status = 'active' AND approved = 0 THEN 'pending' ELSE status END "
      "FROM reference_measurements WHERE name = ?1",
      {"UPDATE reference_measurements SET approved = 1 WHERE name = ?1"},
-     "SELECT name, 0 FROM reference_measurements WHERE status = 'active' AND approved = 0",
-     false},
+     "SELECT name, 0 FROM reference_measurements WHERE status = 'active' AND approved = 0"},
     {ApprovalKind::kPolicy,
      "policy",
-     "SELECT CASE WHEN a.version IS NOT NULL THEN 'active' ELSE 'pending' END "
+     "SELECT CASE WHEN a.version IS NOT NULL THEN 'active' WHEN v.approved = 1 THEN 'approved' "
+     "ELSE 'pending' END "
      "FROM policy_versions v LEFT JOIN active_policies a ON a.name = v.name AND "
      "a.version = v.version WHERE v.name = ?1 AND v.version = ?2",
      {KB_ACTIVATE_POLICY},
      "SELECT v.name, v.version FROM policy_versions v "
      "LEFT JOIN active_policies a ON a.name = v.name AND a.version = v.version "
-     "WHERE a.name IS NULL AND (SELECT count(*) FROM approvals p WHERE p.kind = 'policy' AND "
-     "p.name = v.name AND p.version = v.version) < ?1",
-     true},
+     "WHERE a.name IS NULL AND v.approved = 0"},
     {ApprovalKind::kAttestationKey,
      "ak",
      "SELECT status FROM attestation_keys WHERE id = ?1",
      {"UPDATE attestation_keys SET status = 'active' WHERE id = ?1"},
-     "SELECT id, 0 FROM attestation_keys WHERE status = 'pending'",
-     false},
+     "SELECT id, 0 FROM attestation_keys WHERE status = 'pending'"},
     {ApprovalKind::kPolicyActivation,
      "activation",
      "SELECT CASE WHEN EXISTS (SELECT 1 FROM policy_activations WHERE name = ?1 AND "
      "version = ?2) THEN 'pending' ELSE 'not requested' END "
      "FROM policy_versions WHERE name = ?1 AND version = ?2",
      {KB_ACTIVATE_POLICY},
-     "SELECT name, version FROM policy_activations",
-     false},
+     "SELECT name, version FROM policy_activations"},
     {ApprovalKind::kPrincipal,
      "principal",
      KB_CREDENTIAL_STATE("principals", "name", "disabled_at", "disabled"),
      {"UPDATE principals SET approved = 1 WHERE name = ?1"},
-     "SELECT name, 0 FROM principals WHERE approved = 0 AND disabled_at IS NULL",
-     false},
+     "SELECT name, 0 FROM principals WHERE approved = 0 AND disabled_at IS NULL"},
     {ApprovalKind::kToken,
      "token",
      KB_CREDENTIAL_STATE("tokens", "id", "revoked_at", "revoked"),
      {"UPDATE tokens SET approved = 1 WHERE id = ?1"},
-     "SELECT id, 0 FROM tokens WHERE approved = 0 AND revoked_at IS NULL",
-     false},
+     "SELECT id, 0 FROM tokens WHERE approved = 0 AND revoked_at IS NULL"},
     {ApprovalKind::kAccessKey,
      "access-key",
      KB_CREDENTIAL_STATE("access_keys", "id", "revoked_at", "revoked"),
      {"UPDATE access_keys SET approved = 1 WHERE id = ?1"},
-     "SELECT id, 0 FROM access_keys WHERE approved = 0 AND revoked_at IS NULL",
-     false},
+     "SELECT id, 0 FROM access_keys WHERE approved = 0 AND revoked_at IS NULL"},
     {ApprovalKind::kKmsGrant,
      "kms-grant",
      "SELECT status FROM kms_grants WHERE id = ?1",
      {"UPDATE kms_grants SET status = 'active' WHERE id = ?1 AND status = 'pending'"},
-     "SELECT id, 0 FROM kms_grants WHERE status = 'pending'",
-     false},
+     "SELECT id, 0 FROM kms_grants WHERE status = 'pending'"},
     // A newer proposal for the same key supersedes an older one still pending, so that an old
     // proposal approved late cannot undo a later decision.
     {ApprovalKind::kKeyAttestation,
@@ -114,8 +105,13 @@ constexpr KindSql kKinds[] = {
       "UPDATE key_attestation_changes SET applied = 1 WHERE key_id = ?1 AND version = ?2"},
      "SELECT c.key_id, c.version FROM key_attestation_changes c WHERE c.applied = 0 AND NOT "
      "EXISTS (SELECT 1 FROM key_attestation_changes n WHERE n.key_id = c.key_id AND "
-     "n.version > c.version)",
-     false},
+     "n.version > c.version)"},
+    {ApprovalKind::kKeyEnable,
+     "key-enable",
+     "SELECT CASE WHEN enabled = 1 THEN 'enabled' WHEN enable_requested = 1 THEN 'pending' "
+     "ELSE 'not requested' END FROM keys WHERE id = ?1",
+     {"UPDATE keys SET enabled = 1, enable_requested = 0 WHERE id = ?1"},
+     "SELECT id, 0 FROM keys WHERE enabled = 0 AND enable_requested = 1"},
 };
 
 #undef KB_ACTIVATE_POLICY
@@ -157,7 +153,7 @@ std::optional<ApprovalKind> ParseApprovalKind(std::string_view name) {
   return std::nullopt;
 }
 
-Status SqliteApprovalStore::CheckPending(const ApprovalSubject& subject, int required) {
+Status SqliteApprovalStore::CheckPending(const ApprovalSubject& subject) {
   auto query = db_.Prepare(SqlFor(subject.kind).state);
   if (!query) return std::move(query).error();
   sqlite3_stmt* raw = query->get();
@@ -168,13 +164,6 @@ Status SqliteApprovalStore::CheckPending(const ApprovalSubject& subject, int req
   if (rc != SQLITE_ROW) return db_.LastError("approval state");
   std::string state = row.Text(0);
   if (state != "pending") return Error{ErrorCode::kConflict, Describe(subject) + " is " + state};
-  if (SqlFor(subject.kind).quorum_ends_pending) {
-    auto approvers = ApproversLocked(subject);
-    if (!approvers) return std::move(approvers).error();
-    if (int(approvers->size()) >= required) {
-      return Error{ErrorCode::kConflict, Describe(subject) + " is already approved"};
-    }
-  }
   return Ok();
 }
 
@@ -196,7 +185,7 @@ Result<ApprovalResult> SqliteApprovalStore::Approve(const ApprovalSubject& subje
                                                     Time now, AuditRecord audit) {
   ApprovalResult result;
   auto change = [&](AuditRecord& row) -> Status {
-    if (auto s = CheckPending(subject, required); !s) return s;
+    if (auto s = CheckPending(subject); !s) return s;
     auto insert = db_.Prepare(
         "INSERT INTO approvals (kind, name, version, principal, at) VALUES (?1, ?2, ?3, ?4, ?5) "
         "ON CONFLICT DO NOTHING");

@@ -18,7 +18,7 @@ class SqliteApprovalStore final : public ApprovalStore {
 
  private:
   // REQUIRES: lock held. kNotFound / kConflict as Approve.
-  Status CheckPending(const ApprovalSubject& subject, int required);
+  Status CheckPending(const ApprovalSubject& subject);
   Result<std::vector<std::string>> ApproversLocked(const ApprovalSubject& subject);
   Status Activate(const ApprovalSubject& subject);
 

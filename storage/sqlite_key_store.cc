@@ -80,19 +80,50 @@ Status SqliteKeyStore::AddVersion(std::string_view id, uint32_t version, ByteSpa
 
 Status SqliteKeyStore::SetEnabled(std::string_view id, bool enabled) {
   auto lock = db_.lock();
-  auto update = db_.Prepare("UPDATE keys SET enabled = ?2 WHERE id = ?1");
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return std::move(tx).error();
+  auto update = db_.Prepare("UPDATE keys SET enabled = ?2, enable_requested = 0 WHERE id = ?1");
   if (!update) return std::move(update).error();
   Statement row(std::move(*update));
   row.Bind(1, id).Bind(2, int64_t(enabled));
   if (row.Step() != SQLITE_DONE) return db_.LastError("update key");
   if (sqlite3_changes(db_.handle()) == 0) return NoSuchKey(id);
+  if (auto s = ClearEnableApprovals(id); !s) return s;
+  return tx->Commit();
+}
+
+Status SqliteKeyStore::RequestEnable(std::string_view id) {
+  auto lock = db_.lock();
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return std::move(tx).error();
+  auto key = Query(id);
+  if (!key) return std::move(key).error();
+  if (key->empty()) return NoSuchKey(id);
+  if (key->front().enabled) {
+    return Error{ErrorCode::kConflict, "key " + std::string(id) + " is enabled"};
+  }
+  auto update = db_.Prepare("UPDATE keys SET enable_requested = 1 WHERE id = ?1");
+  if (!update) return std::move(update).error();
+  Statement row(std::move(*update));
+  row.Bind(1, id);
+  if (row.Step() != SQLITE_DONE) return db_.LastError("request key enable");
+  if (auto s = ClearEnableApprovals(id); !s) return s;
+  return tx->Commit();
+}
+
+Status SqliteKeyStore::ClearEnableApprovals(std::string_view id) {
+  auto clear = db_.Prepare("DELETE FROM approvals WHERE kind = 'key-enable' AND name = ?1");
+  if (!clear) return std::move(clear).error();
+  Statement row(std::move(*clear));
+  row.Bind(1, id);
+  if (row.Step() != SQLITE_DONE) return db_.LastError("clear key-enable approvals");
   return Ok();
 }
 
 Result<std::vector<KeyRecord>> SqliteKeyStore::Query(std::optional<std::string_view> id) {
   auto query = db_.Prepare(
       "SELECT id, origin, enabled, current_version, created_at, created_by, purpose, "
-      "attestation_required FROM keys WHERE ?1 IS NULL OR id = ?1 ORDER BY id");
+      "attestation_required, enable_requested FROM keys WHERE ?1 IS NULL OR id = ?1 ORDER BY id");
   if (!query) return std::move(query).error();
   Statement rows(std::move(*query));
   if (id) rows.Bind(1, *id);
@@ -102,7 +133,7 @@ Result<std::vector<KeyRecord>> SqliteKeyStore::Query(std::optional<std::string_v
     auto purpose = ParseKeyPurpose(rows.Text(6));
     if (!purpose) return Error{ErrorCode::kInternal, "key " + rows.Text(0) + ": unknown purpose"};
     out.push_back({rows.Text(0), rows.Text(1), rows.Int(2) != 0, uint32_t(rows.Int(3)),
-                   rows.TimeAt(4), rows.Text(5), *purpose, rows.Int(7) != 0});
+                   rows.TimeAt(4), rows.Text(5), *purpose, rows.Int(7) != 0, rows.Int(8) != 0});
   }
   if (rc != SQLITE_DONE) return db_.LastError("query keys");
   return out;

@@ -13,6 +13,7 @@ class SqliteKeyStore final : public KeyStore {
   Status Create(const KeyRecord& key, ByteSpan sealed_v1) override;
   Status AddVersion(std::string_view id, uint32_t version, ByteSpan sealed, Time now) override;
   Status SetEnabled(std::string_view id, bool enabled) override;
+  Status RequestEnable(std::string_view id) override;
   Result<KeyRecord> Get(std::string_view id) override;
   Result<Bytes> GetSealed(std::string_view id, uint32_t version) override;
   Result<std::vector<KeyRecord>> List() override;
@@ -20,6 +21,8 @@ class SqliteKeyStore final : public KeyStore {
  private:
   Result<std::vector<KeyRecord>> Query(std::optional<std::string_view> id);
   Status InsertVersion(std::string_view id, uint32_t version, ByteSpan sealed, Time now);
+  // REQUIRES: lock held, inside a transaction.
+  Status ClearEnableApprovals(std::string_view id);
 
   Database& db_;
 };

@@ -25,6 +25,8 @@ Result<int> SqlitePolicyStore::Put(std::string_view name, std::string_view sourc
 
 Status SqlitePolicyStore::Activate(std::string_view name, int version) {
   auto lock = db_.lock();
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return std::move(tx).error();
   auto upsert = db_.Prepare(
       "INSERT INTO active_policies (name, version) SELECT name, version FROM policy_versions "
       "WHERE name = ?1 AND version = ?2 "
@@ -37,7 +39,15 @@ Status SqlitePolicyStore::Activate(std::string_view name, int version) {
     return Error{ErrorCode::kNotFound,
                  "no version " + std::to_string(version) + " of policy " + std::string(name)};
   }
-  return Ok();
+  // As the approval store's activation does: the version counts as approved, and requests to
+  // activate others are void.
+  if (auto s = Run("UPDATE policy_versions SET approved = 1 WHERE name = ?1 AND version = ?2", name,
+                   version, "activate policy");
+      !s) {
+    return s;
+  }
+  if (auto s = VoidActivationRequests(name); !s) return s;
+  return tx->Commit();
 }
 
 Status SqlitePolicyStore::Run(std::string_view sql, std::string_view name,
@@ -55,12 +65,21 @@ Status SqlitePolicyStore::Deactivate(std::string_view name) {
   auto lock = db_.lock();
   auto tx = Transaction::Begin(db_);
   if (!tx) return std::move(tx).error();
-  for (const char* sql : {"DELETE FROM active_policies WHERE name = ?1",
-                          "DELETE FROM policy_activations WHERE name = ?1",
-                          "DELETE FROM approvals WHERE kind = 'activation' AND name = ?1"}) {
-    if (auto s = Run(sql, name, std::nullopt, "deactivate policy"); !s) return s;
+  if (auto s = Run("DELETE FROM active_policies WHERE name = ?1", name, std::nullopt,
+                   "deactivate policy");
+      !s) {
+    return s;
   }
+  if (auto s = VoidActivationRequests(name); !s) return s;
   return tx->Commit();
+}
+
+Status SqlitePolicyStore::VoidActivationRequests(std::string_view name) {
+  for (const char* sql : {"DELETE FROM policy_activations WHERE name = ?1",
+                          "DELETE FROM approvals WHERE kind = 'activation' AND name = ?1"}) {
+    if (auto s = Run(sql, name, std::nullopt, "void activation requests"); !s) return s;
+  }
+  return Ok();
 }
 
 Status SqlitePolicyStore::RequestActivation(std::string_view name, int version, std::string_view by,
@@ -101,9 +120,10 @@ Result<bool> SqlitePolicyStore::ActivationRequested(std::string_view name, int v
 }
 
 // Complete statements (adjacent literals), each with its own fixed WHERE clause.
-#define KB_SELECT_POLICY_VERSIONS                                             \
-  "SELECT v.name, v.version, v.source, v.created_at, v.created_by, "          \
-  "a.version IS NOT NULL FROM policy_versions v LEFT JOIN active_policies a " \
+#define KB_SELECT_POLICY_VERSIONS                                    \
+  "SELECT v.name, v.version, v.source, v.created_at, v.created_by, " \
+  "a.version IS NOT NULL, v.approved FROM policy_versions v "        \
+  "LEFT JOIN active_policies a "                                     \
   "ON a.name = v.name AND a.version = v.version WHERE "
 constexpr char kSelectOne[] = KB_SELECT_POLICY_VERSIONS "v.name = ?1 AND v.version = ?2";
 constexpr char kSelectVersions[] = KB_SELECT_POLICY_VERSIONS "v.name = ?1 ORDER BY v.version";
@@ -125,7 +145,7 @@ Result<std::vector<PolicyVersion>> SqlitePolicyStore::Query(const char* sql,
   int rc;
   while ((rc = rows.Step()) == SQLITE_ROW) {
     out.push_back({rows.Text(0), int(rows.Int(1)), rows.Text(2), rows.TimeAt(3), rows.Text(4),
-                   rows.Int(5) != 0});
+                   rows.Int(5) != 0, rows.Int(6) != 0});
   }
   if (rc != SQLITE_DONE) return db_.LastError("query policies");
   return out;

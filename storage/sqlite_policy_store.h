@@ -26,6 +26,8 @@ class SqlitePolicyStore final : public PolicyStore {
   // Runs one of the fixed SELECTs, binding ?1 = name and ?2 = version when given.
   Result<std::vector<PolicyVersion>> Query(const char* sql, std::optional<std::string_view> name,
                                            std::optional<int> version);
+  // A change of the active version voids every activation request of `name` still waiting.
+  Status VoidActivationRequests(std::string_view name);
   // Runs one fixed write statement, binding ?1 = name and ?2 = version when given.
   Status Run(std::string_view sql, std::string_view name, std::optional<int> version,
              std::string_view what);

@@ -132,8 +132,8 @@ Result<ApprovalStatus> AdminService::PolicyApprovals(const std::string& name, in
   if (!stored) return std::move(stored).error();
   auto approvers = deps_.approvals.Approvers({ApprovalKind::kPolicy, name, version});
   if (!approvers) return std::move(approvers).error();
-  bool approved = int(approvers->size()) >= deps_.approvals_required;
-  return ApprovalStatus{std::move(*approvers), deps_.approvals_required, approved};
+  // Approved once it reached the quorum of its time, whatever approvals_required says today.
+  return ApprovalStatus{std::move(*approvers), deps_.approvals_required, stored->approved};
 }
 
 Result<ApprovalStatus> AdminService::ActivatePolicy(const std::string& name, int version,

@@ -16,6 +16,15 @@ constexpr size_t kIdHex = 16, kSecretHex = 64;
 
 Error Unauthorized() { return Error{ErrorCode::kUnauthorized, "invalid or expired token"}; }
 
+// The actors of audit rows that no principal wrote: a principal by one of these names could pass
+// its changes off as the broker's (the bootstrap directory, a release, a re-key).
+bool IsReservedActor(std::string_view name) {
+  for (std::string_view reserved : {"bootstrap", "keybroker", "unverified"}) {
+    if (name == reserved) return true;
+  }
+  return name.starts_with("attested:") || name.starts_with("kms:");
+}
+
 bool IsLowerHex(std::string_view s) {
   return s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
@@ -68,6 +77,11 @@ Status Authenticator::CreatePrincipal(std::string_view name, RoleSet roles, std:
                                       Time now, bool approved) {
   if (!policy::IsValidName(name)) {
     return Error{ErrorCode::kMalformedRequest, "principal names are 1..128 of [A-Za-z0-9._@:/-]"};
+  }
+  if (IsReservedActor(name)) {
+    return Error{ErrorCode::kMalformedRequest,
+                 "principal name " + std::string(name) +
+                     " is reserved: audit rows use it for the broker's own changes"};
   }
   if (roles == 0 || (roles & ~kAllRoles) != 0) {
     return Error{ErrorCode::kMalformedRequest, "a principal needs at least one known role"};

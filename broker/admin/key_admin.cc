@@ -44,8 +44,34 @@ Result<uint32_t> KeyAdmin::Rotate(const std::string& id, const Principal& actor,
   return manager_.Rotate(id, actor.name, now);
 }
 
-Status KeyAdmin::SetEnabled(const std::string& id, bool enabled, const Principal& actor, Time now) {
-  return manager_.SetEnabled(id, enabled, actor.name, now);
+Status KeyAdmin::Disable(const std::string& id, const Principal& actor, Time now) {
+  return manager_.SetEnabled(id, false, actor.name, now);
+}
+
+Result<ApprovalStatus> KeyAdmin::Enable(const std::string& id, const Principal& actor, Time now) {
+  auto key = keys_.Get(id);
+  if (!key) return std::move(key).error();
+  if (key->enabled) return Error{ErrorCode::kConflict, "key " + id + " is enabled"};
+  storage::ApprovalSubject subject{storage::ApprovalKind::kKeyEnable, id, 0};
+  if (key->enable_requested) {
+    if (!actor.HasAny(Roles({Role::kApprover}))) {
+      return Error{ErrorCode::kForbidden,
+                   "enabling key " + id + " waits for approvals, which need the approver role"};
+    }
+    return quorum_.Approve(subject, actor, "key.enable", now);
+  }
+  if (!actor.HasAny(Roles({Role::kKeyManager}))) {
+    return Error{ErrorCode::kForbidden, "a key-manager requests enabling a key"};
+  }
+  return quorum_.ChangeAndApprove(subject, actor, "key.enable", now, [&]() -> Status {
+    if (auto s = keys_.RequestEnable(id); !s) return s;
+    storage::AuditRecord row =
+        internal::AdminAudit("key.enable-request", actor.name, now, "key " + id);
+    row.key_id = id;
+    auto seq = audit_.Append(std::move(row));
+    if (!seq) return std::move(seq).error();
+    return Ok();
+  });
 }
 
 Result<storage::KeyRecord> KeyAdmin::Get(const std::string& id) { return keys_.Get(id); }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "broker/admin/principal.h"
+#include "broker/admin/quorum.h"
 #include "broker/keys/kek.h"
 #include "broker/keys/key_manager.h"
 #include "storage/audit_log.h"
@@ -34,17 +35,24 @@ class KeyAdmin {
 
   // REQUIRES: every dependency outlives the object.
   KeyAdmin(KeyManager& manager, storage::KeyStore& keys, storage::ImportTokenStore& tokens,
-           storage::AuditLog& audit, const Kek& kek, const Random& random)
+           storage::AuditLog& audit, Quorum& quorum, const Kek& kek, const Random& random)
       : manager_(manager),
         keys_(keys),
         tokens_(tokens),
         audit_(audit),
+        quorum_(quorum),
         kek_(kek),
         random_(random) {}
 
   Status Create(const std::string& id, const KeyOptions& options, const Principal& actor, Time now);
   Result<uint32_t> Rotate(const std::string& id, const Principal& actor, Time now);
-  Status SetEnabled(const std::string& id, bool enabled, const Principal& actor, Time now);
+  // Immediate: a disabled key is released to nobody and serves no KMS call.
+  Status Disable(const std::string& id, const Principal& actor, Time now);
+  // Enabling a disabled key again widens what is released, so it needs the quorum: the first
+  // call (key-manager) requests it with `actor`'s approval; the same call by principals holding
+  // `approver` approves it, and the approval reaching the quorum enables the key. kConflict for
+  // an enabled key; kForbidden for the wrong role at each step. Disabling voids a waiting request.
+  Result<ApprovalStatus> Enable(const std::string& id, const Principal& actor, Time now);
   Result<storage::KeyRecord> Get(const std::string& id);
   Result<std::vector<storage::KeyRecord>> List();
 
@@ -62,6 +70,7 @@ class KeyAdmin {
   storage::KeyStore& keys_;
   storage::ImportTokenStore& tokens_;
   storage::AuditLog& audit_;
+  Quorum& quorum_;
   const Kek& kek_;
   const Random& random_;
 };

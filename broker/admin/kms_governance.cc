@@ -46,31 +46,6 @@ Result<storage::KeyRecord> KmsGovernance::KmsKey(std::string_view key_id) {
   return key;
 }
 
-Result<ApprovalStatus> KmsGovernance::Approve(const ApprovalSubject& subject,
-                                              const Principal& actor, std::string_view action,
-                                              Time now) {
-  auto result = deps_.approvals.Approve(subject, actor.name, deps_.approvals_required, now,
-                                        internal::AdminAudit(action, actor.name, now, ""));
-  if (!result) return std::move(result).error();
-  return ApprovalStatus{std::move(result->approvers), deps_.approvals_required, result->activated};
-}
-
-Result<ApprovalStatus> KmsGovernance::ChangeAndApprove(const ApprovalSubject& subject,
-                                                       const Principal& actor,
-                                                       std::string_view action, Time now,
-                                                       const std::function<Status()>& change) {
-  ApprovalStatus status;
-  auto done = deps_.unit_of_work.Run([&]() -> Status {
-    if (auto s = change(); !s) return s;
-    auto approved = Approve(subject, actor, action, now);
-    if (!approved) return std::move(approved).error();
-    status = std::move(*approved);
-    return Ok();
-  });
-  if (!done) return std::move(done).error();
-  return status;
-}
-
 Result<std::pair<storage::KmsGrant, ApprovalStatus>> KmsGovernance::CreateGrant(
     const GrantRequest& request, const Principal& actor, Time now) {
   auto operations = NormalizeOperations(request.operations);
@@ -94,13 +69,14 @@ Result<std::pair<storage::KmsGrant, ApprovalStatus>> KmsGovernance::CreateGrant(
       "grant " + grant.id + ": " + grant.principal + " may " +
           storage::JoinOperations(grant.operations) + " on key " + grant.key_id);
   row.key_id = grant.key_id;
-  auto status = ChangeAndApprove({ApprovalKind::kKmsGrant, grant.id, 0}, actor, "kms-grant.approve",
-                                 now, [&]() -> Status {
-                                   if (auto s = deps_.grants.Add(grant); !s) return s;
-                                   auto seq = deps_.audit.Append(std::move(row));
-                                   if (!seq) return std::move(seq).error();
-                                   return Ok();
-                                 });
+  ApprovalSubject subject{ApprovalKind::kKmsGrant, grant.id, 0};
+  auto status =
+      deps_.quorum.ChangeAndApprove(subject, actor, "kms-grant.approve", now, [&]() -> Status {
+        if (auto s = deps_.grants.Add(grant); !s) return s;
+        auto seq = deps_.audit.Append(std::move(row));
+        if (!seq) return std::move(seq).error();
+        return Ok();
+      });
   if (!status) return std::move(status).error();
   if (status->effective) grant.status = "active";
   return std::make_pair(std::move(grant), std::move(*status));
@@ -108,7 +84,7 @@ Result<std::pair<storage::KmsGrant, ApprovalStatus>> KmsGovernance::CreateGrant(
 
 Result<ApprovalStatus> KmsGovernance::ApproveGrant(const std::string& id, const Principal& actor,
                                                    Time now) {
-  return Approve({ApprovalKind::kKmsGrant, id, 0}, actor, "kms-grant.approve", now);
+  return deps_.quorum.Approve({ApprovalKind::kKmsGrant, id, 0}, actor, "kms-grant.approve", now);
 }
 
 Status KmsGovernance::RevokeGrant(const std::string& id, const Principal& actor, Time now) {
@@ -127,30 +103,29 @@ Result<AttestationChange> KmsGovernance::ProposeAttestation(const std::string& k
   }
   AttestationChange change;
   ApprovalSubject subject{ApprovalKind::kKeyAttestation, key_id, 0};
-  auto status = deps_.unit_of_work.Run([&]() -> Status {
-    auto version = deps_.grants.ProposeAttestation(key_id, required, actor.name, now);
-    if (!version) return std::move(version).error();
-    subject.version = change.version = *version;
-    storage::AuditRecord row =
-        internal::AdminAudit("key.attestation-propose", actor.name, now,
-                             "key " + key_id + " change " + std::to_string(*version) +
-                                 ": attestation_required " + (required ? "true" : "false"));
-    row.key_id = key_id;
-    auto seq = deps_.audit.Append(std::move(row));
-    if (!seq) return std::move(seq).error();
-    auto approved = Approve(subject, actor, "key.attestation-approve", now);
-    if (!approved) return std::move(approved).error();
-    change.approval = std::move(*approved);
-    return Ok();
-  });
+  auto status = deps_.quorum.ChangeAndApprove(
+      subject, actor, "key.attestation-approve", now, [&]() -> Status {
+        auto version = deps_.grants.ProposeAttestation(key_id, required, actor.name, now);
+        if (!version) return std::move(version).error();
+        subject.version = change.version = *version;
+        storage::AuditRecord row =
+            internal::AdminAudit("key.attestation-propose", actor.name, now,
+                                 "key " + key_id + " change " + std::to_string(*version) +
+                                     ": attestation_required " + (required ? "true" : "false"));
+        row.key_id = key_id;
+        auto seq = deps_.audit.Append(std::move(row));
+        if (!seq) return std::move(seq).error();
+        return Ok();
+      });
   if (!status) return std::move(status).error();
+  change.approval = std::move(*status);
   return change;
 }
 
 Result<ApprovalStatus> KmsGovernance::ApproveAttestation(const std::string& key_id, int version,
                                                          const Principal& actor, Time now) {
-  return Approve({ApprovalKind::kKeyAttestation, key_id, version}, actor, "key.attestation-approve",
-                 now);
+  return deps_.quorum.Approve({ApprovalKind::kKeyAttestation, key_id, version}, actor,
+                              "key.attestation-approve", now);
 }
 
 }  // namespace kb::broker

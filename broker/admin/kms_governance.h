@@ -16,6 +16,7 @@
 
 #include "broker/admin/admin_service.h"
 #include "broker/admin/principal.h"
+#include "broker/admin/quorum.h"
 #include "common/random.h"
 #include "storage/approval_store.h"
 #include "storage/audit_log.h"
@@ -44,11 +45,9 @@ class KmsGovernance {
   struct Dependencies {
     storage::KmsGrantStore& grants;
     storage::KeyStore& keys;
-    storage::ApprovalStore& approvals;
-    storage::UnitOfWork& unit_of_work;
+    Quorum& quorum;
     storage::AuditLog& audit;
     const Random& random;
-    int approvals_required = 1;
   };
   // REQUIRES: every dependency outlives the object.
   explicit KmsGovernance(Dependencies deps) : deps_(deps) {}
@@ -74,12 +73,6 @@ class KmsGovernance {
 
  private:
   Result<storage::KeyRecord> KmsKey(std::string_view key_id);
-  // `change` and `actor`'s approval of `subject`, in one transaction.
-  Result<ApprovalStatus> ChangeAndApprove(const storage::ApprovalSubject& subject,
-                                          const Principal& actor, std::string_view action, Time now,
-                                          const std::function<Status()>& change);
-  Result<ApprovalStatus> Approve(const storage::ApprovalSubject& subject, const Principal& actor,
-                                 std::string_view action, Time now);
 
   Dependencies deps_;
 };

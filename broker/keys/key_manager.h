@@ -42,7 +42,8 @@ class KeyManager {
              const Kek& kek, const Random& random)
       : keys_(keys), audit_(audit), unit_of_work_(unit_of_work), kek_(kek), random_(random) {}
 
-  // kMalformedRequest for an invalid id, or a release key without attestation.
+  // kMalformedRequest for an invalid id, a release key without attestation, or (Import) a kms key:
+  // kms keys are only generated, so that no material of theirs exists outside the broker.
   Status CreateGenerated(std::string_view id, std::string_view actor, Time now,
                          KeyOptions options = {});
   Status Import(std::string_view id, const SecretBytes& material, std::string_view actor, Time now,

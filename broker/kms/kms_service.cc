@@ -117,24 +117,17 @@ Result<T> KmsService::Audited(CallRecord& record, Time now, Result<T> result) {
 
 // The key's own flag decides; an active policy that requires attestation for the key can only
 // add to it (a policy can narrow who gets plaintext, never widen it).
-Result<bool> KmsService::AttestationRequired(const UnsealedKey& key) {
-  if (key.attestation_required) return true;
-  return deps_.release.RequiresAttestation(key.id);
-}
-
 Result<Delivered> KmsService::Deliver(const UnsealedKey* key, SecretBytes secret,
                                       const std::optional<Bytes>& recipient, Time now,
                                       CallRecord& record) {
   storage::AuditRecord& row = record.row;
   if (!recipient) {
-    if (key != nullptr) {
-      auto required = AttestationRequired(*key);
-      if (!required) return std::move(required).error();
-      if (*required) {
-        return Error{ErrorCode::kForbidden,
-                     "key " + key->id +
-                         " requires attestation: call with a Recipient (attestation document)"};
-      }
+    // The key's own flag alone decides, never a policy: deactivating or rolling back a policy
+    // must not turn a key's plaintext on (nor a policy turn it off without the quorum).
+    if (key != nullptr && key->attestation_required) {
+      return Error{
+          ErrorCode::kForbidden,
+          "key " + key->id + " requires attestation: call with a Recipient (attestation document)"};
     }
     return Delivered{std::move(secret), std::nullopt};
   }

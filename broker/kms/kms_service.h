@@ -125,7 +125,6 @@ class KmsService {
   // `key` is null for GenerateRandom (no key, no policy).
   Result<Delivered> Deliver(const UnsealedKey* key, SecretBytes secret,
                             const std::optional<Bytes>& recipient, Time now, CallRecord& record);
-  Result<bool> AttestationRequired(const UnsealedKey& key);
   // Commits `record` with the outcome of `result`, consuming its nonce (if any) in the same
   // transaction; a nonce no longer usable, or an audit failure, fails the call.
   template <typename T>

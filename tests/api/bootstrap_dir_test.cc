@@ -92,5 +92,35 @@ TEST_F(BootstrapDirTest, ADeactivationThroughTheApiStays) {
   EXPECT_EQ(Code(Release("model-weights", 0xee)), "policy_denied");
 }
 
+// Rolling back to an older version of the file's policy, through the API with the quorum, is
+// not undone by the next start either.
+TEST_F(BootstrapDirTest, ARollbackThroughTheApiStays) {
+  Restart();
+  std::ofstream(bootstrap_ + "/weights.yaml")
+      << "name: weights\nkeys: [model-weights]\nplatform: nitro-enclave\n"
+         "freshness: {max_age: 300s, nonce: required}\nallow:\n  - reference: strict@1\n";
+  ASSERT_EQ(Restart().policies_activated, 1);  // version 2, from the file
+  EXPECT_EQ(Code(Release("model-weights", 0xee)), "policy_denied");
+  for (const char* who : {"policy-author", "approver"}) {
+    ASSERT_EQ(Call(who, "POST", std::string(kPolicy) + "/activate", R"({"version": 1})").status,
+              200);
+  }
+  EXPECT_EQ(Release("model-weights", 0xee).status, 200);
+  auto report = Restart();
+  EXPECT_EQ(report.policies_activated, 0);
+  ASSERT_EQ(report.warnings.size(), 1u);
+  EXPECT_NE(report.warnings[0].find("older version"), std::string::npos) << report.warnings[0];
+  EXPECT_EQ(Release("model-weights", 0xee).status, 200);
+}
+
+// Audit rows of the principal "bootstrap" are the directory's: no principal may take the name.
+TEST_F(BootstrapDirTest, NoPrincipalMayCallItselfBootstrap) {
+  for (const char* name : {"bootstrap", "keybroker", "attested:i-0abc"}) {
+    auto made = Call("admin", "POST", "/v1/admin/principals",
+                     R"({"name": ")" + std::string(name) + R"(", "roles": ["approver"]})");
+    EXPECT_EQ(Code(made), "malformed_request") << name << " " << made.body;
+  }
+}
+
 }  // namespace
 }  // namespace kb::api

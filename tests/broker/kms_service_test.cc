@@ -36,8 +36,9 @@ class KmsServiceTest : public testing::ReleaseFixture {
         HexEncode(kPcr0) + "\"}\n");
     grants_ = std::make_unique<storage::SqliteKmsGrantStore>(*db_, *audit_);
     approvals_ = std::make_unique<storage::SqliteApprovalStore>(*db_, *audit_);
-    governance_ = std::make_unique<KmsGovernance>(KmsGovernance::Dependencies{
-        *grants_, *keys_, *approvals_, *unit_of_work_, *audit_, random_, 1});
+    quorum_ = std::make_unique<Quorum>(*approvals_, *unit_of_work_, 1);
+    governance_ = std::make_unique<KmsGovernance>(
+        KmsGovernance::Dependencies{*grants_, *keys_, *quorum_, *audit_, random_});
     ASSERT_TRUE(
         db_->Exec("INSERT INTO principals (name, roles, created_at, created_by) "
                   "VALUES ('app', 'kms-user', 0, 'test')"));
@@ -74,6 +75,7 @@ class KmsServiceTest : public testing::ReleaseFixture {
   KmsCall call_{"app", "r1", kT};
   std::unique_ptr<storage::SqliteKmsGrantStore> grants_;
   std::unique_ptr<storage::SqliteApprovalStore> approvals_;
+  std::unique_ptr<Quorum> quorum_;
   std::unique_ptr<KmsGovernance> governance_;
   std::unique_ptr<KmsService> kms_;
 };
@@ -196,6 +198,21 @@ TEST_F(KmsServiceTest, APolicyCannotWaiveAKeysAttestation) {
   auto opened = kms_->Decrypt(made->blob, std::nullopt, {}, std::nullopt, call_);
   ASSERT_TRUE(opened);
   EXPECT_EQ(Copy(*opened->secret.plaintext), Copy(*made->secret->plaintext));
+}
+
+// Review of issue 16: were policies able to require attestation of a key whose own flag is off,
+// deactivating such a policy (immediate, one principal) would turn the key's plaintext on. The
+// key's flag alone decides, so what approvers saw when they approved a grant stays true.
+TEST_F(KmsServiceTest, TheKeysOwnFlagAloneDecidesWhetherItReturnsPlaintext) {
+  PutPolicy(
+      "name: weights\nkeys: [free-key]\nplatform: nitro-enclave\nrequire_attestation: true\n"
+      "allow:\n  - pcrs: {0: \"" +
+      HexEncode(kPcr0) + "\"}\n");
+  auto made = kms_->GenerateDataKey("free-key", 32, {}, true, std::nullopt, call_);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_TRUE(made->secret->plaintext);
+  EXPECT_EQ(Code(kms_->GenerateDataKey("kms-weights", 32, {}, true, std::nullopt, call_)),
+            ErrorCode::kForbidden);
 }
 
 // Issue 16: a release key's material is held by the enclaves it was released to; were it usable

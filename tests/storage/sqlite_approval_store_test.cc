@@ -115,7 +115,8 @@ TEST_F(ApprovalStoreTest, EveryKindHasItsOwnNameAndSql) {
   for (ApprovalKind kind :
        {ApprovalKind::kReference, ApprovalKind::kPolicy, ApprovalKind::kAttestationKey,
         ApprovalKind::kPolicyActivation, ApprovalKind::kPrincipal, ApprovalKind::kToken,
-        ApprovalKind::kAccessKey}) {
+        ApprovalKind::kAccessKey, ApprovalKind::kKmsGrant, ApprovalKind::kKeyAttestation,
+        ApprovalKind::kKeyEnable}) {
     EXPECT_EQ(ParseApprovalKind(ApprovalKindName(kind)), kind) << ApprovalKindName(kind);
     // Each kind's state query runs against the schema: an unknown subject is not found.
     EXPECT_EQ(Approve({kind, "nobody", 1}, "alice").error().code, ErrorCode::kNotFound)
@@ -147,7 +148,27 @@ TEST_F(ApprovalStoreTest, AnActivationRequestTakesEffectAtTheQuorumAndDiesWithAn
   ASSERT_TRUE(policies_->Deactivate("p"));
   EXPECT_FALSE(*policies_->ActivationRequested("p", v2));
   EXPECT_TRUE(approvals_->Approvers({ApprovalKind::kPolicyActivation, "p", v2})->empty());
-  EXPECT_TRUE(approvals_->Pending(2)->size() == 3u);  // the reference and both versions
+  EXPECT_EQ(approvals_->Pending(2)->size(), 1u);  // the reference; both versions were approved
+}
+
+// Raising approvals_required must not turn versions approved under the old quorum into pending
+// ones that one more principal can "approve" back into force (a rollback by one person).
+TEST_F(ApprovalStoreTest, AVersionApprovedUnderASmallerQuorumStaysApprovedWhenItIsRaised) {
+  int v1 = *policies_->Put("p", "name: p", "alice", kT);
+  ASSERT_TRUE(Approve({ApprovalKind::kPolicy, "p", v1}, "alice", 1)->activated);
+  int v2 = *policies_->Put("p", "name: p", "alice", kT);
+  ASSERT_TRUE(Approve({ApprovalKind::kPolicy, "p", v2}, "alice", 1)->activated);
+  EXPECT_TRUE(policies_->Get("p", v1)->approved);
+  auto again = Approve({ApprovalKind::kPolicy, "p", v1}, "bob", 2);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(again.error().message, "policy p version 1 is approved");
+  EXPECT_TRUE(policies_->Get("p", v2)->active);
+  auto pending = approvals_->Pending(2);
+  ASSERT_TRUE(pending);
+  for (const auto& item : *pending) {
+    EXPECT_NE(item.subject.kind, ApprovalKind::kPolicy) << item.subject.name;
+  }
 }
 
 }  // namespace
