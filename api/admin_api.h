@@ -5,7 +5,8 @@
 //
 //   no or bad token → 401 unauthorized (before anything else, so routes are not probed); a
 //   verified admin client certificate (mutual TLS) stands in for a token: its subject CN names
-//   the principal. A bearer token, when sent, is what counts.
+//   the principal, and its key must be bound to that principal (an approved binding). A bearer
+//   token, when sent, is what counts.
 //   unknown path    → 404 not_found; known path, other method → 405
 //   role missing    → 403 forbidden
 

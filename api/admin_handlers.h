@@ -45,6 +45,12 @@ HttpResponse RevokeAccessKey(const AdminCall& call);
 HttpResponse ReadAudit(const AdminCall& call);
 HttpResponse VerifyAudit(const AdminCall& call);
 
+// Client certificates bound to their principals (mutual TLS).
+HttpResponse BindCertificate(const AdminCall& call);
+HttpResponse ListCertificates(const AdminCall& call);
+HttpResponse ApproveCertificate(const AdminCall& call);
+HttpResponse RevokeCertificate(const AdminCall& call);
+
 // References, attestation keys, pending approvals.
 HttpResponse CreateReference(const AdminCall& call);
 HttpResponse ListReferences(const AdminCall& call);

@@ -25,9 +25,10 @@ constexpr broker::RoleSet kEvaluators = kAuthor | kApprover | kAuditor;
 // Narrowing who may use a kms key needs nobody else: a grant is revoked at once.
 constexpr broker::RoleSet kGrantRevokers = kKeyManager | kApprover | kAdmin;
 
-// Identity changes that widen who can act are approved by admins; a principal's own tokens are
-// its own business (broker/admin/identity_admin.h checks who acts for whom).
-constexpr std::array<AdminRoute, 49> kAdminRoutes = {{
+// Identity changes that widen who can act are approved by admins; a principal's own tokens and
+// client certificates are its own business (broker/admin/identity_admin.h checks who acts for
+// whom).
+constexpr std::array<AdminRoute, 53> kAdminRoutes = {{
     {"GET", "/v1/admin/whoami", kAnyRole, admin::WhoAmI},
     {"POST", "/v1/admin/principals", kAdmin, admin::CreatePrincipal},
     {"GET", "/v1/admin/principals", kPrincipalReaders, admin::ListPrincipals},
@@ -41,6 +42,10 @@ constexpr std::array<AdminRoute, 49> kAdminRoutes = {{
     {"GET", "/v1/admin/access-keys", kPrincipalReaders, admin::ListAccessKeys},
     {"POST", "/v1/admin/access-keys/{id}/approve", kAdmin, admin::ApproveAccessKey},
     {"POST", "/v1/admin/access-keys/{id}/revoke", kAdmin, admin::RevokeAccessKey},
+    {"POST", "/v1/admin/principals/{name}/client-certificates", kAnyRole, admin::BindCertificate},
+    {"GET", "/v1/admin/client-certificates", kPrincipalReaders, admin::ListCertificates},
+    {"POST", "/v1/admin/client-certificates/{id}/approve", kAdmin, admin::ApproveCertificate},
+    {"POST", "/v1/admin/client-certificates/{id}/revoke", kAnyRole, admin::RevokeCertificate},
     {"GET", "/v1/admin/audit", kAuditor, admin::ReadAudit},
     {"GET", "/v1/admin/audit/verify", kAuditor, admin::VerifyAudit},
     {"POST", "/v1/admin/references", kAuthor, admin::CreateReference},
@@ -127,7 +132,8 @@ HttpResponse RouteAdmin(const HttpRequest& request, AdminServices& services, Tim
                 "a bearer token or an admin client certificate is required");
   }
   auto principal = bearer ? services.auth.Authenticate(auth.substr(kBearer.size()), now)
-                          : services.auth.AuthenticateCertificate(request.client_principal);
+                          : services.auth.AuthenticateCertificate(request.client_principal,
+                                                                  request.client_spki_sha256);
   if (!principal) return admin::ErrorResponse(principal.error());
   bool path_known = false;
   std::vector<std::string> params;

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/digest.h"
+
 namespace kb::api {
 
 struct HttpRequest {
@@ -19,6 +21,9 @@ struct HttpRequest {
   std::string authorization;  // the Authorization header: a credential, never logged
   // The subject CN of a verified admin client certificate (mutual TLS); empty without one.
   std::string client_principal;
+  // With client_principal: the SHA-256 of that certificate's SubjectPublicKeyInfo DER, which
+  // must be bound to the principal (broker::Authenticator::AuthenticateCertificate).
+  Sha256Digest client_spki_sha256{};
   // The client's IPv4 address or IPv6 /64 prefix: the key of per-address rate limits.
   std::string remote_address;
   // Every header, names in lowercase, for the KMS endpoint's SigV4 check (filled for POST / only:

@@ -28,8 +28,9 @@ struct ServerOptions {
   std::string certificate_file;  // PEM chain
   std::string private_key_file;  // PEM
   // Admin client certificates: a PEM CA file. When set, clients may present a certificate it
-  // issued; its subject CN names an admin principal (admin_api.h). Clients without one (the
-  // attestation endpoints) are served as before; an invalid one fails the handshake.
+  // issued; its subject CN names an admin principal, and it counts only with an approved binding
+  // of its key to that principal (admin_api.h). Clients without one (the attestation endpoints)
+  // are served as before; an invalid one fails the handshake.
   std::string client_ca_file;
   size_t header_limit = 8 * 1024;
   size_t body_limit = 400 * 1024;

@@ -31,6 +31,8 @@ constexpr char kUsage[] =
     "  principals create NAME --roles LIST | list | approve NAME | disable NAME\n"
     "  tokens create PRINCIPAL [--ttl 24h] | list | approve ID | revoke ID\n"
     "  access-keys create PRINCIPAL | list | approve ID | revoke ID   (KMS API credentials)\n"
+    "  client-certs add PRINCIPAL --file CERT.pem | list | approve ID | revoke ID   (mutual TLS:\n"
+    "               a certificate from admin_client_ca authenticates once bound and approved)\n"
     "  references create --file F [--name N] [--source S] | list | get N | revoke N |\n"
     "             reinstate N | approve N\n"
     "  policies put --file F | list | get N [--version V] | versions N | approve N --version V |\n"
@@ -127,6 +129,22 @@ Result<Call> GrantCall(const std::string& verb, const std::vector<std::string>& 
   return Error{ErrorCode::kMalformedRequest, "unknown or incomplete grants command"};
 }
 
+// A client certificate binding: the certificate's PEM goes to the broker, which reads it.
+Result<Call> ClientCertCall(const std::string& verb, const std::vector<std::string>& args,
+                            const po::variables_map& vm) {
+  if (verb == "list") return Call{"GET", "/v1/admin/client-certificates", ""};
+  if (verb == "add" && args.size() > 2) {
+    auto pem = ReadText(vm, "file", 16 * 1024);
+    if (!pem) return std::move(pem).error();
+    return Call{"POST", "/v1/admin/principals/" + Segment(args[2]) + "/client-certificates",
+                json::serialize(json::object{{"certificate", *pem}})};
+  }
+  if ((verb == "approve" || verb == "revoke") && args.size() > 2) {
+    return Call{"POST", "/v1/admin/client-certificates/" + Segment(args[2]) + "/" + verb, ""};
+  }
+  return Error{ErrorCode::kMalformedRequest, "unknown or incomplete client-certs command"};
+}
+
 Result<Call> ReferenceCreate(const po::variables_map& vm) {
   auto text = ReadText(vm, "file", 64 * 1024);
   if (!text) return std::move(text).error();
@@ -205,6 +223,7 @@ Result<Call> BuildCall(const std::vector<std::string>& args, const po::variables
   if (resource == "access-keys" && (verb == "approve" || verb == "revoke") && has_arg) {
     return Call{"POST", "/v1/admin/access-keys/" + arg + "/" + verb, ""};
   }
+  if (resource == "client-certs") return ClientCertCall(verb, args, vm);
   if (resource == "references") {
     if (verb == "create") return ReferenceCreate(vm);
     if (verb == "list") return Call{"GET", "/v1/admin/references", ""};

@@ -23,7 +23,7 @@ std::string Cell(const json::value& v) {
 
 bool Bulky(std::string_view key) {
   return key == "source" || key == "pcrs" || key == "hash" || key == "evidence_sha256" ||
-         key == "claims_sha256";
+         key == "claims_sha256" || key == "spki_sha256";
 }
 
 // Columns: the members of the first row, in order, except bulky ones and those empty in every

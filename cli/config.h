@@ -46,8 +46,8 @@ struct Config {
   std::string kek_file;         // default: <data_dir>/kek.bin
   std::string tls_certificate;  // empty: generated into data_dir on first start (development)
   std::string tls_private_key;
-  // PEM CA whose client certificates authenticate admins (subject CN = principal); empty: tokens
-  // only.
+  // PEM CA whose client certificates authenticate admins (subject CN = principal, key bound to
+  // it by an approved binding); empty: tokens only.
   std::string admin_client_ca;
   std::vector<std::string> trust_roots;           // PEM files trusted besides AWS Nitro Root G1
   std::vector<std::string> tpm_attestation_keys;  // AKs (TPM2B_PUBLIC) for tpm2-quote

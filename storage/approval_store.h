@@ -1,9 +1,9 @@
 #pragma once
 
 // The two-person rule's state: who approved which pending subject. A subject (a reference, a
-// policy version, an attestation key, a policy activation, a principal, a token or an access
-// key issued for someone else) is created pending with its author's approval; it takes effect in
-// the transaction that records the approval reaching the quorum.
+// policy version, an attestation key, a policy activation, a principal, a token, an access
+// key or a client certificate binding made for someone else) is created pending with its author's
+// approval; it takes effect in the transaction that records the approval reaching the quorum.
 
 #include <optional>
 #include <string>
@@ -20,17 +20,18 @@ enum class ApprovalKind {
   kReference,
   kPolicy,
   kAttestationKey,
-  kPolicyActivation,  // making an approved version active again (a rollback), by name + version
-  kPrincipal,         // a new principal
-  kToken,             // a token issued for another principal
-  kAccessKey,         // a KMS access key issued for another principal
-  kKmsGrant,          // a kms-user's grant of KMS operations on a key, by grant id
-  kKeyAttestation,    // a new attestation_required of a kms key, by key id + change version
-  kKeyEnable,         // enabling a disabled key again, by key id
+  kPolicyActivation,   // making an approved version active again (a rollback), by name + version
+  kPrincipal,          // a new principal
+  kToken,              // a token issued for another principal
+  kAccessKey,          // a KMS access key issued for another principal
+  kKmsGrant,           // a kms-user's grant of KMS operations on a key, by grant id
+  kKeyAttestation,     // a new attestation_required of a kms key, by key id + change version
+  kKeyEnable,          // enabling a disabled key again, by key id
+  kClientCertificate,  // a client certificate bound to another principal, by binding id
 };
 
 // "reference" | "policy" | "ak" | "activation" | "principal" | "token" | "access-key" |
-// "kms-grant" | "key-attestation" | "key-enable": the wire and database names.
+// "kms-grant" | "key-attestation" | "key-enable" | "client-cert": the wire and database names.
 std::string_view ApprovalKindName(ApprovalKind kind);
 std::optional<ApprovalKind> ParseApprovalKind(std::string_view name);
 
@@ -56,7 +57,7 @@ class ApprovalStore {
   virtual ~ApprovalStore() = default;
   // Records `principal`'s approval of a pending subject; when `required` distinct principals
   // have approved, makes it effective (reference approved, policy version active, AK active,
-  // principal, token or access key usable).
+  // principal, token, access key or client certificate usable).
   // Approval, effect and `audit` commit together. kNotFound if the subject does not exist;
   // kConflict if it is not pending or `principal` already approved it.
   virtual Result<ApprovalResult> Approve(const ApprovalSubject& subject, std::string_view principal,

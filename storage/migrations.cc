@@ -239,9 +239,35 @@ CREATE TABLE audit_chain (
 INSERT INTO audit_chain (id, format) VALUES (1, 'sha256');
 )sql";
 
-constexpr const char* const kMigrations[] = {kReferences,    kPolicies,  kKeys,       kAudit,
-                                             kNonces,        kAdmin,     kAccessKeys, kGovernance,
-                                             kKmsGovernance, kAuditChain};
+// 11: client certificates bound to their principal (issue 16). A certificate from the admin
+// client CA authenticates only through an approved, unrevoked row here naming its principal and
+// the SHA-256 of its SubjectPublicKeyInfo: whoever runs the CA can no longer become any principal
+// by writing its name into a CN. The id is derived from the key, so one key is bound at most once,
+// ever (a revoked key stays revoked, and a new binding never inherits old approvals). Certificates
+// that authenticated before this migration need a binding from now on.
+constexpr const char kClientCertificates[] = R"sql(
+CREATE TABLE client_certificates (
+  id           TEXT PRIMARY KEY,  -- "cert:" + hex SHA-256 of the SubjectPublicKeyInfo
+  principal    TEXT NOT NULL REFERENCES principals (name),
+  spki_sha256  BLOB NOT NULL UNIQUE CHECK (length(spki_sha256) = 32),
+  created_at   INTEGER NOT NULL,
+  created_by   TEXT NOT NULL,
+  revoked_at   INTEGER,
+  approved     INTEGER NOT NULL CHECK (approved IN (0, 1))
+) STRICT;
+)sql";
+
+constexpr const char* const kMigrations[] = {kReferences,
+                                             kPolicies,
+                                             kKeys,
+                                             kAudit,
+                                             kNonces,
+                                             kAdmin,
+                                             kAccessKeys,
+                                             kGovernance,
+                                             kKmsGovernance,
+                                             kAuditChain,
+                                             kClientCertificates};
 
 }  // namespace
 

@@ -1,10 +1,12 @@
 #pragma once
 
-// Admin principals (a name and its roles) and their bearer tokens. A token is stored only as the
-// SHA-256 of its text; the text is shown once, at creation. A principal, or a token issued for
-// another principal, may be created unapproved: it authenticates nobody until the approval store
-// marks it approved (the two-person rule). Every change is appended to the
-// audit log in the same transaction, so a change without its audit row cannot survive a crash.
+// Admin principals (a name and its roles), their bearer tokens and their client certificates. A
+// token is stored only as the SHA-256 of its text; the text is shown once, at creation. A client
+// certificate is bound to its principal by the SHA-256 of its SubjectPublicKeyInfo. A principal,
+// or a token or certificate binding made for another principal, may be created unapproved: it
+// authenticates nobody until the approval store marks it approved (the two-person rule). Every
+// change is appended to the audit log in the same transaction, so a change without its audit row
+// cannot survive a crash.
 
 #include <optional>
 #include <string>
@@ -37,6 +39,17 @@ struct TokenRecord {
   bool approved = true;  // false: issued for another principal, waiting for its approvals
 };
 
+// A client certificate's key, bound to the principal its subject CN names.
+struct ClientCertificateRecord {
+  std::string id;  // "cert:" + hex spki_sha256: names the binding in lists, approvals, revocation
+  std::string principal;
+  Sha256Digest spki_sha256{};  // of the certificate's SubjectPublicKeyInfo DER
+  Time created_at{};
+  std::string created_by;
+  std::optional<Time> revoked_at;
+  bool approved = true;  // false: bound for another principal, waiting for its approvals
+};
+
 class PrincipalStore {
  public:
   virtual ~PrincipalStore() = default;
@@ -44,8 +57,8 @@ class PrincipalStore {
   virtual Status CreatePrincipal(const PrincipalRecord& principal, AuditRecord audit) = 0;
   // kNotFound if absent.
   virtual Result<PrincipalRecord> GetPrincipal(std::string_view name) = 0;
-  // Disables the principal and revokes all its tokens at once. kNotFound if absent; disabling
-  // twice keeps the first time.
+  // Disables the principal and revokes all its tokens and client certificates at once. kNotFound if
+  // absent; disabling twice keeps the first time.
   virtual Status DisablePrincipal(std::string_view name, Time now, AuditRecord audit) = 0;
   virtual Result<std::vector<PrincipalRecord>> ListPrincipals() = 0;
   // kNotFound if the principal does not exist; kConflict if the id does.
@@ -55,6 +68,15 @@ class PrincipalStore {
   virtual Result<std::vector<TokenRecord>> ListTokens() = 0;
   // kNotFound if absent; revoking a revoked token keeps the first revocation time.
   virtual Status RevokeToken(std::string_view id, Time now, AuditRecord audit) = 0;
+
+  // kNotFound if the principal does not exist; kConflict if the key is bound already (to anyone,
+  // revoked or not: a key is bound once).
+  virtual Status AddClientCertificate(const ClientCertificateRecord& cert, AuditRecord audit) = 0;
+  // kNotFound if absent.
+  virtual Result<ClientCertificateRecord> GetClientCertificate(std::string_view id) = 0;
+  virtual Result<std::vector<ClientCertificateRecord>> ListClientCertificates() = 0;
+  // kNotFound if absent; revoking twice keeps the first revocation time.
+  virtual Status RevokeClientCertificate(std::string_view id, Time now, AuditRecord audit) = 0;
 };
 
 }  // namespace kb::storage

@@ -112,6 +112,11 @@ constexpr KindSql kKinds[] = {
      "ELSE 'not requested' END FROM keys WHERE id = ?1",
      {"UPDATE keys SET enabled = 1, enable_requested = 0 WHERE id = ?1"},
      "SELECT id, 0 FROM keys WHERE enabled = 0 AND enable_requested = 1"},
+    {ApprovalKind::kClientCertificate,
+     "client-cert",
+     KB_CREDENTIAL_STATE("client_certificates", "id", "revoked_at", "revoked"),
+     {"UPDATE client_certificates SET approved = 1 WHERE id = ?1"},
+     "SELECT id, 0 FROM client_certificates WHERE approved = 0 AND revoked_at IS NULL"},
 };
 
 #undef KB_ACTIVATE_POLICY

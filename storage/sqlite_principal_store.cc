@@ -72,23 +72,33 @@ Result<PrincipalRecord> SqlitePrincipalStore::GetPrincipal(std::string_view name
   return std::move(found->front());
 }
 
+Result<int> SqlitePrincipalStore::UpdateAt(const char* sql, std::string_view key, Time now,
+                                           const char* what) {
+  auto update = db_.Prepare(sql);
+  if (!update) return std::move(update).error();
+  Statement row(std::move(*update));
+  row.Bind(1, key).Bind(2, now);
+  if (row.Step() != SQLITE_DONE) return db_.LastError(what);
+  return sqlite3_changes(db_.handle());
+}
+
 Status SqlitePrincipalStore::DisablePrincipal(std::string_view name, Time now, AuditRecord audit) {
   return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
-    auto update = db_.Prepare(
-        "UPDATE principals SET disabled_at = coalesce(disabled_at, ?2) WHERE name = ?1");
-    if (!update) return std::move(update).error();
-    Statement row(std::move(*update));
-    row.Bind(1, name).Bind(2, now);
-    if (row.Step() != SQLITE_DONE) return db_.LastError("disable principal");
-    if (sqlite3_changes(db_.handle()) == 0) {
-      return Error{ErrorCode::kNotFound, "no principal " + std::string(name)};
+    auto disabled =
+        UpdateAt("UPDATE principals SET disabled_at = coalesce(disabled_at, ?2) WHERE name = ?1",
+                 name, now, "disable principal");
+    if (!disabled) return std::move(disabled).error();
+    if (*disabled == 0) return Error{ErrorCode::kNotFound, "no principal " + std::string(name)};
+    // Its credentials go with it, so that re-enabling a principal (a new approval) never revives
+    // a credential by accident.
+    for (const char* sql :
+         {"UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE principal = ?1",
+          "UPDATE client_certificates SET revoked_at = coalesce(revoked_at, ?2) "
+          "WHERE principal = ?1"}) {
+      if (auto revoked = UpdateAt(sql, name, now, "revoke credentials"); !revoked) {
+        return std::move(revoked).error();
+      }
     }
-    auto revoke =
-        db_.Prepare("UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE principal = ?1");
-    if (!revoke) return std::move(revoke).error();
-    Statement tokens(std::move(*revoke));
-    tokens.Bind(1, name).Bind(2, now);
-    if (tokens.Step() != SQLITE_DONE) return db_.LastError("revoke tokens");
     return Ok();
   });
 }
@@ -157,14 +167,84 @@ Result<std::vector<TokenRecord>> SqlitePrincipalStore::ListTokens() {
 
 Status SqlitePrincipalStore::RevokeToken(std::string_view id, Time now, AuditRecord audit) {
   return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
-    auto update =
-        db_.Prepare("UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1");
-    if (!update) return std::move(update).error();
-    Statement row(std::move(*update));
-    row.Bind(1, id).Bind(2, now);
-    if (row.Step() != SQLITE_DONE) return db_.LastError("revoke token");
-    if (sqlite3_changes(db_.handle()) == 0) {
-      return Error{ErrorCode::kNotFound, "no token " + std::string(id)};
+    auto revoked = UpdateAt("UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
+                            id, now, "revoke token");
+    if (!revoked) return std::move(revoked).error();
+    if (*revoked == 0) return Error{ErrorCode::kNotFound, "no token " + std::string(id)};
+    return Ok();
+  });
+}
+
+Status SqlitePrincipalStore::AddClientCertificate(const ClientCertificateRecord& c,
+                                                  AuditRecord audit) {
+  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+    auto insert = db_.Prepare(
+        "INSERT INTO client_certificates (id, principal, spki_sha256, created_at, created_by, "
+        "approved) SELECT ?1, name, ?3, ?4, ?5, ?6 FROM principals WHERE name = ?2 "
+        "ON CONFLICT DO NOTHING");
+    if (!insert) return std::move(insert).error();
+    Statement row(std::move(*insert));
+    row.Bind(1, c.id).Bind(2, c.principal).Bind(3, ByteSpan(c.spki_sha256));
+    row.Bind(4, c.created_at).Bind(5, c.created_by).Bind(6, int64_t(c.approved));
+    if (row.Step() != SQLITE_DONE) return db_.LastError("insert client certificate");
+    if (sqlite3_changes(db_.handle()) != 0) return Ok();
+    auto principal = LoadPrincipals(c.principal);  // the lock is recursive
+    if (!principal) return std::move(principal).error();
+    if (principal->empty()) return Error{ErrorCode::kNotFound, "no principal " + c.principal};
+    return Error{ErrorCode::kConflict, "this certificate's key is bound already (" + c.id + ")"};
+  });
+}
+
+Result<std::vector<ClientCertificateRecord>> SqlitePrincipalStore::LoadClientCertificates(
+    std::optional<std::string_view> id) {
+  auto lock = db_.lock();
+  auto query = db_.Prepare(
+      "SELECT id, principal, spki_sha256, created_at, created_by, revoked_at, approved "
+      "FROM client_certificates WHERE ?1 IS NULL OR id = ?1 ORDER BY created_at, id");
+  if (!query) return std::move(query).error();
+  Statement rows(std::move(*query));
+  if (id) rows.Bind(1, *id);
+  std::vector<ClientCertificateRecord> out;
+  int rc;
+  while ((rc = rows.Step()) == SQLITE_ROW) {
+    ClientCertificateRecord c;
+    c.id = rows.Text(0);
+    c.principal = rows.Text(1);
+    Bytes hash = rows.Blob(2);
+    if (hash.size() != c.spki_sha256.size()) return Error{ErrorCode::kInternal, "certificate row"};
+    std::copy(hash.begin(), hash.end(), c.spki_sha256.begin());
+    c.created_at = rows.TimeAt(3);
+    c.created_by = rows.Text(4);
+    c.revoked_at = rows.OptionalTimeAt(5);
+    c.approved = rows.Int(6) != 0;
+    out.push_back(std::move(c));
+  }
+  if (rc != SQLITE_DONE) return db_.LastError("load client certificates");
+  return out;
+}
+
+Result<ClientCertificateRecord> SqlitePrincipalStore::GetClientCertificate(std::string_view id) {
+  auto found = LoadClientCertificates(id);
+  if (!found) return std::move(found).error();
+  if (found->empty()) {
+    return Error{ErrorCode::kNotFound, "no client certificate " + std::string(id)};
+  }
+  return std::move(found->front());
+}
+
+Result<std::vector<ClientCertificateRecord>> SqlitePrincipalStore::ListClientCertificates() {
+  return LoadClientCertificates(std::nullopt);
+}
+
+Status SqlitePrincipalStore::RevokeClientCertificate(std::string_view id, Time now,
+                                                     AuditRecord audit) {
+  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+    auto revoked = UpdateAt(
+        "UPDATE client_certificates SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1", id,
+        now, "revoke client certificate");
+    if (!revoked) return std::move(revoked).error();
+    if (*revoked == 0) {
+      return Error{ErrorCode::kNotFound, "no client certificate " + std::string(id)};
     }
     return Ok();
   });

@@ -16,14 +16,13 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-// The subject CN of a client certificate that verified against the admin client CA; empty
-// without one.
-std::string VerifiedClientCommonName(SSL* ssl) {
+// The subject CN and key hash of a client certificate that verified against the admin client CA;
+// an empty CN without one, or when the certificate names no principal unambiguously.
+broker::ClientCertificateIdentity VerifiedClient(SSL* ssl) {
   X509* peer = SSL_get0_peer_certificate(ssl);
-  if (peer == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return "";
-  char cn[256] = {};
-  int len = X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof cn);
-  return len > 0 && size_t(len) < sizeof cn ? std::string(cn, size_t(len)) : "";
+  if (peer == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return {};
+  auto identity = broker::IdentifyClientCertificate(peer);
+  return identity ? std::move(*identity) : broker::ClientCertificateIdentity{};
 }
 
 HttpResponse ErrorAnswer(int status, ErrorCode code, std::string message) {
@@ -88,7 +87,7 @@ void Session::StopWhenIdle() {
 
 void Session::OnHandshake(beast::error_code ec) {
   if (ec) return;
-  client_cn_ = VerifiedClientCommonName(stream_.native_handle());
+  client_ = VerifiedClient(stream_.native_handle());
   WaitForRequest();
 }
 
@@ -179,7 +178,8 @@ HttpRequest Session::ToHttpRequest() {
   if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
   request.content_type = std::string(req[http::field::content_type]);
   request.authorization = std::string(req[http::field::authorization]);
-  request.client_principal = client_cn_;
+  request.client_principal = client_.common_name;
+  request.client_spki_sha256 = client_.spki_sha256;
   request.remote_address = remote_address_;
   if (request.target == "/" && req.method() == http::verb::post) {
     for (const auto& field : req) {

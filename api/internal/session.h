@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "api/https_server.h"
+#include "broker/admin/client_certificate.h"
 
 namespace kb::api::internal {
 
@@ -85,7 +86,7 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionContext& context_;
   State state_ = State::kHandshake;
   std::string remote_address_;
-  std::string client_cn_;
+  broker::ClientCertificateIdentity client_;  // empty CN without a verified client certificate
   int answered_ = 0;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;

@@ -52,7 +52,19 @@ Result<Principal> Authenticator::Authenticate(std::string_view token, Time now) 
   return LoadPrincipal(record->principal);
 }
 
-Result<Principal> Authenticator::AuthenticateCertificate(std::string_view common_name) {
+Result<Principal> Authenticator::AuthenticateCertificate(std::string_view common_name,
+                                                         const Sha256Digest& spki_sha256) {
+  const Error refused{ErrorCode::kUnauthorized, "client certificate not bound to its principal"};
+  auto binding = store_.GetClientCertificate(ClientCertificateId(spki_sha256));
+  if (!binding) {
+    if (binding.error().code == ErrorCode::kNotFound) return refused;
+    return std::move(binding).error();
+  }
+  // The binding is found by the key; it must name this CN's principal: the CA holder's own
+  // binding of her key does not make a certificate with that key and another CN count.
+  if (binding->principal != common_name || !binding->approved || binding->revoked_at) {
+    return refused;
+  }
   return LoadPrincipal(common_name);
 }
 
@@ -124,6 +136,38 @@ Status Authenticator::DisablePrincipal(std::string_view name, std::string_view a
   if (name == actor) return Error{ErrorCode::kConflict, "a principal cannot disable itself"};
   return store_.DisablePrincipal(
       name, now, AdminAudit("principal.disable", actor, now, "principal " + std::string(name)));
+}
+
+Result<BoundCertificate> Authenticator::BindCertificate(std::string_view principal,
+                                                        std::string_view pem,
+                                                        std::string_view actor, Time now,
+                                                        bool approved) {
+  auto identity = ParseClientCertificatePem(pem);
+  if (!identity) return std::move(identity).error();
+  if (identity->common_name != principal) {
+    return Error{ErrorCode::kMalformedRequest,
+                 "the certificate's CN must be the principal's name, " + std::string(principal)};
+  }
+  BoundCertificate bound{ClientCertificateId(identity->spki_sha256), std::move(*identity)};
+  storage::ClientCertificateRecord record;
+  record.id = bound.id;
+  record.principal = std::string(principal);
+  record.spki_sha256 = bound.identity.spki_sha256;
+  record.created_at = now;
+  record.created_by = std::string(actor);
+  record.approved = approved;
+  auto added = store_.AddClientCertificate(
+      record,
+      AdminAudit("client-cert.bind", actor, now,
+                 "client certificate " + bound.id + " for principal " + std::string(principal)));
+  if (!added) return std::move(added).error();
+  return bound;
+}
+
+Status Authenticator::RevokeCertificate(std::string_view id, std::string_view actor, Time now) {
+  return store_.RevokeClientCertificate(
+      id, now,
+      AdminAudit("client-cert.revoke", actor, now, "client certificate " + std::string(id)));
 }
 
 Status Authenticator::RevokeToken(std::string_view id, std::string_view actor, Time now) {

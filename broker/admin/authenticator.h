@@ -11,12 +11,18 @@
 #include <string>
 #include <string_view>
 
+#include "broker/admin/client_certificate.h"
 #include "broker/admin/principal.h"
 #include "common/random.h"
 #include "common/result.h"
 #include "storage/principal_store.h"
 
 namespace kb::broker {
+
+struct BoundCertificate {
+  std::string id;  // ClientCertificateId of the key
+  ClientCertificateIdentity identity;
+};
 
 struct IssuedToken {
   std::string id;
@@ -34,9 +40,12 @@ class Authenticator {
   // malformed, unknown, revoked or expired token.
   Result<Principal> Authenticate(std::string_view token, Time now);
 
-  // The principal named by a client certificate's subject CN, after the TLS layer verified the
-  // certificate against the configured admin client CA. kUnauthorized if no such principal.
-  Result<Principal> AuthenticateCertificate(std::string_view common_name);
+  // The principal of a client certificate the TLS layer verified against the admin client CA:
+  // its subject CN names the principal, and its key must be bound to that principal by an
+  // approved, unrevoked binding. kUnauthorized, with one generic message, otherwise (whoever runs
+  // the CA can write any name into a CN; only the binding is under the two-person rule).
+  Result<Principal> AuthenticateCertificate(std::string_view common_name,
+                                            const Sha256Digest& spki_sha256);
 
   // kMalformedRequest for a bad name or empty roles; kConflict if the name exists. An
   // unapproved principal authenticates nobody until the approval store approves it (IdentityAdmin
@@ -49,7 +58,14 @@ class Authenticator {
                                  std::optional<std::chrono::seconds> ttl, std::string_view actor,
                                  Time now, bool approved);
   Status RevokeToken(std::string_view id, std::string_view actor, Time now);
-  // Disables `name` and revokes its tokens; its client certificates stop authenticating too.
+  // Binds the key of the certificate in `pem` to `principal`; an unapproved binding
+  // authenticates nobody until approved. kMalformedRequest unless `pem` is one certificate whose
+  // CN is `principal` (the CN still names the principal); kNotFound if there is no such
+  // principal; kConflict if the key is bound already.
+  Result<BoundCertificate> BindCertificate(std::string_view principal, std::string_view pem,
+                                           std::string_view actor, Time now, bool approved);
+  Status RevokeCertificate(std::string_view id, std::string_view actor, Time now);
+  // Disables `name` and revokes its tokens and client certificate bindings.
   // kConflict for the caller itself (an admin cannot lock everyone out by accident).
   Status DisablePrincipal(std::string_view name, std::string_view actor, Time now);
 

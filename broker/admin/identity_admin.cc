@@ -67,6 +67,30 @@ Result<Issued<IssuedAccessKey>> IdentityAdmin::IssueAccessKey(std::string_view p
   return Issued<IssuedAccessKey>{std::move(key), std::move(*status)};
 }
 
+Result<Issued<BoundCertificate>> IdentityAdmin::BindCertificate(std::string_view principal,
+                                                                std::string_view pem,
+                                                                const Principal& actor, Time now) {
+  if (IsSelf(principal, actor)) {
+    auto bound = auth_.BindCertificate(principal, pem, actor.name, now, /*approved=*/true);
+    if (!bound) return std::move(bound).error();
+    return Issued<BoundCertificate>{std::move(*bound), {{actor.name}, quorum_.required(), true}};
+  }
+  // Checked before the certificate is read: without admin, nothing about it matters.
+  if (!actor.HasAny(kAdminRole)) return NeedsAdmin("a client certificate");
+  BoundCertificate bound;
+  ApprovalSubject subject{ApprovalKind::kClientCertificate, "", 0};
+  auto status =
+      quorum_.ChangeAndApprove(subject, actor, "client-cert.approve", now, [&]() -> Status {
+        auto made = auth_.BindCertificate(principal, pem, actor.name, now, /*approved=*/false);
+        if (!made) return std::move(made).error();
+        bound = std::move(*made);
+        subject.name = bound.id;
+        return Ok();
+      });
+  if (!status) return std::move(status).error();
+  return Issued<BoundCertificate>{std::move(bound), std::move(*status)};
+}
+
 Result<ApprovalStatus> IdentityAdmin::ApprovePrincipal(std::string_view name,
                                                        const Principal& actor, Time now) {
   return quorum_.Approve({ApprovalKind::kPrincipal, std::string(name), 0}, actor,
@@ -82,6 +106,26 @@ Result<ApprovalStatus> IdentityAdmin::ApproveAccessKey(std::string_view id, cons
                                                        Time now) {
   return quorum_.Approve({ApprovalKind::kAccessKey, std::string(id), 0}, actor,
                          "access-key.approve", now);
+}
+
+Result<ApprovalStatus> IdentityAdmin::ApproveCertificate(std::string_view id,
+                                                         const Principal& actor, Time now) {
+  return quorum_.Approve({ApprovalKind::kClientCertificate, std::string(id), 0}, actor,
+                         "client-cert.approve", now);
+}
+
+Status IdentityAdmin::RevokeCertificate(std::string_view id, const Principal& actor, Time now) {
+  if (!actor.HasAny(kAdminRole)) {
+    // Without admin, another principal's binding and no binding at all look the same.
+    auto binding = auth_.store().GetClientCertificate(id);
+    if (!binding && binding.error().code != ErrorCode::kNotFound) {
+      return std::move(binding).error();
+    }
+    if (!binding || !IsSelf(binding->principal, actor)) {
+      return NeedsAdmin("revoking a client certificate");
+    }
+  }
+  return auth_.RevokeCertificate(id, actor.name, now);
 }
 
 Status IdentityAdmin::RevokeToken(std::string_view id, const Principal& actor, Time now) {

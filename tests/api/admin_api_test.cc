@@ -128,7 +128,9 @@ TEST_F(AdminApiTest, PrincipalsNeedKnownRolesAndUniqueNames) {
 // Routes every role may call for itself; for another principal they need admin (403 otherwise).
 bool IsSelfService(const AdminRoute& route) {
   return route.pattern == "/v1/admin/principals/{name}/tokens" ||
-         route.pattern == "/v1/admin/tokens/{id}/revoke";
+         route.pattern == "/v1/admin/tokens/{id}/revoke" ||
+         route.pattern == "/v1/admin/principals/{name}/client-certificates" ||
+         route.pattern == "/v1/admin/client-certificates/{id}/revoke";
 }
 
 TEST_F(AdminApiTest, RoleMatrix) {

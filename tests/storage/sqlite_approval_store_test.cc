@@ -116,7 +116,7 @@ TEST_F(ApprovalStoreTest, EveryKindHasItsOwnNameAndSql) {
        {ApprovalKind::kReference, ApprovalKind::kPolicy, ApprovalKind::kAttestationKey,
         ApprovalKind::kPolicyActivation, ApprovalKind::kPrincipal, ApprovalKind::kToken,
         ApprovalKind::kAccessKey, ApprovalKind::kKmsGrant, ApprovalKind::kKeyAttestation,
-        ApprovalKind::kKeyEnable}) {
+        ApprovalKind::kKeyEnable, ApprovalKind::kClientCertificate}) {
     EXPECT_EQ(ParseApprovalKind(ApprovalKindName(kind)), kind) << ApprovalKindName(kind);
     // Each kind's state query runs against the schema: an unknown subject is not found.
     EXPECT_EQ(Approve({kind, "nobody", 1}, "alice").error().code, ErrorCode::kNotFound)
