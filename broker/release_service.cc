@@ -187,8 +187,6 @@ std::optional<Error> ReleaseService::Evaluate(const ReleaseRequest& request, Tim
     return limited;
   }
   pending.nonce = *claims.nonce;
-  if (auto refused = RefuseKmsKey(request.key_id)) return refused;
-
   int policy_version = 0;
   auto decision = Decide(request.key_id, claims, now, &policy_version);
   if (!decision) return decision.error();
@@ -198,12 +196,11 @@ std::optional<Error> ReleaseService::Evaluate(const ReleaseRequest& request, Tim
   // The key's budget only for releases its policy allows: any enclave can get a nonce, and its
   // denied requests must not use up the key's releases.
   if (auto limited = Throttle(deps_.key_limit, request.key_id, now, pending)) return limited;
-  auto key = deps_.keys.UnsealCurrent(request.key_id);
+  // A kms key never leaves the broker, whatever a policy says: its material is the root of every
+  // KMS ciphertext of the key, so a workload holding it could decrypt or forge all of them. The
+  // purpose is checked on the row that is unsealed, before unsealing.
+  auto key = deps_.keys.UnsealCurrent(request.key_id, storage::KeyPurpose::kRelease);
   if (!key) return key.error();
-  // Again on what was unsealed: the key could have been created after the check above.
-  if (key->purpose != storage::KeyPurpose::kRelease) {
-    return Error{ErrorCode::kWrongKeyPurpose, "key " + request.key_id + " has purpose kms"};
-  }
   audit.key_version = key->version;
   if (!claims.public_key) {
     return Error{ErrorCode::kUnsupportedPublicKey, "evidence carries no public key"};
@@ -216,20 +213,6 @@ std::optional<Error> ReleaseService::Evaluate(const ReleaseRequest& request, Tim
   pending.outcome.release = broker::Release{
       key->id, key->version, request.format, std::move(*wrapped), decision->policy, policy_version};
   return std::nullopt;
-}
-
-// A kms key never leaves the broker, whatever a policy says: its material is the root of every
-// KMS ciphertext of the key, so a workload holding it could decrypt or forge all of them. An
-// unknown key is left to the policy decision (denied there, without saying whether it exists).
-std::optional<Error> ReleaseService::RefuseKmsKey(const std::string& key_id) {
-  auto key = deps_.keys.Get(key_id);
-  if (!key) {
-    if (key.error().code == ErrorCode::kKeyNotFound) return std::nullopt;
-    return key.error();
-  }
-  if (key->purpose != storage::KeyPurpose::kKms) return std::nullopt;
-  return Error{ErrorCode::kWrongKeyPurpose,
-               "key " + key_id + " has purpose kms: it never leaves the broker (use the KMS API)"};
 }
 
 // Records the decision durably through the ledger's writer (consuming the nonce once verified),

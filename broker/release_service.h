@@ -132,7 +132,6 @@ class ReleaseService {
   // The decision: verification, nonce check, policy, unseal, wrap. Fills `pending`; returns the
   // refusal, if any.
   std::optional<Error> Evaluate(const ReleaseRequest& request, Time now, PendingRelease& pending);
-  std::optional<Error> RefuseKmsKey(const std::string& key_id);
   void Record(PendingRelease pending, std::optional<Error> error, Time now, ReleaseDone done);
   Result<policy::Decision> Decide(const std::string& key_id, const EvidenceClaims& claims, Time now,
                                   int* policy_version);

@@ -13,6 +13,34 @@ Error NeedsAdmin(std::string_view what) {
                std::string(what) + " for another principal needs the admin role"};
 }
 
+// A credential for `principal`, made by `make(approved)` (its `id` names it): effective at once
+// when `actor` is that principal; for another principal `actor` needs admin, and the credential
+// waits, with `actor`'s approval, for the quorum.
+template <typename Credential, typename Make>
+Result<Issued<Credential>> IssueCredential(Quorum& quorum, std::string_view principal,
+                                           const Principal& actor, Time now, ApprovalKind kind,
+                                           std::string_view what, std::string_view action,
+                                           Make make) {
+  if (principal == actor.name) {
+    auto made = make(/*approved=*/true);
+    if (!made) return std::move(made).error();
+    return Issued<Credential>{std::move(*made), {{actor.name}, quorum.required(), true}};
+  }
+  // Checked before anything is made or read: without admin, nothing about it matters.
+  if (!actor.HasAny(kAdminRole)) return NeedsAdmin(what);
+  Credential credential;
+  ApprovalSubject subject{kind, "", 0};
+  auto status = quorum.ChangeAndApprove(subject, actor, action, now, [&]() -> Status {
+    auto made = make(/*approved=*/false);
+    if (!made) return std::move(made).error();
+    credential = std::move(*made);
+    subject.name = credential.id;
+    return Ok();
+  });
+  if (!status) return std::move(status).error();
+  return Issued<Credential>{std::move(credential), std::move(*status)};
+}
+
 }  // namespace
 
 Result<ApprovalStatus> IdentityAdmin::CreatePrincipal(std::string_view name, RoleSet roles,
@@ -26,69 +54,27 @@ Result<ApprovalStatus> IdentityAdmin::CreatePrincipal(std::string_view name, Rol
 Result<Issued<IssuedToken>> IdentityAdmin::IssueToken(std::string_view principal,
                                                       std::optional<std::chrono::seconds> ttl,
                                                       const Principal& actor, Time now) {
-  if (IsSelf(principal, actor)) {
-    auto token = auth_.IssueToken(principal, ttl, actor.name, now, /*approved=*/true);
-    if (!token) return std::move(token).error();
-    return Issued<IssuedToken>{std::move(*token), {{actor.name}, quorum_.required(), true}};
-  }
-  if (!actor.HasAny(kAdminRole)) return NeedsAdmin("a token");
-  IssuedToken token;
-  ApprovalSubject subject{ApprovalKind::kToken, "", 0};
-  auto status = quorum_.ChangeAndApprove(subject, actor, "token.approve", now, [&]() -> Status {
-    auto issued = auth_.IssueToken(principal, ttl, actor.name, now, /*approved=*/false);
-    if (!issued) return std::move(issued).error();
-    token = std::move(*issued);
-    subject.name = token.id;
-    return Ok();
-  });
-  if (!status) return std::move(status).error();
-  return Issued<IssuedToken>{std::move(token), std::move(*status)};
+  return IssueCredential<IssuedToken>(
+      quorum_, principal, actor, now, ApprovalKind::kToken, "a token", "token.approve",
+      [&](bool approved) { return auth_.IssueToken(principal, ttl, actor.name, now, approved); });
 }
 
 Result<Issued<IssuedAccessKey>> IdentityAdmin::IssueAccessKey(std::string_view principal,
                                                               const Principal& actor, Time now) {
-  if (IsSelf(principal, actor)) {
-    auto key = access_keys_.Issue(principal, actor.name, now, /*approved=*/true);
-    if (!key) return std::move(key).error();
-    return Issued<IssuedAccessKey>{std::move(*key), {{actor.name}, quorum_.required(), true}};
-  }
-  if (!actor.HasAny(kAdminRole)) return NeedsAdmin("an access key");
-  IssuedAccessKey key;
-  ApprovalSubject subject{ApprovalKind::kAccessKey, "", 0};
-  auto status =
-      quorum_.ChangeAndApprove(subject, actor, "access-key.approve", now, [&]() -> Status {
-        auto issued = access_keys_.Issue(principal, actor.name, now, /*approved=*/false);
-        if (!issued) return std::move(issued).error();
-        key = std::move(*issued);
-        subject.name = key.id;
-        return Ok();
-      });
-  if (!status) return std::move(status).error();
-  return Issued<IssuedAccessKey>{std::move(key), std::move(*status)};
+  return IssueCredential<IssuedAccessKey>(
+      quorum_, principal, actor, now, ApprovalKind::kAccessKey, "an access key",
+      "access-key.approve",
+      [&](bool approved) { return access_keys_.Issue(principal, actor.name, now, approved); });
 }
 
 Result<Issued<BoundCertificate>> IdentityAdmin::BindCertificate(std::string_view principal,
                                                                 std::string_view pem,
                                                                 const Principal& actor, Time now) {
-  if (IsSelf(principal, actor)) {
-    auto bound = auth_.BindCertificate(principal, pem, actor.name, now, /*approved=*/true);
-    if (!bound) return std::move(bound).error();
-    return Issued<BoundCertificate>{std::move(*bound), {{actor.name}, quorum_.required(), true}};
-  }
-  // Checked before the certificate is read: without admin, nothing about it matters.
-  if (!actor.HasAny(kAdminRole)) return NeedsAdmin("a client certificate");
-  BoundCertificate bound;
-  ApprovalSubject subject{ApprovalKind::kClientCertificate, "", 0};
-  auto status =
-      quorum_.ChangeAndApprove(subject, actor, "client-cert.approve", now, [&]() -> Status {
-        auto made = auth_.BindCertificate(principal, pem, actor.name, now, /*approved=*/false);
-        if (!made) return std::move(made).error();
-        bound = std::move(*made);
-        subject.name = bound.id;
-        return Ok();
+  return IssueCredential<BoundCertificate>(
+      quorum_, principal, actor, now, ApprovalKind::kClientCertificate, "a client certificate",
+      "client-cert.approve", [&](bool approved) {
+        return auth_.BindCertificate(principal, pem, actor.name, now, approved);
       });
-  if (!status) return std::move(status).error();
-  return Issued<BoundCertificate>{std::move(bound), std::move(*status)};
 }
 
 Result<ApprovalStatus> IdentityAdmin::ApprovePrincipal(std::string_view name,

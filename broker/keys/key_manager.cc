@@ -101,9 +101,19 @@ Status KeyManager::SetEnabled(std::string_view id, bool enabled, std::string_vie
 
 Result<UnsealedKey> KeyManager::UnsealCurrent(std::string_view id) { return Unseal(id, 0); }
 
-Result<UnsealedKey> KeyManager::Unseal(std::string_view id, uint32_t version) {
+Result<UnsealedKey> KeyManager::UnsealCurrent(std::string_view id, storage::KeyPurpose purpose) {
+  return Unseal(id, 0, purpose);
+}
+
+Result<UnsealedKey> KeyManager::Unseal(std::string_view id, uint32_t version,
+                                       std::optional<storage::KeyPurpose> purpose) {
   auto key = keys_.Get(id);
   if (!key) return std::move(key).error();
+  if (purpose && key->purpose != *purpose) {
+    return Error{ErrorCode::kWrongKeyPurpose, "key " + key->id + " has purpose " +
+                                                  std::string(KeyPurposeName(key->purpose)) +
+                                                  ", not " + std::string(KeyPurposeName(*purpose))};
+  }
   if (!key->enabled) return Error{ErrorCode::kKeyDisabled, "key " + key->id + " is disabled"};
   if (version == 0) version = key->current_version;
   if (version > key->current_version) {

@@ -5,6 +5,7 @@
 // release. Material is sealed under the KEK before it reaches storage and every change is an
 // audit row; plaintext exists only in SecretBytes, only here.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -55,9 +56,13 @@ class KeyManager {
   // The current version, unsealed. kKeyNotFound, kKeyDisabled, or kInternal if it will not
   // unseal (wrong KEK, tampered row).
   Result<UnsealedKey> UnsealCurrent(std::string_view id);
+  // The current version of a key of `purpose`, unsealed; kWrongKeyPurpose, before anything is
+  // unsealed, for a key of the other purpose.
+  Result<UnsealedKey> UnsealCurrent(std::string_view id, storage::KeyPurpose purpose);
   // A given version (KMS Decrypt of a blob made before a rotation). kKeyNotFound if the key or
   // the version does not exist; kKeyDisabled if the key is disabled.
-  Result<UnsealedKey> Unseal(std::string_view id, uint32_t version);  // 0: the current one
+  Result<UnsealedKey> Unseal(std::string_view id, uint32_t version,  // 0: the current one
+                             std::optional<storage::KeyPurpose> purpose = std::nullopt);
   // The key's metadata. kKeyNotFound if absent.
   Result<storage::KeyRecord> Get(std::string_view id) { return keys_.Get(id); }
 
