@@ -5,7 +5,7 @@
 #include "api/admin_handlers.h"
 #include "api/json_input.h"
 #include "broker/evidence/claims_json.h"
-#include "policy/decision_json.h"
+#include "policy/evaluation_json.h"
 #include "policy/policy_parser.h"
 
 namespace kb::api::admin {
@@ -152,7 +152,7 @@ HttpResponse EvaluatePolicy(const AdminCall& call) {
   if (!request) return ErrorResponse(request.error());
   auto run = call.services.admin.Evaluate(call.params[0], *request, call.now);
   if (!run) return ErrorResponse(run.error());
-  json::object out = policy::DecisionToJson(run->decision);
+  json::object out = policy::EvaluationToJson(run->decision);
   out["version"] = run->version;
   out["claims"] = broker::ClaimsToJson(run->claims);
   out["warnings"] = json::array(run->warnings.begin(), run->warnings.end());

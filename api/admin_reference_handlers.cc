@@ -19,7 +19,7 @@ json::object ReferenceJson(const policy::Reference& r) {
   json::object pcrs;
   for (const auto& [index, value] : r.pcrs) pcrs[std::to_string(index)] = HexEncode(value);
   return {{"name", r.name},
-          {"platform", r.platform},
+          {"platform", policy::PlatformName(r.platform)},
           {"pcrs", std::move(pcrs)},
           {"source", r.source},
           {"status", policy::ReferenceStatusName(r.status)},

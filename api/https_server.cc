@@ -1,5 +1,6 @@
 #include "api/https_server.h"
 
+#include <algorithm>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -28,7 +29,10 @@ struct HttpsServer::Impl {
         io(o.threads),
         acceptor(asio::make_strand(io)),
         signals(io, SIGINT, SIGTERM, SIGHUP),
-        shutdown_timer(io) {}
+        shutdown_timer(io),
+        handlers(size_t(std::max(1, o.handler_threads))) {
+    context.handlers = &handlers;
+  }
 
   void Log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -115,6 +119,8 @@ struct HttpsServer::Impl {
   tcp::acceptor acceptor;
   asio::signal_set signals;
   asio::steady_timer shutdown_timer;
+  // After `io`: destroyed first, while the sessions its queued jobs hold can still close.
+  asio::thread_pool handlers;
 };
 
 Result<std::unique_ptr<HttpsServer>> HttpsServer::Create(const ServerOptions& options,
@@ -151,6 +157,7 @@ void HttpsServer::Run() {
     threads.emplace_back([this] { impl_->io.run(); });
   impl_->io.run();
   for (auto& t : threads) t.join();
+  impl_->handlers.join();  // requests still being answered finish (their answers go nowhere)
 }
 
 void HttpsServer::Stop() {

@@ -24,7 +24,11 @@ namespace kb::api {
 struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8443;  // 0: any free port (tests)
-  int threads = 2;
+  int threads = 2;       // I/O threads: TLS and HTTP only, never a wait for the disk
+  // The threads that answer requests (api/router.h). A route may block on the disk (a release
+  // waits for its batch's sync), so routes never run on the I/O threads; and the more releases
+  // wait at once, the more one sync commits (storage/ledger_writer.h).
+  int handler_threads = 64;
   std::string certificate_file;  // PEM chain
   std::string private_key_file;  // PEM
   // Admin client certificates: a PEM CA file. When set, clients may present a certificate it

@@ -67,19 +67,23 @@ Result<Bytes> Base64Member(const json::object& o, std::string_view key) {
   return std::move(*bytes);
 }
 
+Result<broker::EvidenceType> ParseEvidenceType(std::string_view text) {
+  if (text == broker::EvidenceTypeName(std::nullopt)) return broker::EvidenceType();
+  if (auto platform = policy::ParsePlatform(text)) return broker::EvidenceType(*platform);
+  return Error{ErrorCode::kMalformedRequest, "unknown evidence type " + std::string(text)};
+}
+
 Result<EvidenceInput> ReadEvidence(const json::value* evidence) {
   if (evidence == nullptr || !evidence->is_object()) return Malformed("evidence must be an object");
   const json::object& e = evidence->as_object();
   if (auto s = OnlyMembers(e, {"type", "document"}); !s) return std::move(s).error();
   auto type = StringMember(e, "type");
   if (!type) return std::move(type).error();
-  if (*type != "auto" && *type != "nitro-enclave" && *type != "nitro-tpm" &&
-      *type != "tpm2-quote") {
-    return Malformed("evidence.type is unknown");
-  }
+  auto parsed = ParseEvidenceType(*type);
+  if (!parsed) return Malformed("evidence.type is unknown");
   auto document = Base64Member(e, "document");
   if (!document) return Malformed("evidence.document is not base64");
-  return EvidenceInput{std::string(*type), std::move(*document)};
+  return EvidenceInput{*parsed, std::move(*document)};
 }
 
 }  // namespace kb::api

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "broker/evidence/evidence_verifier.h"
 #include "common/bytes.h"
 #include "common/result.h"
 
@@ -35,9 +36,13 @@ Result<std::optional<int64_t>> OptionalInt(const boost::json::object& o, std::st
 Result<Bytes> Base64Member(const boost::json::object& o, std::string_view key);
 
 struct EvidenceInput {
-  std::string type;  // auto | nitro-enclave | nitro-tpm | tpm2-quote
+  broker::EvidenceType type;  // parsed from auto | nitro-enclave | nitro-tpm | tpm2-quote
   Bytes document;
 };
+
+// "auto" | "nitro-enclave" | "nitro-tpm" | "tpm2-quote" → the type; kMalformedRequest otherwise.
+// The one place the text becomes the enum (the CLI parses --type through it too).
+Result<broker::EvidenceType> ParseEvidenceType(std::string_view text);
 
 // {"type": ..., "document": "<base64>"}
 Result<EvidenceInput> ReadEvidence(const boost::json::value* evidence);

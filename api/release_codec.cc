@@ -33,7 +33,7 @@ Result<broker::ReleaseRequest> DecodeReleaseRequest(std::string_view body) {
   return request;
 }
 
-std::string EncodeRelease(const broker::Release& r, uint64_t decision_id) {
+std::string EncodeRelease(const broker::ReleasedKey& r, uint64_t decision_id) {
   return json::serialize(
       json::object{{"key_id", r.key_id},
                    {"key_version", r.key_version},

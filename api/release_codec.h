@@ -24,7 +24,7 @@ inline constexpr size_t kMaxReleaseBody = 360 * 1024;
 // kMalformedRequest (bad JSON, members, types, base64), kPayloadTooLarge past kMaxReleaseBody.
 Result<broker::ReleaseRequest> DecodeReleaseRequest(std::string_view body);
 
-std::string EncodeRelease(const broker::Release& release, uint64_t decision_id);
+std::string EncodeRelease(const broker::ReleasedKey& release, uint64_t decision_id);
 std::string EncodeChallenge(const broker::Challenge& challenge);
 // {"error", "message"} plus "decision_id" when non-zero.
 std::string EncodeError(const Error& error, uint64_t decision_id = 0);

@@ -76,34 +76,29 @@ HttpResponse PostChallenge(const HttpRequest& request, Services& services, Time 
 
 HttpResponse ReleaseAnswer(Metrics* metrics, broker::ReleaseOutcome outcome) {
   if (metrics != nullptr) {
-    metrics->RecordRelease(outcome.release ? "allow" : ErrorCodeName(outcome.error->code));
+    metrics->RecordRelease(outcome.released ? "allow" : ErrorCodeName(outcome.error->code));
   }
   if (outcome.retry_after_seconds > 0) {
     return RateLimited(outcome.error->message, outcome.retry_after_seconds);
   }
-  if (!outcome.release) {
+  if (!outcome.released) {
     HttpResponse response = Failure(*outcome.error, outcome.decision_id);
     response.log_detail = std::move(outcome.internal_detail);
     return response;
   }
-  return Json(200, EncodeRelease(*outcome.release, outcome.decision_id));
+  return Json(200, EncodeRelease(*outcome.released, outcome.decision_id));
 }
 
-// Answers once the decision is durable (ReleaseService::Release), from the ledger's writer.
-void PostRelease(const HttpRequest& request, Services& services, Time now, Respond respond) {
+// Answers once the decision is durable (ReleaseService::Release blocks until then).
+HttpResponse PostRelease(const HttpRequest& request, Services& services, Time now) {
   if (request.content_type.rfind("application/json", 0) != 0) {
-    return respond(
-        Failure(Error{ErrorCode::kMalformedRequest, "Content-Type must be application/json"}));
+    return Failure(Error{ErrorCode::kMalformedRequest, "Content-Type must be application/json"});
   }
-  if (auto limited = OverAddressLimit(request, services, now)) return respond(*limited);
+  if (auto limited = OverAddressLimit(request, services, now)) return *limited;
   auto decoded = DecodeReleaseRequest(request.body);
-  if (!decoded) return respond(Failure(decoded.error()));
+  if (!decoded) return Failure(decoded.error());
   decoded->request_id = request.request_id;
-  services.release.Release(
-      *decoded, now,
-      [metrics = services.metrics, respond = std::move(respond)](broker::ReleaseOutcome outcome) {
-        respond(ReleaseAnswer(metrics, std::move(outcome)));
-      });
+  return ReleaseAnswer(services.metrics, services.release.Release(*decoded, now));
 }
 
 HttpResponse GetMetrics(const HttpRequest&, Services& services, Time) {
@@ -138,7 +133,7 @@ constexpr std::array<RouteEntry, 5> kRoutes = {{
     {"GET", "/metrics", AtOnce<GetMetrics>},
     {"GET", "/readyz", AtOnce<Readyz>},
     {"POST", "/v1/challenge", AtOnce<PostChallenge>},
-    {"POST", "/v1/release", PostRelease},
+    {"POST", "/v1/release", AtOnce<PostRelease>},
 }};
 
 }  // namespace

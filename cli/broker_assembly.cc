@@ -85,16 +85,20 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
   b.limits.reset(new api::RateLimiters{RateLimiter(config.rate_limits.per_address),
                                        RateLimiter(config.rate_limits.per_identity),
                                        RateLimiter(config.rate_limits.per_key)});
-  b.release = std::make_unique<broker::ReleaseService>(broker::ReleaseService::Dependencies{
-      *b.nitro, *b.tpm2, *b.release_policies, *b.release_references, *b.release_manager, *b.wrapper,
-      *b.ledger, *b.ledger_writer, b.random, config.nonce_ttl, &b.limits->per_identity,
-      &b.limits->per_key, config.kms_recipient_max_age});
+  b.verifiers = std::make_unique<broker::EvidenceVerifiers>(*b.nitro, *b.tpm2);
+  b.policy_gate = std::make_unique<broker::PolicyGate>(*b.release_policies, *b.release_references);
+  b.release_core = std::make_unique<broker::ReleaseCore>(broker::ReleaseCore::Dependencies{
+      *b.verifiers, *b.ledger, *b.policy_gate, *b.release_manager, *b.wrapper, *b.ledger_writer,
+      config.kms_recipient_max_age});
+  b.release = std::make_unique<broker::ReleaseService>(
+      broker::ReleaseService::Dependencies{*b.release_core, *b.ledger, b.random, config.nonce_ttl,
+                                           &b.limits->per_identity, &b.limits->per_key});
   b.authenticator = std::make_unique<broker::Authenticator>(*b.principals, b.random);
   b.access_keys =
       std::make_unique<broker::AccessKeys>(*b.access_key_store, *b.authenticator, *b.kek, b.random);
   b.admin = std::make_unique<broker::AdminService>(broker::AdminService::Dependencies{
       *b.references, *b.policies, *b.approvals, *b.attestation_keys, *b.audit, *b.unit_of_work,
-      b.aks, *b.release, config.approvals_required});
+      b.aks, *b.verifiers, config.approvals_required});
   if (auto s = b.admin->LoadAttestationKeys(); !s) return s;
   b.quorum =
       std::make_unique<broker::Quorum>(*b.approvals, *b.unit_of_work, config.approvals_required);
@@ -103,7 +107,7 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
   b.kms_governance = std::make_unique<broker::KmsGovernance>(
       broker::KmsGovernance::Dependencies{*b.grants, *b.keys, *b.quorum, *b.audit, b.random});
   b.kms = std::make_unique<broker::KmsService>(broker::KmsService::Dependencies{
-      *b.keys, *b.grants, *b.manager, *b.release, *b.wrapper, *b.ledger_writer, b.random,
+      *b.keys, *b.grants, *b.manager, *b.release_core, *b.wrapper, b.random,
       broker::KmsLocation{config.kms_region, config.kms_account_id}});
   b.kms_api =
       std::make_unique<api::kms::KmsServices>(api::kms::KmsServices{*b.kms, *b.access_keys});

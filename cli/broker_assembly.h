@@ -12,6 +12,8 @@
 #include "broker/admin/identity_admin.h"
 #include "broker/admin/key_admin.h"
 #include "broker/admin/kms_governance.h"
+#include "broker/evidence/nitro_verifier.h"
+#include "broker/evidence/tpm2_quote_verifier.h"
 #include "broker/release_service.h"
 #include "cli/config.h"
 #include "storage/file_audit_sink.h"
@@ -54,7 +56,6 @@ struct Broker {
   std::unique_ptr<storage::SqliteReferenceStore> release_references;
   std::unique_ptr<storage::SqliteKeyStore> release_keys;
   std::unique_ptr<storage::SqliteReleaseLedger> ledger;
-  // Stopped (its last callbacks run) before the server that they answer through goes away.
   std::unique_ptr<storage::LedgerWriter> ledger_writer;
   std::unique_ptr<storage::SqlitePrincipalStore> principals;
   std::unique_ptr<storage::SqliteAccessKeyStore> access_key_store;
@@ -68,6 +69,9 @@ struct Broker {
   std::unique_ptr<broker::KeyManager> release_manager;  // unseals through `release_keys` only
   std::unique_ptr<broker::KeyWrapper> wrapper;
   std::unique_ptr<api::RateLimiters> limits;
+  std::unique_ptr<broker::EvidenceVerifiers> verifiers;
+  std::unique_ptr<broker::PolicyGate> policy_gate;  // reads through `reads`
+  std::unique_ptr<broker::ReleaseCore> release_core;
   std::unique_ptr<broker::ReleaseService> release;
   std::unique_ptr<broker::Authenticator> authenticator;
   std::unique_ptr<broker::AdminService> admin;

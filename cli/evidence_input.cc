@@ -4,6 +4,7 @@
 #include <variant>
 #include <vector>
 
+#include "api/json_input.h"
 #include "broker/evidence/nitro_verifier.h"
 #include "broker/evidence/tpm2_evidence.h"
 #include "broker/evidence/tpm2_quote_verifier.h"
@@ -27,16 +28,6 @@ std::optional<int> AddTrustRoots(const po::variables_map& vm, broker::TrustAncho
     auto added = anchors.AddPem(std::string(pem->begin(), pem->end()));
     if (!added) return UsageError(path + ": " + added.error().message);
   }
-  return std::nullopt;
-}
-
-// --type: nullopt for auto; sets `ok` false for an unknown type.
-std::optional<broker::Platform> ParseType(const std::string& type, bool& ok) {
-  ok = true;
-  if (type == "nitro-enclave") return broker::Platform::kNitroEnclave;
-  if (type == "nitro-tpm") return broker::Platform::kNitroTpm;
-  if (type == "tpm2-quote") return broker::Platform::kTpm2Quote;
-  ok = type == "auto";
   return std::nullopt;
 }
 
@@ -83,10 +74,9 @@ void AddEvidenceOptions(po::options_description& options) {
 
 int VerifyEvidenceFromOptions(const po::variables_map& vm, Time now,
                               std::optional<broker::VerifiedEvidence>* verified, Time* at) {
-  bool type_ok = false;
   std::string type = vm["type"].as<std::string>();
-  auto platform = ParseType(type, type_ok);
-  if (!type_ok) return UsageError("unknown --type " + type);
+  auto platform = api::ParseEvidenceType(type);
+  if (!platform) return UsageError("unknown --type " + type);
   auto resolved = ResolveAt(vm, now);
   if (!resolved) return kExitUsage;
   *at = *resolved;
@@ -100,7 +90,7 @@ int VerifyEvidenceFromOptions(const po::variables_map& vm, Time now,
     if (document.error().code == ErrorCode::kInternal) return UsageError(document.error().message);
     return PrintRejection(document.error());
   }
-  auto outcome = VerifyDocument(vm, *document, platform, *at);
+  auto outcome = VerifyDocument(vm, *document, *platform, *at);
   if (auto* exit = std::get_if<int>(&outcome)) return *exit;
   auto& result = std::get<Result<broker::VerifiedEvidence>>(outcome);
   if (!result) return PrintRejection(result.error());

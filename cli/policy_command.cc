@@ -10,7 +10,7 @@
 #include "cli/evidence_input.h"
 #include "cli/options.h"
 #include "common/clock.h"
-#include "policy/decision_json.h"
+#include "policy/evaluation_json.h"
 #include "policy/evaluator.h"
 #include "policy/policy_parser.h"
 #include "policy/policy_warnings.h"
@@ -105,9 +105,9 @@ int RunEval(int argc, const char* const* argv, const Clock& clock) {
   if (int exit = VerifyEvidenceFromOptions(*vm, clock.Now(), &verified, &at); exit != kExitOk) {
     return exit;
   }
-  policy::Decision decision =
+  policy::Evaluation decision =
       policy::Evaluate(*parsed, broker::ToPolicyClaims(verified->claims()), references, at);
-  PrintJson(policy::DecisionToJson(decision));
+  PrintJson(policy::EvaluationToJson(decision));
   return decision.allow ? kExitOk : kExitRejected;
 }
 

@@ -122,10 +122,7 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   if (!server) return UsageError(server.error().message);
   Log(std::string("version ") + kVersion + " serving https://" + config->listen_address + ":" +
       std::to_string((*server)->port()));
-  (*server)->Run();
-  // Decisions still queued are committed and their callbacks run while the server (whose I/O
-  // context they post their answers to) still exists.
-  b.ledger_writer->Stop();
+  (*server)->Run();  // returns once the requests it was answering are answered
   Log("stopped; closing the database");
   return kExitOk;
 }

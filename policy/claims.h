@@ -10,11 +10,12 @@
 
 #include "common/bytes.h"
 #include "common/time.h"
+#include "policy/platform.h"
 
 namespace kb::policy {
 
 struct Claims {
-  std::string platform;  // "nitro-enclave" | "nitro-tpm" | "tpm2-quote"
+  Platform platform = Platform::kNitroEnclave;
   std::string module_id;
   Time timestamp;
   std::map<uint32_t, Bytes> pcrs;

@@ -91,8 +91,9 @@ bool IsAllZero(const Bytes& value) {
 
 RuleResult Preconditions(const Policy& policy, const Claims& claims, Time now) {
   RuleResult result{"preconditions", true, {}, {}};
-  result.checks.push_back(
-      {"platform", policy.platform, claims.platform, policy.platform == claims.platform});
+  result.checks.push_back({"platform", std::string(PlatformName(policy.platform)),
+                           std::string(PlatformName(claims.platform)),
+                           policy.platform == claims.platform});
   auto age = duration_cast<seconds>(now - claims.timestamp);
   bool fresh = age <= policy.max_age && age >= -kAllowedClockSkew;
   result.checks.push_back({"age", "<= " + std::to_string(policy.max_age.count()) + "s",
@@ -101,7 +102,7 @@ RuleResult Preconditions(const Policy& policy, const Claims& claims, Time now) {
     bool present = claims.nonce && !claims.nonce->empty();
     result.checks.push_back({"nonce", "present", present ? "present" : "absent", present});
   }
-  if (claims.platform == "nitro-enclave" && !policy.allow_debug) {
+  if (claims.platform == Platform::kNitroEnclave && !policy.allow_debug) {
     // Debug-mode enclaves report PCR0 as zeros and can be inspected by the host.
     auto pcr0 = claims.pcrs.find(0);
     bool debug = pcr0 == claims.pcrs.end() || IsAllZero(pcr0->second);
@@ -130,13 +131,15 @@ std::optional<std::string> InactiveReference(const std::string& name, const Poli
   if (ref.status != ReferenceStatus::kActive) {
     return "reference " + name + " is " + std::string(ReferenceStatusName(ref.status));
   }
-  if (ref.platform != policy.platform) return "reference " + name + " is for " + ref.platform;
+  if (ref.platform != policy.platform) {
+    return "reference " + name + " is for " + std::string(PlatformName(ref.platform));
+  }
   return std::nullopt;
 }
 
-Decision Evaluate(const Policy& policy, const Claims& claims, const ReferenceMap& references,
-                  Time now) {
-  Decision decision;
+Evaluation Evaluate(const Policy& policy, const Claims& claims, const ReferenceMap& references,
+                    Time now) {
+  Evaluation decision;
   decision.policy = policy.name;
   decision.explanation.push_back(Preconditions(policy, claims, now));
   if (!decision.explanation.back().matched) {
@@ -166,15 +169,15 @@ Decision Evaluate(const Policy& policy, const Claims& claims, const ReferenceMap
   return decision;
 }
 
-Decision DecideRelease(std::string_view key_id, std::span<const Policy* const> policies,
-                       const Claims& claims, const ReferenceMap& references, Time now) {
-  Decision last;
+Evaluation DecideRelease(std::string_view key_id, std::span<const Policy* const> policies,
+                         const Claims& claims, const ReferenceMap& references, Time now) {
+  Evaluation last;
   last.reason = "no policy governs key " + std::string(key_id);
   for (const Policy* policy : policies) {
     if (std::find(policy->keys.begin(), policy->keys.end(), key_id) == policy->keys.end()) {
       continue;
     }
-    Decision decision = Evaluate(*policy, claims, references, now);
+    Evaluation decision = Evaluate(*policy, claims, references, now);
     if (decision.allow) return decision;
     last = std::move(decision);
   }

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "policy/claims.h"
-#include "policy/decision.h"
+#include "policy/evaluation.h"
 #include "policy/policy.h"
 #include "policy/reference.h"
 
@@ -31,12 +31,12 @@ std::optional<std::string> InactiveReference(const std::string& name, const Poli
 // pending, revoked or for another platform) never matches; a deny rule naming one fails closed:
 // the reference's condition counts as met and the rule's other conditions decide.
 // REQUIRES: `policy` came from ParsePolicy.
-Decision Evaluate(const Policy& policy, const Claims& claims, const ReferenceMap& references,
-                  Time now);
+Evaluation Evaluate(const Policy& policy, const Claims& claims, const ReferenceMap& references,
+                    Time now);
 
 // The release decision for `key_id`: allowed when at least one of `policies` that names the key
 // allows. A key that no policy names is never released.
-Decision DecideRelease(std::string_view key_id, std::span<const Policy* const> policies,
-                       const Claims& claims, const ReferenceMap& references, Time now);
+Evaluation DecideRelease(std::string_view key_id, std::span<const Policy* const> policies,
+                         const Claims& claims, const ReferenceMap& references, Time now);
 
 }  // namespace kb::policy

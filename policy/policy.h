@@ -11,6 +11,7 @@
 
 #include "common/bytes.h"
 #include "common/time.h"
+#include "policy/platform.h"
 
 namespace kb::policy {
 
@@ -31,7 +32,7 @@ struct Rule {
 struct Policy {
   std::string name;
   std::vector<std::string> keys;
-  std::string platform;
+  Platform platform = Platform::kNitroEnclave;
   std::chrono::seconds max_age{300};
   NonceMode nonce = NonceMode::kRequired;
   bool allow_debug = false;

@@ -45,8 +45,8 @@ Status AddImpliedPcr(const YAML::Node& node, Rule& rule, uint32_t index, Bytes v
   return Ok();
 }
 
-Status ReadNitroMatchers(const YAML::Node& node, const std::string& platform, Rule& rule) {
-  bool enclave = platform == "nitro-enclave";
+Status ReadNitroMatchers(const YAML::Node& node, Platform platform, Rule& rule) {
+  bool enclave = platform == Platform::kNitroEnclave;
   for (const char* key : {"instance_id", "iam_role", "signing_certificate"}) {
     if (node[key] && !enclave) {
       return YamlError(node[key], std::string(key) + " applies to nitro-enclave policies only");
@@ -100,7 +100,7 @@ Status ReadClaimMatchers(const YAML::Node& node, Rule& rule) {
   return Ok();
 }
 
-Result<Rule> ReadRule(const YAML::Node& node, const std::string& platform, bool allow_debug,
+Result<Rule> ReadRule(const YAML::Node& node, Platform platform, bool allow_debug,
                       std::string label, bool is_allow) {
   static const std::set<std::string> kKeys = {
       "reference", "pcrs",        "until",    "module_id",
@@ -131,9 +131,10 @@ Result<Rule> ReadRule(const YAML::Node& node, const std::string& platform, bool 
   bool inline_only = is_allow && !rule.reference;
   if (inline_only && !internal::BindsWhatRuns(platform, rule.pcrs, allow_debug)) {
     // PCR3 (IAM role) and PCR4 (instance) say where an enclave runs, not what it runs.
-    std::string why = platform == "nitro-tpm" ? " on nitro-tpm (GHSA-xrv8-2pf5-f3q7)"
-                                              : " on nitro-enclave: without either, any image "
-                                                "passes";
+    std::string why = platform == Platform::kNitroTpm
+                          ? " on nitro-tpm (GHSA-xrv8-2pf5-f3q7)"
+                          : " on nitro-enclave: without either, any image "
+                            "passes";
     return YamlError(node, rule.label + " must bind " + internal::WhatMustBeBound(platform) + why +
                                internal::ZeroBindingNote(platform, rule.pcrs));
   }
@@ -143,13 +144,15 @@ Result<Rule> ReadRule(const YAML::Node& node, const std::string& platform, bool 
   return rule;
 }
 
-Status ReadRules(const YAML::Node& node, const std::string& platform, bool allow_debug,
-                 const char* kind, std::vector<Rule>& out) {
-  if (!node.IsSequence()) return YamlError(node, std::string(kind) + " must be a list of rules");
+enum class RuleKind { kAllow, kDeny };
+
+Status ReadRules(const YAML::Node& node, Platform platform, bool allow_debug, RuleKind kind,
+                 std::vector<Rule>& out) {
+  std::string name = kind == RuleKind::kAllow ? "allow" : "deny";
+  if (!node.IsSequence()) return YamlError(node, name + " must be a list of rules");
   for (size_t i = 0; i < node.size(); ++i) {
-    auto rule =
-        ReadRule(node[i], platform, allow_debug, std::string(kind) + "[" + std::to_string(i) + "]",
-                 std::string(kind) == "allow");
+    auto rule = ReadRule(node[i], platform, allow_debug, name + "[" + std::to_string(i) + "]",
+                         kind == RuleKind::kAllow);
     if (!rule) return std::move(rule).error();
     out.push_back(std::move(*rule));
   }
@@ -210,10 +213,11 @@ Result<Policy> ReadPolicy(const YAML::Node& root) {
   policy.name = *name;
   auto platform = YamlScalar(root["platform"], "platform");
   if (!platform) return std::move(platform).error();
-  if (!IsValidPlatform(*platform)) {
+  auto parsed_platform = ParsePlatform(*platform);
+  if (!parsed_platform) {
     return YamlError(root["platform"], "platform must be nitro-enclave, nitro-tpm or tpm2-quote");
   }
-  policy.platform = *platform;
+  policy.platform = *parsed_platform;
   if (auto s = ReadKeys(root["keys"], policy); !s) return std::move(s).error();
   if (root["freshness"]) {
     if (auto s = ReadFreshness(root["freshness"], policy); !s) return std::move(s).error();
@@ -223,7 +227,7 @@ Result<Policy> ReadPolicy(const YAML::Node& root) {
     if (!text) return std::move(text).error();
     if (*text != "true" && *text != "false")
       return YamlError(debug, "allow_debug must be true or false");
-    if (*text == "true" && policy.platform != "nitro-enclave") {
+    if (*text == "true" && policy.platform != Platform::kNitroEnclave) {
       return YamlError(debug, "allow_debug applies to nitro-enclave policies only");
     }
     policy.allow_debug = *text == "true";
@@ -237,14 +241,16 @@ Result<Policy> ReadPolicy(const YAML::Node& root) {
     }
     policy.require_attestation = *text == "true";
   }
-  if (auto s = ReadRules(root["allow"], policy.platform, policy.allow_debug, "allow", policy.allow);
+  if (auto s = ReadRules(root["allow"], policy.platform, policy.allow_debug, RuleKind::kAllow,
+                         policy.allow);
       !s) {
     return std::move(s).error();
   }
   if (policy.allow.empty())
     return YamlError(root["allow"], "a policy needs at least one allow rule");
   if (root["deny"]) {
-    if (auto s = ReadRules(root["deny"], policy.platform, policy.allow_debug, "deny", policy.deny);
+    if (auto s = ReadRules(root["deny"], policy.platform, policy.allow_debug, RuleKind::kDeny,
+                           policy.deny);
         !s) {
       return std::move(s).error();
     }

@@ -30,12 +30,8 @@ bool IsValidName(std::string_view name) {
   return true;
 }
 
-bool IsValidPlatform(std::string_view platform) {
-  return platform == "nitro-enclave" || platform == "nitro-tpm" || platform == "tpm2-quote";
-}
-
-bool IsValidPcrSize(std::string_view platform, size_t size) {
-  if (platform == "tpm2-quote") return size == 32 || size == 48;
+bool IsValidPcrSize(Platform platform, size_t size) {
+  if (platform == Platform::kTpm2Quote) return size == 32 || size == 48;
   return size == 48;
 }
 
@@ -44,18 +40,18 @@ Status ValidateReference(const Reference& r) {
     return Error{ErrorCode::kMalformedRequest, std::move(message)};
   };
   if (!IsValidName(r.name)) return invalid("reference name is invalid: '" + r.name + "'");
-  if (!IsValidPlatform(r.platform)) return invalid("unknown platform '" + r.platform + "'");
   if (r.pcrs.empty() || r.pcrs.size() > 32) return invalid("a reference needs 1..32 PCRs");
   for (const auto& [index, value] : r.pcrs) {
     if (index > 31) return invalid("PCR index " + std::to_string(index) + " is above 31");
     if (!IsValidPcrSize(r.platform, value.size())) {
-      return invalid("PCR" + std::to_string(index) + " has the wrong length for " + r.platform);
+      return invalid("PCR" + std::to_string(index) + " has the wrong length for " +
+                     std::string(PlatformName(r.platform)));
     }
   }
   if (!internal::BindsWhatRuns(r.platform, r.pcrs)) {
-    std::string why = r.platform == "nitro-tpm" ? " (GHSA-xrv8-2pf5-f3q7)"
-                                                : ": PCR3 and PCR4 alone admit any image";
-    return invalid("a " + r.platform + " reference must bind " +
+    std::string why = r.platform == Platform::kNitroTpm ? " (GHSA-xrv8-2pf5-f3q7)"
+                                                        : ": PCR3 and PCR4 alone admit any image";
+    return invalid("a " + std::string(PlatformName(r.platform)) + " reference must bind " +
                    internal::WhatMustBeBound(r.platform) + why +
                    internal::ZeroBindingNote(r.platform, r.pcrs));
   }

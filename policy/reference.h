@@ -11,6 +11,7 @@
 #include "common/bytes.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "policy/platform.h"
 
 namespace kb::policy {
 
@@ -21,8 +22,8 @@ enum class ReferenceStatus { kPending, kActive, kRevoked };
 std::string_view ReferenceStatusName(ReferenceStatus status);  // "pending" | "active" | "revoked"
 
 struct Reference {
-  std::string name;      // e.g. "payments-enclave@1.4.2" or "ami-0abc1234"
-  std::string platform;  // "nitro-enclave" | "nitro-tpm" | "tpm2-quote"
+  std::string name;  // e.g. "payments-enclave@1.4.2" or "ami-0abc1234"
+  Platform platform = Platform::kNitroEnclave;
   std::map<uint32_t, Bytes> pcrs;
   std::string source;  // free text: where the values came from
   ReferenceStatus status = ReferenceStatus::kActive;
@@ -32,11 +33,10 @@ struct Reference {
 
 // Names of policies, references and keys: 1..128 of [A-Za-z0-9._@:/-], starting alphanumeric.
 bool IsValidName(std::string_view name);
-bool IsValidPlatform(std::string_view platform);
 
 // The digest sizes a platform's PCRs may have: 48 bytes for Nitro (SHA-384), 32 or 48 for TPM 2.0
 // quotes (SHA-256 or SHA-384 banks).
-bool IsValidPcrSize(std::string_view platform, size_t size);
+bool IsValidPcrSize(Platform platform, size_t size);
 
 // Checks name, platform, 1..32 PCRs with indexes 0..31 and sizes for the platform. A nitro-tpm
 // reference must bind PCR7 (Secure Boot) or PCR12 (kernel command line): without either, an

@@ -45,9 +45,10 @@ Result<Reference> ReadYaml(const YAML::Node& root) {
   auto platform = YamlScalar(root["platform"], "platform");
   if (!name) return std::move(name).error();
   if (!platform) return std::move(platform).error();
-  if (!IsValidPlatform(*platform)) return YamlError(root["platform"], "unknown platform");
+  auto parsed_platform = ParsePlatform(*platform);
+  if (!parsed_platform) return YamlError(root["platform"], "unknown platform");
   r.name = *name;
-  r.platform = *platform;
+  r.platform = *parsed_platform;
   auto pcrs = internal::ParsePcrMapYaml(root["pcrs"], r.platform);
   if (!pcrs) return std::move(pcrs).error();
   r.pcrs = std::move(*pcrs);
@@ -91,7 +92,7 @@ Result<Reference> ParseMeasurementsJson(std::string_view text, const std::string
   Reference r;
   r.name = name;
   r.source = source;
-  r.platform = measurements.contains("PCR0") ? "nitro-enclave" : "nitro-tpm";
+  r.platform = measurements.contains("PCR0") ? Platform::kNitroEnclave : Platform::kNitroTpm;
   for (const auto& [key, value] : measurements) {
     if (key == "HashAlgorithm") continue;
     std::string_view k = key;

@@ -1,38 +1,54 @@
 #include "storage/ledger_writer.h"
 
-#include "common/await.h"
+#include <optional>
+#include <vector>
 
 namespace kb::storage {
 
-LedgerWriter::LedgerWriter(ReleaseLedger& ledger, size_t max_batch)
-    : ledger_(ledger), max_batch_(max_batch), thread_([this] { Run(); }) {}
+// One caller of Write, waiting in the queue on its own stack.
+struct LedgerWriter::Writer {
+  LedgerEntry entry;
+  std::optional<Result<LedgerReceipt>> result;  // set once its batch is over
+  std::condition_variable turn;                 // signalled when done or at the front
+};
 
-LedgerWriter::~LedgerWriter() { Stop(); }
+Result<LedgerReceipt> LedgerWriter::Write(LedgerEntry entry) {
+  Writer self{std::move(entry), std::nullopt, {}};
+  std::unique_lock lock(mu_);
+  queue_.push_back(&self);
+  self.turn.wait(lock, [&] { return self.result.has_value() || queue_.front() == &self; });
+  if (!self.result) CommitFrontBatch(lock);
+  return std::move(*self.result);
+}
 
-void LedgerWriter::Submit(ReleaseLedger::Decision decision, Done done) {
-  {
-    std::lock_guard lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(Pending{std::move(decision), std::move(done)});
-      wake_.notify_one();
-      return;
+void LedgerWriter::CommitFrontBatch(std::unique_lock<std::mutex>& lock) {
+  size_t count = std::min(queue_.size(), max_batch_);
+  std::vector<Writer*> batch(queue_.begin(), queue_.begin() + long(count));
+  std::vector<LedgerEntry> entries;
+  entries.reserve(count);
+  for (Writer* w : batch) entries.push_back(std::move(w->entry));
+  ++batches_;
+  decisions_ += count;
+  // The queue keeps the batch at its front meanwhile: newcomers wait behind it.
+  lock.unlock();
+  auto receipts = ledger_.CommitAll(std::move(entries));
+  lock.lock();
+  for (size_t i = 0; i < count; ++i) {
+    Writer* w = queue_.front();
+    queue_.pop_front();
+    if (receipts) {
+      w->result.emplace(std::move((*receipts)[i]));
+    } else {
+      w->result.emplace(receipts.error());
     }
+    w->turn.notify_one();
   }
-  done(Error{ErrorCode::kInternal, "the release ledger is shutting down"});
+  if (!queue_.empty()) queue_.front()->turn.notify_one();  // the next batch's leader
 }
 
-Result<ReleaseLedger::Entry> LedgerWriter::Commit(ReleaseLedger::Decision decision) {
-  return AwaitCallback<Result<ReleaseLedger::Entry>>(
-      [&](Done done) { Submit(std::move(decision), std::move(done)); });
-}
-
-void LedgerWriter::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-    wake_.notify_one();
-  }
-  if (thread_.joinable()) thread_.join();
+size_t LedgerWriter::queued() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
 }
 
 uint64_t LedgerWriter::batches() const {
@@ -43,42 +59,6 @@ uint64_t LedgerWriter::batches() const {
 uint64_t LedgerWriter::decisions() const {
   std::lock_guard lock(mu_);
   return decisions_;
-}
-
-void LedgerWriter::Run() {
-  std::vector<Pending> batch;
-  while (true) {
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything submitted is committed
-      if (queue_.size() <= max_batch_) {
-        batch.swap(queue_);
-      } else {
-        auto split = queue_.begin() + long(max_batch_);
-        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(split));
-        queue_.erase(queue_.begin(), split);
-      }
-      ++batches_;
-      decisions_ += batch.size();
-    }
-    CommitBatch(batch);
-    batch.clear();
-  }
-}
-
-void LedgerWriter::CommitBatch(std::vector<Pending>& batch) {
-  std::vector<ReleaseLedger::Decision> decisions;
-  decisions.reserve(batch.size());
-  for (Pending& p : batch) decisions.push_back(std::move(p.decision));
-  auto entries = ledger_.CommitAll(std::move(decisions));
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (entries) {
-      batch[i].done(std::move((*entries)[i]));
-    } else {
-      batch[i].done(entries.error());
-    }
-  }
 }
 
 }  // namespace kb::storage

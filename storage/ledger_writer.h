@@ -1,21 +1,18 @@
 #pragma once
 
-// The one writer of release decisions, with group commit. Request threads submit a decision
-// (the nonce to consume and the audit row) and go on serving other requests; one thread takes
-// every decision waiting at that moment and commits them in one transaction, so one sync of the
-// write-ahead log makes a whole batch durable. Each submitter's callback runs only after its
-// batch has committed (or failed), on the writer thread.
+// The one way release decisions reach the ledger, with group commit hidden inside (after
+// LevelDB's DBImpl::Write): a caller makes one call, Write, which returns once its entry is
+// durable. Callers that arrive while a commit is running queue up; when it ends, the first of
+// them commits the whole queue in one transaction, so one sync of the write-ahead log makes the
+// batch durable. No thread of its own: the thread at the front of the queue does the work.
 //
 // With synchronous=FULL a commit costs a device flush; while it runs, the next batch gathers.
-// When decisions arrive faster than the disk flushes, one flush serves a whole batch; either
-// way the threads that verify evidence never wait for the disk.
+// When decisions arrive faster than the disk flushes, one flush serves a whole batch.
 
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
+#include <deque>
 #include <mutex>
-#include <thread>
-#include <vector>
 
 #include "storage/release_ledger.h"
 
@@ -23,44 +20,32 @@ namespace kb::storage {
 
 class LedgerWriter {
  public:
-  using Done = std::function<void(Result<ReleaseLedger::Entry>)>;
-
-  // REQUIRES: `ledger` outlives the writer. At most `max_batch` decisions per transaction.
-  explicit LedgerWriter(ReleaseLedger& ledger, size_t max_batch = 512);
-  ~LedgerWriter();  // Stop()
+  // REQUIRES: `ledger` outlives the writer. At most `max_batch` entries per transaction.
+  explicit LedgerWriter(ReleaseLedger& ledger, size_t max_batch = 512)
+      : ledger_(ledger), max_batch_(max_batch) {}
   LedgerWriter(const LedgerWriter&) = delete;
   LedgerWriter& operator=(const LedgerWriter&) = delete;
 
-  // Queues a decision; `done` gets its entry once durable. After Stop(), `done` runs at once
-  // with kInternal and nothing is written.
-  void Submit(ReleaseLedger::Decision decision, Done done);
-  // Submit, waiting for the result (one-shot callers and tests; never from the writer's own
-  // callbacks).
-  Result<ReleaseLedger::Entry> Commit(ReleaseLedger::Decision decision);
+  // Commits `entry` (in a batch with whatever else is waiting) and returns its receipt once
+  // durable; kInternal if the batch failed (nothing of it was written).
+  // Blocks: call it from a thread that may wait for the disk, never from an I/O thread.
+  Result<LedgerReceipt> Write(LedgerEntry entry);
 
-  // Commits everything already submitted, runs its callbacks, and ends the thread. Idempotent.
-  void Stop();
-
+  size_t queued() const;       // writes waiting or being committed now
   uint64_t batches() const;    // transactions committed or attempted
-  uint64_t decisions() const;  // decisions in them
+  uint64_t decisions() const;  // entries in them
 
  private:
-  struct Pending {
-    ReleaseLedger::Decision decision;
-    Done done;
-  };
-  void Run();
-  void CommitBatch(std::vector<Pending>& batch);
+  struct Writer;
+  // The front writer's turn: commits it and up to max_batch_ - 1 queued behind it.
+  void CommitFrontBatch(std::unique_lock<std::mutex>& lock);
 
   ReleaseLedger& ledger_;
   const size_t max_batch_;
   mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::vector<Pending> queue_;  // guarded by mu_
-  bool stopping_ = false;       // guarded by mu_
-  uint64_t batches_ = 0;        // guarded by mu_
-  uint64_t decisions_ = 0;      // guarded by mu_
-  std::thread thread_;          // last: started once everything above exists
+  std::deque<Writer*> queue_;  // guarded by mu_; the front one commits
+  uint64_t batches_ = 0;       // guarded by mu_
+  uint64_t decisions_ = 0;     // guarded by mu_
 };
 
 }  // namespace kb::storage

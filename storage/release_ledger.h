@@ -4,6 +4,7 @@
 // POST /v1/challenge, expires, and is consumed at most once: consuming it and appending the
 // decision's audit row happen in one transaction, which has committed before the caller answers.
 
+#include <functional>
 #include <vector>
 
 #include "common/bytes.h"
@@ -15,6 +16,20 @@ namespace kb::storage {
 
 inline constexpr size_t kNonceSize = 32;
 
+// One decision to make durable.
+struct LedgerEntry {
+  Bytes nonce;  // to consume; empty: nothing to consume
+  Time now;     // a nonce expired before this is not consumed
+  // The row to append, given the nonce's fate: OK when consumed (or none), else why not
+  // (kNonceUnknown, kNonceExpired, kNonceReplayed).
+  std::function<AuditRecord(const Status& nonce)> audit_row;
+};
+
+struct LedgerReceipt {
+  uint64_t seq = 0;  // the audit row's: the decision id
+  Status nonce;      // as given to the entry's audit_row
+};
+
 class ReleaseLedger {
  public:
   virtual ~ReleaseLedger() = default;
@@ -23,21 +38,12 @@ class ReleaseLedger {
   // kNonceUnknown (never issued, or already purged), kNonceExpired, kNonceReplayed, or OK
   // without consuming it: the fast early check.
   virtual Status CheckNonce(ByteSpan nonce, Time now) = 0;
-  // Decisions in one transaction, so one sync makes them all durable (group commit, see
+  // Entries in one transaction, so one sync makes them all durable (group commit, see
   // LedgerWriter). For each, in order and atomically with the rest: consume its nonce (when not
-  // empty) and append its record. If the nonce is no longer usable, the record is appended as a
-  // denial naming the nonce failure, and that Entry's `nonce_status` carries the error. Returns
-  // when durable; an error only for storage failures, which fail them all and commit none.
-  struct Entry {
-    uint64_t seq;  // the audit row: the decision id
-    Status nonce_status;
-  };
-  struct Decision {
-    Bytes nonce;  // empty: nothing to consume
-    Time now;
-    AuditRecord record;
-  };
-  virtual Result<std::vector<Entry>> CommitAll(std::vector<Decision> decisions) = 0;
+  // empty), then append the audit row that the entry builds from how that went. Returns when
+  // durable, one receipt per entry; an error only for storage failures, which fail them all and
+  // commit none. The ledger decides nothing: what a refused nonce means is the entry's to say.
+  virtual Result<std::vector<LedgerReceipt>> CommitAll(std::vector<LedgerEntry> entries) = 0;
   // Deletes nonces that expired before `before`. Returns how many.
   virtual Result<uint64_t> PurgeExpired(Time before) = 0;
 };

@@ -30,7 +30,10 @@ Status SqliteReferenceStore::Add(const policy::Reference& r) {
       "created_by, approved) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO NOTHING");
   if (!insert) return std::move(insert).error();
   Statement row(std::move(*insert));
-  row.Bind(1, r.name).Bind(2, r.platform).Bind(3, r.source).Bind(4, StatusName(r.status));
+  row.Bind(1, r.name)
+      .Bind(2, policy::PlatformName(r.platform))
+      .Bind(3, r.source)
+      .Bind(4, StatusName(r.status));
   row.Bind(5, r.created_at).Bind(6, r.created_by).Bind(7, Approved(r.status));
   if (row.Step() != SQLITE_DONE) return db_.LastError("insert reference");
   if (sqlite3_changes(db_.handle()) == 0) {
@@ -63,7 +66,9 @@ Result<std::vector<policy::Reference>> SqliteReferenceStore::Load(
     if (out.empty() || out.back().name != rows.Text(0)) {
       policy::Reference r;
       r.name = rows.Text(0);
-      r.platform = rows.Text(1);
+      auto platform = policy::ParsePlatform(rows.Text(1));
+      if (!platform) return Error{ErrorCode::kInternal, "reference " + r.name + ": bad platform"};
+      r.platform = *platform;
       r.source = rows.Text(2);
       r.status = StatusFrom(rows.Text(3), rows.Int(8));
       r.created_at = rows.TimeAt(4);

@@ -50,26 +50,22 @@ Status SqliteReleaseLedger::ConsumeLocked(ByteSpan nonce, Time now) {
   return why ? Error{ErrorCode::kNonceReplayed, "nonce was already used"} : std::move(why).error();
 }
 
-Result<std::vector<ReleaseLedger::Entry>> SqliteReleaseLedger::CommitAll(
-    std::vector<Decision> decisions) {
+Result<std::vector<LedgerReceipt>> SqliteReleaseLedger::CommitAll(
+    std::vector<LedgerEntry> entries) {
   auto lock = db_.lock();
   auto tx = Transaction::Begin(db_);
   if (!tx) return std::move(tx).error();
-  std::vector<Entry> entries;
-  entries.reserve(decisions.size());
-  for (Decision& d : decisions) {
-    Status consumed = d.nonce.empty() ? Ok() : ConsumeLocked(d.nonce, d.now);
-    if (!consumed) {
-      if (consumed.error().code == ErrorCode::kInternal) return consumed.error();
-      d.record.decision = "deny";
-      d.record.reasons = std::string(ErrorCodeName(consumed.error().code));
-    }
-    auto seq = audit_.AppendLocked(std::move(d.record));
+  std::vector<LedgerReceipt> receipts;
+  receipts.reserve(entries.size());
+  for (LedgerEntry& entry : entries) {
+    Status consumed = entry.nonce.empty() ? Ok() : ConsumeLocked(entry.nonce, entry.now);
+    if (!consumed && consumed.error().code == ErrorCode::kInternal) return consumed.error();
+    auto seq = audit_.AppendLocked(entry.audit_row(consumed));
     if (!seq) return std::move(seq).error();
-    entries.push_back(Entry{*seq, std::move(consumed)});
+    receipts.push_back(LedgerReceipt{*seq, std::move(consumed)});
   }
   if (auto s = tx->Commit(); !s) return std::move(s).error();
-  return entries;
+  return receipts;
 }
 
 Result<uint64_t> SqliteReleaseLedger::PurgeExpired(Time before) {

@@ -19,7 +19,7 @@ class SqliteReleaseLedger final : public ReleaseLedger {
 
   Status IssueNonce(ByteSpan nonce, Time expires_at) override;
   Status CheckNonce(ByteSpan nonce, Time now) override;
-  Result<std::vector<Entry>> CommitAll(std::vector<Decision> decisions) override;
+  Result<std::vector<LedgerReceipt>> CommitAll(std::vector<LedgerEntry> entries) override;
   Result<uint64_t> PurgeExpired(Time before) override;
 
  private:

@@ -137,15 +137,18 @@ void Session::OnRead(beast::error_code ec, std::size_t) {
   HttpRequest request = ToHttpRequest();
   Answered answered{request.request_id, request.method, RouteLabel(request.target),
                     context_.clock.Now(), keep_alive};
-  // The answer may come from another thread (a release, once durable): back onto this
-  // session's strand before touching the stream.
-  Route(request, context_.services, answered.start,
-        [self = shared_from_this(), answered](HttpResponse response) {
-          asio::post(self->stream_.get_executor(),
-                     [self, answered, response = std::move(response)]() mutable {
-                       self->Finish(answered, std::move(response));
+  // Routes run on the handler threads (they may wait for the disk); the answer comes back
+  // onto this session's strand before touching the stream.
+  asio::post(*context_.handlers,
+             [self = shared_from_this(), request = std::move(request), answered]() {
+               Route(request, self->context_.services, answered.start,
+                     [self, answered](HttpResponse response) {
+                       asio::post(self->stream_.get_executor(),
+                                  [self, answered, response = std::move(response)]() mutable {
+                                    self->Finish(answered, std::move(response));
+                                  });
                      });
-        });
+             });
 }
 
 void Session::Finish(const Answered& request, HttpResponse response) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -43,6 +44,7 @@ struct SessionContext {
   SessionRegistry& registry;
   std::atomic<bool>& stopping;
   std::atomic<uint64_t> requests{0};
+  boost::asio::thread_pool* handlers = nullptr;  // where routes run (ServerOptions)
 };
 
 class Session : public std::enable_shared_from_this<Session> {

@@ -191,11 +191,11 @@ Result<DryRun> AdminService::Evaluate(const std::string& name, const EvaluateReq
   auto parsed = policy::ParsePolicy(stored->source);
   if (!parsed) return Error{ErrorCode::kInternal, "stored policy does not parse"};
   Time at = request.at.value_or(now);
-  auto verified = deps_.release.VerifyEvidence(request.evidence_type, request.document, at);
+  auto verified = deps_.verifiers.Verify(request.evidence_type, request.document, at);
   if (!verified) return std::move(verified).error();
   auto references = deps_.references.LoadAll();
   if (!references) return std::move(references).error();
-  policy::Decision decision =
+  policy::Evaluation decision =
       policy::Evaluate(*parsed, ToPolicyClaims(verified->claims()), *references, at);
   return DryRun{stored->version, std::move(decision), verified->claims(),
                 policy::PolicyWarnings(*parsed, &*references)};

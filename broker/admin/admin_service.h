@@ -18,8 +18,8 @@
 #include "broker/admin/principal.h"
 #include "broker/admin/quorum.h"
 #include "broker/evidence/attestation_keys.h"
-#include "broker/release_service.h"
-#include "policy/decision.h"
+#include "broker/evidence/evidence_verifier.h"
+#include "policy/evaluation.h"
 #include "policy/reference.h"
 #include "storage/approval_store.h"
 #include "storage/attestation_key_store.h"
@@ -32,14 +32,14 @@ namespace kb::broker {
 
 struct EvaluateRequest {
   std::optional<int> version;  // default: the active version, else the newest
-  std::string evidence_type = "auto";
+  EvidenceType evidence_type;  // nullopt: "auto", by the document's form
   Bytes document;
   std::optional<Time> at;  // default: now (for documents older than their certificates)
 };
 
 struct DryRun {
   int version = 0;
-  policy::Decision decision;
+  policy::Evaluation decision;
   EvidenceClaims claims;
   std::vector<std::string> warnings;  // policy::PolicyWarnings against the stored references
 };
@@ -62,7 +62,7 @@ class AdminService {
     // author's approval: a crash never leaves a change without its row.
     storage::UnitOfWork& unit_of_work;
     AttestationKeys& live_attestation_keys;  // what the TPM verifier trusts, updated here
-    const ReleaseService& release;           // for the dry run's verification
+    const EvidenceVerifiers& verifiers;      // for the dry run's verification
     int approvals_required = 1;
   };
 

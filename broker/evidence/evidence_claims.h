@@ -13,13 +13,13 @@
 #include "common/bytes.h"
 #include "common/digest.h"
 #include "common/time.h"
+#include "policy/platform.h"
 
 namespace kb::broker {
 
-enum class Platform { kNitroEnclave, kNitroTpm, kTpm2Quote };
-
-// "nitro-enclave", "nitro-tpm", "tpm2-quote".
-std::string_view PlatformName(Platform platform);
+// One platform enum for evidence and policy (policy/platform.h).
+using policy::Platform;
+using policy::PlatformName;
 
 struct CertificateInfo {
   std::string subject;  // RFC 2253 form, e.g. "CN=aws.nitro-enclaves,OU=AWS,O=Amazon,C=US"

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/encoding.h"
+#include "policy/platform.h"
 
 namespace kb::broker {
 namespace {
@@ -71,7 +72,8 @@ Result<Tpm2Evidence> ParseTpm2Evidence(ByteSpan bytes) {
     }
   }
   const json::value* type = o.if_contains("type");
-  if (type == nullptr || !type->is_string() || type->as_string() != "tpm2-quote") {
+  if (type == nullptr || !type->is_string() ||
+      policy::ParsePlatform(type->as_string()) != policy::Platform::kTpm2Quote) {
     return Malformed("type must be tpm2-quote");
   }
   Tpm2Evidence ev;

@@ -114,7 +114,12 @@ EvidenceClaims MakeClaims(Tpm2Evidence ev, const TpmQuote& quote, const Attestat
 
 }  // namespace
 
-Result<VerifiedEvidence> Tpm2QuoteVerifier::Verify(ByteSpan evidence_json, Time now) const {
+Result<VerifiedEvidence> Tpm2QuoteVerifier::Verify(ByteSpan evidence_json, Time now,
+                                                   std::optional<Platform> platform) const {
+  if (platform && *platform != Platform::kTpm2Quote) {
+    return Error{ErrorCode::kMalformedEvidence,
+                 "a TPM quote is tpm2-quote, not " + std::string(PlatformName(*platform))};
+  }
   auto ev = ParseTpm2Evidence(evidence_json);
   if (!ev) return std::move(ev).error();
   auto quote = ParseTpmQuote(ev->quote);

@@ -14,18 +14,21 @@
 // freshness rests on the nonce. Thread-safe.
 
 #include "broker/evidence/attestation_keys.h"
-#include "broker/evidence/verified_evidence.h"
+#include "broker/evidence/evidence_verifier.h"
 #include "common/bytes.h"
 #include "common/result.h"
 
 namespace kb::broker {
 
-class Tpm2QuoteVerifier {
+class Tpm2QuoteVerifier final : public EvidenceVerifier {
  public:
   // REQUIRES: `keys` outlives the verifier.
   explicit Tpm2QuoteVerifier(const AttestationKeys& keys) : keys_(keys) {}
 
-  Result<VerifiedEvidence> Verify(ByteSpan evidence_json, Time now) const;
+  // `platform`, when set, must be tpm2-quote (kMalformedEvidence otherwise). (The default
+  // argument serves direct callers: tools, tests and benches.)
+  Result<VerifiedEvidence> Verify(ByteSpan evidence_json, Time now,
+                                  std::optional<Platform> platform = {}) const override;
 
  private:
   const AttestationKeys& keys_;

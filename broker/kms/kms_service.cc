@@ -1,19 +1,11 @@
 #include "broker/kms/kms_service.h"
 
-#include <boost/json.hpp>
-
-#include "broker/evidence/claims_json.h"
 #include "common/digest.h"
 
 namespace kb::broker {
 namespace {
 
 constexpr size_t kMaxRandom = 1024;
-
-Bytes DigestOf(ByteSpan data) {
-  Sha256Digest d = Sha256(data);
-  return Bytes(d.begin(), d.end());
-}
 
 // A release key's material is held by the workloads it was released to: were it also the root
 // of KMS ciphertexts, they could decrypt or forge every one of them.
@@ -92,38 +84,39 @@ Result<std::vector<KmsKey>> KmsService::List(const KmsCall& call) {
   return out;
 }
 
-KmsService::CallRecord KmsService::Record(std::string_view operation, const KmsCall& call) const {
-  CallRecord record;
-  record.row.time = call.now;
-  record.row.actor = "kms:" + call.principal;
-  record.row.action = "kms." + std::string(operation);
-  record.row.request_id = call.request_id;
-  return record;
+DecisionFacts KmsService::Facts(std::string_view operation, const KmsCall& call) const {
+  DecisionFacts facts;
+  facts.time = call.now;
+  facts.actor = "kms:" + call.principal;
+  facts.action = "kms." + std::string(operation);
+  facts.request_id = call.request_id;
+  return facts;
 }
 
 template <typename T>
-Result<T> KmsService::Audited(CallRecord& record, Time now, Result<T> result) {
-  storage::AuditRecord& row = record.row;
-  row.decision = result ? "allow" : "deny";
+Result<T> KmsService::Audited(const DecisionFacts& facts, Result<T> result) {
+  Verdict verdict = result ? Verdict::kAllow : Verdict::kDeny;
+  std::string reasons;
   if (!result) {
-    row.reasons = std::string(ErrorCodeName(result.error().code)) + ": " + result.error().message;
+    reasons = std::string(ErrorCodeName(result.error().code)) + ": " + result.error().message;
   }
   // A verified nonce is spent whatever the outcome, as on /v1/release.
-  auto entry = deps_.ledger.Commit({std::move(record.nonce), now, std::move(row)});
-  if (!entry) return Error{ErrorCode::kInternal, "the audit row could not be written"};
-  if (result && !entry->nonce_status) return entry->nonce_status.error();
+  auto receipt =
+      deps_.release.Record(storage::LedgerEntry{facts.nonce, facts.time, [&](const Status& nonce) {
+                                                  return AuditRow(facts, verdict, reasons, nonce);
+                                                }});
+  if (!receipt) return Error{ErrorCode::kInternal, "the audit row could not be written"};
+  if (result && !receipt->nonce) return receipt->nonce.error();
   return result;
 }
 
-// The key's own flag decides; an active policy that requires attestation for the key can only
-// add to it (a policy can narrow who gets plaintext, never widen it).
+// The key's own flag alone decides whether plaintext may leave without a Recipient.
 Result<Delivered> KmsService::Deliver(const UnsealedKey* key, SecretBytes secret,
                                       const std::optional<Bytes>& recipient, Time now,
-                                      CallRecord& record) {
-  storage::AuditRecord& row = record.row;
+                                      DecisionFacts& facts) {
   if (!recipient) {
-    // The key's own flag alone decides, never a policy: deactivating or rolling back a policy
-    // must not turn a key's plaintext on (nor a policy turn it off without the quorum).
+    // Never a policy: deactivating or rolling back a policy must not turn a key's plaintext on
+    // (nor a policy turn it off without the quorum).
     if (key != nullptr && key->attestation_required) {
       return Error{
           ErrorCode::kForbidden,
@@ -131,64 +124,69 @@ Result<Delivered> KmsService::Deliver(const UnsealedKey* key, SecretBytes secret
     }
     return Delivered{std::move(secret), std::nullopt};
   }
-  row.evidence_sha256 = DigestOf(*recipient);
-  std::optional<ReleaseService::FreshRecipient> fresh;
-  if (key == nullptr) {  // GenerateRandom: no key, no policy; the document must verify
-    auto verified = deps_.release.VerifyRecipient(*recipient, now);
-    if (!verified) return std::move(verified).error();
-    fresh = std::move(*verified);
-  } else {
-    // Only an active policy naming the key can allow a Recipient: with none, nobody gets it.
-    auto attested = deps_.release.AuthorizeRecipient(key->id, *recipient, now);
-    if (!attested) return std::move(attested).error();
-    row.policy = attested->policy;
-    row.policy_version = uint32_t(attested->policy_version);
-    fresh = std::move(attested->recipient);
+  Sha256Digest digest = Sha256(*recipient);
+  facts.evidence_sha256 = Bytes(digest.begin(), digest.end());
+  auto attested = deps_.release.Attest(EvidenceType(), *recipient, Freshness::kRecipient, now);
+  if (!attested) return std::move(attested).error();
+  const EvidenceClaims& claims = attested->evidence.claims();
+  // Only an active policy naming the key can allow a Recipient: with none, nobody gets it.
+  // GenerateRandom has no key, so no policy: its document must only verify.
+  std::optional<PolicyVerdict> verdict;
+  if (key != nullptr) {
+    auto decided = deps_.release.Authorize(key->id, claims, now);
+    if (!decided) return std::move(decided).error();
+    if (!decided->permit) return Error{ErrorCode::kPolicyDenied, decided->reason};
+    facts.policy = decided->policy;
+    facts.policy_version = decided->policy_version;
+    verdict = std::move(*decided);
   }
-  const EvidenceClaims& claims = fresh->evidence.claims();
-  record.nonce = fresh->nonce;
-  row.actor += " attested:" + claims.module_id;
-  row.evidence_type = std::string(PlatformName(claims.platform));
-  row.claims_sha256 = DigestOf(AsBytes(boost::json::serialize(ClaimsToJson(claims))));
-  if (!claims.public_key) {
-    return Error{ErrorCode::kUnsupportedPublicKey, "the attestation document has no public key"};
-  }
-  auto wrapped = deps_.wrapper.Wrap(WrapFormat::kCms, *claims.public_key, secret);
+  facts.nonce = attested->nonce;
+  facts.actor += " attested:" + claims.module_id;
+  facts.evidence_type = std::string(PlatformName(claims.platform));
+  facts.claims_sha256 = attested->claims_sha256;
+  auto wrapped = verdict ? deps_.release.Seal(*verdict->permit, WrapFormat::kCms, claims, secret)
+                         : SealRandom(claims, secret);
   if (!wrapped) return std::move(wrapped).error();
   return Delivered{std::nullopt, std::move(*wrapped)};
 }
 
+// GenerateRandom's bytes belong to no key: no permit exists for them, and none is needed.
+Result<Bytes> KmsService::SealRandom(const EvidenceClaims& claims, const SecretBytes& random) {
+  if (!claims.public_key) {
+    return Error{ErrorCode::kUnsupportedPublicKey, "evidence carries no public key"};
+  }
+  return deps_.wrapper.Wrap(WrapFormat::kCms, *claims.public_key, random);
+}
+
 Result<KmsCiphertext> KmsService::Encrypt(std::string_view reference, ByteSpan plaintext,
                                           const EncryptionContext& context, const KmsCall& call) {
-  CallRecord record = Record("Encrypt", call);
-  storage::AuditRecord& row = record.row;
+  DecisionFacts facts = Facts("Encrypt", call);
   auto run = [&]() -> Result<KmsCiphertext> {
     auto id = ResolveKeyId(reference);
     if (!id) return std::move(id).error();
-    row.key_id = *id;
+    facts.key_id = *id;
     if (auto s = CheckGrant(call, *id, "Encrypt"); !s) return std::move(s).error();
     auto key = deps_.manager.UnsealCurrent(*id);
     if (!key) return std::move(key).error();
     if (auto s = CheckPurpose(*key); !s) return std::move(s).error();
-    row.key_version = key->version;
+    facts.key_version = key->version;
     auto blob = SealBlob({key->id, key->version}, key->material, plaintext, context, deps_.random);
     if (!blob) return std::move(blob).error();
     return KmsCiphertext{KeyArn(key->id), std::move(*blob)};
   };
-  return Audited(record, call.now, run());
+  return Audited(facts, run());
 }
 
 Result<KmsDecrypted> KmsService::Decrypt(ByteSpan blob, std::optional<std::string_view> reference,
                                          const EncryptionContext& context,
                                          const std::optional<Bytes>& recipient,
                                          const KmsCall& call) {
-  CallRecord record = Record("Decrypt", call);
-  storage::AuditRecord& row = record.row;
+  DecisionFacts facts = Facts("Decrypt", call);
   auto run = [&]() -> Result<KmsDecrypted> {
     auto header = ReadBlobHeader(blob);
     if (!header) return std::move(header).error();
-    row.key_id = header->key_id;
-    row.key_version = header->key_version;
+    facts.key_id = header->key_id;
+    facts.key_version = header->key_version;
     if (auto s = CheckGrant(call, header->key_id, "Decrypt"); !s) return std::move(s).error();
     if (reference) {
       auto named = ResolveKeyId(*reference);
@@ -202,11 +200,11 @@ Result<KmsDecrypted> KmsService::Decrypt(ByteSpan blob, std::optional<std::strin
     if (auto s = CheckPurpose(*key); !s) return std::move(s).error();
     auto plaintext = OpenBlob(blob, key->material, context);
     if (!plaintext) return std::move(plaintext).error();
-    auto delivered = Deliver(&*key, std::move(*plaintext), recipient, call.now, record);
+    auto delivered = Deliver(&*key, std::move(*plaintext), recipient, call.now, facts);
     if (!delivered) return std::move(delivered).error();
     return KmsDecrypted{KeyArn(key->id), std::move(*delivered)};
   };
-  return Audited(record, call.now, run());
+  return Audited(facts, run());
 }
 
 Result<KmsDataKey> KmsService::GenerateDataKey(std::string_view reference, size_t bytes,
@@ -214,12 +212,11 @@ Result<KmsDataKey> KmsService::GenerateDataKey(std::string_view reference, size_
                                                const std::optional<Bytes>& recipient,
                                                const KmsCall& call) {
   std::string_view operation = deliver ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext";
-  CallRecord record = Record(operation, call);
-  storage::AuditRecord& row = record.row;
+  DecisionFacts facts = Facts(operation, call);
   auto run = [&]() -> Result<KmsDataKey> {
     auto id = ResolveKeyId(reference);
     if (!id) return std::move(id).error();
-    row.key_id = *id;
+    facts.key_id = *id;
     if (auto s = CheckGrant(call, *id, operation); !s) return std::move(s).error();
     if (bytes < 1 || bytes > kMaxRandom) {
       return Error{ErrorCode::kMalformedRequest, "NumberOfBytes must be 1 to 1024"};
@@ -227,7 +224,7 @@ Result<KmsDataKey> KmsService::GenerateDataKey(std::string_view reference, size_
     auto key = deps_.manager.UnsealCurrent(*id);
     if (!key) return std::move(key).error();
     if (auto s = CheckPurpose(*key); !s) return std::move(s).error();
-    row.key_version = key->version;
+    facts.key_version = key->version;
     SecretBytes data_key(bytes);
     if (auto s = deps_.random.Fill(data_key.mutable_span()); !s) return std::move(s).error();
     auto blob =
@@ -235,27 +232,27 @@ Result<KmsDataKey> KmsService::GenerateDataKey(std::string_view reference, size_
     if (!blob) return std::move(blob).error();
     KmsDataKey out{KeyArn(key->id), std::move(*blob), std::nullopt};
     if (deliver) {
-      auto delivered = Deliver(&*key, std::move(data_key), recipient, call.now, record);
+      auto delivered = Deliver(&*key, std::move(data_key), recipient, call.now, facts);
       if (!delivered) return std::move(delivered).error();
       out.secret = std::move(*delivered);
     }
     return out;
   };
-  return Audited(record, call.now, run());
+  return Audited(facts, run());
 }
 
 Result<Delivered> KmsService::GenerateRandom(size_t bytes, const std::optional<Bytes>& recipient,
                                              const KmsCall& call) {
-  CallRecord record = Record("GenerateRandom", call);
+  DecisionFacts facts = Facts("GenerateRandom", call);
   auto run = [&]() -> Result<Delivered> {
     if (bytes < 1 || bytes > kMaxRandom) {
       return Error{ErrorCode::kMalformedRequest, "NumberOfBytes must be 1 to 1024"};
     }
     SecretBytes random(bytes);
     if (auto s = deps_.random.Fill(random.mutable_span()); !s) return std::move(s).error();
-    return Deliver(nullptr, std::move(random), recipient, call.now, record);
+    return Deliver(nullptr, std::move(random), recipient, call.now, facts);
   };
-  return Audited(record, call.now, run());
+  return Audited(facts, run());
 }
 
 }  // namespace kb::broker

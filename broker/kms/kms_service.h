@@ -11,13 +11,14 @@
 // release policies decide, exactly as for /v1/release; the secret then leaves only as CMS
 // EnvelopedData to the document's public key (CiphertextForRecipient), never as plaintext.
 // Without one, a key with attestation_required (the default, fixed at creation and changed only
-// under the two-person rule), or one that an active policy governs with require_attestation,
-// yields no plaintext at all: with no active policy allowing a Recipient, it is released to
-// nobody. Encrypt and GenerateDataKeyWithoutPlaintext return no plaintext and need a grant only.
-// A Recipient must be fresh (ReleaseService::VerifyRecipient): a TPM quote only with a nonce
-// from POST /v1/challenge, a Nitro document only when recently signed; a nonce it carries is
-// consumed in the transaction of the call's audit row.
-// Every call, allowed or denied, is an audit row (action "kms.<Operation>").
+// under the two-person rule) yields no plaintext at all: with no active policy allowing a
+// Recipient, it is released to nobody. A policy's require_attestation has no effect here. Encrypt
+// and GenerateDataKeyWithoutPlaintext return no plaintext and need a grant only. A Recipient goes
+// through the same release core as /v1/release (broker/release_core.h): it must be fresh
+// (Freshness::kRecipient: a TPM quote only with a nonce from POST /v1/challenge, a Nitro document
+// only when recently signed), the key's policies must give a permit, and a nonce it carries is
+// consumed in the transaction of the call's audit row. Every call, allowed or denied, is an audit
+// row (action "kms.<Operation>").
 
 #include <optional>
 #include <string>
@@ -27,11 +28,11 @@
 #include "broker/keys/key_manager.h"
 #include "broker/keys/key_wrapper.h"
 #include "broker/kms/ciphertext_blob.h"
-#include "broker/release_service.h"
+#include "broker/release_core.h"
+#include "broker/release_decision.h"
 #include "storage/audit_log.h"
 #include "storage/key_store.h"
 #include "storage/kms_grant_store.h"
-#include "storage/ledger_writer.h"
 
 namespace kb::broker {
 
@@ -82,9 +83,8 @@ class KmsService {
     storage::KeyStore& keys;
     storage::KmsGrantStore& grants;
     KeyManager& manager;
-    ReleaseService& release;
-    const KeyWrapper& wrapper;
-    storage::LedgerWriter& ledger;  // audit rows, with the Recipient nonces they consume
+    ReleaseCore& release;       // Recipients; audit rows, with the Recipient nonces they consume
+    const KeyWrapper& wrapper;  // GenerateRandom's Recipient only: random bytes of no key
     const Random& random;
     KmsLocation location;
   };
@@ -115,21 +115,18 @@ class KmsService {
                                    const KmsCall& call);
 
  private:
-  // A call's audit row, and the Recipient nonce to consume with it (empty if none).
-  struct CallRecord {
-    storage::AuditRecord row;
-    Bytes nonce;
-  };
   // kForbidden unless an active grant gives the caller `operation` on `key_id`.
   Status CheckGrant(const KmsCall& call, const std::string& key_id, std::string_view operation);
   // `key` is null for GenerateRandom (no key, no policy).
   Result<Delivered> Deliver(const UnsealedKey* key, SecretBytes secret,
-                            const std::optional<Bytes>& recipient, Time now, CallRecord& record);
-  // Commits `record` with the outcome of `result`, consuming its nonce (if any) in the same
-  // transaction; a nonce no longer usable, or an audit failure, fails the call.
+                            const std::optional<Bytes>& recipient, Time now, DecisionFacts& facts);
+  // Records the call with the outcome of `result` (its audit row, consuming its Recipient's
+  // nonce, if any, in the same transaction); a nonce no longer usable, or an audit failure,
+  // fails the call.
+  Result<Bytes> SealRandom(const EvidenceClaims& claims, const SecretBytes& random);
   template <typename T>
-  Result<T> Audited(CallRecord& record, Time now, Result<T> result);
-  CallRecord Record(std::string_view operation, const KmsCall& call) const;
+  Result<T> Audited(const DecisionFacts& facts, Result<T> result);
+  DecisionFacts Facts(std::string_view operation, const KmsCall& call) const;
 
   Dependencies deps_;
 };

@@ -23,20 +23,19 @@ std::optional<uint32_t> ParseIndex(const std::string& text) {
 
 }  // namespace
 
-Result<Bytes> ParsePcrHex(const std::string& hex, const std::string& platform, uint32_t index) {
+Result<Bytes> ParsePcrHex(const std::string& hex, Platform platform, uint32_t index) {
   auto value = HexDecode(hex);
   std::string pcr = "PCR" + std::to_string(index);
   if (!value) return Error{ErrorCode::kMalformedRequest, pcr + " is not hex"};
   if (!IsValidPcrSize(platform, value->size())) {
-    return Error{ErrorCode::kMalformedRequest, pcr + " has " + std::to_string(value->size()) +
-                                                   " bytes, which is not a " + platform +
-                                                   " digest size"};
+    return Error{ErrorCode::kMalformedRequest,
+                 pcr + " has " + std::to_string(value->size()) + " bytes, which is not a " +
+                     std::string(PlatformName(platform)) + " digest size"};
   }
   return std::move(*value);
 }
 
-Result<std::map<uint32_t, Bytes>> ParsePcrMapYaml(const YAML::Node& node,
-                                                  const std::string& platform) {
+Result<std::map<uint32_t, Bytes>> ParsePcrMapYaml(const YAML::Node& node, Platform platform) {
   if (!node.IsMap() || node.size() == 0) {
     return YamlError(node, "pcrs must be a non-empty map of index: hex");
   }
@@ -59,8 +58,8 @@ Result<std::map<uint32_t, Bytes>> ParsePcrMapYaml(const YAML::Node& node,
 
 namespace {
 
-std::pair<uint32_t, uint32_t> RequiredPair(const std::string& platform) {
-  return platform == "nitro-enclave" ? std::pair{0u, 8u} : std::pair{7u, 12u};
+std::pair<uint32_t, uint32_t> RequiredPair(Platform platform) {
+  return platform == Platform::kNitroEnclave ? std::pair{0u, 8u} : std::pair{7u, 12u};
 }
 
 bool NonZero(const std::map<uint32_t, Bytes>& pcrs, uint32_t index) {
@@ -71,22 +70,21 @@ bool NonZero(const std::map<uint32_t, Bytes>& pcrs, uint32_t index) {
 
 }  // namespace
 
-bool BindsWhatRuns(const std::string& platform, const std::map<uint32_t, Bytes>& pcrs,
-                   bool allow_debug) {
-  if (platform != "nitro-enclave" && platform != "nitro-tpm") return true;
+bool BindsWhatRuns(Platform platform, const std::map<uint32_t, Bytes>& pcrs, bool allow_debug) {
+  if (platform == Platform::kTpm2Quote) return true;
   auto [a, b] = RequiredPair(platform);
-  bool debug_pcr0 = platform == "nitro-enclave" && allow_debug && pcrs.count(0);
+  bool debug_pcr0 = platform == Platform::kNitroEnclave && allow_debug && pcrs.count(0);
   return debug_pcr0 || NonZero(pcrs, a) || NonZero(pcrs, b);
 }
 
-std::string WhatMustBeBound(const std::string& platform) {
-  if (platform == "nitro-enclave") {
+std::string WhatMustBeBound(Platform platform) {
+  if (platform == Platform::kNitroEnclave) {
     return "PCR0 (the enclave image) or PCR8 (its signing certificate)";
   }
   return "PCR7 or PCR12";
 }
 
-std::string ZeroBindingNote(const std::string& platform, const std::map<uint32_t, Bytes>& pcrs) {
+std::string ZeroBindingNote(Platform platform, const std::map<uint32_t, Bytes>& pcrs) {
   auto [a, b] = RequiredPair(platform);
   if (!pcrs.count(a) && !pcrs.count(b)) return "";
   return "; all zeros bind nothing: it is what an unmeasured register holds";

@@ -43,14 +43,8 @@ class KmsServiceTest : public testing::ReleaseFixture {
         db_->Exec("INSERT INTO principals (name, roles, created_at, created_by) "
                   "VALUES ('app', 'kms-user', 0, 'test')"));
     for (const char* key : {"free-key", "kms-weights"}) Grant("app", key);
-    kms_ = std::make_unique<KmsService>(KmsService::Dependencies{*keys_,
-                                                                 *grants_,
-                                                                 *manager_,
-                                                                 *service_,
-                                                                 wrapper_,
-                                                                 *writer_,
-                                                                 random_,
-                                                                 {"eu-west-1", "123456789012"}});
+    kms_ = std::make_unique<KmsService>(KmsService::Dependencies{
+        *keys_, *grants_, *manager_, *core_, wrapper_, random_, {"eu-west-1", "123456789012"}});
   }
   // An active grant of every operation (one approval is the quorum here).
   void Grant(const std::string& principal, const std::string& key) {
@@ -232,9 +226,9 @@ TEST_F(KmsServiceTest, AReleaseKeyServesNoKmsCallAndItsMaterialForgesNothing) {
   EXPECT_EQ(Code(kms_->Describe("model-weights", call_)), ErrorCode::kWrongKeyPurpose);
 
   ReleaseOutcome released = Release(Document(Nonce()));  // an enclave gets the key
-  ASSERT_TRUE(released.release);
+  ASSERT_TRUE(released.released);
   SecretBytes material(
-      testing::CmsDecrypt(released.release->ciphertext_for_recipient, instance_key_.get()));
+      testing::CmsDecrypt(released.released->ciphertext_for_recipient, instance_key_.get()));
   auto forged = SealBlob({"model-weights", 1}, material, Text("forged"), {}, random_);
   ASSERT_TRUE(forged);
   EXPECT_EQ(Code(kms_->Decrypt(*forged, std::nullopt, {}, std::nullopt, call_)),

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "api/json_input.h"
 #include "tests/support/release_fixture.h"
 
 namespace kb::broker {
@@ -18,15 +19,15 @@ using std::chrono::seconds;
 
 TEST_F(ReleaseTest, ReleasesTheKeyWrappedToTheAttestedPublicKey) {
   ReleaseOutcome o = Release(Document(Nonce()));
-  ASSERT_TRUE(o.release) << o.error->message;
+  ASSERT_TRUE(o.released) << o.error->message;
   EXPECT_FALSE(o.error);
-  EXPECT_EQ(o.release->key_id, "model-weights");
-  EXPECT_EQ(o.release->key_version, 1u);
-  EXPECT_EQ(o.release->policy, "weights");
-  EXPECT_EQ(o.release->policy_version, 1);
+  EXPECT_EQ(o.released->key_id, "model-weights");
+  EXPECT_EQ(o.released->key_version, 1u);
+  EXPECT_EQ(o.released->policy, "weights");
+  EXPECT_EQ(o.released->policy_version, 1);
   auto key = manager_->UnsealCurrent("model-weights");
   Bytes expected(key->material.span().begin(), key->material.span().end());
-  EXPECT_EQ(testing::CmsDecrypt(o.release->ciphertext_for_recipient, instance_key_.get()),
+  EXPECT_EQ(testing::CmsDecrypt(o.released->ciphertext_for_recipient, instance_key_.get()),
             expected);
   auto rows = audit_->Read(o.decision_id - 1, 1);
   ASSERT_EQ(rows->size(), 1u);
@@ -37,13 +38,13 @@ TEST_F(ReleaseTest, ReleasesTheKeyWrappedToTheAttestedPublicKey) {
 
 TEST_F(ReleaseTest, RsaOaep256Format) {
   ReleaseOutcome o = Release(Document(Nonce()), "model-weights", WrapFormat::kRsaOaep256);
-  ASSERT_TRUE(o.release);
-  EXPECT_EQ(o.release->ciphertext_for_recipient.size(), 256u);
+  ASSERT_TRUE(o.released);
+  EXPECT_EQ(o.released->ciphertext_for_recipient.size(), 256u);
 }
 
 TEST_F(ReleaseTest, ANonceIsUsedOnce) {
   Bytes doc = Document(Nonce());
-  ASSERT_TRUE(Release(doc).release);
+  ASSERT_TRUE(Release(doc).released);
   EXPECT_EQ(Code(Release(doc)), ErrorCode::kNonceReplayed);
 }
 
@@ -98,10 +99,10 @@ TEST_F(ReleaseTest, BadEvidenceIsAuditedWithoutSpendingTheNonce) {
   ReleaseOutcome bad = Release(tampered);
   EXPECT_EQ(Code(bad), ErrorCode::kBadSignature);
   EXPECT_EQ(audit_->Read(bad.decision_id - 1, 1)->front().actor, "unverified");
-  EXPECT_TRUE(Release(doc).release);  // the nonce was still unused
+  EXPECT_TRUE(Release(doc).released);  // the nonce was still unused
   EXPECT_EQ(Code(Release(Bytes{0x01})), ErrorCode::kMalformedEvidence);
-  EXPECT_EQ(Code(service_->Release({"model-weights", "sgx", doc, WrapFormat::kCms, "r"}, kT)),
-            ErrorCode::kMalformedRequest);
+  // An unknown evidence type is refused where it is parsed, at the API and CLI edges.
+  EXPECT_EQ(api::ParseEvidenceType("sgx").error().code, ErrorCode::kMalformedRequest);
 }
 
 TEST_F(ReleaseTest, OldNoncesArePurgedAsChallengesAreIssued) {
@@ -121,7 +122,7 @@ TEST_F(ReleaseTest, AFullDatabaseRefusesWithInternalAndLeavesNothingHalfDone) {
   std::optional<size_t> failed;
   for (size_t i = 0; i < documents.size() && !failed; ++i) {
     ReleaseOutcome o = Release(documents[i]);
-    if (o.release) continue;
+    if (o.released) continue;
     failed = i;
     ASSERT_TRUE(o.error);
     EXPECT_EQ(o.error->code, ErrorCode::kInternal);
@@ -131,10 +132,10 @@ TEST_F(ReleaseTest, AFullDatabaseRefusesWithInternalAndLeavesNothingHalfDone) {
   }
   ASSERT_TRUE(failed) << "the database never filled up";
   uint64_t rows = audit_->Verify()->rows;
-  EXPECT_FALSE(Release(documents[*failed]).release);          // still full
+  EXPECT_FALSE(Release(documents[*failed]).released);         // still full
   ASSERT_TRUE(db_->Exec("PRAGMA max_page_count = 1000000"));  // space returns
   EXPECT_EQ(audit_->Verify()->rows, rows);
-  EXPECT_TRUE(Release(documents[*failed]).release);  // its nonce was never spent
+  EXPECT_TRUE(Release(documents[*failed]).released);  // its nonce was never spent
   auto verified = audit_->Verify();
   ASSERT_TRUE(verified);
   EXPECT_TRUE(verified->ok);
@@ -143,7 +144,7 @@ TEST_F(ReleaseTest, AFullDatabaseRefusesWithInternalAndLeavesNothingHalfDone) {
 
 TEST_F(ReleaseTest, TheAuditChainHoldsAfterEveryKindOfDecision) {
   Bytes nonce = Nonce();
-  ASSERT_TRUE(Release(Document(nonce)).release);
+  ASSERT_TRUE(Release(Document(nonce)).released);
   (void)Release(Document(nonce));
   (void)Release(Document(Bytes(32, 1)));
   (void)Release(Bytes{0});
@@ -165,8 +166,7 @@ class LimitedReleaseTest : public testing::ReleaseFixture {
     identity_ = std::make_unique<RateLimiter>(identity);
     key_ = std::make_unique<RateLimiter>(key);
     service_ = std::make_unique<ReleaseService>(ReleaseService::Dependencies{
-        nitro_, tpm2_, *policies_, *references_, *manager_, wrapper_, *ledger_, *writer_, random_,
-        std::chrono::seconds(300), identity_.get(), key_.get()});
+        *core_, *ledger_, random_, std::chrono::seconds(300), identity_.get(), key_.get()});
   }
   uint64_t AuditRows() { return audit_->Verify()->rows; }
   std::unique_ptr<RateLimiter> identity_, key_;
@@ -174,7 +174,7 @@ class LimitedReleaseTest : public testing::ReleaseFixture {
 
 TEST_F(LimitedReleaseTest, AnIdentityOverItsLimitWaitsWithoutSpendingItsNonceOrAnAuditRow) {
   Limit({1, 1}, {});
-  ASSERT_TRUE(Release(Document(Nonce())).release);
+  ASSERT_TRUE(Release(Document(Nonce())).released);
   uint64_t rows = AuditRows();
   Bytes doc = Document(Nonce());
   ReleaseOutcome limited = Release(doc);
@@ -188,20 +188,20 @@ TEST_F(LimitedReleaseTest, AnIdentityOverItsLimitWaitsWithoutSpendingItsNonceOrA
   EXPECT_EQ(identity_->refused(), 1u);
   // A second later the same document, its nonce unspent, is released.
   EXPECT_TRUE(
-      Release(doc, "model-weights", WrapFormat::kCms, kT + std::chrono::seconds(1)).release);
+      Release(doc, "model-weights", WrapFormat::kCms, kT + std::chrono::seconds(1)).released);
 }
 
 TEST_F(LimitedReleaseTest, NoncesThatAreNotOursUsableSpendNobodysBudget) {
   Limit({1, 2}, {1, 2});
   Bytes captured = Document(Nonce());
-  ASSERT_TRUE(Release(captured).release);
+  ASSERT_TRUE(Release(captured).released);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(Code(Release(captured)), ErrorCode::kNonceReplayed);
   EXPECT_EQ(Code(Release(Document(Bytes(32, 1)))), ErrorCode::kNonceUnknown);
   Bytes expiring = Document(Nonce());
   EXPECT_EQ(Code(Release(expiring, "model-weights", WrapFormat::kCms, kT + std::chrono::hours(1))),
             ErrorCode::kNonceExpired);
   EXPECT_EQ(identity_->refused() + key_->refused(), 0u);
-  EXPECT_TRUE(Release(Document(Nonce())).release);  // the second of two
+  EXPECT_TRUE(Release(Document(Nonce())).released);  // the second of two
 }
 
 TEST_F(LimitedReleaseTest, DeniedRequestsSpendNothingOfTheKeysBudget) {
@@ -210,12 +210,12 @@ TEST_F(LimitedReleaseTest, DeniedRequestsSpendNothingOfTheKeysBudget) {
     EXPECT_EQ(Code(Release(Document(Nonce(), Bytes(48, 0xbb)))), ErrorCode::kPolicyDenied);
   }
   EXPECT_EQ(key_->refused(), 0u);
-  EXPECT_TRUE(Release(Document(Nonce())).release);
+  EXPECT_TRUE(Release(Document(Nonce())).released);
 }
 
 TEST_F(LimitedReleaseTest, AKeyOverItsLimitIsRefusedWhileOtherKeysAreNot) {
   Limit({}, {1, 1});
-  ASSERT_TRUE(Release(Document(Nonce())).release);
+  ASSERT_TRUE(Release(Document(Nonce())).released);
   ReleaseOutcome limited = Release(Document(Nonce()));
   ASSERT_TRUE(limited.error);
   EXPECT_EQ(limited.error->code, ErrorCode::kRateLimited);

@@ -129,7 +129,6 @@ TEST_F(AuditCommand, AnOldChainIsRekeyedAtStart) {
     auto assembled = AssembleBroker(config, kT, b);
     ASSERT_TRUE(assembled) << assembled.error().message;
     EXPECT_EQ(b.audit_rekey.rows, 2u);
-    b.ledger_writer->Stop();
   }
   auto run = Verify(" --against " + sink_);
   ASSERT_EQ(run.exit_code, 0) << run.out;

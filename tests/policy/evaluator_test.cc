@@ -14,7 +14,7 @@ const std::string kA(96, 'a'), kB(96, 'b'), kZ(96, '0');
 
 Claims EnclaveClaims() {
   Claims c;
-  c.platform = "nitro-enclave";
+  c.platform = Platform::kNitroEnclave;
   c.module_id = "i-0123456789abcdef0-enc0123456789abcdef";
   c.timestamp = kNow - seconds(10);
   c.pcrs = {{0, Bytes(48, 0xaa)}, {1, Bytes(48, 0xaa)}, {2, Bytes(48, 0xbb)}};
@@ -25,20 +25,21 @@ Claims EnclaveClaims() {
 ReferenceMap References() {
   ReferenceMap refs;
   refs["good@1"] =
-      Reference{"good@1", "nitro-enclave", {{0, Bytes(48, 0xaa)}, {1, Bytes(48, 0xaa)}}};
-  refs["other@1"] = Reference{"other@1", "nitro-enclave", {{0, Bytes(48, 0xcc)}}};
-  Reference revoked{"revoked@1", "nitro-enclave", {{0, Bytes(48, 0xaa)}}};
+      Reference{"good@1", Platform::kNitroEnclave, {{0, Bytes(48, 0xaa)}, {1, Bytes(48, 0xaa)}}};
+  refs["other@1"] = Reference{"other@1", Platform::kNitroEnclave, {{0, Bytes(48, 0xcc)}}};
+  Reference revoked{"revoked@1", Platform::kNitroEnclave, {{0, Bytes(48, 0xaa)}}};
   revoked.status = ReferenceStatus::kRevoked;
   refs["revoked@1"] = revoked;
-  Reference pending{"pending@1", "nitro-enclave", {{0, Bytes(48, 0xaa)}}};
+  Reference pending{"pending@1", Platform::kNitroEnclave, {{0, Bytes(48, 0xaa)}}};
   pending.status = ReferenceStatus::kPending;
   refs["pending@1"] = pending;
   // Stored before references had to bind the image: PCR3 (IAM role) only.
-  refs["role-only@1"] = Reference{"role-only@1", "nitro-enclave", {{3, Bytes(48, 0xaa)}}};
+  refs["role-only@1"] = Reference{"role-only@1", Platform::kNitroEnclave, {{3, Bytes(48, 0xaa)}}};
   // Stored before zero values stopped counting: an unsigned image's PCR8, and PCR4.
   refs["unsigned@1"] =
-      Reference{"unsigned@1", "nitro-enclave", {{8, Bytes(48, 0)}, {4, Bytes(48, 0xaa)}}};
-  refs["tpm@1"] = Reference{"tpm@1", "nitro-tpm", {{0, Bytes(48, 0xaa)}, {7, Bytes(48, 1)}}};
+      Reference{"unsigned@1", Platform::kNitroEnclave, {{8, Bytes(48, 0)}, {4, Bytes(48, 0xaa)}}};
+  refs["tpm@1"] =
+      Reference{"tpm@1", Platform::kNitroTpm, {{0, Bytes(48, 0xaa)}, {7, Bytes(48, 1)}}};
   return refs;
 }
 
@@ -61,7 +62,7 @@ TEST_P(EvaluateTable, DecidesAndExplains) {
   ASSERT_TRUE(policy) << policy.error().message;
   Claims claims = EnclaveClaims();
   if (c.tweak) c.tweak(claims);
-  Decision d = Evaluate(*policy, claims, References(), kNow);
+  Evaluation d = Evaluate(*policy, claims, References(), kNow);
   EXPECT_EQ(d.allow, c.allow) << d.reason;
   EXPECT_EQ(d.matched_rule, c.matched_rule);
   EXPECT_EQ(d.reason, c.reason);
@@ -145,7 +146,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"user_data absent", "allow:\n  - reference: good@1\n    user_data: \"0102\"\n",
              nullptr, false, "", "no allow rule matched"},
         Case{"wrong platform", "allow:\n  - reference: good@1\n",
-             [](Claims& c) { c.platform = "nitro-tpm"; }, false, "",
+             [](Claims& c) { c.platform = Platform::kNitroTpm; }, false, "",
              "preconditions not met: platform"},
         Case{"stale document", "allow:\n  - reference: good@1\n",
              [](Claims& c) { c.timestamp = kNow - seconds(301); }, false, "",
@@ -184,7 +185,7 @@ TEST(Evaluate, ExplainsExpectedAndActualPerPcr) {
       ParsePolicy("name: p\nkeys: [k]\nplatform: nitro-enclave\nallow:\n  - pcrs: {0: \"" + kA +
                   "\", 2: \"" + kA + "\"}\n");
   ASSERT_TRUE(policy);
-  Decision d = Evaluate(*policy, EnclaveClaims(), {}, kNow);
+  Evaluation d = Evaluate(*policy, EnclaveClaims(), {}, kNow);
   ASSERT_EQ(d.explanation.size(), 2u);
   const RuleResult& rule = d.explanation[1];
   EXPECT_EQ(rule.rule, "allow[0]");
@@ -201,7 +202,7 @@ TEST(Evaluate, NotesWhyAReferenceRuleCannotMatch) {
   auto policy = ParsePolicy(
       "name: p\nkeys: [k]\nplatform: nitro-enclave\nallow:\n  - reference: revoked@1\n");
   ASSERT_TRUE(policy);
-  Decision d = Evaluate(*policy, EnclaveClaims(), References(), kNow);
+  Evaluation d = Evaluate(*policy, EnclaveClaims(), References(), kNow);
   EXPECT_EQ(d.explanation[1].note, "reference revoked@1 is revoked");
 }
 
@@ -210,7 +211,7 @@ TEST(Evaluate, NotesWhyADenyRuleFailsClosed) {
       "name: p\nkeys: [k]\nplatform: nitro-enclave\nallow:\n  - reference: good@1\n"
       "deny:\n  - reference: revoked@1\n");
   ASSERT_TRUE(policy);
-  Decision d = Evaluate(*policy, EnclaveClaims(), References(), kNow);
+  Evaluation d = Evaluate(*policy, EnclaveClaims(), References(), kNow);
   ASSERT_EQ(d.explanation.size(), 2u);  // preconditions, deny[0]: allow rules are not reached
   EXPECT_TRUE(d.explanation[1].matched);
   EXPECT_EQ(d.explanation[1].note, "reference revoked@1 is revoked: failing closed");
@@ -222,7 +223,7 @@ TEST(Evaluate, NotesAnAllowRuleThatBindsNoImage) {
   ASSERT_TRUE(policy);
   Claims claims = EnclaveClaims();
   claims.pcrs[3] = Bytes(48, 0xaa);
-  Decision d = Evaluate(*policy, claims, References(), kNow);
+  Evaluation d = Evaluate(*policy, claims, References(), kNow);
   EXPECT_FALSE(d.explanation[1].matched);
   EXPECT_EQ(d.explanation[1].note,
             "binds no image: it must bind PCR0 (the enclave image) or PCR8 (its signing "
@@ -236,13 +237,13 @@ TEST(DecideRelease, NeedsAPolicyThatNamesTheKeyAndAllows) {
       "name: b\nkeys: [k, j]\nplatform: nitro-enclave\nallow:\n  - reference: other@1\n");
   ASSERT_TRUE(allow_k && deny_k);
   const Policy* both[] = {&*deny_k, &*allow_k};
-  Decision d = DecideRelease("k", both, EnclaveClaims(), References(), kNow);
+  Evaluation d = DecideRelease("k", both, EnclaveClaims(), References(), kNow);
   EXPECT_TRUE(d.allow);
   EXPECT_EQ(d.policy, "a");
-  Decision j = DecideRelease("j", both, EnclaveClaims(), References(), kNow);
+  Evaluation j = DecideRelease("j", both, EnclaveClaims(), References(), kNow);
   EXPECT_FALSE(j.allow);
   EXPECT_EQ(j.policy, "b");
-  Decision none = DecideRelease("unnamed", both, EnclaveClaims(), References(), kNow);
+  Evaluation none = DecideRelease("unnamed", both, EnclaveClaims(), References(), kNow);
   EXPECT_FALSE(none.allow);
   EXPECT_EQ(none.reason, "no policy governs key unnamed");
   EXPECT_FALSE(DecideRelease("k", {}, EnclaveClaims(), References(), kNow).allow);

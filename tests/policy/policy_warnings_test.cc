@@ -17,8 +17,8 @@ Policy Parse(const std::string& yaml) {
 
 ReferenceMap References() {
   ReferenceMap refs;
-  refs["good@1"] = Reference{"good@1", "nitro-enclave", {{0, Bytes(48, 0xaa)}}};
-  Reference revoked{"revoked@1", "nitro-enclave", {{0, Bytes(48, 0xbb)}}};
+  refs["good@1"] = Reference{"good@1", Platform::kNitroEnclave, {{0, Bytes(48, 0xaa)}}};
+  Reference revoked{"revoked@1", Platform::kNitroEnclave, {{0, Bytes(48, 0xbb)}}};
   revoked.status = ReferenceStatus::kRevoked;
   refs["revoked@1"] = revoked;
   return refs;

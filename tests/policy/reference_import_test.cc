@@ -14,7 +14,7 @@ TEST(ReferenceImport, ReadsNitroCliBuildEnclaveOutput) {
                            "payments@1.4.2");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->name, "payments@1.4.2");
-  EXPECT_EQ(r->platform, "nitro-enclave");
+  EXPECT_EQ(r->platform, Platform::kNitroEnclave);
   EXPECT_EQ(r->pcrs.size(), 3u);
   EXPECT_EQ(r->pcrs.at(2), Bytes(48, 0xaa));
 }
@@ -26,7 +26,7 @@ TEST(ReferenceImport, ReadsNitroTpmPcrComputeOutput) {
                                  std::string(96, '0') + R"("}})",
                              "ami-0abc1234");
   ASSERT_TRUE(v11) << v11.error().message;
-  EXPECT_EQ(v11->platform, "nitro-tpm");
+  EXPECT_EQ(v11->platform, Platform::kNitroTpm);
   EXPECT_EQ(v11->pcrs.at(12), Bytes(48, 0));
   auto v10 = ImportReference(R"({"Measurements": {"HashAlgorithm": "SHA384 { ... }", "PCR4": ")" +
                                  kH + R"(", "PCR7": ")" + kH + R"("}})",
@@ -93,9 +93,9 @@ TEST(ReferenceImport, RejectsAnEnclaveReferenceThatBindsNoImage) {
                 .error()
                 .message,
             "line 1: " + kMessage);
-  Reference role_only{"r", "nitro-enclave", {{3, Bytes(48, 1)}}};
+  Reference role_only{"r", Platform::kNitroEnclave, {{3, Bytes(48, 1)}}};
   EXPECT_EQ(ValidateReference(role_only).error().message, kMessage);
-  Reference signer{"r", "nitro-enclave", {{3, Bytes(48, 1)}, {8, Bytes(48, 2)}}};
+  Reference signer{"r", Platform::kNitroEnclave, {{3, Bytes(48, 1)}, {8, Bytes(48, 2)}}};
   EXPECT_TRUE(ValidateReference(signer));
 }
 

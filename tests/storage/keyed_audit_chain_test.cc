@@ -160,8 +160,8 @@ TEST_F(KeyedAuditChainTest, WhenTheSinkFailsTheRowAndItsChangeDoNotTakeEffect) {
   Bytes nonce(kNonceSize, 9);
   ASSERT_TRUE(ledger.IssueNonce(nonce, kT + std::chrono::minutes(5)));
   sink.fail = true;
-  std::vector<ReleaseLedger::Decision> batch;
-  batch.push_back({nonce, kT, AuditRow("release")});
+  std::vector<LedgerEntry> batch;
+  batch.push_back({nonce, kT, [](const Status&) { return AuditRow("release"); }});
   EXPECT_FALSE(ledger.CommitAll(std::move(batch)));
   EXPECT_FALSE(log->Append(AuditRow("x")));
   EXPECT_EQ(log->Verify()->rows, 0u);

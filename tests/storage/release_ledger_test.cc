@@ -1,6 +1,6 @@
 // The release ledger's group commit: SqliteReleaseLedger::CommitAll (one transaction for many
-// decisions) and LedgerWriter (one thread that batches whatever is waiting), on a real SQLite
-// file.
+// decisions) and LedgerWriter (callers that arrive during a commit are committed together, by the
+// first of them), on a real SQLite file.
 
 #include <gtest/gtest.h>
 
@@ -24,15 +24,20 @@ constexpr Time kT = Time(std::chrono::milliseconds(1'700'000'000'000));
 
 Bytes NonceNumber(uint8_t n) { return Bytes(kNonceSize, n); }
 
-AuditRecord Allow(const std::string& request_id) {
-  AuditRecord r;
-  r.time = kT;
-  r.actor = "attested:i-1";
-  r.action = "release";
-  r.key_id = "k";
-  r.decision = "allow";
-  r.request_id = request_id;
-  return r;
+// An allow whose row, like the broker's (broker/release_decision.h), turns into a denial naming
+// the nonce failure when its nonce was not consumed: the ledger hands the row builder the status.
+LedgerEntry Allow(Bytes nonce, const std::string& request_id) {
+  return LedgerEntry{std::move(nonce), kT, [request_id](const Status& consumed) {
+                       AuditRecord r;
+                       r.time = kT;
+                       r.actor = "attested:i-1";
+                       r.action = "release";
+                       r.key_id = "k";
+                       r.decision = consumed ? "allow" : "deny";
+                       if (!consumed) r.reasons = std::string(ErrorCodeName(consumed.error().code));
+                       r.request_id = request_id;
+                       return r;
+                     }};
 }
 
 class ReleaseLedgerTest : public ::testing::Test {
@@ -57,19 +62,19 @@ class ReleaseLedgerTest : public ::testing::Test {
 TEST_F(ReleaseLedgerTest, CommitAllRecordsEachDecisionInOrderAndRefusesAReplayInTheSameBatch) {
   Issue(NonceNumber(1));
   Issue(NonceNumber(2));
-  std::vector<ReleaseLedger::Decision> batch;
-  batch.push_back({NonceNumber(1), kT, Allow("a")});
-  batch.push_back({NonceNumber(1), kT, Allow("b")});  // the same nonce again
-  batch.push_back({NonceNumber(2), kT, Allow("c")});
-  batch.push_back({Bytes{}, kT, Allow("d")});  // nothing to consume (an unverified denial)
+  std::vector<LedgerEntry> batch;
+  batch.push_back(Allow(NonceNumber(1), "a"));
+  batch.push_back(Allow(NonceNumber(1), "b"));  // the same nonce again
+  batch.push_back(Allow(NonceNumber(2), "c"));
+  batch.push_back(Allow(Bytes{}, "d"));  // nothing to consume (an unverified denial)
   auto entries = ledger_->CommitAll(std::move(batch));
   ASSERT_TRUE(entries) << entries.error().message;
   ASSERT_EQ(entries->size(), 4u);
-  EXPECT_TRUE((*entries)[0].nonce_status);
-  ASSERT_FALSE((*entries)[1].nonce_status);
-  EXPECT_EQ((*entries)[1].nonce_status.error().code, ErrorCode::kNonceReplayed);
-  EXPECT_TRUE((*entries)[2].nonce_status);
-  EXPECT_TRUE((*entries)[3].nonce_status);
+  EXPECT_TRUE((*entries)[0].nonce);
+  ASSERT_FALSE((*entries)[1].nonce);
+  EXPECT_EQ((*entries)[1].nonce.error().code, ErrorCode::kNonceReplayed);
+  EXPECT_TRUE((*entries)[2].nonce);
+  EXPECT_TRUE((*entries)[3].nonce);
   for (size_t i = 0; i < 4; ++i) EXPECT_EQ((*entries)[i].seq, i + 1);
   auto rows = audit_->Read(0, 10);
   ASSERT_EQ(rows->size(), 4u);
@@ -86,9 +91,9 @@ TEST_F(ReleaseLedgerTest, AStorageFailureCommitsNothingOfTheBatch) {
     auto lock = db_->lock();
     ASSERT_TRUE(db_->Exec("ALTER TABLE nonces RENAME TO nonces_gone"));
   }
-  std::vector<ReleaseLedger::Decision> batch;
-  batch.push_back({Bytes{}, kT, Allow("a")});         // would succeed alone
-  batch.push_back({NonceNumber(1), kT, Allow("b")});  // the nonce table is gone
+  std::vector<LedgerEntry> batch;
+  batch.push_back(Allow(Bytes{}, "a"));         // would succeed alone
+  batch.push_back(Allow(NonceNumber(1), "b"));  // the nonce table is gone
   auto entries = ledger_->CommitAll(std::move(batch));
   ASSERT_FALSE(entries);
   EXPECT_EQ(entries.error().code, ErrorCode::kInternal);
@@ -122,13 +127,13 @@ class GatedLedger final : public ReleaseLedger {
   }
   Status CheckNonce(ByteSpan nonce, Time now) override { return inner_.CheckNonce(nonce, now); }
   Result<uint64_t> PurgeExpired(Time before) override { return inner_.PurgeExpired(before); }
-  Result<std::vector<Entry>> CommitAll(std::vector<Decision> decisions) override {
+  Result<std::vector<LedgerReceipt>> CommitAll(std::vector<LedgerEntry> entries) override {
     std::unique_lock lock(mu_);
     entered_ = true;
     changed_.notify_all();
     changed_.wait(lock, [this] { return open_; });
     if (fail_) return Error{ErrorCode::kInternal, "disk on fire"};
-    return inner_.CommitAll(std::move(decisions));
+    return inner_.CommitAll(std::move(entries));
   }
   void WaitUntilEntered() {
     std::unique_lock lock(mu_);
@@ -152,25 +157,28 @@ TEST_F(ReleaseLedgerTest, TheWriterCommitsWhatWaitedDuringACommitAsOneBatch) {
   GatedLedger gated(*ledger_);
   LedgerWriter writer(gated);
   std::atomic<int> done{0};
-  std::vector<uint64_t> seqs(51);
-  auto submit = [&](int i) {
-    writer.Submit({Bytes{}, kT, Allow(std::to_string(i))},
-                  [&, i](Result<ReleaseLedger::Entry> entry) {
-                    ASSERT_TRUE(entry);
-                    seqs[size_t(i)] = entry->seq;
-                    ++done;
-                  });
+  std::vector<std::optional<Result<LedgerReceipt>>> receipts(51);
+  std::vector<std::thread> threads;
+  auto write = [&](int i) {
+    receipts[size_t(i)] = writer.Write(Allow(Bytes{}, std::to_string(i)));
+    ++done;
   };
-  submit(0);
-  gated.WaitUntilEntered();  // the first batch (one decision) is committing
-  for (int i = 1; i <= 50; ++i) submit(i);
+  threads.emplace_back(write, 0);
+  gated.WaitUntilEntered();        // the first batch (one entry) is committing
+  for (int i = 1; i <= 50; ++i) {  // one at a time, so that they queue in this order
+    threads.emplace_back(write, i);
+    while (writer.queued() < size_t(i + 1)) std::this_thread::yield();
+  }
   EXPECT_EQ(done.load(), 0) << "nobody is answered before their commit";
   gated.Open();
-  writer.Stop();  // commits what is queued, runs the callbacks
+  for (auto& t : threads) t.join();
   EXPECT_EQ(done.load(), 51);
   EXPECT_EQ(writer.batches(), 2u);
   EXPECT_EQ(writer.decisions(), 51u);
-  for (int i = 0; i <= 50; ++i) EXPECT_EQ(seqs[size_t(i)], uint64_t(i + 1)) << i;
+  for (int i = 0; i <= 50; ++i) {
+    ASSERT_TRUE(*receipts[size_t(i)]) << i;
+    EXPECT_EQ((*receipts[size_t(i)])->seq, uint64_t(i + 1)) << i;
+  }
   EXPECT_EQ(Rows(), 51u);
 }
 
@@ -178,13 +186,16 @@ TEST_F(ReleaseLedgerTest, AFailedBatchFailsEveryDecisionInIt) {
   GatedLedger gated(*ledger_);
   LedgerWriter writer(gated);
   std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
   for (int i = 0; i < 3; ++i) {
-    writer.Submit({Bytes{}, kT, Allow("x")}, [&](Result<ReleaseLedger::Entry> entry) {
-      if (!entry && entry.error().code == ErrorCode::kInternal) ++failed;
+    threads.emplace_back([&] {
+      auto receipt = writer.Write(Allow(Bytes{}, "x"));
+      if (!receipt && receipt.error().code == ErrorCode::kInternal) ++failed;
     });
   }
+  while (writer.queued() < 3) std::this_thread::yield();
   gated.Open(/*fail=*/true);
-  writer.Stop();
+  for (auto& t : threads) t.join();
   EXPECT_EQ(failed.load(), 3);
   EXPECT_EQ(Rows(), 0u);
 }
@@ -192,32 +203,24 @@ TEST_F(ReleaseLedgerTest, AFailedBatchFailsEveryDecisionInIt) {
 TEST_F(ReleaseLedgerTest, TheWriterBoundsItsBatches) {
   GatedLedger gated(*ledger_);
   LedgerWriter writer(gated, /*max_batch=*/4);
-  for (int i = 0; i < 10; ++i) writer.Submit({Bytes{}, kT, Allow("x")}, [](auto) {});
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 10; ++i)
+    threads.emplace_back([&] { (void)writer.Write(Allow(Bytes{}, "x")); });
+  while (writer.queued() < 10) std::this_thread::yield();
   gated.Open();
-  writer.Stop();
+  for (auto& t : threads) t.join();
   EXPECT_EQ(writer.decisions(), 10u);
-  EXPECT_GE(writer.batches(), 3u);  // 10 decisions, at most 4 per transaction
+  EXPECT_GE(writer.batches(), 3u);  // 10 entries, at most 4 per transaction
   EXPECT_EQ(Rows(), 10u);
 }
 
-TEST_F(ReleaseLedgerTest, AfterStopNothingIsWrittenAndTheCallerIsToldAtOnce) {
-  LedgerWriter writer(*ledger_);
-  ASSERT_TRUE(writer.Commit({Bytes{}, kT, Allow("before")}));
-  writer.Stop();
-  writer.Stop();  // idempotent
-  auto late = writer.Commit({Bytes{}, kT, Allow("after")});
-  ASSERT_FALSE(late);
-  EXPECT_EQ(late.error().code, ErrorCode::kInternal);
-  EXPECT_EQ(Rows(), 1u);
-}
-
-TEST_F(ReleaseLedgerTest, ConcurrentSubmittersGetOneUnbrokenChain) {
+TEST_F(ReleaseLedgerTest, ConcurrentWritersGetOneUnbrokenChain) {
   LedgerWriter writer(*ledger_);
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 25; ++i) ok += bool(writer.Commit({Bytes{}, kT, Allow("c")}));
+      for (int i = 0; i < 25; ++i) ok += bool(writer.Write(Allow(Bytes{}, "c")));
     });
   }
   for (auto& t : threads) t.join();
@@ -252,11 +255,15 @@ TEST_F(ReleaseLedgerTest, TheAuditSinkIsSyncedOncePerBatch) {
   SqliteReleaseLedger ledger(*db_, keyed);
   GatedLedger gated(ledger);
   LedgerWriter writer(gated);
-  writer.Submit({Bytes{}, kT, Allow("first")}, [](auto) {});
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] { (void)writer.Write(Allow(Bytes{}, "first")); });
   gated.WaitUntilEntered();
-  for (int i = 0; i < 20; ++i) writer.Submit({Bytes{}, kT, Allow(std::to_string(i))}, [](auto) {});
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&, i] { (void)writer.Write(Allow(Bytes{}, std::to_string(i))); });
+  }
+  while (writer.queued() < 21) std::this_thread::yield();
   gated.Open();
-  writer.Stop();
+  for (auto& t : threads) t.join();
   EXPECT_EQ(writer.batches(), 2u);
   EXPECT_EQ(sink.appends, 2);
   EXPECT_EQ(ReadAuditSinkFile(path_ + ".audit")->size(), 21u);

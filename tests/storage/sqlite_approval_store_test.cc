@@ -21,7 +21,7 @@ class ApprovalStoreTest : public ::testing::Test {
     references_ = std::make_unique<SqliteReferenceStore>(*db_);
     policies_ = std::make_unique<SqlitePolicyStore>(*db_);
     aks_ = std::make_unique<SqliteAttestationKeyStore>(*db_, *audit_);
-    policy::Reference r{"ref", "nitro-enclave", {{0, Bytes(48, 1)}}, "ci"};
+    policy::Reference r{"ref", policy::Platform::kNitroEnclave, {{0, Bytes(48, 1)}}, "ci"};
     r.status = policy::ReferenceStatus::kPending;
     ASSERT_TRUE(references_->Add(r));
   }

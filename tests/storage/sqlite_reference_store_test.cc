@@ -16,7 +16,8 @@ class ReferenceStoreTest : public ::testing::Test {
     store_ = std::make_unique<SqliteReferenceStore>(*db_);
   }
   policy::Reference Ref(const std::string& name) {
-    policy::Reference r{name, "nitro-enclave", {{0, Bytes(48, 1)}, {2, Bytes(48, 2)}}, "ci"};
+    policy::Reference r{
+        name, policy::Platform::kNitroEnclave, {{0, Bytes(48, 1)}, {2, Bytes(48, 2)}}, "ci"};
     r.created_at = *ParseRfc3339("2026-06-01T00:00:00Z");
     r.created_by = "alice";
     return r;
@@ -29,7 +30,7 @@ TEST_F(ReferenceStoreTest, RoundTripsEveryField) {
   ASSERT_TRUE(store_->Add(Ref("payments@1.4.2")));
   auto r = store_->Get("payments@1.4.2");
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->platform, "nitro-enclave");
+  EXPECT_EQ(r->platform, policy::Platform::kNitroEnclave);
   EXPECT_EQ(r->pcrs.size(), 2u);
   EXPECT_EQ(r->pcrs.at(2), Bytes(48, 2));
   EXPECT_EQ(r->source, "ci");

@@ -61,7 +61,6 @@ class AdminServer : public ::testing::Test {
   void TearDown() override {
     server_->Stop();
     thread_.join();
-    broker_.ledger_writer->Stop();  // as `serve` does: before the server goes away
     std::system(("rm -rf " + dir_).c_str());
   }
 

@@ -45,7 +45,6 @@ class HttpsFixture : public ReleaseFixture {
     if (!thread_.joinable()) return;
     server_->Stop();
     thread_.join();
-    writer_->Stop();  // as `serve` does: before the server goes away
   }
   static void WriteCertificate(const std::string& cert_file, const std::string& key_file) {
     ASSERT_TRUE(WriteLocalhostCertificate(cert_file, key_file, SystemClock().Now()));

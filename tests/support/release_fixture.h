@@ -8,6 +8,10 @@
 #include <gtest/gtest.h>
 #include <openssl/cms.h>
 
+#include "broker/evidence/certificate_cache.h"
+#include "broker/evidence/nitro_verifier.h"
+#include "broker/evidence/tpm2_quote_verifier.h"
+#include "broker/evidence/trust_anchors.h"
 #include "broker/release_service.h"
 #include "common/encoding.h"
 #include "storage/ledger_writer.h"
@@ -58,9 +62,11 @@ class ReleaseFixture : public ::testing::Test {
         "name: weights\nkeys: [model-weights, ghost]\nplatform: nitro-enclave\nallow:\n"
         "  - pcrs: {0: \"" +
         HexEncode(kPcr0) + "\"}\n");
+    gate_ = std::make_unique<broker::PolicyGate>(*policies_, *references_);
+    core_ = std::make_unique<broker::ReleaseCore>(broker::ReleaseCore::Dependencies{
+        verifiers_, *ledger_, *gate_, *manager_, wrapper_, *writer_});
     service_ = std::make_unique<broker::ReleaseService>(
-        broker::ReleaseService::Dependencies{nitro_, tpm2_, *policies_, *references_, *manager_,
-                                             wrapper_, *ledger_, *writer_, random_, seconds(300)});
+        broker::ReleaseService::Dependencies{*core_, *ledger_, random_, seconds(300)});
     instance_key_ = testing::GenerateKey(KeyType::kRsa2048);
   }
   void PutPolicy(const std::string& yaml) {
@@ -77,11 +83,11 @@ class ReleaseFixture : public ::testing::Test {
   }
   ReleaseOutcome Release(const Bytes& document, const std::string& key = "model-weights",
                          WrapFormat format = WrapFormat::kCms, Time now = kT) {
-    return service_->Release({key, "auto", document, format, "req-1"}, now);
+    return service_->Release({key, std::nullopt, document, format, "req-1"}, now);
   }
   Bytes Nonce() { return service_->IssueChallenge(kT)->nonce; }
   ErrorCode Code(const ReleaseOutcome& o) {
-    EXPECT_FALSE(o.release);
+    EXPECT_FALSE(o.released);
     EXPECT_GT(o.decision_id, 0u);  // every decision is audited
     return o.error ? o.error->code : ErrorCode::kInternal;
   }
@@ -92,6 +98,7 @@ class ReleaseFixture : public ::testing::Test {
   broker::NitroVerifier nitro_{anchors_, cache_};
   broker::AttestationKeys aks_;
   broker::Tpm2QuoteVerifier tpm2_{aks_};
+  broker::EvidenceVerifiers verifiers_{nitro_, tpm2_};
   OsslRandom random_;
   broker::Kek kek_ = std::move(broker::Kek::FromBytes(SecretBytes(Bytes(32, 3)))).value();
   broker::KeyWrapper wrapper_ = std::move(broker::KeyWrapper::Create()).value();
@@ -104,6 +111,8 @@ class ReleaseFixture : public ::testing::Test {
   std::unique_ptr<storage::SqliteReferenceStore> references_;
   std::unique_ptr<storage::SqliteUnitOfWork> unit_of_work_;
   std::unique_ptr<broker::KeyManager> manager_;
+  std::unique_ptr<broker::PolicyGate> gate_;
+  std::unique_ptr<broker::ReleaseCore> core_;
   std::unique_ptr<broker::ReleaseService> service_;
   OsslPtr<EVP_PKEY> instance_key_;
 };

@@ -2,12 +2,12 @@
 
 #include <boost/json/object.hpp>
 
-#include "policy/decision.h"
+#include "policy/evaluation.h"
 
 namespace kb::policy {
 
 // {"decision": "allow"|"deny", "policy", "matched_rule", "reason", "explanation": [{"rule",
 //  "matched", "note"?, "checks": [{"what", "expected", "actual", "matched"}]}]}
-boost::json::object DecisionToJson(const Decision& decision);
+boost::json::object EvaluationToJson(const Evaluation& decision);
 
 }  // namespace kb::policy

@@ -1,10 +1,10 @@
-#include "policy/decision_json.h"
+#include "policy/evaluation_json.h"
 
 #include <boost/json/array.hpp>
 
 namespace kb::policy {
 
-boost::json::object DecisionToJson(const Decision& decision) {
+boost::json::object EvaluationToJson(const Evaluation& decision) {
   boost::json::array explanation;
   for (const RuleResult& rule : decision.explanation) {
     boost::json::array checks;

@@ -22,7 +22,7 @@ struct RuleResult {
   std::string note;  // e.g. "reference ami-0abc is revoked"
 };
 
-struct Decision {
+struct Evaluation {
   bool allow = false;
   std::string policy;        // the policy that decided (allowing or last evaluated)
   std::string matched_rule;  // for an allow: the allow rule; for a deny rule: that rule

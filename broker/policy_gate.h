@@ -1,0 +1,64 @@
+#pragma once
+
+// The broker's policy evaluator: the key's active policies, compiled once (PolicyCache), and the
+// registered references, against verified claims. It alone can make a ReleasePermit (Tink's
+// access-token pattern): code that unseals a release key or wraps key material for a workload
+// must be handed one, so nothing can release what no policy allowed.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "broker/evidence/evidence_claims.h"
+#include "broker/policy_cache.h"
+#include "common/result.h"
+#include "common/time.h"
+#include "storage/policy_store.h"
+#include "storage/reference_store.h"
+
+namespace kb::broker {
+
+// Proof that a policy allows releasing `key_id` to the workload whose claims were evaluated.
+// Copyable, but constructible by PolicyGate only.
+class ReleasePermit {
+ public:
+  const std::string& key_id() const { return key_id_; }
+  const std::string& policy() const { return policy_; }
+  int policy_version() const { return policy_version_; }
+
+ private:
+  friend class PolicyGate;
+  ReleasePermit(std::string key_id, std::string policy, int policy_version)
+      : key_id_(std::move(key_id)), policy_(std::move(policy)), policy_version_(policy_version) {}
+
+  std::string key_id_;
+  std::string policy_;
+  int policy_version_;
+};
+
+// What the policies said. `policy` and `policy_version` name the policy that decided (the one
+// that allowed, or the last one evaluated); both are empty/0 when no policy names the key.
+struct PolicyVerdict {
+  std::optional<ReleasePermit> permit;  // set exactly when a policy allows
+  std::string policy;
+  int policy_version = 0;
+  std::string reason;  // one line, for the audit log
+};
+
+class PolicyGate {
+ public:
+  // REQUIRES: both stores outlive the gate.
+  PolicyGate(storage::PolicyStore& policies, storage::ReferenceStore& references)
+      : policies_(policies), references_(references) {}
+
+  // The release decision for `key_id` (policy::DecideRelease over the active policies). An error
+  // only when the stores cannot be read.
+  Result<PolicyVerdict> Decide(std::string_view key_id, const EvidenceClaims& claims, Time now);
+
+ private:
+  storage::PolicyStore& policies_;
+  storage::ReferenceStore& references_;
+  PolicyCache cache_;
+};
+
+}  // namespace kb::broker
