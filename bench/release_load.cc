@@ -36,7 +36,7 @@
 #include "cli/dev_attest_command.h"
 #include "common/clock.h"
 #include "common/encoding.h"
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 
 namespace {
 

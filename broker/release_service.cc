@@ -6,7 +6,7 @@
 #include "broker/evidence/claims_json.h"
 #include "broker/evidence/tpm2_evidence.h"
 #include "common/await.h"
-#include "common/digest.h"
+#include "crypto/digest.h"
 #include "policy/evaluator.h"
 
 namespace kb::broker {

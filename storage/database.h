@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "common/sqlite_ptr.h"
+#include "storage/internal/sqlite_ptr.h"
 
 namespace kb::storage {
 

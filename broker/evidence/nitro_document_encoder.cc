@@ -4,7 +4,7 @@
 
 #include "broker/evidence/cose_sign1.h"
 #include "common/cbor_ptr.h"
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 namespace {

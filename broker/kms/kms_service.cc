@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "broker/evidence/claims_json.h"
-#include "common/digest.h"
+#include "crypto/digest.h"
 
 namespace kb::broker {
 namespace {

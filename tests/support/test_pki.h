@@ -9,8 +9,8 @@
 #include "broker/evidence/cert_builder.h"
 #include "broker/evidence/nitro_document.h"
 #include "common/bytes.h"
-#include "common/ossl.h"
 #include "common/time.h"
+#include "crypto/ossl.h"
 
 namespace kb::testing {
 
