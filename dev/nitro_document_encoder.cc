@@ -1,4 +1,4 @@
-#include "broker/evidence/nitro_document_encoder.h"
+#include "dev/nitro_document_encoder.h"
 
 #include <cstdlib>
 
