@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/digest.h"
+#include "crypto/digest.h"
 
 namespace kb::api {
 

@@ -139,10 +139,10 @@ Result<std::unique_ptr<HttpsServer>> HttpsServer::Create(const ServerOptions& op
   if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Error{ErrorCode::kInternal, "listen on " + options.address + ": " + ec.message()};
   impl->port = impl->acceptor.local_endpoint().port();
-  return std::unique_ptr<HttpsServer>(new HttpsServer(std::move(impl)));
+  return std::make_unique<HttpsServer>(PrivateTag{}, std::move(impl));
 }
 
-HttpsServer::HttpsServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpsServer::HttpsServer(PrivateTag, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpsServer::~HttpsServer() = default;
 
 uint16_t HttpsServer::port() const { return impl_->port; }

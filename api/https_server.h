@@ -53,10 +53,15 @@ struct ServerOptions {
 };
 
 class HttpsServer {
+  struct Impl;
+  // The constructor is public for std::make_unique, but only this class can name its tag.
+  struct PrivateTag {};
+
  public:
   // Binds and listens; nothing is served until Run().
   static Result<std::unique_ptr<HttpsServer>> Create(const ServerOptions& options,
                                                      Services& services, const Clock& clock);
+  HttpsServer(PrivateTag, std::unique_ptr<Impl> impl);
   ~HttpsServer();
 
   uint16_t port() const;
@@ -72,8 +77,6 @@ class HttpsServer {
   size_t connections() const;
 
  private:
-  struct Impl;
-  explicit HttpsServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -22,6 +22,10 @@ namespace kb::api {
 // (here, before any work); by attested identity and by key inside the release service (after
 // verification).
 struct RateLimiters {
+  // A constructor, not aggregate initialization, so std::make_unique can build the limiters in
+  // place (a RateLimiter holds a mutex and cannot be moved).
+  RateLimiters(RateLimit address, RateLimit identity, RateLimit key)
+      : per_address(address), per_identity(identity), per_key(key) {}
   RateLimiter per_address;
   RateLimiter per_identity;
   RateLimiter per_key;

@@ -32,11 +32,11 @@
 #include <thread>
 #include <vector>
 
-#include "broker/evidence/cert_builder.h"
 #include "cli/dev_attest_command.h"
 #include "common/clock.h"
 #include "common/encoding.h"
-#include "common/ossl.h"
+#include "crypto/ossl.h"
+#include "dev/cert_builder.h"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "broker/evidence/claims_json.h"
-#include "common/digest.h"
+#include "crypto/digest.h"
 
 namespace kb::broker {
 namespace {

@@ -1,6 +1,6 @@
 #include "broker/release_service.h"
 
-#include "common/digest.h"
+#include "crypto/digest.h"
 
 namespace kb::broker {
 namespace {

@@ -18,8 +18,8 @@
 
 #include "broker/release_core.h"
 #include "broker/release_decision.h"
-#include "common/random.h"
 #include "common/rate_limiter.h"
+#include "crypto/random.h"
 #include "storage/release_ledger.h"
 
 namespace kb::broker {

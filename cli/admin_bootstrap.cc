@@ -10,7 +10,7 @@
 #include "cli/kek_file.h"
 #include "cli/options.h"
 #include "common/duration.h"
-#include "common/random.h"
+#include "crypto/random.h"
 #include "storage/sqlite_audit_log.h"
 #include "storage/sqlite_principal_store.h"
 #include "storage/unit_of_work.h"

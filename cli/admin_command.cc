@@ -14,7 +14,7 @@
 #include "cli/cli_io.h"
 #include "cli/options.h"
 #include "common/encoding.h"
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 #include "policy/policy_parser.h"
 
 namespace kb::cli {

@@ -82,9 +82,8 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
   auto wrapper = broker::KeyWrapper::Create();
   if (!wrapper) return std::move(wrapper).error();
   b.wrapper = std::make_unique<broker::KeyWrapper>(std::move(*wrapper));
-  b.limits.reset(new api::RateLimiters{RateLimiter(config.rate_limits.per_address),
-                                       RateLimiter(config.rate_limits.per_identity),
-                                       RateLimiter(config.rate_limits.per_key)});
+  b.limits = std::make_unique<api::RateLimiters>(
+      config.rate_limits.per_address, config.rate_limits.per_identity, config.rate_limits.per_key);
   b.verifiers = std::make_unique<broker::EvidenceVerifiers>(*b.nitro, *b.tpm2);
   b.policy_gate = std::make_unique<broker::PolicyGate>(*b.release_policies, *b.release_references);
   b.release_core = std::make_unique<broker::ReleaseCore>(broker::ReleaseCore::Dependencies{

@@ -7,12 +7,12 @@
 #include <fstream>
 #include <vector>
 
-#include "broker/evidence/dev_attester.h"
 #include "cli/cli_io.h"
 #include "cli/options.h"
 #include "cli/output_file.h"
 #include "common/clock.h"
 #include "common/encoding.h"
+#include "dev/dev_attester.h"
 
 namespace kb::cli {
 namespace {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "broker/evidence/dev_attester.h"
+#include "dev/dev_attester.h"
 
 namespace kb {
 class Clock;

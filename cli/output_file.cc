@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "common/encoding.h"
-#include "common/random.h"
+#include "crypto/random.h"
 
 namespace kb::cli {
 namespace {

@@ -9,7 +9,6 @@
 #include <fstream>
 
 #include "api/https_client.h"
-#include "broker/evidence/cert_builder.h"
 #include "broker/keys/rsa_oaep.h"
 #include "cli/cli_io.h"
 #include "cli/dev_attest_command.h"
@@ -17,6 +16,7 @@
 #include "cli/output_file.h"
 #include "common/clock.h"
 #include "common/encoding.h"
+#include "dev/cert_builder.h"
 
 namespace kb::cli {
 namespace {

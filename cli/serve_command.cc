@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "api/https_server.h"
-#include "broker/evidence/cert_builder.h"
 #include "cli/audit_setup.h"
 #include "cli/bootstrap.h"
 #include "cli/broker_assembly.h"
@@ -19,6 +18,7 @@
 #include "cli/state_files.h"
 #include "cli/version.h"
 #include "common/clock.h"
+#include "dev/cert_builder.h"
 
 namespace kb::cli {
 namespace {

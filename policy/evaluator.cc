@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <optional>
 
-#include "common/ct.h"
 #include "common/encoding.h"
+#include "crypto/ct.h"
 #include "policy/internal/pcr_values.h"
 
 namespace kb::policy {

@@ -4,10 +4,10 @@
 
 #include <set>
 
-#include "common/digest.h"
 #include "common/duration.h"
 #include "common/encoding.h"
 #include "common/yaml_util.h"
+#include "crypto/digest.h"
 #include "policy/internal/pcr_values.h"
 #include "policy/reference.h"
 

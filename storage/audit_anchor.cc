@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "common/ct.h"
+#include "crypto/ct.h"
 #include "storage/audit_sink.h"
 
 namespace kb::storage {

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "common/bytes.h"
-#include "common/digest.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "crypto/digest.h"
 
 namespace kb::storage {
 

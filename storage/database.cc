@@ -48,7 +48,7 @@ Result<std::unique_ptr<Database>> Database::OpenHandle(const std::string& path, 
   // Another connection (the read connection beside the writer, an admin command beside the
   // server) may hold a lock briefly: wait for it rather than fail.
   sqlite3_busy_timeout(handle.get(), 5000);
-  return std::unique_ptr<Database>(new Database(std::move(handle)));
+  return std::make_unique<Database>(PrivateTag{}, std::move(handle));
 }
 
 Result<std::unique_ptr<Database>> Database::OpenReadOnly(const std::string& path) {

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "common/sqlite_ptr.h"
+#include "storage/internal/sqlite_ptr.h"
 
 namespace kb::storage {
 
@@ -40,6 +40,9 @@ using PreparedStatement = std::unique_ptr<sqlite3_stmt, StatementReturner>;
 enum class Durability { kFull, kNormal };
 
 class Database {
+  // The constructor is public for std::make_unique, but only this class can name its tag.
+  struct PrivateTag {};
+
  public:
   // Opens (creating if needed) and migrates to the newest schema. Refuses a database whose
   // schema is newer than this program knows.
@@ -53,6 +56,7 @@ class Database {
   // whose schema is not the current one.
   static Result<std::unique_ptr<Database>> OpenReadOnly(const std::string& path);
 
+  Database(PrivateTag, SqlitePtr db) : db_(std::move(db)) {}
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
@@ -87,7 +91,6 @@ class Database {
   sqlite3* handle() { return db_.get(); }
 
  private:
-  explicit Database(SqlitePtr db) : db_(std::move(db)) {}
   static Result<std::unique_ptr<Database>> OpenHandle(const std::string& path, int flags);
   Result<int> ReadSchemaVersion();
   Status Migrate(int target_version);

@@ -48,7 +48,7 @@ Result<std::unique_ptr<FileAuditSink>> FileAuditSink::Open(const std::string& pa
     ::close(fd);
     return std::move(s).error();
   }
-  auto sink = std::unique_ptr<FileAuditSink>(new FileAuditSink(path, fd, st.st_size == 0));
+  auto sink = std::make_unique<FileAuditSink>(PrivateTag{}, path, fd, st.st_size == 0);
   if (auto s = sink->EndTornLine(st.st_size); !s) return std::move(s).error();
   return sink;
 }

@@ -15,11 +15,16 @@
 namespace kb::storage {
 
 class FileAuditSink final : public AuditSink {
+  // The constructor is public for std::make_unique, but only this class can name its tag.
+  struct PrivateTag {};
+
  public:
   // Opens `path` for appending, creating it 0600. kInternal when it is not a regular file (a
   // symbolic link is not followed), when group or others can write it, or when it belongs to
   // anyone but this process's user or root: they could rewrite the record it anchors.
   static Result<std::unique_ptr<FileAuditSink>> Open(const std::string& path);
+  FileAuditSink(PrivateTag, std::string path, int fd, bool empty)
+      : path_(std::move(path)), fd_(fd), empty_(empty) {}
   ~FileAuditSink() override;
   FileAuditSink(const FileAuditSink&) = delete;
   FileAuditSink& operator=(const FileAuditSink&) = delete;
@@ -30,8 +35,6 @@ class FileAuditSink final : public AuditSink {
   const std::string& path() const { return path_; }
 
  private:
-  FileAuditSink(std::string path, int fd, bool empty)
-      : path_(std::move(path)), fd_(fd), empty_(empty) {}
   Status WriteAll(std::string_view text);
   Status EndTornLine(off_t size);
 

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "common/bytes.h"
-#include "common/digest.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "crypto/digest.h"
 
 namespace kb::storage {
 

@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
-#include "common/digest.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "crypto/digest.h"
 #include "storage/audit_log.h"
 
 namespace kb::storage {

@@ -1,8 +1,8 @@
 #include "storage/sqlite_audit_log.h"
 
-#include "common/ct.h"
 #include "common/encoding.h"
-#include "common/keyed_sha256.h"
+#include "crypto/ct.h"
+#include "crypto/keyed_sha256.h"
 #include "storage/audit_sink.h"
 #include "storage/internal/statement.h"
 

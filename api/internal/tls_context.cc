@@ -2,7 +2,7 @@
 
 #include <openssl/ssl.h>
 
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 
 namespace kb::api::internal {
 namespace {

@@ -6,7 +6,7 @@
 #include "api/json_input.h"
 #include "api/kms/sigv4.h"
 #include "common/encoding.h"
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 
 namespace kb::api::kms {
 namespace {

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <array>
 
-#include "common/ct.h"
-#include "common/digest.h"
 #include "common/encoding.h"
+#include "crypto/ct.h"
+#include "crypto/digest.h"
 
 namespace kb::api::kms {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "broker/admin/authenticator.h"
 #include "broker/keys/kek.h"
-#include "common/random.h"
+#include "crypto/random.h"
 #include "storage/access_key_store.h"
 
 namespace kb::broker {

@@ -1,9 +1,9 @@
 #include "broker/admin/authenticator.h"
 
 #include "broker/admin/internal/admin_audit.h"
-#include "common/ct.h"
-#include "common/digest.h"
 #include "common/encoding.h"
+#include "crypto/ct.h"
+#include "crypto/digest.h"
 #include "policy/reference.h"
 
 namespace kb::broker {

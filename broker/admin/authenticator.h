@@ -13,8 +13,8 @@
 
 #include "broker/admin/client_certificate.h"
 #include "broker/admin/principal.h"
-#include "common/random.h"
 #include "common/result.h"
+#include "crypto/random.h"
 #include "storage/principal_store.h"
 
 namespace kb::broker {

@@ -3,7 +3,7 @@
 #include <openssl/pem.h>
 
 #include "common/encoding.h"
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 namespace {

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/digest.h"
 #include "common/result.h"
+#include "crypto/digest.h"
 
 namespace kb::broker {
 

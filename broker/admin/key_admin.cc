@@ -5,9 +5,9 @@
 
 #include "broker/admin/internal/admin_audit.h"
 #include "broker/keys/rsa_oaep.h"
-#include "common/digest.h"
 #include "common/encoding.h"
-#include "common/ossl.h"
+#include "crypto/digest.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 namespace {

@@ -17,7 +17,7 @@
 #include "broker/admin/admin_service.h"
 #include "broker/admin/principal.h"
 #include "broker/admin/quorum.h"
-#include "common/random.h"
+#include "crypto/random.h"
 #include "storage/approval_store.h"
 #include "storage/audit_log.h"
 #include "storage/key_store.h"

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "common/bytes.h"
-#include "common/digest.h"
-#include "common/ossl.h"
 #include "common/result.h"
+#include "crypto/digest.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 

@@ -4,7 +4,7 @@
 
 #include "broker/evidence/internal/path_constraints.h"
 #include "broker/evidence/internal/x509_util.h"
-#include "common/digest.h"
+#include "crypto/digest.h"
 
 namespace kb::broker {
 namespace {

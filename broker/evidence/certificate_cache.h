@@ -19,8 +19,8 @@
 #include <unordered_map>
 
 #include "broker/evidence/evidence_claims.h"
-#include "common/digest.h"
-#include "common/ossl.h"
+#include "crypto/digest.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 

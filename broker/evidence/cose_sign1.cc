@@ -4,8 +4,8 @@
 
 #include "broker/evidence/internal/cbor_reader.h"
 #include "common/cbor_ptr.h"
-#include "common/digest.h"
-#include "common/ossl.h"
+#include "crypto/digest.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 namespace {

@@ -1,7 +1,7 @@
 #include "broker/evidence/evidence_claims.h"
 
 #include "broker/evidence/verified_evidence.h"
-#include "common/ct.h"
+#include "crypto/ct.h"
 
 namespace kb::broker {
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "common/bytes.h"
-#include "common/digest.h"
 #include "common/time.h"
+#include "crypto/digest.h"
 #include "policy/platform.h"
 
 namespace kb::broker {

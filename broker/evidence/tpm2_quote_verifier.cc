@@ -8,9 +8,9 @@
 
 #include "broker/evidence/tpm2_evidence.h"
 #include "broker/evidence/tpm2_structures.h"
-#include "common/ct.h"
-#include "common/digest.h"
 #include "common/encoding.h"
+#include "crypto/ct.h"
+#include "crypto/digest.h"
 
 namespace kb::broker {
 namespace {

@@ -6,8 +6,8 @@
 #include <cstdlib>
 
 #include "broker/evidence/internal/x509_util.h"
-#include "common/digest.h"
 #include "common/encoding.h"
+#include "crypto/digest.h"
 
 namespace kb::broker {
 namespace {

@@ -2,8 +2,8 @@
 
 #include "broker/keys/internal/der.h"
 #include "broker/keys/rsa_oaep.h"
-#include "common/digest.h"
-#include "common/ossl.h"
+#include "crypto/digest.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 namespace {

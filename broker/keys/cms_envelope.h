@@ -19,8 +19,8 @@
 #include <openssl/evp.h>
 
 #include "common/bytes.h"
-#include "common/random.h"
 #include "common/result.h"
+#include "crypto/random.h"
 
 namespace kb::broker {
 

@@ -2,9 +2,9 @@
 
 #include <climits>
 
-#include "common/aes_gcm.h"
-#include "common/keyed_sha256.h"
-#include "common/ossl.h"
+#include "crypto/aes_gcm.h"
+#include "crypto/keyed_sha256.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 namespace {

@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "common/bytes.h"
-#include "common/random.h"
 #include "common/result.h"
+#include "crypto/random.h"
 
 namespace kb::broker {
 

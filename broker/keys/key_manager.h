@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "broker/keys/kek.h"
-#include "common/random.h"
 #include "common/result.h"
+#include "crypto/random.h"
 #include "storage/audit_log.h"
 #include "storage/key_store.h"
 #include "storage/unit_of_work.h"

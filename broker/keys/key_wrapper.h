@@ -14,9 +14,9 @@
 #include <string_view>
 
 #include "common/bytes.h"
-#include "common/ossl.h"
-#include "common/random.h"
 #include "common/result.h"
+#include "crypto/ossl.h"
+#include "crypto/random.h"
 
 namespace kb::broker {
 

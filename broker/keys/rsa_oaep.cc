@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 

@@ -4,7 +4,7 @@
 #include <bit>
 
 #include "broker/keys/internal/der.h"
-#include "common/public_key_import.h"
+#include "crypto/public_key_import.h"
 
 namespace kb::broker {
 namespace {

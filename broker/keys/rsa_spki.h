@@ -3,8 +3,8 @@
 // The recipient key of a release: the RSA SubjectPublicKeyInfo inside an attestation document.
 
 #include "common/bytes.h"
-#include "common/ossl.h"
 #include "common/result.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 

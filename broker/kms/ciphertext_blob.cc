@@ -3,8 +3,8 @@
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
 
-#include "common/aes_gcm.h"
-#include "common/ossl.h"
+#include "crypto/aes_gcm.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 namespace {

@@ -15,8 +15,8 @@
 #include <string>
 
 #include "common/bytes.h"
-#include "common/random.h"
 #include "common/result.h"
+#include "crypto/random.h"
 
 namespace kb::broker {
 

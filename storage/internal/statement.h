@@ -11,9 +11,9 @@
 
 #include "common/bytes.h"
 #include "common/result.h"
-#include "common/sqlite_ptr.h"
 #include "common/time.h"
 #include "storage/database.h"
+#include "storage/internal/sqlite_ptr.h"
 
 namespace kb::storage::internal {
 

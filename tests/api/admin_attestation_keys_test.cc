@@ -10,7 +10,7 @@
 #include <iterator>
 
 #include "broker/evidence/attestation_keys.h"
-#include "common/digest.h"
+#include "crypto/digest.h"
 #include "tests/support/admin_server.h"
 #include "tests/support/cli_runner.h"
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "api/kms/kms_api.h"
-#include "common/digest.h"
+#include "crypto/digest.h"
 #include "tests/support/admin_server.h"
 #include "tests/support/kms_request.h"
 #include "tests/support/swtpm_evidence.h"

@@ -10,7 +10,7 @@
 #include "api/error_status.h"
 #include "api/release_codec.h"
 #include "broker/evidence/cose_sign1.h"
-#include "broker/evidence/nitro_document_encoder.h"
+#include "dev/nitro_document_encoder.h"
 #include "tests/support/release_fixture.h"
 
 namespace kb::api {

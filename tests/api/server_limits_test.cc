@@ -148,7 +148,7 @@ TEST_F(ServerLimitsTest, RenegotiationIsRefused) {
 class RateLimitedServerTest : public testing::HttpsFixture {
  protected:
   void SetUp() override {
-    limits_.reset(new RateLimiters{RateLimiter({0.5, 2}), RateLimiter({}), RateLimiter({})});
+    limits_ = std::make_unique<RateLimiters>(RateLimit{0.5, 2}, RateLimit{}, RateLimit{});
     HttpsFixture::SetUp();
   }
 };

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The dependency rules of STYLE.md §1 and §6, checked on the sources:
-#   policy/, storage/, common/ never include broker/, api/ or cli/; broker/ never includes api/
-#   or cli/; nothing but common/clock.cc reads the wall clock.
+#   common/ includes nothing of ours; crypto/ includes only common/; policy/, storage/ never
+#   include broker/, api/ or cli/; broker/ never includes api/ or cli/; nothing but
+#   common/clock.cc reads the wall clock. dev/ (development-only builders) is for cli/, tests and
+#   bench: no production module includes it, and it never includes api/ or cli/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 fail=0
@@ -10,11 +12,14 @@ check() {  # dirs, forbidden include pattern
   hits=$(grep -rnE "#include *\"($2)/" $1 2>/dev/null || true)
   if [ -n "$hits" ]; then echo "layer violation:"; echo "$hits"; fail=1; fi
 }
-check "common" "policy|storage|broker|api|cli"
+check "common" "crypto|policy|storage|broker|api|cli"
+check "crypto" "policy|storage|broker|api|cli"
 check "policy storage" "broker|api|cli"
 check "broker" "api|cli"
+check "common crypto policy storage broker api" "dev"
+check "dev" "api|cli"
 clock=$(grep -rnE 'system_clock::now|steady_clock::now|time\(nullptr\)|time\(NULL\)' \
-          common broker policy storage api cli 2>/dev/null | grep -v '^common/clock.cc:' || true)
+          common crypto dev broker policy storage api cli 2>/dev/null | grep -v '^common/clock.cc:' || true)
 if [ -n "$clock" ]; then echo "wall clock read outside common/clock.cc:"; echo "$clock"; fail=1; fi
 memcmp=$(grep -rnE '\bmemcmp\(' broker 2>/dev/null || true)
 if [ -n "$memcmp" ]; then echo "memcmp in broker/ (use kb::CtEqual):"; echo "$memcmp"; fail=1; fi

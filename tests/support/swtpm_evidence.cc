@@ -7,8 +7,8 @@
 #include <iterator>
 #include <sstream>
 
-#include "common/digest.h"
 #include "common/encoding.h"
+#include "crypto/digest.h"
 #include "tests/support/test_paths.h"
 
 namespace kb::testing {

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "broker/evidence/nitro_document_encoder.h"
+#include "dev/nitro_document_encoder.h"
 
 namespace kb::testing {
 

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "broker/evidence/cert_builder.h"
 #include "broker/evidence/nitro_document.h"
 #include "common/bytes.h"
-#include "common/ossl.h"
 #include "common/time.h"
+#include "crypto/ossl.h"
+#include "dev/cert_builder.h"
 
 namespace kb::testing {
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "common/public_key_import.h"
+#include "crypto/public_key_import.h"
 
 namespace kb::broker::internal {
 namespace {

@@ -4,8 +4,8 @@
 // a restricted signing key bound to its TPM.
 
 #include "common/bytes.h"
-#include "common/ossl.h"
 #include "common/result.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker::internal {
 

@@ -9,8 +9,8 @@
 
 #include "broker/evidence/evidence_claims.h"
 #include "common/bytes.h"
-#include "common/ossl.h"
 #include "common/result.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker::internal {
 

@@ -13,8 +13,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "common/digest.h"
 #include "common/encoding.h"
+#include "crypto/digest.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/test_pki.h"
 

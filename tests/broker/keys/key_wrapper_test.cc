@@ -13,9 +13,9 @@
 #include <iterator>
 
 #include "broker/keys/cms_envelope.h"
-#include "common/digest.h"
 #include "common/encoding.h"
-#include "common/random.h"
+#include "crypto/digest.h"
+#include "crypto/random.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/test_pki.h"
 

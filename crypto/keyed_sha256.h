@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "common/bytes.h"
-#include "common/digest.h"
 #include "common/result.h"
+#include "crypto/digest.h"
 
 namespace kb {
 

@@ -7,9 +7,9 @@
 
 #include <string>
 
-#include "broker/evidence/cert_builder.h"
 #include "broker/evidence/nitro_document.h"
 #include "common/result.h"
+#include "dev/cert_builder.h"
 
 namespace kb::broker {
 

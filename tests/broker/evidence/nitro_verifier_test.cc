@@ -2,6 +2,8 @@
 // verified twice, with a cold certificate cache and with a cache warmed by the unmodified source
 // document, and must give the same, expected outcome both times.
 
+#include "broker/evidence/nitro_verifier.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -9,7 +11,6 @@
 #include <iterator>
 #include <string>
 
-#include "broker/evidence/nitro_verifier.h"
 #include "common/time.h"
 #include "tests/support/document_mutation.h"
 #include "tests/support/test_paths.h"

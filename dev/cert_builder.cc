@@ -1,4 +1,4 @@
-#include "broker/evidence/cert_builder.h"
+#include "dev/cert_builder.h"
 
 #include <openssl/pem.h>
 #include <openssl/rand.h>

@@ -1,4 +1,4 @@
-#include "common/ct.h"
+#include "crypto/ct.h"
 
 #include <openssl/crypto.h>
 

@@ -1,4 +1,4 @@
-#include "common/keyed_sha256.h"
+#include "crypto/keyed_sha256.h"
 
 #include <gtest/gtest.h>
 

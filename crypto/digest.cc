@@ -1,4 +1,4 @@
-#include "common/digest.h"
+#include "crypto/digest.h"
 
 #include <openssl/sha.h>
 

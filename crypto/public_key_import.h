@@ -6,7 +6,7 @@
 // that carries the components (TPM2B_PUBLIC, SubjectPublicKeyInfo) themselves.
 
 #include "common/bytes.h"
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 
 namespace kb {
 

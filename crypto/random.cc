@@ -1,10 +1,10 @@
-#include "common/random.h"
+#include "crypto/random.h"
 
 #include <openssl/rand.h>
 
 #include <climits>
 
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 
 namespace kb {
 

@@ -8,9 +8,9 @@
 #include <string_view>
 
 #include "common/bytes.h"
-#include "common/ossl.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 

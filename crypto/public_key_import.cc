@@ -1,4 +1,4 @@
-#include "common/public_key_import.h"
+#include "crypto/public_key_import.h"
 
 #include <openssl/core_names.h>
 

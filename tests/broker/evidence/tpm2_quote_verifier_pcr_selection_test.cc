@@ -15,7 +15,7 @@
 #include "broker/evidence/tpm2_quote_verifier.h"
 #include "broker/evidence/tpm2_structures.h"
 #include "common/encoding.h"
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 #include "tests/support/swtpm_evidence.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/test_pki.h"

@@ -1,10 +1,10 @@
-#include "common/keyed_sha256.h"
+#include "crypto/keyed_sha256.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 
 namespace kb {
 

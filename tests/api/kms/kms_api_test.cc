@@ -171,7 +171,7 @@ TEST_F(KmsApiTest, OnlyPostSlashWithATargetIsKms) {
 }
 
 TEST_F(KmsApiTest, AnAddressOverItsLimitIsThrottled) {
-  RateLimiters limits{RateLimiter({0.5, 1}), RateLimiter({}), RateLimiter({})};
+  RateLimiters limits{RateLimit{0.5, 1}, RateLimit{}, RateLimit{}};
   Services services{*broker_.release,     false, nullptr, nullptr, nullptr, &limits,
                     broker_.kms_api.get()};
   HttpRequest r = Signed("TrentService.ListKeys", "{}", app_);

@@ -1,4 +1,4 @@
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 
 #include <openssl/err.h>
 

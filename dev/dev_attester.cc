@@ -1,6 +1,6 @@
-#include "broker/evidence/dev_attester.h"
+#include "dev/dev_attester.h"
 
-#include "broker/evidence/nitro_document_encoder.h"
+#include "dev/nitro_document_encoder.h"
 
 namespace kb::broker {
 namespace {

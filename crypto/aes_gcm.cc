@@ -1,8 +1,8 @@
-#include "common/aes_gcm.h"
+#include "crypto/aes_gcm.h"
 
 #include <openssl/evp.h>
 
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 
 namespace kb {
 

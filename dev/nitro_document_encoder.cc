@@ -1,10 +1,10 @@
-#include "broker/evidence/nitro_document_encoder.h"
+#include "dev/nitro_document_encoder.h"
 
 #include <cstdlib>
 
 #include "broker/evidence/cose_sign1.h"
 #include "common/cbor_ptr.h"
-#include "common/ossl.h"
+#include "crypto/ossl.h"
 
 namespace kb::broker {
 namespace {
