@@ -3,6 +3,7 @@
 #include "cli/audit_setup.h"
 #include "cli/cli_io.h"
 #include "cli/kek_file.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::cli {
 namespace {
@@ -89,9 +90,10 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
       *b.nitro, *b.tpm2, *b.release_policies, *b.release_references, *b.release_manager, *b.wrapper,
       *b.ledger, *b.ledger_writer, b.random, config.nonce_ttl, &b.limits->per_identity,
       &b.limits->per_key, config.kms_recipient_max_age});
-  b.authenticator = std::make_unique<broker::Authenticator>(*b.principals, b.random);
-  b.access_keys =
-      std::make_unique<broker::AccessKeys>(*b.access_key_store, *b.authenticator, *b.kek, b.random);
+  b.authenticator =
+      std::make_unique<broker::Authenticator>(*b.principals, *b.unit_of_work, b.random);
+  b.access_keys = std::make_unique<broker::AccessKeys>(*b.access_key_store, *b.unit_of_work,
+                                                       *b.authenticator, *b.kek, b.random);
   b.admin = std::make_unique<broker::AdminService>(broker::AdminService::Dependencies{
       *b.references, *b.policies, *b.approvals, *b.attestation_keys, *b.audit, *b.unit_of_work,
       b.aks, *b.release, config.approvals_required});
