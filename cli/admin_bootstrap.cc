@@ -11,9 +11,10 @@
 #include "cli/options.h"
 #include "common/duration.h"
 #include "crypto/random.h"
+#include "storage/audited_change.h"
 #include "storage/sqlite_audit_log.h"
 #include "storage/sqlite_principal_store.h"
-#include "storage/unit_of_work.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::cli {
 namespace {
@@ -61,36 +62,35 @@ Result<std::vector<broker::IssuedToken>> Run(const Ceremony& c, storage::Databas
   storage::SqlitePrincipalStore principals(db, audit);
   storage::SqliteUnitOfWork unit_of_work(db);
   OsslRandom random;
-  broker::Authenticator auth(principals, random);
+  broker::Authenticator auth(principals, unit_of_work, random);
   std::vector<broker::IssuedToken> tokens;
-  auto done = unit_of_work.Run([&]() -> Status {
-    auto existing = principals.ListPrincipals();
-    if (!existing) return std::move(existing).error();
-    if (!existing->empty()) {
-      return Error{ErrorCode::kConflict,
-                   "principals exist already: admins create principals and tokens through the "
-                   "admin API, under the two-person rule"};
-    }
-    std::string reasons = "admins";
-    for (const std::string& name : c.admins) {
-      if (auto s = auth.CreatePrincipal(name, c.roles, "bootstrap", now, /*approved=*/true); !s) {
-        return s;
-      }
-      auto token = auth.IssueToken(name, c.ttl, "bootstrap", now, /*approved=*/true);
-      if (!token) return std::move(token).error();
-      reasons += " " + name + " (token " + token->id + ")";
-      tokens.push_back(std::move(*token));
-    }
-    storage::AuditRecord row;
-    row.time = now;
-    row.actor = "bootstrap";
-    row.action = "admin.bootstrap";
-    row.decision = "ok";
-    row.reasons = std::move(reasons);
-    auto seq = audit.Append(std::move(row));
-    if (!seq) return std::move(seq).error();
-    return Ok();
-  });
+  storage::AuditRecord ceremony;
+  ceremony.time = now;
+  ceremony.actor = "bootstrap";
+  ceremony.action = "admin.bootstrap";
+  ceremony.decision = "ok";
+  auto done = storage::CommitWithAudit(
+      unit_of_work, audit, std::move(ceremony),
+      [&](storage::Tx& tx, storage::AuditRecord& row) -> Status {
+        auto existing = principals.ListPrincipals(tx);
+        if (!existing) return std::move(existing).error();
+        if (!existing->empty()) {
+          return Error{ErrorCode::kConflict,
+                       "principals exist already: admins create principals and tokens through "
+                       "the admin API, under the two-person rule"};
+        }
+        row.reasons = "admins";
+        for (const std::string& name : c.admins) {
+          auto created =
+              auth.CreatePrincipal(tx, name, c.roles, "bootstrap", now, /*approved=*/true);
+          if (!created) return created;
+          auto token = auth.IssueToken(tx, name, c.ttl, "bootstrap", now, /*approved=*/true);
+          if (!token) return std::move(token).error();
+          row.reasons += " " + name + " (token " + token->id + ")";
+          tokens.push_back(std::move(*token));
+        }
+        return Ok();
+      });
   if (!done) return std::move(done).error();
   return tokens;
 }

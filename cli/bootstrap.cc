@@ -8,6 +8,7 @@
 #include "cli/cli_io.h"
 #include "policy/policy_parser.h"
 #include "policy/reference_import.h"
+#include "storage/audited_change.h"
 
 namespace kb::cli {
 namespace {
@@ -20,17 +21,6 @@ storage::AuditRecord BootstrapAudit(std::string_view action, Time now, std::stri
   row.decision = "ok";
   row.reasons = std::move(reasons);
   return row;
-}
-
-// Runs `change` (which may complete the row) and appends its audit row in one transaction.
-Status Audited(BootstrapStores& stores, storage::AuditRecord row,
-               const std::function<Status(storage::AuditRecord&)>& change) {
-  return stores.unit_of_work.Run([&]() -> Status {
-    if (auto s = change(row); !s) return s;
-    auto seq = stores.audit.Append(std::move(row));
-    if (!seq) return std::move(seq).error();
-    return Ok();
-  });
 }
 
 // Why the file must not replace what is stored, or "" when it may.
@@ -62,15 +52,16 @@ Status LoadPolicy(const policy::Policy& parsed, const std::string& text, Bootstr
                               ", so the file no longer replaces it");
     return Ok();
   }
-  auto done = Audited(
-      stores, BootstrapAudit("policy.put", now, ""), [&](storage::AuditRecord& row) -> Status {
-        auto version = stores.policies.Put(parsed.name, text, kBootstrapPrincipal, now);
+  auto done = storage::CommitWithAudit(
+      stores.unit_of_work, stores.audit, BootstrapAudit("policy.put", now, ""),
+      [&](storage::Tx& tx, storage::AuditRecord& row) -> Status {
+        auto version = stores.policies.Put(tx, parsed.name, text, kBootstrapPrincipal, now);
         if (!version) return std::move(version).error();
         row.policy = parsed.name;
         row.policy_version = uint32_t(*version);
         row.reasons = "policy " + parsed.name + " version " + std::to_string(*version) +
                       " active, from bootstrap_dir";
-        return stores.policies.Activate(parsed.name, *version);
+        return stores.policies.Activate(tx, parsed.name, *version);
       });
   if (!done) return done;
   ++report.policies_activated;
@@ -81,9 +72,10 @@ Status LoadReference(policy::Reference reference, BootstrapStores& stores, Time 
                      BootstrapReport& report) {
   reference.created_at = now;
   reference.created_by = kBootstrapPrincipal;
-  auto added =
-      Audited(stores, BootstrapAudit("reference.create", now, "reference " + reference.name),
-              [&](storage::AuditRecord&) { return stores.references.Add(reference); });
+  auto added = storage::CommitWithAudit(
+      stores.unit_of_work, stores.audit,
+      BootstrapAudit("reference.create", now, "reference " + reference.name),
+      [&](storage::Tx& tx, storage::AuditRecord&) { return stores.references.Add(tx, reference); });
   if (added) {
     ++report.references_added;
   } else if (added.error().code != ErrorCode::kConflict) {

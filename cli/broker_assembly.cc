@@ -3,6 +3,7 @@
 #include "cli/audit_setup.h"
 #include "cli/cli_io.h"
 #include "cli/kek_file.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::cli {
 namespace {
@@ -92,9 +93,10 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
   b.release = std::make_unique<broker::ReleaseService>(
       broker::ReleaseService::Dependencies{*b.release_core, *b.ledger, b.random, config.nonce_ttl,
                                            &b.limits->per_identity, &b.limits->per_key});
-  b.authenticator = std::make_unique<broker::Authenticator>(*b.principals, b.random);
-  b.access_keys =
-      std::make_unique<broker::AccessKeys>(*b.access_key_store, *b.authenticator, *b.kek, b.random);
+  b.authenticator =
+      std::make_unique<broker::Authenticator>(*b.principals, *b.unit_of_work, b.random);
+  b.access_keys = std::make_unique<broker::AccessKeys>(*b.access_key_store, *b.unit_of_work,
+                                                       *b.authenticator, *b.kek, b.random);
   b.admin = std::make_unique<broker::AdminService>(broker::AdminService::Dependencies{
       *b.references, *b.policies, *b.approvals, *b.attestation_keys, *b.audit, *b.unit_of_work,
       b.aks, *b.verifiers, config.approvals_required});

@@ -63,7 +63,7 @@ struct Broker {
   std::unique_ptr<storage::SqliteAttestationKeyStore> attestation_keys;
   std::unique_ptr<storage::SqliteImportTokenStore> import_tokens;
   std::unique_ptr<storage::SqliteKmsGrantStore> grants;
-  std::unique_ptr<storage::SqliteUnitOfWork> unit_of_work;
+  std::unique_ptr<storage::UnitOfWork> unit_of_work;
   OsslRandom random;
   std::unique_ptr<broker::KeyManager> manager;
   std::unique_ptr<broker::KeyManager> release_manager;  // unseals through `release_keys` only

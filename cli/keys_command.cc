@@ -10,7 +10,7 @@
 #include "common/clock.h"
 #include "common/encoding.h"
 #include "storage/sqlite_key_store.h"
-#include "storage/unit_of_work.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::cli {
 namespace {

@@ -29,13 +29,13 @@ class AccessKeyStore {
  public:
   virtual ~AccessKeyStore() = default;
   // kNotFound if the principal does not exist; kConflict if the id does.
-  virtual Status Add(const AccessKeyRecord& key, AuditRecord audit) = 0;
+  virtual Status Add(Tx& tx, const AccessKeyRecord& key, AuditRecord audit) = 0;
   // kNotFound if absent.
   virtual Result<AccessKeyRecord> Get(std::string_view id) = 0;
   // Every key, without the sealed secrets.
   virtual Result<std::vector<AccessKeyRecord>> List() = 0;
   // kNotFound if absent; revoking twice keeps the first time.
-  virtual Status Revoke(std::string_view id, Time now, AuditRecord audit) = 0;
+  virtual Status Revoke(Tx& tx, std::string_view id, Time now, AuditRecord audit) = 0;
 };
 
 }  // namespace kb::storage

@@ -60,8 +60,9 @@ class ApprovalStore {
   // principal, token, access key or client certificate usable).
   // Approval, effect and `audit` commit together. kNotFound if the subject does not exist;
   // kConflict if it is not pending or `principal` already approved it.
-  virtual Result<ApprovalResult> Approve(const ApprovalSubject& subject, std::string_view principal,
-                                         int required, Time now, AuditRecord audit) = 0;
+  virtual Result<ApprovalResult> Approve(Tx& tx, const ApprovalSubject& subject,
+                                         std::string_view principal, int required, Time now,
+                                         AuditRecord audit) = 0;
   // Principals who approved, in order of approval.
   virtual Result<std::vector<std::string>> Approvers(const ApprovalSubject& subject) = 0;
   // Every subject still short of `required` approvals.

@@ -27,10 +27,10 @@ class AttestationKeyStore {
  public:
   virtual ~AttestationKeyStore() = default;
   // Adds a pending key. kConflict if the id exists (a revoked key stays revoked).
-  virtual Status Add(const AttestationKeyRecord& key, AuditRecord audit) = 0;
+  virtual Status Add(Tx& tx, const AttestationKeyRecord& key, AuditRecord audit) = 0;
   virtual Result<std::vector<AttestationKeyRecord>> List() = 0;
   // kNotFound if absent. Discards the key's approvals.
-  virtual Status Revoke(std::string_view id, AuditRecord audit) = 0;
+  virtual Status Revoke(Tx& tx, std::string_view id, AuditRecord audit) = 0;
 };
 
 }  // namespace kb::storage

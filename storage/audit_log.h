@@ -21,6 +21,7 @@
 #include "common/result.h"
 #include "common/time.h"
 #include "crypto/digest.h"
+#include "storage/unit_of_work.h"
 
 namespace kb::storage {
 
@@ -74,8 +75,11 @@ struct AuditVerification {
 class AuditLog {
  public:
   virtual ~AuditLog() = default;
-  // Appends durably (the transaction has committed when this returns); returns the seq.
+  // Appends durably (in a transaction of its own, committed when this returns); returns the seq.
   virtual Result<uint64_t> Append(AuditRecord record) = 0;
+  // Appends within `tx`: durable when the unit of work commits, gone if it rolls back. A change
+  // and its row go through WithAudit/CommitWithAudit (audited_change.h), not here directly.
+  virtual Result<uint64_t> Append(Tx& tx, AuditRecord record) = 0;
   // Up to `limit` rows with seq > `after`, in order.
   virtual Result<std::vector<AuditRecord>> Read(uint64_t after, size_t limit) = 0;
   virtual Result<AuditVerification> Verify() = 0;

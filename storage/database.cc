@@ -134,7 +134,7 @@ Result<PreparedStatement> Database::Prepare(std::string_view sql) {
 }
 
 void Database::Return(sqlite3_stmt* stmt, StmtPtr& slot) {
-  auto lock = this->lock();
+  // The borrower holds the lock (PreparedStatement's contract).
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);
   if (slot) {

@@ -3,9 +3,9 @@
 // One SQLite database file: opened with WAL, foreign keys on and synchronous=FULL, migrated to
 // the current schema at open, and used through prepared statements only.
 //
-// Thread safety: a Database serialises its statements with an internal (recursive) mutex; take a
-// Transaction for several statements that must commit together, and a UnitOfWork
-// (unit_of_work.h) for several store calls.
+// Thread safety: a Database serialises its statements with an internal mutex. Writes run inside
+// a SqliteUnitOfWork (sqlite_unit_of_work.h), which holds the mutex for its whole transaction;
+// reads take it for one query.
 
 #include <sqlite3.h>
 
@@ -84,10 +84,9 @@ class Database {
   // transaction or savepoint are dropped. REQUIRES: lock() held, a transaction open, a sink set.
   void StageSinkLine(std::string line) { staged_lines_.push_back(std::move(line)); }
 
-  // Recursive: a store method called inside a UnitOfWork takes it again on the same thread.
-  std::unique_lock<std::recursive_mutex> lock() {
-    return std::unique_lock<std::recursive_mutex>(mu_);
-  }
+  // Not recursive: a write inside a unit of work uses the unit's transaction (its Tx) and never
+  // takes the lock again.
+  std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mu_); }
   sqlite3* handle() { return db_.get(); }
 
  private:
@@ -99,7 +98,7 @@ class Database {
   void Return(sqlite3_stmt* stmt, StmtPtr& slot);
 
   SqlitePtr db_;
-  std::recursive_mutex mu_;
+  std::mutex mu_;
   // Declared after db_: finalized before the connection closes. Guarded by mu_.
   std::map<std::string, StmtPtr, std::less<>> statements_;
   int schema_version_ = 0;
@@ -110,11 +109,11 @@ class Database {
 };
 
 // BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless Commit() succeeded. Inside an
-// open transaction (a UnitOfWork) it is a SAVEPOINT instead: Commit releases it into the outer
-// transaction, destruction rolls back to it; only the outer COMMIT makes anything durable.
-// Sink lines staged while it is open (Database::StageSinkLine) are appended to the sink before
-// the outer COMMIT, and dropped with whatever rolls back.
-// REQUIRES: the database lock is held for the transaction's lifetime.
+// open transaction (a unit of work's store writes) it is a SAVEPOINT instead: Commit releases it
+// into the outer transaction, destruction rolls back to it; only the outer COMMIT makes anything
+// durable. Sink lines staged while it is open (Database::StageSinkLine) are appended to the sink
+// before the outer COMMIT, and dropped with whatever rolls back. REQUIRES: the database lock is
+// held for the transaction's lifetime.
 class Transaction {
  public:
   static Result<Transaction> Begin(Database& db);

@@ -9,6 +9,7 @@
 #include "common/result.h"
 #include "common/time.h"
 #include "crypto/digest.h"
+#include "storage/unit_of_work.h"
 
 namespace kb::storage {
 
@@ -23,10 +24,10 @@ class ImportTokenStore {
  public:
   virtual ~ImportTokenStore() = default;
   // Also deletes tokens that expired before `now`.
-  virtual Status Add(const ImportToken& token, Time now) = 0;
+  virtual Status Add(Tx& tx, const ImportToken& token, Time now) = 0;
   // Marks the token used and returns it, atomically. kNotFound if it is unknown, used or
   // expired at `now`.
-  virtual Result<ImportToken> Take(const Sha256Digest& token_sha256, Time now) = 0;
+  virtual Result<ImportToken> Take(Tx& tx, const Sha256Digest& token_sha256, Time now) = 0;
 };
 
 }  // namespace kb::storage

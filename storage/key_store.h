@@ -16,6 +16,7 @@
 #include "common/bytes.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "storage/unit_of_work.h"
 
 namespace kb::storage {
 
@@ -43,16 +44,17 @@ class KeyStore {
  public:
   virtual ~KeyStore() = default;
   // The key with its version 1. kConflict if the id exists.
-  virtual Status Create(const KeyRecord& key, ByteSpan sealed_v1) = 0;
+  virtual Status Create(Tx& tx, const KeyRecord& key, ByteSpan sealed_v1) = 0;
   // Adds `version` and makes it current. kConflict unless it is current_version + 1 (two
   // concurrent rotations cannot both win); kKeyNotFound if the key does not exist.
-  virtual Status AddVersion(std::string_view id, uint32_t version, ByteSpan sealed, Time now) = 0;
+  virtual Status AddVersion(Tx& tx, std::string_view id, uint32_t version, ByteSpan sealed,
+                            Time now) = 0;
   // Disabling also voids a request to enable the key again, with its approvals.
-  virtual Status SetEnabled(std::string_view id, bool enabled) = 0;
+  virtual Status SetEnabled(Tx& tx, std::string_view id, bool enabled) = 0;
   // Records a request to enable a disabled key, which then waits for approvals (the approval
   // store's "key-enable" kind); approvals of an earlier request are void. kKeyNotFound if absent;
   // kConflict if the key is enabled.
-  virtual Status RequestEnable(std::string_view id) = 0;
+  virtual Status RequestEnable(Tx& tx, std::string_view id) = 0;
   // kKeyNotFound if absent.
   virtual Result<KeyRecord> Get(std::string_view id) = 0;
   virtual Result<Bytes> GetSealed(std::string_view id, uint32_t version) = 0;

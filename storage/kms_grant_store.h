@@ -41,10 +41,10 @@ class KmsGrantStore {
  public:
   virtual ~KmsGrantStore() = default;
   // Adds `grant` as pending. kNotFound if the principal or the key does not exist; kConflict if
-  // the id is taken. Joins a surrounding unit of work.
-  virtual Status Add(const KmsGrant& grant) = 0;
+  // the id is taken. Written in `tx`.
+  virtual Status Add(Tx& tx, const KmsGrant& grant) = 0;
   // Revokes a pending or active grant, with `audit`, at once. kNotFound if there is none.
-  virtual Status Revoke(std::string_view id, Time now, AuditRecord audit) = 0;
+  virtual Status Revoke(Tx& tx, std::string_view id, Time now, AuditRecord audit) = 0;
   virtual Result<KmsGrant> Get(std::string_view id) = 0;
   virtual Result<std::vector<KmsGrant>> List() = 0;
   // True if an active grant gives `principal` `operation` on `key_id`.
@@ -54,8 +54,8 @@ class KmsGrantStore {
   virtual Result<std::vector<std::string>> GrantedKeys(std::string_view principal) = 0;
 
   // Records a proposed attestation_required for `key_id`; returns its version (1, 2, ...).
-  // kKeyNotFound if the key does not exist. Joins a surrounding unit of work.
-  virtual Result<int> ProposeAttestation(std::string_view key_id, bool required,
+  // kKeyNotFound if the key does not exist. Written in `tx`.
+  virtual Result<int> ProposeAttestation(Tx& tx, std::string_view key_id, bool required,
                                          std::string_view actor, Time now) = 0;
   virtual Result<std::vector<KeyAttestationChange>> AttestationChanges(std::string_view key_id) = 0;
 };

@@ -9,6 +9,7 @@
 
 #include "common/result.h"
 #include "common/time.h"
+#include "storage/unit_of_work.h"
 
 namespace kb::storage {
 
@@ -27,18 +28,18 @@ class PolicyStore {
   virtual ~PolicyStore() = default;
   // Stores `source` as the next version of `name` (1 for a new name), inactive. Returns the
   // version. REQUIRES: the source parsed with policy::ParsePolicy and names `name`.
-  virtual Result<int> Put(std::string_view name, std::string_view source,
+  virtual Result<int> Put(Tx& tx, std::string_view name, std::string_view source,
                           std::string_view created_by, Time now) = 0;
   // Makes `version` the active one at once, for the bootstrap directory (which runs only with
   // approvals_required: 1); the admin API activates through the approval store. kNotFound if
   // absent.
-  virtual Status Activate(std::string_view name, int version) = 0;
+  virtual Status Activate(Tx& tx, std::string_view name, int version) = 0;
   // No version of `name` is active afterwards; activation requests of `name` are void.
-  virtual Status Deactivate(std::string_view name) = 0;
+  virtual Status Deactivate(Tx& tx, std::string_view name) = 0;
   // Records a request to make `version` active, which then waits for approvals (the approval
   // store's "activation" kind); approvals of an earlier request for it are void. kNotFound if
   // the version does not exist.
-  virtual Status RequestActivation(std::string_view name, int version, std::string_view by,
+  virtual Status RequestActivation(Tx& tx, std::string_view name, int version, std::string_view by,
                                    Time now) = 0;
   virtual Result<bool> ActivationRequested(std::string_view name, int version) = 0;
   // kNotFound if absent.

@@ -54,29 +54,33 @@ class PrincipalStore {
  public:
   virtual ~PrincipalStore() = default;
   // kConflict if the name exists.
-  virtual Status CreatePrincipal(const PrincipalRecord& principal, AuditRecord audit) = 0;
+  virtual Status CreatePrincipal(Tx& tx, const PrincipalRecord& principal, AuditRecord audit) = 0;
   // kNotFound if absent.
   virtual Result<PrincipalRecord> GetPrincipal(std::string_view name) = 0;
   // Disables the principal and revokes all its tokens and client certificates at once. kNotFound if
   // absent; disabling twice keeps the first time.
-  virtual Status DisablePrincipal(std::string_view name, Time now, AuditRecord audit) = 0;
+  virtual Status DisablePrincipal(Tx& tx, std::string_view name, Time now, AuditRecord audit) = 0;
   virtual Result<std::vector<PrincipalRecord>> ListPrincipals() = 0;
+  // The same inside a unit of work, seeing its writes (the bootstrap's "none yet" check).
+  virtual Result<std::vector<PrincipalRecord>> ListPrincipals(Tx& tx) = 0;
   // kNotFound if the principal does not exist; kConflict if the id does.
-  virtual Status AddToken(const TokenRecord& token, AuditRecord audit) = 0;
+  virtual Status AddToken(Tx& tx, const TokenRecord& token, AuditRecord audit) = 0;
   // kNotFound if absent.
   virtual Result<TokenRecord> GetToken(std::string_view id) = 0;
   virtual Result<std::vector<TokenRecord>> ListTokens() = 0;
   // kNotFound if absent; revoking a revoked token keeps the first revocation time.
-  virtual Status RevokeToken(std::string_view id, Time now, AuditRecord audit) = 0;
+  virtual Status RevokeToken(Tx& tx, std::string_view id, Time now, AuditRecord audit) = 0;
 
   // kNotFound if the principal does not exist; kConflict if the key is bound already (to anyone,
   // revoked or not: a key is bound once).
-  virtual Status AddClientCertificate(const ClientCertificateRecord& cert, AuditRecord audit) = 0;
+  virtual Status AddClientCertificate(Tx& tx, const ClientCertificateRecord& cert,
+                                      AuditRecord audit) = 0;
   // kNotFound if absent.
   virtual Result<ClientCertificateRecord> GetClientCertificate(std::string_view id) = 0;
   virtual Result<std::vector<ClientCertificateRecord>> ListClientCertificates() = 0;
   // kNotFound if absent; revoking twice keeps the first revocation time.
-  virtual Status RevokeClientCertificate(std::string_view id, Time now, AuditRecord audit) = 0;
+  virtual Status RevokeClientCertificate(Tx& tx, std::string_view id, Time now,
+                                         AuditRecord audit) = 0;
 };
 
 }  // namespace kb::storage

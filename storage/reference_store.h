@@ -9,6 +9,7 @@
 #include "common/result.h"
 #include "policy/evaluator.h"
 #include "policy/reference.h"
+#include "storage/unit_of_work.h"
 
 namespace kb::storage {
 
@@ -16,14 +17,14 @@ class ReferenceStore {
  public:
   virtual ~ReferenceStore() = default;
   // kConflict if the name exists. REQUIRES: ValidateReference passed.
-  virtual Status Add(const policy::Reference& reference) = 0;
+  virtual Status Add(Tx& tx, const policy::Reference& reference) = 0;
   // kNotFound if absent.
   virtual Result<policy::Reference> Get(std::string_view name) = 0;
   virtual Result<std::vector<policy::Reference>> List() = 0;
   // kNotFound if absent. Revocation takes effect for every evaluation that loads after it.
   // Revoking or setting pending also discards the reference's approvals, so a reinstatement
   // collects new ones.
-  virtual Status SetStatus(std::string_view name, policy::ReferenceStatus status) = 0;
+  virtual Status SetStatus(Tx& tx, std::string_view name, policy::ReferenceStatus status) = 0;
   // Every reference, keyed by name, for evaluation.
   virtual Result<policy::ReferenceMap> LoadAll() = 0;
 };

@@ -1,15 +1,14 @@
 #include "storage/sqlite_access_key_store.h"
 
-#include "storage/internal/audited_change.h"
 #include "storage/internal/statement.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::storage {
 
-using internal::AuditedChange;
 using internal::Statement;
 
-Status SqliteAccessKeyStore::Add(const AccessKeyRecord& k, AuditRecord audit) {
-  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+Status SqliteAccessKeyStore::Add(Tx& tx, const AccessKeyRecord& k, AuditRecord audit) {
+  return AuditedWrite(tx, db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto insert = db_.Prepare(
         "INSERT INTO access_keys (id, principal, secret, created_at, approved) "
         "SELECT ?1, name, ?3, ?4, ?5 FROM principals WHERE name = ?2 ON CONFLICT (id) DO NOTHING");
@@ -53,8 +52,8 @@ Result<AccessKeyRecord> SqliteAccessKeyStore::Get(std::string_view id) {
 
 Result<std::vector<AccessKeyRecord>> SqliteAccessKeyStore::List() { return Load(std::nullopt); }
 
-Status SqliteAccessKeyStore::Revoke(std::string_view id, Time now, AuditRecord audit) {
-  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+Status SqliteAccessKeyStore::Revoke(Tx& tx, std::string_view id, Time now, AuditRecord audit) {
+  return AuditedWrite(tx, db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto update =
         db_.Prepare("UPDATE access_keys SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1");
     if (!update) return std::move(update).error();

@@ -11,10 +11,10 @@ class SqliteAccessKeyStore final : public AccessKeyStore {
   // REQUIRES: `db` and `audit` (over the same database) outlive the store.
   SqliteAccessKeyStore(Database& db, SqliteAuditLog& audit) : db_(db), audit_(audit) {}
 
-  Status Add(const AccessKeyRecord& key, AuditRecord audit) override;
+  Status Add(Tx& tx, const AccessKeyRecord& key, AuditRecord audit) override;
   Result<AccessKeyRecord> Get(std::string_view id) override;
   Result<std::vector<AccessKeyRecord>> List() override;
-  Status Revoke(std::string_view id, Time now, AuditRecord audit) override;
+  Status Revoke(Tx& tx, std::string_view id, Time now, AuditRecord audit) override;
 
  private:
   Result<std::vector<AccessKeyRecord>> Load(std::optional<std::string_view> id);

@@ -4,8 +4,8 @@
 #include <array>
 #include <tuple>
 
-#include "storage/internal/audited_change.h"
 #include "storage/internal/statement.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::storage {
 
@@ -185,7 +185,7 @@ Status SqliteApprovalStore::Activate(const ApprovalSubject& subject) {
   return Ok();
 }
 
-Result<ApprovalResult> SqliteApprovalStore::Approve(const ApprovalSubject& subject,
+Result<ApprovalResult> SqliteApprovalStore::Approve(Tx& tx, const ApprovalSubject& subject,
                                                     std::string_view principal, int required,
                                                     Time now, AuditRecord audit) {
   ApprovalResult result;
@@ -215,7 +215,7 @@ Result<ApprovalResult> SqliteApprovalStore::Approve(const ApprovalSubject& subje
                   std::to_string(required) + (result.activated ? ", now effective" : "");
     return Ok();
   };
-  if (auto s = internal::AuditedChange(db_, audit_, std::move(audit), change); !s) {
+  if (auto s = AuditedWrite(tx, db_, audit_, std::move(audit), change); !s) {
     return std::move(s).error();
   }
   return result;

@@ -11,7 +11,7 @@ class SqliteApprovalStore final : public ApprovalStore {
   // REQUIRES: `db` and `audit` (over the same database) outlive the store.
   SqliteApprovalStore(Database& db, SqliteAuditLog& audit) : db_(db), audit_(audit) {}
 
-  Result<ApprovalResult> Approve(const ApprovalSubject& subject, std::string_view principal,
+  Result<ApprovalResult> Approve(Tx& tx, const ApprovalSubject& subject, std::string_view principal,
                                  int required, Time now, AuditRecord audit) override;
   Result<std::vector<std::string>> Approvers(const ApprovalSubject& subject) override;
   Result<std::vector<PendingItem>> Pending(int required) override;

@@ -1,15 +1,14 @@
 #include "storage/sqlite_attestation_key_store.h"
 
-#include "storage/internal/audited_change.h"
 #include "storage/internal/statement.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::storage {
 
-using internal::AuditedChange;
 using internal::Statement;
 
-Status SqliteAttestationKeyStore::Add(const AttestationKeyRecord& k, AuditRecord audit) {
-  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+Status SqliteAttestationKeyStore::Add(Tx& tx, const AttestationKeyRecord& k, AuditRecord audit) {
+  return AuditedWrite(tx, db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto insert = db_.Prepare(
         "INSERT INTO attestation_keys (id, public_key, status, description, created_at, "
         "created_by) VALUES (?1, ?2, 'pending', ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING");
@@ -42,8 +41,8 @@ Result<std::vector<AttestationKeyRecord>> SqliteAttestationKeyStore::List() {
   return out;
 }
 
-Status SqliteAttestationKeyStore::Revoke(std::string_view id, AuditRecord audit) {
-  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+Status SqliteAttestationKeyStore::Revoke(Tx& tx, std::string_view id, AuditRecord audit) {
+  return AuditedWrite(tx, db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto update = db_.Prepare("UPDATE attestation_keys SET status = 'revoked' WHERE id = ?1");
     if (!update) return std::move(update).error();
     Statement row(std::move(*update));

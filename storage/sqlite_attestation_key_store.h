@@ -11,9 +11,9 @@ class SqliteAttestationKeyStore final : public AttestationKeyStore {
   // REQUIRES: `db` and `audit` (over the same database) outlive the store.
   SqliteAttestationKeyStore(Database& db, SqliteAuditLog& audit) : db_(db), audit_(audit) {}
 
-  Status Add(const AttestationKeyRecord& key, AuditRecord audit) override;
+  Status Add(Tx& tx, const AttestationKeyRecord& key, AuditRecord audit) override;
   Result<std::vector<AttestationKeyRecord>> List() override;
-  Status Revoke(std::string_view id, AuditRecord audit) override;
+  Status Revoke(Tx& tx, std::string_view id, AuditRecord audit) override;
 
  private:
   Database& db_;

@@ -5,6 +5,7 @@
 #include "crypto/keyed_sha256.h"
 #include "storage/audit_sink.h"
 #include "storage/internal/statement.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::storage {
 
@@ -195,8 +196,24 @@ Result<uint64_t> SqliteAuditLog::Append(AuditRecord record) {
   return seq;
 }
 
+Result<uint64_t> SqliteAuditLog::Append(Tx& tx, AuditRecord record) {
+  uint64_t seq = 0;
+  auto appended = InSavepoint(tx, db_, [&]() -> Status {
+    auto appended_seq = AppendLocked(std::move(record));
+    if (!appended_seq) return std::move(appended_seq).error();
+    seq = *appended_seq;
+    return Ok();
+  });
+  if (!appended) return std::move(appended).error();
+  return seq;
+}
+
 Result<std::vector<AuditRecord>> SqliteAuditLog::Read(uint64_t after, size_t limit) {
   auto lock = db_.lock();
+  return ReadLocked(after, limit);
+}
+
+Result<std::vector<AuditRecord>> SqliteAuditLog::ReadLocked(uint64_t after, size_t limit) {
   auto query = db_.Prepare(kSelectRows);
   if (!query) return std::move(query).error();
   Statement rows(std::move(*query));
@@ -232,7 +249,7 @@ Result<AuditVerification> SqliteAuditLog::VerifyChain(bool keyed) {
   Sha256Digest expected_prev{};
   uint64_t after = 0;
   while (true) {
-    auto batch = Read(after, kBatch);
+    auto batch = ReadLocked(after, kBatch);
     if (!batch) return std::move(batch).error();
     for (const AuditRecord& row : *batch) {
       auto fail = [&](std::string reason) {
@@ -306,7 +323,7 @@ Status SqliteAuditLog::RekeyRowsLocked() {
   Sha256Digest prev{};
   uint64_t after = 0;
   while (true) {
-    auto batch = Read(after, kBatch);
+    auto batch = ReadLocked(after, kBatch);
     if (!batch) return std::move(batch).error();
     for (AuditRecord& row : *batch) {
       row.prev_hash = prev;

@@ -24,12 +24,14 @@ class SqliteAuditLog final : public AuditLog {
   SqliteAuditLog(Database& db, AuditChainKey key) : db_(db), key_(std::move(key)) {}
 
   Result<uint64_t> Append(AuditRecord record) override;
+  Result<uint64_t> Append(Tx& tx, AuditRecord record) override;
   Result<std::vector<AuditRecord>> Read(uint64_t after, size_t limit) override;
   // Keyed, a chain still plain SHA-256 fails verification (anyone could have recomputed it);
   // unkeyed, a keyed chain is an error (kInternal: the key is needed).
   Result<AuditVerification> Verify() override;
 
-  // Appends within the caller's transaction. REQUIRES: lock held and a transaction open.
+  // Appends within the caller's transaction, for the release ledger, which holds the lock and
+  // its own transaction. REQUIRES: lock held and a transaction open.
   Result<uint64_t> AppendLocked(AuditRecord record);
 
   // The chain value `record` must carry here: its MAC when keyed, else its SHA-256.
@@ -44,6 +46,7 @@ class SqliteAuditLog final : public AuditLog {
   Result<AuditRekey> KeyLegacyChain(Time now);
 
  private:
+  Result<std::vector<AuditRecord>> ReadLocked(uint64_t after, size_t limit);
   Result<bool> KeyedLocked();
   Status CheckWritableLocked();
   Status LinkToHeadLocked(AuditRecord& record);

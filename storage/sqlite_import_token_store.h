@@ -10,8 +10,8 @@ class SqliteImportTokenStore final : public ImportTokenStore {
   // REQUIRES: `db` outlives the store.
   explicit SqliteImportTokenStore(Database& db) : db_(db) {}
 
-  Status Add(const ImportToken& token, Time now) override;
-  Result<ImportToken> Take(const Sha256Digest& token_sha256, Time now) override;
+  Status Add(Tx& tx, const ImportToken& token, Time now) override;
+  Result<ImportToken> Take(Tx& tx, const Sha256Digest& token_sha256, Time now) override;
 
  private:
   Database& db_;

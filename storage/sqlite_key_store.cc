@@ -1,6 +1,7 @@
 #include "storage/sqlite_key_store.h"
 
 #include "storage/internal/statement.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::storage {
 
@@ -35,80 +36,76 @@ Status SqliteKeyStore::InsertVersion(std::string_view id, uint32_t version, Byte
   return Ok();
 }
 
-Status SqliteKeyStore::Create(const KeyRecord& key, ByteSpan sealed_v1) {
-  auto lock = db_.lock();
-  auto tx = Transaction::Begin(db_);
-  if (!tx) return std::move(tx).error();
-  auto insert = db_.Prepare(
-      "INSERT INTO keys (id, origin, enabled, current_version, created_at, created_by, purpose, "
-      "attestation_required) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING");
-  if (!insert) return std::move(insert).error();
-  Statement row(std::move(*insert));
-  row.Bind(1, key.id).Bind(2, key.origin).Bind(3, int64_t(key.enabled));
-  row.Bind(4, key.created_at).Bind(5, key.created_by).Bind(6, KeyPurposeName(key.purpose));
-  row.Bind(7, int64_t(key.attestation_required));
-  if (row.Step() != SQLITE_DONE) return db_.LastError("insert key");
-  if (sqlite3_changes(db_.handle()) == 0) {
-    return Error{ErrorCode::kConflict, "key " + key.id + " already exists"};
-  }
-  if (auto s = InsertVersion(key.id, 1, sealed_v1, key.created_at); !s) return s;
-  return tx->Commit();
+Status SqliteKeyStore::Create(Tx& tx, const KeyRecord& key, ByteSpan sealed_v1) {
+  return InSavepoint(tx, db_, [&]() -> Status {
+    auto insert = db_.Prepare(
+        "INSERT INTO keys (id, origin, enabled, current_version, created_at, created_by, purpose, "
+        "attestation_required) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING");
+    if (!insert) return std::move(insert).error();
+    Statement row(std::move(*insert));
+    row.Bind(1, key.id).Bind(2, key.origin).Bind(3, int64_t(key.enabled));
+    row.Bind(4, key.created_at).Bind(5, key.created_by).Bind(6, KeyPurposeName(key.purpose));
+    row.Bind(7, int64_t(key.attestation_required));
+    if (row.Step() != SQLITE_DONE) return db_.LastError("insert key");
+    if (sqlite3_changes(db_.handle()) == 0) {
+      return Error{ErrorCode::kConflict, "key " + key.id + " already exists"};
+    }
+    if (auto s = InsertVersion(key.id, 1, sealed_v1, key.created_at); !s) return s;
+    return Ok();
+  });
 }
 
-Status SqliteKeyStore::AddVersion(std::string_view id, uint32_t version, ByteSpan sealed,
+Status SqliteKeyStore::AddVersion(Tx& tx, std::string_view id, uint32_t version, ByteSpan sealed,
                                   Time now) {
-  auto lock = db_.lock();
-  auto tx = Transaction::Begin(db_);
-  if (!tx) return std::move(tx).error();
-  auto update = db_.Prepare(
-      "UPDATE keys SET current_version = ?2 WHERE id = ?1 AND current_version = ?2 - 1");
-  if (!update) return std::move(update).error();
-  Statement row(std::move(*update));
-  row.Bind(1, id).Bind(2, int64_t(version));
-  if (row.Step() != SQLITE_DONE) return db_.LastError("rotate key");
-  if (sqlite3_changes(db_.handle()) == 0) {
-    auto lookup = db_.Prepare("SELECT 1 FROM keys WHERE id = ?1");
-    if (!lookup) return std::move(lookup).error();
-    Statement exists(std::move(*lookup));
-    exists.Bind(1, id);
-    if (exists.Step() != SQLITE_ROW) return NoSuchKey(id);
-    return Error{ErrorCode::kConflict, "key " + std::string(id) + " was rotated concurrently"};
-  }
-  if (auto s = InsertVersion(id, version, sealed, now); !s) return s;
-  return tx->Commit();
+  return InSavepoint(tx, db_, [&]() -> Status {
+    auto update = db_.Prepare(
+        "UPDATE keys SET current_version = ?2 WHERE id = ?1 AND current_version = ?2 - 1");
+    if (!update) return std::move(update).error();
+    Statement row(std::move(*update));
+    row.Bind(1, id).Bind(2, int64_t(version));
+    if (row.Step() != SQLITE_DONE) return db_.LastError("rotate key");
+    if (sqlite3_changes(db_.handle()) == 0) {
+      auto lookup = db_.Prepare("SELECT 1 FROM keys WHERE id = ?1");
+      if (!lookup) return std::move(lookup).error();
+      Statement exists(std::move(*lookup));
+      exists.Bind(1, id);
+      if (exists.Step() != SQLITE_ROW) return NoSuchKey(id);
+      return Error{ErrorCode::kConflict, "key " + std::string(id) + " was rotated concurrently"};
+    }
+    if (auto s = InsertVersion(id, version, sealed, now); !s) return s;
+    return Ok();
+  });
 }
 
-Status SqliteKeyStore::SetEnabled(std::string_view id, bool enabled) {
-  auto lock = db_.lock();
-  auto tx = Transaction::Begin(db_);
-  if (!tx) return std::move(tx).error();
-  auto update = db_.Prepare("UPDATE keys SET enabled = ?2, enable_requested = 0 WHERE id = ?1");
-  if (!update) return std::move(update).error();
-  Statement row(std::move(*update));
-  row.Bind(1, id).Bind(2, int64_t(enabled));
-  if (row.Step() != SQLITE_DONE) return db_.LastError("update key");
-  if (sqlite3_changes(db_.handle()) == 0) return NoSuchKey(id);
-  if (auto s = ClearEnableApprovals(id); !s) return s;
-  return tx->Commit();
+Status SqliteKeyStore::SetEnabled(Tx& tx, std::string_view id, bool enabled) {
+  return InSavepoint(tx, db_, [&]() -> Status {
+    auto update = db_.Prepare("UPDATE keys SET enabled = ?2, enable_requested = 0 WHERE id = ?1");
+    if (!update) return std::move(update).error();
+    Statement row(std::move(*update));
+    row.Bind(1, id).Bind(2, int64_t(enabled));
+    if (row.Step() != SQLITE_DONE) return db_.LastError("update key");
+    if (sqlite3_changes(db_.handle()) == 0) return NoSuchKey(id);
+    if (auto s = ClearEnableApprovals(id); !s) return s;
+    return Ok();
+  });
 }
 
-Status SqliteKeyStore::RequestEnable(std::string_view id) {
-  auto lock = db_.lock();
-  auto tx = Transaction::Begin(db_);
-  if (!tx) return std::move(tx).error();
-  auto key = Query(id);
-  if (!key) return std::move(key).error();
-  if (key->empty()) return NoSuchKey(id);
-  if (key->front().enabled) {
-    return Error{ErrorCode::kConflict, "key " + std::string(id) + " is enabled"};
-  }
-  auto update = db_.Prepare("UPDATE keys SET enable_requested = 1 WHERE id = ?1");
-  if (!update) return std::move(update).error();
-  Statement row(std::move(*update));
-  row.Bind(1, id);
-  if (row.Step() != SQLITE_DONE) return db_.LastError("request key enable");
-  if (auto s = ClearEnableApprovals(id); !s) return s;
-  return tx->Commit();
+Status SqliteKeyStore::RequestEnable(Tx& tx, std::string_view id) {
+  return InSavepoint(tx, db_, [&]() -> Status {
+    auto key = Query(id);
+    if (!key) return std::move(key).error();
+    if (key->empty()) return NoSuchKey(id);
+    if (key->front().enabled) {
+      return Error{ErrorCode::kConflict, "key " + std::string(id) + " is enabled"};
+    }
+    auto update = db_.Prepare("UPDATE keys SET enable_requested = 1 WHERE id = ?1");
+    if (!update) return std::move(update).error();
+    Statement row(std::move(*update));
+    row.Bind(1, id);
+    if (row.Step() != SQLITE_DONE) return db_.LastError("request key enable");
+    if (auto s = ClearEnableApprovals(id); !s) return s;
+    return Ok();
+  });
 }
 
 Status SqliteKeyStore::ClearEnableApprovals(std::string_view id) {

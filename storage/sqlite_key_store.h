@@ -10,10 +10,11 @@ class SqliteKeyStore final : public KeyStore {
   // REQUIRES: `db` outlives the store.
   explicit SqliteKeyStore(Database& db) : db_(db) {}
 
-  Status Create(const KeyRecord& key, ByteSpan sealed_v1) override;
-  Status AddVersion(std::string_view id, uint32_t version, ByteSpan sealed, Time now) override;
-  Status SetEnabled(std::string_view id, bool enabled) override;
-  Status RequestEnable(std::string_view id) override;
+  Status Create(Tx& tx, const KeyRecord& key, ByteSpan sealed_v1) override;
+  Status AddVersion(Tx& tx, std::string_view id, uint32_t version, ByteSpan sealed,
+                    Time now) override;
+  Status SetEnabled(Tx& tx, std::string_view id, bool enabled) override;
+  Status RequestEnable(Tx& tx, std::string_view id) override;
   Result<KeyRecord> Get(std::string_view id) override;
   Result<Bytes> GetSealed(std::string_view id, uint32_t version) override;
   Result<std::vector<KeyRecord>> List() override;

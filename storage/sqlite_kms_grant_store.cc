@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "storage/internal/audited_change.h"
 #include "storage/internal/statement.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::storage {
 
@@ -26,27 +26,28 @@ std::vector<std::string> SplitOperations(std::string_view text) {
   return out;
 }
 
-Status SqliteKmsGrantStore::Add(const KmsGrant& g) {
-  auto lock = db_.lock();
-  // Inserted only if the principal and the key exist; the id's uniqueness is the primary key's.
-  auto insert = db_.Prepare(
-      "INSERT INTO kms_grants (id, principal, key_id, operations, status, created_at, "
-      "created_by) SELECT ?1, p.name, k.id, ?4, 'pending', ?5, ?6 FROM principals p, keys k "
-      "WHERE p.name = ?2 AND k.id = ?3 ON CONFLICT (id) DO NOTHING");
-  if (!insert) return std::move(insert).error();
-  Statement row(std::move(*insert));
-  row.Bind(1, g.id).Bind(2, g.principal).Bind(3, g.key_id).Bind(4, JoinOperations(g.operations));
-  row.Bind(5, g.created_at).Bind(6, g.created_by);
-  if (row.Step() != SQLITE_DONE) return db_.LastError("insert kms grant");
-  if (sqlite3_changes(db_.handle()) == 0) {
-    return Error{ErrorCode::kNotFound,
-                 "no principal " + g.principal + " or no key " + g.key_id + " (or id taken)"};
-  }
-  return Ok();
+Status SqliteKmsGrantStore::Add(Tx& tx, const KmsGrant& g) {
+  return InSavepoint(tx, db_, [&]() -> Status {
+    // Inserted only if the principal and the key exist; the id's uniqueness is the primary key's.
+    auto insert = db_.Prepare(
+        "INSERT INTO kms_grants (id, principal, key_id, operations, status, created_at, "
+        "created_by) SELECT ?1, p.name, k.id, ?4, 'pending', ?5, ?6 FROM principals p, keys k "
+        "WHERE p.name = ?2 AND k.id = ?3 ON CONFLICT (id) DO NOTHING");
+    if (!insert) return std::move(insert).error();
+    Statement row(std::move(*insert));
+    row.Bind(1, g.id).Bind(2, g.principal).Bind(3, g.key_id).Bind(4, JoinOperations(g.operations));
+    row.Bind(5, g.created_at).Bind(6, g.created_by);
+    if (row.Step() != SQLITE_DONE) return db_.LastError("insert kms grant");
+    if (sqlite3_changes(db_.handle()) == 0) {
+      return Error{ErrorCode::kNotFound,
+                   "no principal " + g.principal + " or no key " + g.key_id + " (or id taken)"};
+    }
+    return Ok();
+  });
 }
 
-Status SqliteKmsGrantStore::Revoke(std::string_view id, Time now, AuditRecord audit) {
-  return internal::AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+Status SqliteKmsGrantStore::Revoke(Tx& tx, std::string_view id, Time now, AuditRecord audit) {
+  return AuditedWrite(tx, db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto update = db_.Prepare(
         "UPDATE kms_grants SET status = 'revoked', revoked_at = coalesce(revoked_at, ?2) "
         "WHERE id = ?1");
@@ -121,22 +122,27 @@ Result<std::vector<std::string>> SqliteKmsGrantStore::GrantedKeys(std::string_vi
   return out;
 }
 
-Result<int> SqliteKmsGrantStore::ProposeAttestation(std::string_view key_id, bool required,
+Result<int> SqliteKmsGrantStore::ProposeAttestation(Tx& tx, std::string_view key_id, bool required,
                                                     std::string_view actor, Time now) {
-  auto lock = db_.lock();
-  auto insert = db_.Prepare(
-      "INSERT INTO key_attestation_changes (key_id, version, attestation_required, created_at, "
-      "created_by) SELECT k.id, coalesce((SELECT max(version) FROM key_attestation_changes "
-      "WHERE key_id = ?1), 0) + 1, ?2, ?3, ?4 FROM keys k WHERE k.id = ?1 RETURNING version");
-  if (!insert) return std::move(insert).error();
-  Statement row(std::move(*insert));
-  row.Bind(1, key_id).Bind(2, int64_t(required)).Bind(3, now).Bind(4, actor);
-  int rc = row.Step();
-  if (rc == SQLITE_DONE) return Error{ErrorCode::kKeyNotFound, "no key " + std::string(key_id)};
-  if (rc != SQLITE_ROW) return db_.LastError("insert key attestation change");
-  int version = int(row.Int(0));
-  if (row.Step() != SQLITE_DONE) return db_.LastError("insert key attestation change");
-  return version;
+  int proposed = 0;
+  auto done = InSavepoint(tx, db_, [&]() -> Status {
+    auto insert = db_.Prepare(
+        "INSERT INTO key_attestation_changes (key_id, version, attestation_required, created_at, "
+        "created_by) SELECT k.id, coalesce((SELECT max(version) FROM key_attestation_changes "
+        "WHERE key_id = ?1), 0) + 1, ?2, ?3, ?4 FROM keys k WHERE k.id = ?1 RETURNING version");
+    if (!insert) return std::move(insert).error();
+    Statement row(std::move(*insert));
+    row.Bind(1, key_id).Bind(2, int64_t(required)).Bind(3, now).Bind(4, actor);
+    int rc = row.Step();
+    if (rc == SQLITE_DONE) return Error{ErrorCode::kKeyNotFound, "no key " + std::string(key_id)};
+    if (rc != SQLITE_ROW) return db_.LastError("insert key attestation change");
+    int version = int(row.Int(0));
+    if (row.Step() != SQLITE_DONE) return db_.LastError("insert key attestation change");
+    proposed = version;
+    return Ok();
+  });
+  if (!done) return std::move(done).error();
+  return proposed;
 }
 
 Result<std::vector<KeyAttestationChange>> SqliteKmsGrantStore::AttestationChanges(

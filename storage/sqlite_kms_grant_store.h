@@ -11,15 +11,15 @@ class SqliteKmsGrantStore final : public KmsGrantStore {
   // REQUIRES: `db` and `audit` (over the same database) outlive the store.
   SqliteKmsGrantStore(Database& db, SqliteAuditLog& audit) : db_(db), audit_(audit) {}
 
-  Status Add(const KmsGrant& grant) override;
-  Status Revoke(std::string_view id, Time now, AuditRecord audit) override;
+  Status Add(Tx& tx, const KmsGrant& grant) override;
+  Status Revoke(Tx& tx, std::string_view id, Time now, AuditRecord audit) override;
   Result<KmsGrant> Get(std::string_view id) override;
   Result<std::vector<KmsGrant>> List() override;
   Result<bool> Allows(std::string_view principal, std::string_view key_id,
                       std::string_view operation) override;
   Result<std::vector<std::string>> GrantedKeys(std::string_view principal) override;
-  Result<int> ProposeAttestation(std::string_view key_id, bool required, std::string_view actor,
-                                 Time now) override;
+  Result<int> ProposeAttestation(Tx& tx, std::string_view key_id, bool required,
+                                 std::string_view actor, Time now) override;
   Result<std::vector<KeyAttestationChange>> AttestationChanges(std::string_view key_id) override;
 
  private:

@@ -1,53 +1,58 @@
 #include "storage/sqlite_policy_store.h"
 
 #include "storage/internal/statement.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::storage {
 
 using internal::Statement;
 
-Result<int> SqlitePolicyStore::Put(std::string_view name, std::string_view source,
+Result<int> SqlitePolicyStore::Put(Tx& tx, std::string_view name, std::string_view source,
                                    std::string_view created_by, Time now) {
-  auto lock = db_.lock();
-  // The next version number and the insert in one statement, inside the write lock.
-  auto insert = db_.Prepare(
-      "INSERT INTO policy_versions (name, version, source, created_at, created_by) "
-      "SELECT ?1, coalesce(max(version), 0) + 1, ?2, ?3, ?4 FROM policy_versions WHERE name = ?1 "
-      "RETURNING version");
-  if (!insert) return std::move(insert).error();
-  Statement row(std::move(*insert));
-  row.Bind(1, name).Bind(2, source).Bind(3, now).Bind(4, created_by);
-  if (row.Step() != SQLITE_ROW) return db_.LastError("insert policy version");
-  int version = int(row.Int(0));
-  if (row.Step() != SQLITE_DONE) return db_.LastError("insert policy version");
-  return version;
+  int put = 0;
+  auto done = InSavepoint(tx, db_, [&]() -> Status {
+    // The next version number and the insert in one statement, inside the write lock.
+    auto insert = db_.Prepare(
+        "INSERT INTO policy_versions (name, version, source, created_at, created_by) "
+        "SELECT ?1, coalesce(max(version), 0) + 1, ?2, ?3, ?4 FROM policy_versions WHERE name = ?1 "
+        "RETURNING version");
+    if (!insert) return std::move(insert).error();
+    Statement row(std::move(*insert));
+    row.Bind(1, name).Bind(2, source).Bind(3, now).Bind(4, created_by);
+    if (row.Step() != SQLITE_ROW) return db_.LastError("insert policy version");
+    int version = int(row.Int(0));
+    if (row.Step() != SQLITE_DONE) return db_.LastError("insert policy version");
+    put = version;
+    return Ok();
+  });
+  if (!done) return std::move(done).error();
+  return put;
 }
 
-Status SqlitePolicyStore::Activate(std::string_view name, int version) {
-  auto lock = db_.lock();
-  auto tx = Transaction::Begin(db_);
-  if (!tx) return std::move(tx).error();
-  auto upsert = db_.Prepare(
-      "INSERT INTO active_policies (name, version) SELECT name, version FROM policy_versions "
-      "WHERE name = ?1 AND version = ?2 "
-      "ON CONFLICT (name) DO UPDATE SET version = excluded.version");
-  if (!upsert) return std::move(upsert).error();
-  Statement row(std::move(*upsert));
-  row.Bind(1, name).Bind(2, int64_t(version));
-  if (row.Step() != SQLITE_DONE) return db_.LastError("activate policy");
-  if (sqlite3_changes(db_.handle()) == 0) {
-    return Error{ErrorCode::kNotFound,
-                 "no version " + std::to_string(version) + " of policy " + std::string(name)};
-  }
-  // As the approval store's activation does: the version counts as approved, and requests to
-  // activate others are void.
-  if (auto s = Run("UPDATE policy_versions SET approved = 1 WHERE name = ?1 AND version = ?2", name,
-                   version, "activate policy");
-      !s) {
-    return s;
-  }
-  if (auto s = VoidActivationRequests(name); !s) return s;
-  return tx->Commit();
+Status SqlitePolicyStore::Activate(Tx& tx, std::string_view name, int version) {
+  return InSavepoint(tx, db_, [&]() -> Status {
+    auto upsert = db_.Prepare(
+        "INSERT INTO active_policies (name, version) SELECT name, version FROM policy_versions "
+        "WHERE name = ?1 AND version = ?2 "
+        "ON CONFLICT (name) DO UPDATE SET version = excluded.version");
+    if (!upsert) return std::move(upsert).error();
+    Statement row(std::move(*upsert));
+    row.Bind(1, name).Bind(2, int64_t(version));
+    if (row.Step() != SQLITE_DONE) return db_.LastError("activate policy");
+    if (sqlite3_changes(db_.handle()) == 0) {
+      return Error{ErrorCode::kNotFound,
+                   "no version " + std::to_string(version) + " of policy " + std::string(name)};
+    }
+    // As the approval store's activation does: the version counts as approved, and requests to
+    // activate others are void.
+    if (auto s = Run("UPDATE policy_versions SET approved = 1 WHERE name = ?1 AND version = ?2",
+                     name, version, "activate policy");
+        !s) {
+      return s;
+    }
+    if (auto s = VoidActivationRequests(name); !s) return s;
+    return Ok();
+  });
 }
 
 Status SqlitePolicyStore::Run(std::string_view sql, std::string_view name,
@@ -61,17 +66,16 @@ Status SqlitePolicyStore::Run(std::string_view sql, std::string_view name,
   return Ok();
 }
 
-Status SqlitePolicyStore::Deactivate(std::string_view name) {
-  auto lock = db_.lock();
-  auto tx = Transaction::Begin(db_);
-  if (!tx) return std::move(tx).error();
-  if (auto s = Run("DELETE FROM active_policies WHERE name = ?1", name, std::nullopt,
-                   "deactivate policy");
-      !s) {
-    return s;
-  }
-  if (auto s = VoidActivationRequests(name); !s) return s;
-  return tx->Commit();
+Status SqlitePolicyStore::Deactivate(Tx& tx, std::string_view name) {
+  return InSavepoint(tx, db_, [&]() -> Status {
+    if (auto s = Run("DELETE FROM active_policies WHERE name = ?1", name, std::nullopt,
+                     "deactivate policy");
+        !s) {
+      return s;
+    }
+    if (auto s = VoidActivationRequests(name); !s) return s;
+    return Ok();
+  });
 }
 
 Status SqlitePolicyStore::VoidActivationRequests(std::string_view name) {
@@ -82,30 +86,30 @@ Status SqlitePolicyStore::VoidActivationRequests(std::string_view name) {
   return Ok();
 }
 
-Status SqlitePolicyStore::RequestActivation(std::string_view name, int version, std::string_view by,
-                                            Time now) {
-  auto lock = db_.lock();
-  auto tx = Transaction::Begin(db_);
-  if (!tx) return std::move(tx).error();
-  if (auto s = Run("DELETE FROM approvals WHERE kind = 'activation' AND name = ?1 AND version = ?2",
-                   name, version, "clear activation approvals");
-      !s) {
-    return s;
-  }
-  auto insert = db_.Prepare(
-      "INSERT INTO policy_activations (name, version, requested_at, requested_by) "
-      "SELECT name, version, ?3, ?4 FROM policy_versions WHERE name = ?1 AND version = ?2 "
-      "ON CONFLICT (name, version) DO UPDATE SET requested_at = excluded.requested_at, "
-      "requested_by = excluded.requested_by");
-  if (!insert) return std::move(insert).error();
-  Statement row(std::move(*insert));
-  row.Bind(1, name).Bind(2, int64_t(version)).Bind(3, now).Bind(4, by);
-  if (row.Step() != SQLITE_DONE) return db_.LastError("request activation");
-  if (sqlite3_changes(db_.handle()) == 0) {
-    return Error{ErrorCode::kNotFound,
-                 "no version " + std::to_string(version) + " of policy " + std::string(name)};
-  }
-  return tx->Commit();
+Status SqlitePolicyStore::RequestActivation(Tx& tx, std::string_view name, int version,
+                                            std::string_view by, Time now) {
+  return InSavepoint(tx, db_, [&]() -> Status {
+    if (auto s =
+            Run("DELETE FROM approvals WHERE kind = 'activation' AND name = ?1 AND version = ?2",
+                name, version, "clear activation approvals");
+        !s) {
+      return s;
+    }
+    auto insert = db_.Prepare(
+        "INSERT INTO policy_activations (name, version, requested_at, requested_by) "
+        "SELECT name, version, ?3, ?4 FROM policy_versions WHERE name = ?1 AND version = ?2 "
+        "ON CONFLICT (name, version) DO UPDATE SET requested_at = excluded.requested_at, "
+        "requested_by = excluded.requested_by");
+    if (!insert) return std::move(insert).error();
+    Statement row(std::move(*insert));
+    row.Bind(1, name).Bind(2, int64_t(version)).Bind(3, now).Bind(4, by);
+    if (row.Step() != SQLITE_DONE) return db_.LastError("request activation");
+    if (sqlite3_changes(db_.handle()) == 0) {
+      return Error{ErrorCode::kNotFound,
+                   "no version " + std::to_string(version) + " of policy " + std::string(name)};
+    }
+    return Ok();
+  });
 }
 
 Result<bool> SqlitePolicyStore::ActivationRequested(std::string_view name, int version) {

@@ -10,11 +10,11 @@ class SqlitePolicyStore final : public PolicyStore {
   // REQUIRES: `db` outlives the store.
   explicit SqlitePolicyStore(Database& db) : db_(db) {}
 
-  Result<int> Put(std::string_view name, std::string_view source, std::string_view created_by,
-                  Time now) override;
-  Status Activate(std::string_view name, int version) override;
-  Status Deactivate(std::string_view name) override;
-  Status RequestActivation(std::string_view name, int version, std::string_view by,
+  Result<int> Put(Tx& tx, std::string_view name, std::string_view source,
+                  std::string_view created_by, Time now) override;
+  Status Activate(Tx& tx, std::string_view name, int version) override;
+  Status Deactivate(Tx& tx, std::string_view name) override;
+  Status RequestActivation(Tx& tx, std::string_view name, int version, std::string_view by,
                            Time now) override;
   Result<bool> ActivationRequested(std::string_view name, int version) override;
   Result<PolicyVersion> Get(std::string_view name, int version) override;

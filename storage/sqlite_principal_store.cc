@@ -2,12 +2,11 @@
 
 #include <sstream>
 
-#include "storage/internal/audited_change.h"
 #include "storage/internal/statement.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::storage {
 
-using internal::AuditedChange;
 using internal::Statement;
 
 namespace {
@@ -29,8 +28,8 @@ std::vector<std::string> SplitRoles(const std::string& text) {
 
 }  // namespace
 
-Status SqlitePrincipalStore::CreatePrincipal(const PrincipalRecord& p, AuditRecord audit) {
-  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+Status SqlitePrincipalStore::CreatePrincipal(Tx& tx, const PrincipalRecord& p, AuditRecord audit) {
+  return AuditedWrite(tx, db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto insert = db_.Prepare(
         "INSERT INTO principals (name, roles, created_at, created_by, approved) "
         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO NOTHING");
@@ -49,6 +48,11 @@ Status SqlitePrincipalStore::CreatePrincipal(const PrincipalRecord& p, AuditReco
 Result<std::vector<PrincipalRecord>> SqlitePrincipalStore::LoadPrincipals(
     std::optional<std::string_view> name) {
   auto lock = db_.lock();
+  return LoadPrincipalsLocked(name);
+}
+
+Result<std::vector<PrincipalRecord>> SqlitePrincipalStore::LoadPrincipalsLocked(
+    std::optional<std::string_view> name) {
   auto query = db_.Prepare(
       "SELECT name, roles, created_at, created_by, disabled_at, approved FROM principals "
       "WHERE ?1 IS NULL OR name = ?1 ORDER BY name");
@@ -82,8 +86,9 @@ Result<int> SqlitePrincipalStore::UpdateAt(const char* sql, std::string_view key
   return sqlite3_changes(db_.handle());
 }
 
-Status SqlitePrincipalStore::DisablePrincipal(std::string_view name, Time now, AuditRecord audit) {
-  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+Status SqlitePrincipalStore::DisablePrincipal(Tx& tx, std::string_view name, Time now,
+                                              AuditRecord audit) {
+  return AuditedWrite(tx, db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto disabled =
         UpdateAt("UPDATE principals SET disabled_at = coalesce(disabled_at, ?2) WHERE name = ?1",
                  name, now, "disable principal");
@@ -107,8 +112,20 @@ Result<std::vector<PrincipalRecord>> SqlitePrincipalStore::ListPrincipals() {
   return LoadPrincipals(std::nullopt);
 }
 
-Status SqlitePrincipalStore::AddToken(const TokenRecord& t, AuditRecord audit) {
-  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+Result<std::vector<PrincipalRecord>> SqlitePrincipalStore::ListPrincipals(Tx& tx) {
+  std::vector<PrincipalRecord> all;
+  auto read = InSavepoint(tx, db_, [&]() -> Status {
+    auto loaded = LoadPrincipalsLocked(std::nullopt);
+    if (!loaded) return std::move(loaded).error();
+    all = std::move(*loaded);
+    return Ok();
+  });
+  if (!read) return std::move(read).error();
+  return all;
+}
+
+Status SqlitePrincipalStore::AddToken(Tx& tx, const TokenRecord& t, AuditRecord audit) {
+  return AuditedWrite(tx, db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto insert = db_.Prepare(
         "INSERT INTO tokens (id, principal, token_sha256, created_at, expires_at, approved) "
         "SELECT ?1, name, ?3, ?4, ?5, ?6 FROM principals WHERE name = ?2 "
@@ -165,8 +182,8 @@ Result<std::vector<TokenRecord>> SqlitePrincipalStore::ListTokens() {
   return LoadTokens(std::nullopt);
 }
 
-Status SqlitePrincipalStore::RevokeToken(std::string_view id, Time now, AuditRecord audit) {
-  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+Status SqlitePrincipalStore::RevokeToken(Tx& tx, std::string_view id, Time now, AuditRecord audit) {
+  return AuditedWrite(tx, db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto revoked = UpdateAt("UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
                             id, now, "revoke token");
     if (!revoked) return std::move(revoked).error();
@@ -175,9 +192,9 @@ Status SqlitePrincipalStore::RevokeToken(std::string_view id, Time now, AuditRec
   });
 }
 
-Status SqlitePrincipalStore::AddClientCertificate(const ClientCertificateRecord& c,
+Status SqlitePrincipalStore::AddClientCertificate(Tx& tx, const ClientCertificateRecord& c,
                                                   AuditRecord audit) {
-  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+  return AuditedWrite(tx, db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto insert = db_.Prepare(
         "INSERT INTO client_certificates (id, principal, spki_sha256, created_at, created_by, "
         "approved) SELECT ?1, name, ?3, ?4, ?5, ?6 FROM principals WHERE name = ?2 "
@@ -188,7 +205,7 @@ Status SqlitePrincipalStore::AddClientCertificate(const ClientCertificateRecord&
     row.Bind(4, c.created_at).Bind(5, c.created_by).Bind(6, int64_t(c.approved));
     if (row.Step() != SQLITE_DONE) return db_.LastError("insert client certificate");
     if (sqlite3_changes(db_.handle()) != 0) return Ok();
-    auto principal = LoadPrincipals(c.principal);  // the lock is recursive
+    auto principal = LoadPrincipalsLocked(c.principal);  // inside the unit's transaction
     if (!principal) return std::move(principal).error();
     if (principal->empty()) return Error{ErrorCode::kNotFound, "no principal " + c.principal};
     return Error{ErrorCode::kConflict, "this certificate's key is bound already (" + c.id + ")"};
@@ -236,9 +253,9 @@ Result<std::vector<ClientCertificateRecord>> SqlitePrincipalStore::ListClientCer
   return LoadClientCertificates(std::nullopt);
 }
 
-Status SqlitePrincipalStore::RevokeClientCertificate(std::string_view id, Time now,
+Status SqlitePrincipalStore::RevokeClientCertificate(Tx& tx, std::string_view id, Time now,
                                                      AuditRecord audit) {
-  return AuditedChange(db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
+  return AuditedWrite(tx, db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {
     auto revoked = UpdateAt(
         "UPDATE client_certificates SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1", id,
         now, "revoke client certificate");

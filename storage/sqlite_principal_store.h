@@ -11,21 +11,25 @@ class SqlitePrincipalStore final : public PrincipalStore {
   // REQUIRES: `db` and `audit` (over the same database) outlive the store.
   SqlitePrincipalStore(Database& db, SqliteAuditLog& audit) : db_(db), audit_(audit) {}
 
-  Status CreatePrincipal(const PrincipalRecord& principal, AuditRecord audit) override;
+  Status CreatePrincipal(Tx& tx, const PrincipalRecord& principal, AuditRecord audit) override;
   Result<PrincipalRecord> GetPrincipal(std::string_view name) override;
-  Status DisablePrincipal(std::string_view name, Time now, AuditRecord audit) override;
+  Status DisablePrincipal(Tx& tx, std::string_view name, Time now, AuditRecord audit) override;
   Result<std::vector<PrincipalRecord>> ListPrincipals() override;
-  Status AddToken(const TokenRecord& token, AuditRecord audit) override;
+  Result<std::vector<PrincipalRecord>> ListPrincipals(Tx& tx) override;
+  Status AddToken(Tx& tx, const TokenRecord& token, AuditRecord audit) override;
   Result<TokenRecord> GetToken(std::string_view id) override;
   Result<std::vector<TokenRecord>> ListTokens() override;
-  Status RevokeToken(std::string_view id, Time now, AuditRecord audit) override;
-  Status AddClientCertificate(const ClientCertificateRecord& cert, AuditRecord audit) override;
+  Status RevokeToken(Tx& tx, std::string_view id, Time now, AuditRecord audit) override;
+  Status AddClientCertificate(Tx& tx, const ClientCertificateRecord& cert,
+                              AuditRecord audit) override;
   Result<ClientCertificateRecord> GetClientCertificate(std::string_view id) override;
   Result<std::vector<ClientCertificateRecord>> ListClientCertificates() override;
-  Status RevokeClientCertificate(std::string_view id, Time now, AuditRecord audit) override;
+  Status RevokeClientCertificate(Tx& tx, std::string_view id, Time now, AuditRecord audit) override;
 
  private:
   Result<std::vector<PrincipalRecord>> LoadPrincipals(std::optional<std::string_view> name);
+  // REQUIRES: lock held (inside a write).
+  Result<std::vector<PrincipalRecord>> LoadPrincipalsLocked(std::optional<std::string_view> name);
   Result<std::vector<TokenRecord>> LoadTokens(std::optional<std::string_view> id);
   Result<std::vector<ClientCertificateRecord>> LoadClientCertificates(
       std::optional<std::string_view> id);

@@ -1,6 +1,7 @@
 #include "storage/sqlite_reference_store.h"
 
 #include "storage/internal/statement.h"
+#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::storage {
 namespace {
@@ -21,33 +22,32 @@ policy::ReferenceStatus StatusFrom(const std::string& status, int64_t approved) 
 
 }  // namespace
 
-Status SqliteReferenceStore::Add(const policy::Reference& r) {
-  auto lock = db_.lock();
-  auto tx = Transaction::Begin(db_);
-  if (!tx) return std::move(tx).error();
-  auto insert = db_.Prepare(
-      "INSERT INTO reference_measurements (name, platform, source, status, created_at, "
-      "created_by, approved) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO NOTHING");
-  if (!insert) return std::move(insert).error();
-  Statement row(std::move(*insert));
-  row.Bind(1, r.name)
-      .Bind(2, policy::PlatformName(r.platform))
-      .Bind(3, r.source)
-      .Bind(4, StatusName(r.status));
-  row.Bind(5, r.created_at).Bind(6, r.created_by).Bind(7, Approved(r.status));
-  if (row.Step() != SQLITE_DONE) return db_.LastError("insert reference");
-  if (sqlite3_changes(db_.handle()) == 0) {
-    return Error{ErrorCode::kConflict, "reference " + r.name + " already exists"};
-  }
-  for (const auto& [index, value] : r.pcrs) {
-    auto pcr =
-        db_.Prepare("INSERT INTO reference_pcrs (reference, pcr, value) VALUES (?1, ?2, ?3)");
-    if (!pcr) return std::move(pcr).error();
-    Statement p(std::move(*pcr));
-    p.Bind(1, r.name).Bind(2, int64_t(index)).Bind(3, ByteSpan(value));
-    if (p.Step() != SQLITE_DONE) return db_.LastError("insert reference PCR");
-  }
-  return tx->Commit();
+Status SqliteReferenceStore::Add(Tx& tx, const policy::Reference& r) {
+  return InSavepoint(tx, db_, [&]() -> Status {
+    auto insert = db_.Prepare(
+        "INSERT INTO reference_measurements (name, platform, source, status, created_at, "
+        "created_by, approved) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO NOTHING");
+    if (!insert) return std::move(insert).error();
+    Statement row(std::move(*insert));
+    row.Bind(1, r.name)
+        .Bind(2, policy::PlatformName(r.platform))
+        .Bind(3, r.source)
+        .Bind(4, StatusName(r.status));
+    row.Bind(5, r.created_at).Bind(6, r.created_by).Bind(7, Approved(r.status));
+    if (row.Step() != SQLITE_DONE) return db_.LastError("insert reference");
+    if (sqlite3_changes(db_.handle()) == 0) {
+      return Error{ErrorCode::kConflict, "reference " + r.name + " already exists"};
+    }
+    for (const auto& [index, value] : r.pcrs) {
+      auto pcr =
+          db_.Prepare("INSERT INTO reference_pcrs (reference, pcr, value) VALUES (?1, ?2, ?3)");
+      if (!pcr) return std::move(pcr).error();
+      Statement p(std::move(*pcr));
+      p.Bind(1, r.name).Bind(2, int64_t(index)).Bind(3, ByteSpan(value));
+      if (p.Step() != SQLITE_DONE) return db_.LastError("insert reference PCR");
+    }
+    return Ok();
+  });
 }
 
 Result<std::vector<policy::Reference>> SqliteReferenceStore::Load(
@@ -96,28 +96,28 @@ Result<std::vector<policy::Reference>> SqliteReferenceStore::List() {
   return Load(std::nullopt);
 }
 
-Status SqliteReferenceStore::SetStatus(std::string_view name, policy::ReferenceStatus status) {
-  auto lock = db_.lock();
-  auto tx = Transaction::Begin(db_);
-  if (!tx) return std::move(tx).error();
-  auto update =
-      db_.Prepare("UPDATE reference_measurements SET status = ?2, approved = ?3 WHERE name = ?1");
-  if (!update) return std::move(update).error();
-  Statement row(std::move(*update));
-  row.Bind(1, name).Bind(2, StatusName(status)).Bind(3, Approved(status));
-  if (row.Step() != SQLITE_DONE) return db_.LastError("update reference");
-  if (sqlite3_changes(db_.handle()) == 0) {
-    return Error{ErrorCode::kNotFound, "no reference named " + std::string(name)};
-  }
-  if (status != policy::ReferenceStatus::kActive) {
-    // Approvals given before a revocation do not count towards a later reinstatement.
-    auto clear = db_.Prepare("DELETE FROM approvals WHERE kind = 'reference' AND name = ?1");
-    if (!clear) return std::move(clear).error();
-    Statement del(std::move(*clear));
-    del.Bind(1, name);
-    if (del.Step() != SQLITE_DONE) return db_.LastError("clear approvals");
-  }
-  return tx->Commit();
+Status SqliteReferenceStore::SetStatus(Tx& tx, std::string_view name,
+                                       policy::ReferenceStatus status) {
+  return InSavepoint(tx, db_, [&]() -> Status {
+    auto update =
+        db_.Prepare("UPDATE reference_measurements SET status = ?2, approved = ?3 WHERE name = ?1");
+    if (!update) return std::move(update).error();
+    Statement row(std::move(*update));
+    row.Bind(1, name).Bind(2, StatusName(status)).Bind(3, Approved(status));
+    if (row.Step() != SQLITE_DONE) return db_.LastError("update reference");
+    if (sqlite3_changes(db_.handle()) == 0) {
+      return Error{ErrorCode::kNotFound, "no reference named " + std::string(name)};
+    }
+    if (status != policy::ReferenceStatus::kActive) {
+      // Approvals given before a revocation do not count towards a later reinstatement.
+      auto clear = db_.Prepare("DELETE FROM approvals WHERE kind = 'reference' AND name = ?1");
+      if (!clear) return std::move(clear).error();
+      Statement del(std::move(*clear));
+      del.Bind(1, name);
+      if (del.Step() != SQLITE_DONE) return db_.LastError("clear approvals");
+    }
+    return Ok();
+  });
 }
 
 Result<policy::ReferenceMap> SqliteReferenceStore::LoadAll() {

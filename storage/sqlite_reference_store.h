@@ -10,10 +10,10 @@ class SqliteReferenceStore final : public ReferenceStore {
   // REQUIRES: `db` outlives the store.
   explicit SqliteReferenceStore(Database& db) : db_(db) {}
 
-  Status Add(const policy::Reference& reference) override;
+  Status Add(Tx& tx, const policy::Reference& reference) override;
   Result<policy::Reference> Get(std::string_view name) override;
   Result<std::vector<policy::Reference>> List() override;
-  Status SetStatus(std::string_view name, policy::ReferenceStatus status) override;
+  Status SetStatus(Tx& tx, std::string_view name, policy::ReferenceStatus status) override;
   Result<policy::ReferenceMap> LoadAll() override;
 
  private:

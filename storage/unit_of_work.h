@@ -1,36 +1,36 @@
 #pragma once
 
-// Several store calls that must take effect together, such as a new policy version with its
-// author's approval and audit row, or a key change with its audit row: all commit or none does.
-// Store methods called inside `work` join its transaction (Transaction nests as SAVEPOINTs).
+// Transactions, backend-neutral. A unit of work runs a function in one transaction and hands it
+// the transaction as a `Tx&`; every store write takes that `Tx&`, so the writes that must commit
+// together say so in their signatures, and a write can only happen inside a unit of work. Reads
+// take no transaction: they see what has committed.
+//
+// A backend implements both classes (storage/sqlite_unit_of_work.h for SQLite); its stores
+// accept only its own Tx, and refuse (kInternal) a transaction of another backend or database.
 
 #include <functional>
 
 #include "common/result.h"
-#include "storage/database.h"
 
 namespace kb::storage {
+
+// An open transaction. Only a UnitOfWork creates one, and it lives for one Run.
+class Tx {
+ public:
+  virtual ~Tx() = default;
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+
+ protected:
+  Tx() = default;
+};
 
 class UnitOfWork {
  public:
   virtual ~UnitOfWork() = default;
   // Runs `work` in one transaction; commits if it succeeds, rolls everything back if not.
-  virtual Status Run(const std::function<Status()>& work) = 0;
-};
-
-class SqliteUnitOfWork final : public UnitOfWork {
- public:
-  explicit SqliteUnitOfWork(Database& db) : db_(db) {}
-  Status Run(const std::function<Status()>& work) override {
-    auto lock = db_.lock();
-    auto tx = Transaction::Begin(db_);
-    if (!tx) return std::move(tx).error();
-    if (auto s = work(); !s) return s;
-    return tx->Commit();
-  }
-
- private:
-  Database& db_;
+  // Units of work do not nest: a store write inside `work` takes the `Tx&` it was given.
+  virtual Status Run(const std::function<Status(Tx&)>& work) = 0;
 };
 
 }  // namespace kb::storage

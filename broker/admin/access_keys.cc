@@ -22,8 +22,8 @@ Result<std::string> RandomBase32(const Random& random, size_t chars) {
 
 }  // namespace
 
-Result<IssuedAccessKey> AccessKeys::Issue(std::string_view principal, std::string_view actor,
-                                          Time now, bool approved) {
+Result<IssuedAccessKey> AccessKeys::Issue(storage::Tx& tx, std::string_view principal,
+                                          std::string_view actor, Time now, bool approved) {
   auto id = RandomBase32(random_, 16);
   if (!id) return std::move(id).error();
   SecretBytes raw(30);  // 240 bits → 40 base64 characters, the shape of an AWS secret key
@@ -34,16 +34,32 @@ Result<IssuedAccessKey> AccessKeys::Issue(std::string_view principal, std::strin
   storage::AccessKeyRecord record{issued.id, std::string(principal), std::move(*sealed), now, {},
                                   approved};
   auto added = store_.Add(
-      record, internal::AdminAudit("access-key.create", actor, now,
-                                   "access key " + issued.id + " for " + std::string(principal)));
+      tx, record,
+      internal::AdminAudit("access-key.create", actor, now,
+                           "access key " + issued.id + " for " + std::string(principal)));
   if (!added) return std::move(added).error();
   return issued;
 }
 
 Status AccessKeys::Revoke(std::string_view id, std::string_view actor, Time now) {
-  return store_.Revoke(
-      id, now,
-      internal::AdminAudit("access-key.revoke", actor, now, "access key " + std::string(id)));
+  return unit_of_work_.Run([&](storage::Tx& tx) {
+    return store_.Revoke(
+        tx, id, now,
+        internal::AdminAudit("access-key.revoke", actor, now, "access key " + std::string(id)));
+  });
+}
+
+Result<IssuedAccessKey> AccessKeys::Issue(std::string_view principal, std::string_view actor,
+                                          Time now, bool approved) {
+  IssuedAccessKey issued;
+  auto done = unit_of_work_.Run([&](storage::Tx& tx) -> Status {
+    auto key = Issue(tx, principal, actor, now, approved);
+    if (!key) return std::move(key).error();
+    issued = std::move(*key);
+    return Ok();
+  });
+  if (!done) return std::move(done).error();
+  return issued;
 }
 
 std::optional<AccessKeyOwner> AccessKeys::Lookup(std::string_view id) {

@@ -14,6 +14,7 @@
 #include "broker/keys/kek.h"
 #include "crypto/random.h"
 #include "storage/access_key_store.h"
+#include "storage/unit_of_work.h"
 
 namespace kb::broker {
 
@@ -29,12 +30,19 @@ struct AccessKeyOwner {
 
 class AccessKeys {
  public:
-  // REQUIRES: every reference outlives this object.
-  AccessKeys(storage::AccessKeyStore& store, Authenticator& principals, const Kek& kek,
-             const Random& random)
-      : store_(store), principals_(principals), kek_(kek), random_(random) {}
+  // REQUIRES: every reference outlives this object; `unit_of_work` is over the store's database.
+  AccessKeys(storage::AccessKeyStore& store, storage::UnitOfWork& unit_of_work,
+             Authenticator& principals, const Kek& kek, const Random& random)
+      : store_(store),
+        unit_of_work_(unit_of_work),
+        principals_(principals),
+        kek_(kek),
+        random_(random) {}
 
   // kNotFound if there is no such principal. An unapproved key signs nothing until approved.
+  // Committed with its audit row in `tx`, or in a transaction of its own.
+  Result<IssuedAccessKey> Issue(storage::Tx& tx, std::string_view principal, std::string_view actor,
+                                Time now, bool approved);
   Result<IssuedAccessKey> Issue(std::string_view principal, std::string_view actor, Time now,
                                 bool approved);
   Status Revoke(std::string_view id, std::string_view actor, Time now);
@@ -47,6 +55,7 @@ class AccessKeys {
 
  private:
   storage::AccessKeyStore& store_;
+  storage::UnitOfWork& unit_of_work_;
   Authenticator& principals_;
   const Kek& kek_;
   const Random& random_;

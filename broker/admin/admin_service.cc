@@ -5,22 +5,12 @@
 #include "policy/evaluator.h"
 #include "policy/policy_parser.h"
 #include "policy/policy_warnings.h"
+#include "storage/audited_change.h"
 
 namespace kb::broker {
 
 using storage::ApprovalKind;
 using storage::ApprovalSubject;
-
-Status AdminService::AuditedChange(std::string_view action, const Principal& actor, Time now,
-                                   std::string reasons, const std::function<Status()>& change) {
-  return deps_.unit_of_work.Run([&]() -> Status {
-    if (auto s = change(); !s) return s;
-    auto seq =
-        deps_.audit.Append(internal::AdminAudit(action, actor.name, now, std::move(reasons)));
-    if (!seq) return std::move(seq).error();
-    return Ok();
-  });
-}
 
 Result<ApprovalStatus> AdminService::Settle(const ApprovalSubject& subject,
                                             Result<ApprovalStatus> status) {
@@ -35,10 +25,9 @@ Result<ApprovalStatus> AdminService::Approve(const ApprovalSubject& subject, con
   return Settle(subject, quorum_.Approve(subject, actor, action, now));
 }
 
-Result<ApprovalStatus> AdminService::ChangeAndApprove(ApprovalSubject& subject,
-                                                      const Principal& actor,
-                                                      std::string_view action, Time now,
-                                                      const std::function<Status()>& change) {
+Result<ApprovalStatus> AdminService::ChangeAndApprove(
+    ApprovalSubject& subject, const Principal& actor, std::string_view action, Time now,
+    const std::function<Status(storage::Tx&)>& change) {
   return Settle(subject, quorum_.ChangeAndApprove(subject, actor, action, now, change));
 }
 
@@ -52,13 +41,16 @@ Result<ApprovalStatus> AdminService::CreateReference(policy::Reference reference
   reference.created_by = actor.name;
   ApprovalSubject subject{ApprovalKind::kReference, reference.name, 0};
   return ChangeAndApprove(subject, actor, "reference.create", now,
-                          [&] { return deps_.references.Add(reference); });
+                          [&](storage::Tx& tx) { return deps_.references.Add(tx, reference); });
 }
 
 Status AdminService::RevokeReference(const std::string& name, const Principal& actor, Time now) {
-  return AuditedChange("reference.revoke", actor, now, "reference " + name, [&] {
-    return deps_.references.SetStatus(name, policy::ReferenceStatus::kRevoked);
-  });
+  return storage::CommitWithAudit(
+      deps_.unit_of_work, deps_.audit,
+      internal::AdminAudit("reference.revoke", actor.name, now, "reference " + name),
+      [&](storage::Tx& tx, storage::AuditRecord&) {
+        return deps_.references.SetStatus(tx, name, policy::ReferenceStatus::kRevoked);
+      });
 }
 
 Result<ApprovalStatus> AdminService::ReinstateReference(const std::string& name,
@@ -69,8 +61,8 @@ Result<ApprovalStatus> AdminService::ReinstateReference(const std::string& name,
     return Error{ErrorCode::kConflict, "reference " + name + " is not revoked"};
   }
   ApprovalSubject subject{ApprovalKind::kReference, name, 0};
-  return ChangeAndApprove(subject, actor, "reference.reinstate", now, [&] {
-    return deps_.references.SetStatus(name, policy::ReferenceStatus::kPending);
+  return ChangeAndApprove(subject, actor, "reference.reinstate", now, [&](storage::Tx& tx) {
+    return deps_.references.SetStatus(tx, name, policy::ReferenceStatus::kPending);
   });
 }
 
@@ -111,8 +103,8 @@ Result<PolicyPut> AdminService::PutPolicy(const std::string& name, const std::st
   auto references = deps_.references.LoadAll();
   if (!references) return std::move(references).error();
   ApprovalSubject subject{ApprovalKind::kPolicy, name, 0};
-  auto status = ChangeAndApprove(subject, actor, "policy.put", now, [&]() -> Status {
-    auto version = deps_.policies.Put(name, yaml, actor.name, now);
+  auto status = ChangeAndApprove(subject, actor, "policy.put", now, [&](storage::Tx& tx) -> Status {
+    auto version = deps_.policies.Put(tx, name, yaml, actor.name, now);
     if (!version) return std::move(version).error();
     subject.version = *version;
     return Ok();
@@ -155,16 +147,18 @@ Result<ApprovalStatus> AdminService::ActivatePolicy(const std::string& name, int
     }
     return Approve(subject, actor, "policy.activate", now);
   }
-  return ChangeAndApprove(subject, actor, "policy.activate", now, [&] {
-    return deps_.policies.RequestActivation(name, version, actor.name, now);
+  return ChangeAndApprove(subject, actor, "policy.activate", now, [&](storage::Tx& tx) {
+    return deps_.policies.RequestActivation(tx, name, version, actor.name, now);
   });
 }
 
 Status AdminService::DeactivatePolicy(const std::string& name, const Principal& actor, Time now) {
   auto versions = PolicyVersions(name);
   if (!versions) return std::move(versions).error();
-  return AuditedChange("policy.deactivate", actor, now, "policy " + name,
-                       [&] { return deps_.policies.Deactivate(name); });
+  return storage::CommitWithAudit(
+      deps_.unit_of_work, deps_.audit,
+      internal::AdminAudit("policy.deactivate", actor.name, now, "policy " + name),
+      [&](storage::Tx& tx, storage::AuditRecord&) { return deps_.policies.Deactivate(tx, name); });
 }
 
 Result<storage::PolicyVersion> AdminService::CurrentPolicy(const std::string& name) {
@@ -211,9 +205,9 @@ Result<std::pair<std::string, ApprovalStatus>> AdminService::RegisterAttestation
   storage::AttestationKeyRecord record{
       id, Bytes(public_key.begin(), public_key.end()), "pending", description, now, actor.name};
   ApprovalSubject subject{ApprovalKind::kAttestationKey, id, 0};
-  auto status = ChangeAndApprove(subject, actor, "ak.approve", now, [&] {
+  auto status = ChangeAndApprove(subject, actor, "ak.approve", now, [&](storage::Tx& tx) {
     return deps_.attestation_keys.Add(
-        record, internal::AdminAudit("ak.register", actor.name, now, "attestation key " + id));
+        tx, record, internal::AdminAudit("ak.register", actor.name, now, "attestation key " + id));
   });
   if (!status) return std::move(status).error();
   return std::make_pair(id, std::move(*status));
@@ -231,11 +225,11 @@ Result<ApprovalStatus> AdminService::ApproveAttestationKey(const std::string& id
 }
 
 Status AdminService::RevokeAttestationKey(const std::string& id, const Principal& actor, Time now) {
-  if (auto s = deps_.attestation_keys.Revoke(
-          id, internal::AdminAudit("ak.revoke", actor.name, now, "attestation key " + id));
-      !s) {
-    return s;
-  }
+  auto revoked = deps_.unit_of_work.Run([&](storage::Tx& tx) {
+    return deps_.attestation_keys.Revoke(
+        tx, id, internal::AdminAudit("ak.revoke", actor.name, now, "attestation key " + id));
+  });
+  if (!revoked) return revoked;
   auto keys = deps_.attestation_keys.List();
   if (!keys) return std::move(keys).error();
   for (const auto& k : *keys) {

@@ -143,16 +143,13 @@ class AdminService {
   Result<ApprovalStatus> Approve(const storage::ApprovalSubject& subject, const Principal& actor,
                                  std::string_view action, Time now);
   // `change` (which may complete `subject`, e.g. with a new version) and `actor`'s approval of
-  // `subject`, in one transaction.
+  // `subject`, in one transaction, which `change` writes through.
   Result<ApprovalStatus> ChangeAndApprove(storage::ApprovalSubject& subject, const Principal& actor,
                                           std::string_view action, Time now,
-                                          const std::function<Status()>& change);
+                                          const std::function<Status(storage::Tx&)>& change);
   // After the commit: the live AK set follows an activated key.
   Result<ApprovalStatus> Settle(const storage::ApprovalSubject& subject,
                                 Result<ApprovalStatus> status);
-  // `change` and its audit row, in one transaction.
-  Status AuditedChange(std::string_view action, const Principal& actor, Time now,
-                       std::string reasons, const std::function<Status()>& change);
 
   Dependencies deps_;
   Quorum quorum_;

@@ -85,8 +85,8 @@ Result<Principal> Authenticator::LoadPrincipal(std::string_view name) {
   return Principal{principal->name, *roles};
 }
 
-Status Authenticator::CreatePrincipal(std::string_view name, RoleSet roles, std::string_view actor,
-                                      Time now, bool approved) {
+Status Authenticator::CreatePrincipal(storage::Tx& tx, std::string_view name, RoleSet roles,
+                                      std::string_view actor, Time now, bool approved) {
   if (!policy::IsValidName(name)) {
     return Error{ErrorCode::kMalformedRequest, "principal names are 1..128 of [A-Za-z0-9._@:/-]"};
   }
@@ -103,12 +103,12 @@ Status Authenticator::CreatePrincipal(std::string_view name, RoleSet roles, std:
   for (const auto& n : names) listed += (listed.empty() ? "" : ",") + n;
   storage::PrincipalRecord record{std::string(name), names, now, std::string(actor)};
   record.approved = approved;
-  return store_.CreatePrincipal(record,
+  return store_.CreatePrincipal(tx, record,
                                 AdminAudit("principal.create", actor, now,
                                            "principal " + std::string(name) + " roles " + listed));
 }
 
-Result<IssuedToken> Authenticator::IssueToken(std::string_view principal,
+Result<IssuedToken> Authenticator::IssueToken(storage::Tx& tx, std::string_view principal,
                                               std::optional<std::chrono::seconds> ttl,
                                               std::string_view actor, Time now, bool approved) {
   Bytes id(kIdHex / 2), secret(kSecretHex / 2);
@@ -126,19 +126,23 @@ Result<IssuedToken> Authenticator::IssueToken(std::string_view principal,
   record.expires_at = issued.expires_at;
   record.approved = approved;
   auto added = store_.AddToken(
-      record, AdminAudit("token.create", actor, now,
-                         "token " + issued.id + " for principal " + std::string(principal)));
+      tx, record,
+      AdminAudit("token.create", actor, now,
+                 "token " + issued.id + " for principal " + std::string(principal)));
   if (!added) return std::move(added).error();
   return issued;
 }
 
 Status Authenticator::DisablePrincipal(std::string_view name, std::string_view actor, Time now) {
   if (name == actor) return Error{ErrorCode::kConflict, "a principal cannot disable itself"};
-  return store_.DisablePrincipal(
-      name, now, AdminAudit("principal.disable", actor, now, "principal " + std::string(name)));
+  return unit_of_work_.Run([&](storage::Tx& tx) {
+    return store_.DisablePrincipal(
+        tx, name, now,
+        AdminAudit("principal.disable", actor, now, "principal " + std::string(name)));
+  });
 }
 
-Result<BoundCertificate> Authenticator::BindCertificate(std::string_view principal,
+Result<BoundCertificate> Authenticator::BindCertificate(storage::Tx& tx, std::string_view principal,
                                                         std::string_view pem,
                                                         std::string_view actor, Time now,
                                                         bool approved) {
@@ -157,7 +161,7 @@ Result<BoundCertificate> Authenticator::BindCertificate(std::string_view princip
   record.created_by = std::string(actor);
   record.approved = approved;
   auto added = store_.AddClientCertificate(
-      record,
+      tx, record,
       AdminAudit("client-cert.bind", actor, now,
                  "client certificate " + bound.id + " for principal " + std::string(principal)));
   if (!added) return std::move(added).error();
@@ -165,14 +169,38 @@ Result<BoundCertificate> Authenticator::BindCertificate(std::string_view princip
 }
 
 Status Authenticator::RevokeCertificate(std::string_view id, std::string_view actor, Time now) {
-  return store_.RevokeClientCertificate(
-      id, now,
-      AdminAudit("client-cert.revoke", actor, now, "client certificate " + std::string(id)));
+  return unit_of_work_.Run([&](storage::Tx& tx) {
+    return store_.RevokeClientCertificate(
+        tx, id, now,
+        AdminAudit("client-cert.revoke", actor, now, "client certificate " + std::string(id)));
+  });
 }
 
 Status Authenticator::RevokeToken(std::string_view id, std::string_view actor, Time now) {
-  return store_.RevokeToken(id, now,
-                            AdminAudit("token.revoke", actor, now, "token " + std::string(id)));
+  return unit_of_work_.Run([&](storage::Tx& tx) {
+    return store_.RevokeToken(tx, id, now,
+                              AdminAudit("token.revoke", actor, now, "token " + std::string(id)));
+  });
+}
+
+Status Authenticator::CreatePrincipal(std::string_view name, RoleSet roles, std::string_view actor,
+                                      Time now, bool approved) {
+  return unit_of_work_.Run(
+      [&](storage::Tx& tx) { return CreatePrincipal(tx, name, roles, actor, now, approved); });
+}
+
+Result<IssuedToken> Authenticator::IssueToken(std::string_view principal,
+                                              std::optional<std::chrono::seconds> ttl,
+                                              std::string_view actor, Time now, bool approved) {
+  IssuedToken issued;
+  auto done = unit_of_work_.Run([&](storage::Tx& tx) -> Status {
+    auto token = IssueToken(tx, principal, ttl, actor, now, approved);
+    if (!token) return std::move(token).error();
+    issued = std::move(*token);
+    return Ok();
+  });
+  if (!done) return std::move(done).error();
+  return issued;
 }
 
 }  // namespace kb::broker

@@ -16,6 +16,7 @@
 #include "common/result.h"
 #include "crypto/random.h"
 #include "storage/principal_store.h"
+#include "storage/unit_of_work.h"
 
 namespace kb::broker {
 
@@ -32,9 +33,11 @@ struct IssuedToken {
 
 class Authenticator {
  public:
-  // REQUIRES: `store` and `random` outlive the authenticator.
-  Authenticator(storage::PrincipalStore& store, const Random& random)
-      : store_(store), random_(random) {}
+  // REQUIRES: `store`, `unit_of_work` (over the store's database) and `random` outlive the
+  // authenticator.
+  Authenticator(storage::PrincipalStore& store, storage::UnitOfWork& unit_of_work,
+                const Random& random)
+      : store_(store), unit_of_work_(unit_of_work), random_(random) {}
 
   // The principal a bearer token belongs to. kUnauthorized, with one generic message, for a
   // malformed, unknown, revoked or expired token.
@@ -50,10 +53,17 @@ class Authenticator {
   // kMalformedRequest for a bad name or empty roles; kConflict if the name exists. An
   // unapproved principal authenticates nobody until the approval store approves it (IdentityAdmin
   // creates principals that way; only the offline bootstrap creates approved ones).
+  // Each change commits with its audit row: in `tx` when given one (a larger unit of work), else
+  // in a transaction of its own.
+  Status CreatePrincipal(storage::Tx& tx, std::string_view name, RoleSet roles,
+                         std::string_view actor, Time now, bool approved);
   Status CreatePrincipal(std::string_view name, RoleSet roles, std::string_view actor, Time now,
                          bool approved);
   // A new token for `principal`, valid for `ttl` (none: until revoked); an unapproved one
   // authenticates nobody until approved. kNotFound if there is no such principal.
+  Result<IssuedToken> IssueToken(storage::Tx& tx, std::string_view principal,
+                                 std::optional<std::chrono::seconds> ttl, std::string_view actor,
+                                 Time now, bool approved);
   Result<IssuedToken> IssueToken(std::string_view principal,
                                  std::optional<std::chrono::seconds> ttl, std::string_view actor,
                                  Time now, bool approved);
@@ -62,14 +72,16 @@ class Authenticator {
   // authenticates nobody until approved. kMalformedRequest unless `pem` is one certificate whose
   // CN is `principal` (the CN still names the principal); kNotFound if there is no such
   // principal; kConflict if the key is bound already.
-  Result<BoundCertificate> BindCertificate(std::string_view principal, std::string_view pem,
-                                           std::string_view actor, Time now, bool approved);
+  Result<BoundCertificate> BindCertificate(storage::Tx& tx, std::string_view principal,
+                                           std::string_view pem, std::string_view actor, Time now,
+                                           bool approved);
   Status RevokeCertificate(std::string_view id, std::string_view actor, Time now);
   // Disables `name` and revokes its tokens and client certificate bindings.
   // kConflict for the caller itself (an admin cannot lock everyone out by accident).
   Status DisablePrincipal(std::string_view name, std::string_view actor, Time now);
 
   storage::PrincipalStore& store() { return store_; }
+  storage::UnitOfWork& unit_of_work() { return unit_of_work_; }
 
   // The principal `name` with its roles, for a credential that names it (a token, a client
   // certificate, a KMS access key). kUnauthorized if there is no such principal, it is disabled
@@ -78,6 +90,7 @@ class Authenticator {
 
  private:
   storage::PrincipalStore& store_;
+  storage::UnitOfWork& unit_of_work_;
   const Random& random_;
 };
 

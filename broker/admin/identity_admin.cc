@@ -13,7 +13,7 @@ Error NeedsAdmin(std::string_view what) {
                std::string(what) + " for another principal needs the admin role"};
 }
 
-// A credential for `principal`, made by `make(approved)` (its `id` names it): effective at once
+// A credential for `principal`, made by `make(tx, approved)` (its `id` names it): effective at once
 // when `actor` is that principal; for another principal `actor` needs admin, and the credential
 // waits, with `actor`'s approval, for the quorum.
 template <typename Credential, typename Make>
@@ -22,21 +22,28 @@ Result<Issued<Credential>> IssueCredential(Quorum& quorum, std::string_view prin
                                            std::string_view what, std::string_view action,
                                            Make make) {
   if (principal == actor.name) {
-    auto made = make(/*approved=*/true);
-    if (!made) return std::move(made).error();
-    return Issued<Credential>{std::move(*made), {{actor.name}, quorum.required(), true}};
+    Credential own;
+    auto done = quorum.unit_of_work().Run([&](storage::Tx& tx) -> Status {
+      auto made = make(tx, /*approved=*/true);
+      if (!made) return std::move(made).error();
+      own = std::move(*made);
+      return Ok();
+    });
+    if (!done) return std::move(done).error();
+    return Issued<Credential>{std::move(own), {{actor.name}, quorum.required(), true}};
   }
   // Checked before anything is made or read: without admin, nothing about it matters.
   if (!actor.HasAny(kAdminRole)) return NeedsAdmin(what);
   Credential credential;
   ApprovalSubject subject{kind, "", 0};
-  auto status = quorum.ChangeAndApprove(subject, actor, action, now, [&]() -> Status {
-    auto made = make(/*approved=*/false);
-    if (!made) return std::move(made).error();
-    credential = std::move(*made);
-    subject.name = credential.id;
-    return Ok();
-  });
+  auto status =
+      quorum.ChangeAndApprove(subject, actor, action, now, [&](storage::Tx& tx) -> Status {
+        auto made = make(tx, /*approved=*/false);
+        if (!made) return std::move(made).error();
+        credential = std::move(*made);
+        subject.name = credential.id;
+        return Ok();
+      });
   if (!status) return std::move(status).error();
   return Issued<Credential>{std::move(credential), std::move(*status)};
 }
@@ -46,8 +53,8 @@ Result<Issued<Credential>> IssueCredential(Quorum& quorum, std::string_view prin
 Result<ApprovalStatus> IdentityAdmin::CreatePrincipal(std::string_view name, RoleSet roles,
                                                       const Principal& actor, Time now) {
   ApprovalSubject subject{ApprovalKind::kPrincipal, std::string(name), 0};
-  return quorum_.ChangeAndApprove(subject, actor, "principal.approve", now, [&] {
-    return auth_.CreatePrincipal(name, roles, actor.name, now, /*approved=*/false);
+  return quorum_.ChangeAndApprove(subject, actor, "principal.approve", now, [&](storage::Tx& tx) {
+    return auth_.CreatePrincipal(tx, name, roles, actor.name, now, /*approved=*/false);
   });
 }
 
@@ -56,15 +63,18 @@ Result<Issued<IssuedToken>> IdentityAdmin::IssueToken(std::string_view principal
                                                       const Principal& actor, Time now) {
   return IssueCredential<IssuedToken>(
       quorum_, principal, actor, now, ApprovalKind::kToken, "a token", "token.approve",
-      [&](bool approved) { return auth_.IssueToken(principal, ttl, actor.name, now, approved); });
+      [&](storage::Tx& tx, bool approved) {
+        return auth_.IssueToken(tx, principal, ttl, actor.name, now, approved);
+      });
 }
 
 Result<Issued<IssuedAccessKey>> IdentityAdmin::IssueAccessKey(std::string_view principal,
                                                               const Principal& actor, Time now) {
   return IssueCredential<IssuedAccessKey>(
       quorum_, principal, actor, now, ApprovalKind::kAccessKey, "an access key",
-      "access-key.approve",
-      [&](bool approved) { return access_keys_.Issue(principal, actor.name, now, approved); });
+      "access-key.approve", [&](storage::Tx& tx, bool approved) {
+        return access_keys_.Issue(tx, principal, actor.name, now, approved);
+      });
 }
 
 Result<Issued<BoundCertificate>> IdentityAdmin::BindCertificate(std::string_view principal,
@@ -72,8 +82,8 @@ Result<Issued<BoundCertificate>> IdentityAdmin::BindCertificate(std::string_view
                                                                 const Principal& actor, Time now) {
   return IssueCredential<BoundCertificate>(
       quorum_, principal, actor, now, ApprovalKind::kClientCertificate, "a client certificate",
-      "client-cert.approve", [&](bool approved) {
-        return auth_.BindCertificate(principal, pem, actor.name, now, approved);
+      "client-cert.approve", [&](storage::Tx& tx, bool approved) {
+        return auth_.BindCertificate(tx, principal, pem, actor.name, now, approved);
       });
 }
 

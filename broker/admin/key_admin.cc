@@ -8,6 +8,7 @@
 #include "common/encoding.h"
 #include "crypto/digest.h"
 #include "crypto/ossl.h"
+#include "storage/audited_change.h"
 
 namespace kb::broker {
 namespace {
@@ -63,14 +64,13 @@ Result<ApprovalStatus> KeyAdmin::Enable(const std::string& id, const Principal& 
   if (!actor.HasAny(Roles({Role::kKeyManager}))) {
     return Error{ErrorCode::kForbidden, "a key-manager requests enabling a key"};
   }
-  return quorum_.ChangeAndApprove(subject, actor, "key.enable", now, [&]() -> Status {
-    if (auto s = keys_.RequestEnable(id); !s) return s;
-    storage::AuditRecord row =
-        internal::AdminAudit("key.enable-request", actor.name, now, "key " + id);
-    row.key_id = id;
-    auto seq = audit_.Append(std::move(row));
-    if (!seq) return std::move(seq).error();
-    return Ok();
+  storage::AuditRecord row =
+      internal::AdminAudit("key.enable-request", actor.name, now, "key " + id);
+  row.key_id = id;
+  return quorum_.ChangeAndApprove(subject, actor, "key.enable", now, [&](storage::Tx& tx) {
+    return storage::WithAudit(tx, audit_, std::move(row), [&](storage::Tx&, storage::AuditRecord&) {
+      return keys_.RequestEnable(tx, id);
+    });
   });
 }
 
@@ -99,12 +99,14 @@ Result<ImportParameters> KeyAdmin::CreateImportParameters(const std::string& id,
   auto sealed = kek_.Seal(SealId(stored.token_sha256), 0, *der, random_);
   if (!sealed) return std::move(sealed).error();
   stored.wrapping_key_sealed = std::move(*sealed);
-  if (auto s = tokens_.Add(stored, now); !s) return std::move(s).error();
   storage::AuditRecord row =
       internal::AdminAudit("key.import-parameters", actor.name, now,
                            "import token valid until " + FormatRfc3339(params.expires_at));
   row.key_id = id;
-  if (auto seq = audit_.Append(std::move(row)); !seq) return std::move(seq).error();
+  auto added = storage::CommitWithAudit(
+      quorum_.unit_of_work(), audit_, std::move(row),
+      [&](storage::Tx& tx, storage::AuditRecord&) { return tokens_.Add(tx, stored, now); });
+  if (!added) return std::move(added).error();
   return params;
 }
 
@@ -112,13 +114,19 @@ Status KeyAdmin::Import(const std::string& id, const std::string& import_token,
                         ByteSpan wrapped_secret, const KeyOptions& options, const Principal& actor,
                         Time now) {
   Sha256Digest hash = Sha256(AsBytes(import_token));
-  auto token = tokens_.Take(hash, now);
-  if (!token) {
-    if (token.error().code == ErrorCode::kNotFound) return BadToken();
-    return std::move(token).error();
+  storage::ImportToken token;
+  auto taken = quorum_.unit_of_work().Run([&](storage::Tx& tx) -> Status {
+    auto took = tokens_.Take(tx, hash, now);
+    if (!took) return std::move(took).error();
+    token = std::move(*took);
+    return Ok();
+  });
+  if (!taken) {
+    if (taken.error().code == ErrorCode::kNotFound) return BadToken();
+    return taken;
   }
-  if (token->key_id != id) return BadToken();
-  auto der = kek_.Unseal(SealId(hash), 0, token->wrapping_key_sealed);
+  if (token.key_id != id) return BadToken();
+  auto der = kek_.Unseal(SealId(hash), 0, token.wrapping_key_sealed);
   if (!der) return std::move(der).error();
   const unsigned char* p = der->span().data();
   OsslPtr<EVP_PKEY> key(d2i_AutoPrivateKey(nullptr, &p, long(der->size())));

@@ -4,6 +4,7 @@
 
 #include "broker/admin/internal/admin_audit.h"
 #include "common/encoding.h"
+#include "storage/audited_change.h"
 
 namespace kb::broker {
 
@@ -71,11 +72,10 @@ Result<std::pair<storage::KmsGrant, ApprovalStatus>> KmsGovernance::CreateGrant(
   row.key_id = grant.key_id;
   ApprovalSubject subject{ApprovalKind::kKmsGrant, grant.id, 0};
   auto status =
-      deps_.quorum.ChangeAndApprove(subject, actor, "kms-grant.approve", now, [&]() -> Status {
-        if (auto s = deps_.grants.Add(grant); !s) return s;
-        auto seq = deps_.audit.Append(std::move(row));
-        if (!seq) return std::move(seq).error();
-        return Ok();
+      deps_.quorum.ChangeAndApprove(subject, actor, "kms-grant.approve", now, [&](storage::Tx& tx) {
+        return storage::WithAudit(
+            tx, deps_.audit, std::move(row),
+            [&](storage::Tx&, storage::AuditRecord&) { return deps_.grants.Add(tx, grant); });
       });
   if (!status) return std::move(status).error();
   if (status->effective) grant.status = "active";
@@ -88,8 +88,10 @@ Result<ApprovalStatus> KmsGovernance::ApproveGrant(const std::string& id, const 
 }
 
 Status KmsGovernance::RevokeGrant(const std::string& id, const Principal& actor, Time now) {
-  return deps_.grants.Revoke(
-      id, now, internal::AdminAudit("kms-grant.revoke", actor.name, now, "kms grant " + id));
+  return deps_.quorum.unit_of_work().Run([&](storage::Tx& tx) {
+    return deps_.grants.Revoke(
+        tx, id, now, internal::AdminAudit("kms-grant.revoke", actor.name, now, "kms grant " + id));
+  });
 }
 
 Result<AttestationChange> KmsGovernance::ProposeAttestation(const std::string& key_id,
@@ -104,18 +106,20 @@ Result<AttestationChange> KmsGovernance::ProposeAttestation(const std::string& k
   AttestationChange change;
   ApprovalSubject subject{ApprovalKind::kKeyAttestation, key_id, 0};
   auto status = deps_.quorum.ChangeAndApprove(
-      subject, actor, "key.attestation-approve", now, [&]() -> Status {
-        auto version = deps_.grants.ProposeAttestation(key_id, required, actor.name, now);
-        if (!version) return std::move(version).error();
-        subject.version = change.version = *version;
-        storage::AuditRecord row =
-            internal::AdminAudit("key.attestation-propose", actor.name, now,
-                                 "key " + key_id + " change " + std::to_string(*version) +
-                                     ": attestation_required " + (required ? "true" : "false"));
-        row.key_id = key_id;
-        auto seq = deps_.audit.Append(std::move(row));
-        if (!seq) return std::move(seq).error();
-        return Ok();
+      subject, actor, "key.attestation-approve", now, [&](storage::Tx& tx) {
+        storage::AuditRecord proposal =
+            internal::AdminAudit("key.attestation-propose", actor.name, now, "");
+        proposal.key_id = key_id;
+        return storage::WithAudit(
+            tx, deps_.audit, std::move(proposal),
+            [&](storage::Tx&, storage::AuditRecord& row) -> Status {
+              auto version = deps_.grants.ProposeAttestation(tx, key_id, required, actor.name, now);
+              if (!version) return std::move(version).error();
+              subject.version = change.version = *version;
+              row.reasons = "key " + key_id + " change " + std::to_string(*version) +
+                            ": attestation_required " + (required ? "true" : "false");
+              return Ok();
+            });
       });
   if (!status) return std::move(status).error();
   change.approval = std::move(*status);

@@ -4,27 +4,35 @@
 
 namespace kb::broker {
 
-Result<storage::ApprovalResult> Quorum::Record(const storage::ApprovalSubject& subject,
+Result<storage::ApprovalResult> Quorum::Record(storage::Tx& tx,
+                                               const storage::ApprovalSubject& subject,
                                                const Principal& actor, std::string_view action,
                                                Time now) {
-  return approvals_.Approve(subject, actor.name, required_, now,
+  return approvals_.Approve(tx, subject, actor.name, required_, now,
                             internal::AdminAudit(action, actor.name, now, ""));
 }
 
 Result<ApprovalStatus> Quorum::Approve(const storage::ApprovalSubject& subject,
                                        const Principal& actor, std::string_view action, Time now) {
-  auto result = Record(subject, actor, action, now);
-  if (!result) return std::move(result).error();
-  return ApprovalStatus{std::move(result->approvers), required_, result->activated};
+  storage::ApprovalResult result;
+  auto done = unit_of_work_.Run([&](storage::Tx& tx) -> Status {
+    auto approved = Record(tx, subject, actor, action, now);
+    if (!approved) return std::move(approved).error();
+    result = std::move(*approved);
+    return Ok();
+  });
+  if (!done) return std::move(done).error();
+  return ApprovalStatus{std::move(result.approvers), required_, result.activated};
 }
 
 Result<ApprovalStatus> Quorum::ChangeAndApprove(storage::ApprovalSubject& subject,
                                                 const Principal& actor, std::string_view action,
-                                                Time now, const std::function<Status()>& change) {
+                                                Time now,
+                                                const std::function<Status(storage::Tx&)>& change) {
   storage::ApprovalResult result;
-  auto done = unit_of_work_.Run([&]() -> Status {
-    if (auto s = change(); !s) return s;
-    auto approved = Record(subject, actor, action, now);
+  auto done = unit_of_work_.Run([&](storage::Tx& tx) -> Status {
+    if (auto s = change(tx); !s) return s;
+    auto approved = Record(tx, subject, actor, action, now);
     if (!approved) return std::move(approved).error();
     result = std::move(*approved);
     return Ok();

@@ -37,22 +37,23 @@ class Quorum {
                                  std::string_view action, Time now);
 
   // `change` (which may complete `subject`, e.g. with a new version) and `actor`'s approval of
-  // `subject`, in one transaction: the pending subject never exists without its author's
-  // approval, and with a quorum of one it takes effect at once.
+  // `subject`, in one transaction, which `change` writes through: the pending subject never
+  // exists without its author's approval, and with a quorum of one it takes effect at once.
   Result<ApprovalStatus> ChangeAndApprove(storage::ApprovalSubject& subject, const Principal& actor,
                                           std::string_view action, Time now,
-                                          const std::function<Status()>& change);
+                                          const std::function<Status(storage::Tx&)>& change);
 
   // The approvals `subject` has so far; `effective` when they reach the quorum.
   Result<ApprovalStatus> Approvals(const storage::ApprovalSubject& subject);
 
   Result<std::vector<storage::PendingItem>> Pending() { return approvals_.Pending(required_); }
 
-  // Runs `work` in one transaction (for changes that need no approval, with their audit row).
-  Status Run(const std::function<Status()>& work) { return unit_of_work_.Run(work); }
+  // For changes that need no approval: they commit with their audit row through
+  // storage::CommitWithAudit on this unit of work.
+  storage::UnitOfWork& unit_of_work() { return unit_of_work_; }
 
  private:
-  Result<storage::ApprovalResult> Record(const storage::ApprovalSubject& subject,
+  Result<storage::ApprovalResult> Record(storage::Tx& tx, const storage::ApprovalSubject& subject,
                                          const Principal& actor, std::string_view action, Time now);
 
   storage::ApprovalStore& approvals_;

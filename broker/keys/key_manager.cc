@@ -1,11 +1,13 @@
 #include "broker/keys/key_manager.h"
 
 #include "policy/reference.h"
+#include "storage/audited_change.h"
 
 namespace kb::broker {
 
-Status KeyManager::Audit(std::string_view action, std::string_view id, uint32_t version,
-                         std::string_view actor, Time now, std::string reasons) {
+storage::AuditRecord KeyManager::KeyAudit(std::string_view action, std::string_view id,
+                                          uint32_t version, std::string_view actor, Time now,
+                                          std::string reasons) {
   storage::AuditRecord row;
   row.time = now;
   row.actor = std::string(actor);
@@ -14,9 +16,7 @@ Status KeyManager::Audit(std::string_view action, std::string_view id, uint32_t 
   row.key_version = version;
   row.decision = "ok";
   row.reasons = std::move(reasons);
-  auto appended = audit_.Append(std::move(row));
-  if (!appended) return std::move(appended).error();
-  return Ok();
+  return row;
 }
 
 Status KeyManager::Create(std::string_view id, const SecretBytes& material, const char* origin,
@@ -40,13 +40,13 @@ Status KeyManager::Create(std::string_view id, const SecretBytes& material, cons
                             std::string(actor),
                             options.purpose,
                             options.attestation_required};
-  return unit_of_work_.Run([&]() -> Status {
-    if (auto s = keys_.Create(record, *sealed); !s) return s;
-    std::string purpose(storage::KeyPurposeName(options.purpose));
-    return Audit(
-        "key.create", id, 1, actor, now,
-        "purpose " + purpose + (options.attestation_required ? "" : ", attestation not required"));
-  });
+  std::string purpose(storage::KeyPurposeName(options.purpose));
+  return storage::CommitWithAudit(
+      unit_of_work_, audit_,
+      KeyAudit("key.create", id, 1, actor, now,
+               "purpose " + purpose +
+                   (options.attestation_required ? "" : ", attestation not required")),
+      [&](storage::Tx& tx, storage::AuditRecord&) { return keys_.Create(tx, record, *sealed); });
 }
 
 Status KeyManager::CreateGenerated(std::string_view id, std::string_view actor, Time now,
@@ -82,10 +82,11 @@ Result<uint32_t> KeyManager::Rotate(std::string_view id, std::string_view actor,
   if (auto s = random_.Fill(material.mutable_span()); !s) return std::move(s).error();
   auto sealed = kek_.Seal(id, version, material, random_);
   if (!sealed) return std::move(sealed).error();
-  auto rotated = unit_of_work_.Run([&]() -> Status {
-    if (auto s = keys_.AddVersion(id, version, *sealed, now); !s) return s;
-    return Audit("key.rotate", id, version, actor, now);
-  });
+  auto rotated = storage::CommitWithAudit(unit_of_work_, audit_,
+                                          KeyAudit("key.rotate", id, version, actor, now),
+                                          [&](storage::Tx& tx, storage::AuditRecord&) {
+                                            return keys_.AddVersion(tx, id, version, *sealed, now);
+                                          });
   if (!rotated) return std::move(rotated).error();
   return version;
 }
@@ -93,10 +94,10 @@ Result<uint32_t> KeyManager::Rotate(std::string_view id, std::string_view actor,
 Status KeyManager::SetEnabled(std::string_view id, bool enabled, std::string_view actor, Time now) {
   auto key = keys_.Get(id);
   if (!key) return std::move(key).error();
-  return unit_of_work_.Run([&]() -> Status {
-    if (auto s = keys_.SetEnabled(id, enabled); !s) return s;
-    return Audit(enabled ? "key.enable" : "key.disable", id, key->current_version, actor, now);
-  });
+  return storage::CommitWithAudit(
+      unit_of_work_, audit_,
+      KeyAudit(enabled ? "key.enable" : "key.disable", id, key->current_version, actor, now),
+      [&](storage::Tx& tx, storage::AuditRecord&) { return keys_.SetEnabled(tx, id, enabled); });
 }
 
 Result<UnsealedKey> KeyManager::UnsealCurrent(std::string_view id) { return Unseal(id, 0); }

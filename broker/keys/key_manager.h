@@ -69,8 +69,10 @@ class KeyManager {
  private:
   Status Create(std::string_view id, const SecretBytes& material, const char* origin,
                 std::string_view actor, Time now, KeyOptions options);
-  Status Audit(std::string_view action, std::string_view id, uint32_t version,
-               std::string_view actor, Time now, std::string reasons = "");
+  // The audit row of a change to key `id`, committed with it (storage::CommitWithAudit).
+  static storage::AuditRecord KeyAudit(std::string_view action, std::string_view id,
+                                       uint32_t version, std::string_view actor, Time now,
+                                       std::string reasons = "");
 
   storage::KeyStore& keys_;
   storage::AuditLog& audit_;

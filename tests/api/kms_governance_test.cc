@@ -95,9 +95,11 @@ TEST_F(KmsGovernance, AnEnclaveHoldingAReleaseKeyCannotForgeOrOpenKmsCiphertexts
   EXPECT_EQ(Code(grant), "wrong_key_purpose");
   // ... and even a grant written into the database (from before the purposes existed) does
   // not make the KMS API use a release key.
-  ASSERT_TRUE(
-      broker_.grants->Add({"g-legacy", "app", "model-weights", broker::GrantableKmsOperations(),
-                           "pending", kT, "test", std::nullopt}));
+  ASSERT_TRUE(broker_.unit_of_work->Run([&](storage::Tx& tx) {
+    return broker_.grants->Add(
+        tx, {"g-legacy", "app", "model-weights", broker::GrantableKmsOperations(), "pending", kT,
+             "test", std::nullopt});
+  }));
   ASSERT_TRUE(broker_.db->Exec("UPDATE kms_grants SET status = 'active' WHERE id = 'g-legacy'"));
   auto opened = Kms("Decrypt", {{"CiphertextBlob", Base64Encode(*forged)}});
   EXPECT_EQ(opened.status, 400);

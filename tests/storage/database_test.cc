@@ -9,6 +9,7 @@
 #include "storage/migrations.h"
 #include "storage/sqlite_policy_store.h"
 #include "storage/sqlite_reference_store.h"
+#include "storage/sqlite_unit_of_work.h"
 #include "tests/support/test_paths.h"
 
 namespace kb::storage {
@@ -88,7 +89,12 @@ TEST_F(DatabaseTest, MigratesAnExistingDatabaseAndKeepsItsRows) {
   // Migration 6 added the two-person rule: a reference that existed before is approved.
   EXPECT_EQ(r->status, policy::ReferenceStatus::kActive);
   SqlitePolicyStore policies(**db);  // the table of migration 2 exists
-  EXPECT_TRUE(policies.Put("p", "name: p", "admin", Time{}));
+  SqliteUnitOfWork unit_of_work(**db);
+  EXPECT_TRUE(unit_of_work.Run([&](Tx& tx) -> Status {
+    auto put = policies.Put(tx, "p", "name: p", "admin", Time{});
+    if (!put) return std::move(put).error();
+    return Ok();
+  }));
   // Opening again is a no-op.
   db->reset();
   EXPECT_TRUE(Database::Open(path_));

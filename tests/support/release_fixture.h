@@ -19,6 +19,7 @@
 #include "storage/sqlite_policy_store.h"
 #include "storage/sqlite_reference_store.h"
 #include "storage/sqlite_release_ledger.h"
+#include "storage/sqlite_unit_of_work.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/test_pki.h"
 
@@ -70,8 +71,11 @@ class ReleaseFixture : public ::testing::Test {
     instance_key_ = testing::GenerateKey(KeyType::kRsa2048);
   }
   void PutPolicy(const std::string& yaml) {
-    int v = *policies_->Put("weights", yaml, "admin", kT);
-    ASSERT_TRUE(policies_->Activate("weights", v));
+    ASSERT_TRUE(unit_of_work_->Run([&](storage::Tx& tx) -> Status {
+      auto v = policies_->Put(tx, "weights", yaml, "admin", kT);
+      if (!v) return std::move(v).error();
+      return policies_->Activate(tx, "weights", *v);
+    }));
   }
   // A document for the instance key, carrying `nonce`, with PCR0 = `pcr0`.
   Bytes Document(const Bytes& nonce, const Bytes& pcr0 = kPcr0, EVP_PKEY* wrap_to = nullptr) {

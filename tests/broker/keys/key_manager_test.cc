@@ -9,6 +9,7 @@
 #include "common/encoding.h"
 #include "storage/sqlite_audit_log.h"
 #include "storage/sqlite_key_store.h"
+#include "storage/sqlite_unit_of_work.h"
 #include "tests/support/test_paths.h"
 
 namespace kb::broker {

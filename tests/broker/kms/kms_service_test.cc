@@ -216,8 +216,10 @@ TEST_F(KmsServiceTest, AReleaseKeyServesNoKmsCallAndItsMaterialForgesNothing) {
                                           {"admin", kAllRoles}, kT)),
             ErrorCode::kWrongKeyPurpose);
   // Even with a grant written straight to the database, the purpose refuses.
-  ASSERT_TRUE(grants_->Add({"g-raw", "app", "model-weights", GrantableKmsOperations(), "pending",
-                            kT, "test", std::nullopt}));
+  ASSERT_TRUE(unit_of_work_->Run([&](storage::Tx& tx) {
+    return grants_->Add(tx, {"g-raw", "app", "model-weights", GrantableKmsOperations(), "pending",
+                             kT, "test", std::nullopt});
+  }));
   ASSERT_TRUE(db_->Exec("UPDATE kms_grants SET status = 'active' WHERE id = 'g-raw'"));
   EXPECT_EQ(Code(kms_->Encrypt("model-weights", Text("x"), {}, call_)),
             ErrorCode::kWrongKeyPurpose);
