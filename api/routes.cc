@@ -14,8 +14,8 @@ namespace kb::api {
 namespace {
 
 using broker::Role;
-using broker::RoleSet;
 using broker::Roles;
+using broker::RoleSet;
 
 constexpr RoleSet kAdmin = Roles({Role::kAdmin});
 constexpr RoleSet kKeyManager = Roles({Role::kKeyManager});
@@ -43,16 +43,28 @@ void AtOnce(const HttpRequest& request, Services& services, Time now, Respond re
 
 constexpr RouteEntry Public(std::string_view method, std::string_view path, PublicHandler handler,
                             size_t body_limit, std::string_view summary) {
-  return {method, path, "", Surface::kPublic, 0, body_limit, "", "", summary, handler};
+  return {.method = method,
+          .pattern = path,
+          .surface = Surface::kPublic,
+          .allowed = 0,
+          .body_limit = body_limit,
+          .summary = summary,
+          .on_public = handler};
 }
 
 // GET routes read no body; the others read a JSON object of up to kAdminBodyLimit.
 constexpr RouteEntry Admin(std::string_view method, std::string_view pattern, RoleSet allowed,
                            AdminHandler handler, std::string_view cli_words,
                            std::string_view cli_arg, std::string_view summary) {
-  size_t body_limit = method == "GET" ? 0 : kAdminBodyLimit;
-  return {method,    pattern, "",      Surface::kAdmin, allowed, body_limit,
-          cli_words, cli_arg, summary, nullptr,         handler};
+  return {.method = method,
+          .pattern = pattern,
+          .surface = Surface::kAdmin,
+          .allowed = allowed,
+          .body_limit = method == "GET" ? 0 : kAdminBodyLimit,
+          .cli_words = cli_words,
+          .cli_arg = cli_arg,
+          .summary = summary,
+          .on_admin = handler};
 }
 
 constexpr RouteEntry WithBodyLimit(RouteEntry entry, size_t body_limit) {
@@ -60,10 +72,17 @@ constexpr RouteEntry WithBodyLimit(RouteEntry entry, size_t body_limit) {
   return entry;
 }
 
+// Every operation is POST / with its X-Amz-Target, for the kms-user role.
 constexpr RouteEntry Kms(std::string_view operation, KmsOperation handler,
                          std::string_view summary) {
-  return {"POST",  "/",     operation, Surface::kKms, Roles({Role::kKmsUser}), kKmsBodyLimit, "",
-          "",      summary, nullptr,   nullptr,       handler};
+  return {.method = "POST",
+          .pattern = "/",
+          .kms_operation = operation,
+          .surface = Surface::kKms,
+          .allowed = Roles({Role::kKmsUser}),
+          .body_limit = kKmsBodyLimit,
+          .summary = summary,
+          .on_kms = handler};
 }
 
 // Identity changes that widen who can act are approved by admins; a principal's own tokens and
@@ -133,9 +152,10 @@ constexpr std::array kRoutes = {
           "references approve", "NAME", "approve a pending reference"),
     Admin("GET", "/v1/admin/policies", kAnyRole, admin::ListPolicies, "policies list", "",
           "the active and the newest version of every policy"),
-    WithBodyLimit(Admin("PUT", "/v1/admin/policies/{name}", kAuthor, admin::PutPolicy,
-                        "policies put", "", "a new policy version (--file F); active once approved"),
-                  kPolicyJsonLimit),
+    WithBodyLimit(
+        Admin("PUT", "/v1/admin/policies/{name}", kAuthor, admin::PutPolicy, "policies put", "",
+              "a new policy version (--file F); active once approved"),
+        kPolicyJsonLimit),
     Admin("GET", "/v1/admin/policies/{name}", kAnyRole, admin::GetPolicy, "policies get", "NAME",
           "a policy's active (else newest) version [--version V], with its YAML"),
     Admin("GET", "/v1/admin/policies/{name}/versions", kAnyRole, admin::ListPolicyVersions,
@@ -174,18 +194,18 @@ constexpr std::array kRoutes = {
     Admin("POST", "/v1/admin/keys/{id}/attestation/approve", kApprover,
           admin::ApproveKeyAttestation, "keys approve-attestation", "ID",
           "approve a pending attestation change (--version V)"),
-    Admin("POST", "/v1/admin/grants", kKeyManager, admin::CreateGrant, "grants create",
-          "PRINCIPAL", "propose a KMS grant (--key-id K --operations LIST)"),
+    Admin("POST", "/v1/admin/grants", kKeyManager, admin::CreateGrant, "grants create", "PRINCIPAL",
+          "propose a KMS grant (--key-id K --operations LIST)"),
     Admin("GET", "/v1/admin/grants", kAnyRole, admin::ListGrants, "grants list", "",
           "list KMS grants"),
-    Admin("POST", "/v1/admin/grants/{id}/approve", kApprover, admin::ApproveGrant,
-          "grants approve", "ID", "approve a pending grant"),
+    Admin("POST", "/v1/admin/grants/{id}/approve", kApprover, admin::ApproveGrant, "grants approve",
+          "ID", "approve a pending grant"),
     Admin("POST", "/v1/admin/grants/{id}/revoke", kGrantRevokers, admin::RevokeGrant,
           "grants revoke", "ID", "revoke a grant, immediately"),
     Admin("POST", "/v1/admin/attestation-keys", kAuthor, admin::RegisterAttestationKey,
           "aks register", "", "propose a TPM attestation key (--file F [--description D])"),
-    Admin("GET", "/v1/admin/attestation-keys", kAnyRole, admin::ListAttestationKeys, "aks list",
-          "", "list attestation keys"),
+    Admin("GET", "/v1/admin/attestation-keys", kAnyRole, admin::ListAttestationKeys, "aks list", "",
+          "list attestation keys"),
     Admin("POST", "/v1/admin/attestation-keys/{id}/approve", kApprover,
           admin::ApproveAttestationKey, "aks approve", "ID", "approve a pending attestation key"),
     Admin("POST", "/v1/admin/attestation-keys/{id}/revoke", kRevokers, admin::RevokeAttestationKey,
@@ -204,14 +224,11 @@ constexpr std::array kRoutes = {
     Kms("GenerateRandom", kms::GenerateRandom, "random bytes"),
 };
 
-// Checked when compiled: each entry has the handler of its surface, and no route reads more than
-// the server reads by default.
+// Checked when compiled: every route has a summary, and none reads more than the server reads
+// by default. (tests/api/routes_test.cc checks each has the handler of its surface: comparing a
+// function's address with null is no constant expression under the sanitizers.)
 constexpr bool WellFormed(const RouteEntry& e) {
-  int handlers = (e.on_public != nullptr) + (e.on_admin != nullptr) + (e.on_kms != nullptr);
-  bool own = (e.surface == Surface::kPublic && e.on_public != nullptr) ||
-             (e.surface == Surface::kAdmin && e.on_admin != nullptr) ||
-             (e.surface == Surface::kKms && e.on_kms != nullptr);
-  return handlers == 1 && own && e.body_limit <= kServerBodyLimit && !e.summary.empty();
+  return e.body_limit <= kServerBodyLimit && !e.summary.empty();
 }
 static_assert(std::all_of(kRoutes.begin(), kRoutes.end(), WellFormed));
 

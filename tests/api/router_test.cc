@@ -117,6 +117,16 @@ TEST_F(RouterTest, RoutesHealthAndRefusesUnknownRoutesAndMethods) {
   EXPECT_EQ(Call("DELETE", "/healthz").status, 405);
 }
 
+TEST(RouteLabel, NamesPublicRoutesAndSurfacesAndNothingElse) {
+  EXPECT_EQ(RouteLabel("/healthz"), "/healthz");
+  EXPECT_EQ(RouteLabel("/v1/release"), "/v1/release");
+  EXPECT_EQ(RouteLabel("/v1/admin/keys/k/rotate"), "/v1/admin");
+  EXPECT_EQ(RouteLabel("/v1/admin/nope"), "/v1/admin");
+  EXPECT_EQ(RouteLabel("/"), "/ (kms)");
+  EXPECT_EQ(RouteLabel("/nope"), "unknown");
+  EXPECT_EQ(RouteLabel("/healthz/"), "unknown");
+}
+
 TEST_F(RouterTest, RsaOaep256FormatOverTheApi) {
   HttpResponse r = Call("POST", "/v1/release",
                         ReleaseBody(Document(ChallengeNonce()), R"(, "format": "rsa-oaep-256")"));
