@@ -10,12 +10,12 @@
 //   unknown path    → 404 not_found; known path, other method → 405
 //   role missing    → 403 forbidden
 
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "api/http_types.h"
+#include "api/routes.h"
 #include "broker/admin/access_keys.h"
 #include "broker/admin/admin_service.h"
 #include "broker/admin/authenticator.h"
@@ -41,19 +41,14 @@ struct AdminCall {
   std::vector<std::string> params;  // path parameters in order, percent-decoded
   Time now;
   AdminServices& services;
+  size_t body_limit;  // the route's (routes.h): JsonBody(call) reads at most this
 };
 
-using AdminHandler = HttpResponse (*)(const AdminCall&);
+// The admin routes are the entries of the route table (routes.h) of Surface::kAdmin.
+using AdminRoute = RouteEntry;
 
-struct AdminRoute {
-  std::string_view method;
-  std::string_view pattern;  // "{x}" matches one path segment; "{x}:verb" one ending in ":verb"
-  broker::RoleSet allowed;   // a caller needs at least one of these roles
-  AdminHandler handler;
-};
-
-// Every admin route, for the router, the OpenAPI parity test and the role-matrix test.
-std::span<const AdminRoute> AdminRouteTable();
+// Every admin route, in the table's order: for the role-matrix test.
+std::vector<AdminRoute> AdminRouteTable();
 
 // REQUIRES: request.target starts with "/v1/admin/".
 HttpResponse RouteAdmin(const HttpRequest& request, AdminServices& services, Time now);

@@ -13,7 +13,11 @@ namespace kb::api::admin {
 HttpResponse JsonResponse(int status, const boost::json::value& body);
 HttpResponse ErrorResponse(const Error& error);
 // The request body as a JSON object (bounded size and depth), or the error response.
-Result<boost::json::object> JsonBody(const AdminCall& call, size_t max_size = 64 * 1024);
+Result<boost::json::object> JsonBody(const AdminCall& call, size_t max_size);
+// The same, bounded by the route's body limit (routes.cc).
+inline Result<boost::json::object> JsonBody(const AdminCall& call) {
+  return JsonBody(call, call.body_limit);
+}
 // Percent-decodes a path segment or query value; nullopt for a bad escape or an empty result.
 std::optional<std::string> PercentDecode(std::string_view text);
 // The percent-decoded value of `key` in the query string, or nullopt (absent or undecodable).

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <array>
 #include <cctype>
 
 #include "api/admin_api.h"
@@ -7,82 +6,6 @@
 
 namespace kb::api {
 namespace {
-
-using broker::Role;
-using broker::Roles;
-
-constexpr broker::RoleSet kAdmin = Roles({Role::kAdmin});
-constexpr broker::RoleSet kKeyManager = Roles({Role::kKeyManager});
-constexpr broker::RoleSet kAuthor = Roles({Role::kPolicyAuthor});
-constexpr broker::RoleSet kApprover = Roles({Role::kApprover});
-constexpr broker::RoleSet kAuditor = Roles({Role::kAuditor});
-// Every admin role; kms-user is for the KMS API only.
-constexpr broker::RoleSet kAnyRole = broker::kAllRoles & ~Roles({Role::kKmsUser});
-constexpr broker::RoleSet kRevokers = kAuthor | kApprover;
-constexpr broker::RoleSet kPrincipalReaders = kAdmin | kAuditor;
-constexpr broker::RoleSet kEvaluators = kAuthor | kApprover | kAuditor;
-
-// Narrowing who may use a kms key needs nobody else: a grant is revoked at once.
-constexpr broker::RoleSet kGrantRevokers = kKeyManager | kApprover | kAdmin;
-
-// Identity changes that widen who can act are approved by admins; a principal's own tokens and
-// client certificates are its own business (broker/admin/identity_admin.h checks who acts for
-// whom).
-constexpr std::array<AdminRoute, 53> kAdminRoutes = {{
-    {"GET", "/v1/admin/whoami", kAnyRole, admin::WhoAmI},
-    {"POST", "/v1/admin/principals", kAdmin, admin::CreatePrincipal},
-    {"GET", "/v1/admin/principals", kPrincipalReaders, admin::ListPrincipals},
-    {"POST", "/v1/admin/principals/{name}/approve", kAdmin, admin::ApprovePrincipal},
-    {"POST", "/v1/admin/principals/{name}/tokens", kAnyRole, admin::CreateToken},
-    {"POST", "/v1/admin/principals/{name}/disable", kAdmin, admin::DisablePrincipal},
-    {"GET", "/v1/admin/tokens", kPrincipalReaders, admin::ListTokens},
-    {"POST", "/v1/admin/tokens/{id}/approve", kAdmin, admin::ApproveToken},
-    {"POST", "/v1/admin/tokens/{id}/revoke", kAnyRole, admin::RevokeToken},
-    {"POST", "/v1/admin/principals/{name}/access-keys", kAdmin, admin::CreateAccessKey},
-    {"GET", "/v1/admin/access-keys", kPrincipalReaders, admin::ListAccessKeys},
-    {"POST", "/v1/admin/access-keys/{id}/approve", kAdmin, admin::ApproveAccessKey},
-    {"POST", "/v1/admin/access-keys/{id}/revoke", kAdmin, admin::RevokeAccessKey},
-    {"POST", "/v1/admin/principals/{name}/client-certificates", kAnyRole, admin::BindCertificate},
-    {"GET", "/v1/admin/client-certificates", kPrincipalReaders, admin::ListCertificates},
-    {"POST", "/v1/admin/client-certificates/{id}/approve", kAdmin, admin::ApproveCertificate},
-    {"POST", "/v1/admin/client-certificates/{id}/revoke", kAnyRole, admin::RevokeCertificate},
-    {"GET", "/v1/admin/audit", kAuditor, admin::ReadAudit},
-    {"GET", "/v1/admin/audit/verify", kAuditor, admin::VerifyAudit},
-    {"POST", "/v1/admin/references", kAuthor, admin::CreateReference},
-    {"GET", "/v1/admin/references", kAnyRole, admin::ListReferences},
-    {"GET", "/v1/admin/references/{name}", kAnyRole, admin::GetReference},
-    {"POST", "/v1/admin/references/{name}/revoke", kRevokers, admin::RevokeReference},
-    {"POST", "/v1/admin/references/{name}/reinstate", kAuthor, admin::ReinstateReference},
-    {"POST", "/v1/admin/references/{name}/approve", kApprover, admin::ApproveReference},
-    {"GET", "/v1/admin/policies", kAnyRole, admin::ListPolicies},
-    {"PUT", "/v1/admin/policies/{name}", kAuthor, admin::PutPolicy},
-    {"GET", "/v1/admin/policies/{name}", kAnyRole, admin::GetPolicy},
-    {"GET", "/v1/admin/policies/{name}/versions", kAnyRole, admin::ListPolicyVersions},
-    {"POST", "/v1/admin/policies/{name}/approve", kApprover, admin::ApprovePolicy},
-    {"POST", "/v1/admin/policies/{name}/activate", kRevokers, admin::ActivatePolicy},
-    {"POST", "/v1/admin/policies/{name}/deactivate", kRevokers, admin::DeactivatePolicy},
-    {"POST", "/v1/admin/policies/{name}:evaluate", kEvaluators, admin::EvaluatePolicy},
-    {"POST", "/v1/admin/keys", kKeyManager, admin::CreateKey},
-    {"GET", "/v1/admin/keys", kAnyRole, admin::ListKeys},
-    {"GET", "/v1/admin/keys/{id}", kAnyRole, admin::GetKey},
-    {"POST", "/v1/admin/keys/{id}/rotate", kKeyManager, admin::RotateKey},
-    {"POST", "/v1/admin/keys/{id}/enable", kKeyManager | kApprover, admin::EnableKey},
-    {"POST", "/v1/admin/keys/{id}/disable", kKeyManager, admin::DisableKey},
-    {"GET", "/v1/admin/keys/{id}/import-parameters", kKeyManager, admin::GetImportParameters},
-    {"POST", "/v1/admin/keys/{id}/import", kKeyManager, admin::ImportKey},
-    {"POST", "/v1/admin/keys/{id}/attestation", kKeyManager, admin::ProposeKeyAttestation},
-    {"GET", "/v1/admin/keys/{id}/attestation", kAnyRole, admin::ListKeyAttestationChanges},
-    {"POST", "/v1/admin/keys/{id}/attestation/approve", kApprover, admin::ApproveKeyAttestation},
-    {"POST", "/v1/admin/grants", kKeyManager, admin::CreateGrant},
-    {"GET", "/v1/admin/grants", kAnyRole, admin::ListGrants},
-    {"POST", "/v1/admin/grants/{id}/approve", kApprover, admin::ApproveGrant},
-    {"POST", "/v1/admin/grants/{id}/revoke", kGrantRevokers, admin::RevokeGrant},
-    {"POST", "/v1/admin/attestation-keys", kAuthor, admin::RegisterAttestationKey},
-    {"GET", "/v1/admin/attestation-keys", kAnyRole, admin::ListAttestationKeys},
-    {"POST", "/v1/admin/attestation-keys/{id}/approve", kApprover, admin::ApproveAttestationKey},
-    {"POST", "/v1/admin/attestation-keys/{id}/revoke", kRevokers, admin::RevokeAttestationKey},
-    {"GET", "/v1/admin/pending", kAnyRole, admin::ListPending},
-}};
 
 std::string_view NextSegment(std::string_view& rest) {
   size_t slash = rest.find('/');
@@ -97,7 +20,13 @@ HttpResponse Fail(ErrorCode code, std::string message) {
 
 }  // namespace
 
-std::span<const AdminRoute> AdminRouteTable() { return kAdminRoutes; }
+std::vector<AdminRoute> AdminRouteTable() {
+  std::vector<AdminRoute> admin;
+  for (const RouteEntry& route : RouteTable()) {
+    if (route.surface == Surface::kAdmin) admin.push_back(route);
+  }
+  return admin;
+}
 
 bool MatchAdminPath(std::string_view pattern, std::string_view path,
                     std::vector<std::string>& params) {
@@ -137,14 +66,16 @@ HttpResponse RouteAdmin(const HttpRequest& request, AdminServices& services, Tim
   if (!principal) return admin::ErrorResponse(principal.error());
   bool path_known = false;
   std::vector<std::string> params;
-  for (const AdminRoute& route : kAdminRoutes) {
+  for (const RouteEntry& route : RouteTable()) {
+    if (route.surface != Surface::kAdmin) continue;
     if (!MatchAdminPath(route.pattern, request.target, params)) continue;
     path_known = true;
     if (route.method != request.method) continue;
     if (!principal->HasAny(route.allowed)) {
       return Fail(ErrorCode::kForbidden, "this principal's roles do not allow this call");
     }
-    return route.handler(AdminCall{request, *principal, std::move(params), now, services});
+    return route.on_admin(
+        AdminCall{request, *principal, std::move(params), now, services, route.body_limit});
   }
   if (path_known) {
     HttpResponse r = Fail(ErrorCode::kMalformedRequest, "method not allowed");

@@ -37,7 +37,7 @@ struct ServerOptions {
   // are served as before; an invalid one fails the handshake.
   std::string client_ca_file;
   size_t header_limit = 8 * 1024;
-  size_t body_limit = 400 * 1024;
+  size_t body_limit = kServerBodyLimit;  // routes.h: no route reads more
   std::chrono::seconds handshake_timeout{10};
   std::chrono::seconds read_timeout{15};  // from a request's first byte to its last
   std::chrono::seconds write_timeout{15};

@@ -1,6 +1,5 @@
 #include "api/router.h"
 
-#include <array>
 #include <boost/json.hpp>
 #include <optional>
 #include <string>
@@ -8,18 +7,13 @@
 
 #include "api/error_status.h"
 #include "api/release_codec.h"
-#include "common/await.h"
+#include "api/route_handlers.h"
 
 namespace kb::api {
 namespace {
 
-using Handler = void (*)(const HttpRequest&, Services&, Time, Respond);
-
-// A handler that answers before it returns.
-template <HttpResponse (*Answer)(const HttpRequest&, Services&, Time)>
-void AtOnce(const HttpRequest& request, Services& services, Time now, Respond respond) {
-  respond(Answer(request, services, now));
-}
+constexpr std::string_view kAdminPrefix = "/v1/admin/";
+constexpr std::string_view kKmsPath = "/";
 
 HttpResponse Json(int status, std::string body) {
   return {status, "application/json", std::move(body)};
@@ -28,6 +22,25 @@ HttpResponse Json(int status, std::string body) {
 HttpResponse Failure(const Error& error, uint64_t decision_id = 0) {
   return Json(HttpStatus(error.code), EncodeError(error, decision_id));
 }
+
+HttpResponse RateLimited(std::string message, int retry_after_seconds) {
+  HttpResponse response = Failure(Error{ErrorCode::kRateLimited, std::move(message)});
+  response.retry_after_seconds = retry_after_seconds;
+  return response;
+}
+
+// The per-address limit of the attestation endpoints, spent before any work is done.
+std::optional<HttpResponse> OverAddressLimit(const HttpRequest& request, Services& services,
+                                             Time now) {
+  if (services.limits == nullptr) return std::nullopt;
+  int wait = services.limits->per_address.Take(request.remote_address, now);
+  if (wait == 0) return std::nullopt;
+  return RateLimited("too many requests from this address; retry later", wait);
+}
+
+}  // namespace
+
+// The public handlers (route_handlers.h), bound to their routes in routes.cc.
 
 // "warning" says what makes attestation weaker than it should be, one clause per cause.
 HttpResponse Healthz(const HttpRequest&, Services& services, Time) {
@@ -50,21 +63,6 @@ HttpResponse Healthz(const HttpRequest&, Services& services, Time) {
 
 HttpResponse Readyz(const HttpRequest&, Services&, Time) {
   return Json(200, R"({"status":"ready"})");
-}
-
-HttpResponse RateLimited(std::string message, int retry_after_seconds) {
-  HttpResponse response = Failure(Error{ErrorCode::kRateLimited, std::move(message)});
-  response.retry_after_seconds = retry_after_seconds;
-  return response;
-}
-
-// The per-address limit of the attestation endpoints, spent before any work is done.
-std::optional<HttpResponse> OverAddressLimit(const HttpRequest& request, Services& services,
-                                             Time now) {
-  if (services.limits == nullptr) return std::nullopt;
-  int wait = services.limits->per_address.Take(request.remote_address, now);
-  if (wait == 0) return std::nullopt;
-  return RateLimited("too many requests from this address; retry later", wait);
 }
 
 HttpResponse PostChallenge(const HttpRequest& request, Services& services, Time now) {
@@ -120,69 +118,38 @@ HttpResponse GetMetrics(const HttpRequest&, Services& services, Time) {
   return {200, "text/plain; version=0.0.4", services.metrics->Render(counters)};
 }
 
-constexpr std::string_view kAdminPrefix = "/v1/admin/";
-
-struct RouteEntry {
-  std::string_view method;
-  std::string_view path;
-  Handler handler;
-};
-
-constexpr std::array<RouteEntry, 5> kRoutes = {{
-    {"GET", "/healthz", AtOnce<Healthz>},
-    {"GET", "/metrics", AtOnce<GetMetrics>},
-    {"GET", "/readyz", AtOnce<Readyz>},
-    {"POST", "/v1/challenge", AtOnce<PostChallenge>},
-    {"POST", "/v1/release", AtOnce<PostRelease>},
-}};
-
-}  // namespace
-
-std::vector<PublicRoute> PublicRoutes() {
-  std::vector<PublicRoute> out;
-  for (const RouteEntry& route : kRoutes) out.push_back({route.method, route.path});
-  return out;
-}
-
 std::string_view RouteLabel(std::string_view target) {
   if (target.starts_with(kAdminPrefix)) return "/v1/admin";
-  if (target == "/") return "/ (kms)";
-  for (const RouteEntry& route : kRoutes) {
-    if (route.path == target) return route.path;
+  if (target == kKmsPath) return "/ (kms)";
+  for (const RouteEntry& route : RouteTable()) {
+    if (route.surface == Surface::kPublic && route.pattern == target) return route.pattern;
   }
   return "unknown";
 }
 
-void Route(const HttpRequest& request, Services& services, Time now, Respond respond) {
+HttpResponse Route(const HttpRequest& request, Services& services, Time now) {
   if (services.kms != nullptr && kms::IsKmsRequest(request)) {
     if (services.limits != nullptr) {
       int wait = services.limits->per_address.Take(request.remote_address, now);
-      if (wait > 0) return respond(kms::Throttled(request, wait));
+      if (wait > 0) return kms::Throttled(request, wait);
     }
-    return respond(kms::RouteKms(request, *services.kms, now));
+    return kms::RouteKms(request, *services.kms, now);
   }
   if (services.admin != nullptr && request.target.starts_with(kAdminPrefix)) {
-    return respond(RouteAdmin(request, *services.admin, now));
+    return RouteAdmin(request, *services.admin, now);
   }
   bool path_known = false;
-  for (const RouteEntry& route : kRoutes) {
-    if (route.path != request.target) continue;
+  for (const RouteEntry& route : RouteTable()) {
+    if (route.surface != Surface::kPublic || route.pattern != request.target) continue;
     path_known = true;
-    if (route.method == request.method) {
-      return route.handler(request, services, now, std::move(respond));
-    }
+    if (route.method == request.method) return route.on_public(request, services, now);
   }
   if (path_known) {
     HttpResponse r = Failure(Error{ErrorCode::kMalformedRequest, "method not allowed"});
     r.status = 405;
-    return respond(std::move(r));
+    return r;
   }
-  respond(Failure(Error{ErrorCode::kNotFound, "no such route"}));
-}
-
-HttpResponse RouteAndWait(const HttpRequest& request, Services& services, Time now) {
-  return AwaitCallback<HttpResponse>(
-      [&](Respond respond) { Route(request, services, now, std::move(respond)); });
+  return Failure(Error{ErrorCode::kNotFound, "no such route"});
 }
 
 }  // namespace kb::api

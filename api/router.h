@@ -11,6 +11,7 @@
 #include "api/http_types.h"
 #include "api/kms/kms_api.h"
 #include "api/metrics.h"
+#include "api/routes.h"
 #include "broker/evidence/attestation_keys.h"
 #include "broker/evidence/certificate_cache.h"
 #include "broker/release_service.h"
@@ -45,24 +46,14 @@ struct Services {
   const broker::AttestationKeys* attestation_keys = nullptr;
 };
 
-// The public (non-admin) routes, for the OpenAPI parity test.
-struct PublicRoute {
-  std::string_view method;
-  std::string_view path;
-};
-std::vector<PublicRoute> PublicRoutes();
+// The answer to `request`. The routes are those of RouteTable() (routes.h): an unknown path is
+// 404, a known path with another method 405. May block on the disk (a release returns once its
+// decision is durable): the server calls it on its handler threads, never on an I/O thread.
+HttpResponse Route(const HttpRequest& request, Services& services, Time now);
 
-// Answers `request` by calling `respond` exactly once: before returning for every route but
-// POST /v1/release, which answers from the release ledger's writer thread once its decision is
-// durable (the I/O thread meanwhile serves other connections).
-using Respond = std::function<void(HttpResponse)>;
-void Route(const HttpRequest& request, Services& services, Time now, Respond respond);
-// Route, waiting for the answer: for tests, fuzzers and one-shot callers, never on a thread
-// that must stay free.
-HttpResponse RouteAndWait(const HttpRequest& request, Services& services, Time now);
-
-// The label under which a request to `target` is counted: its route's path, "/v1/admin" for
-// every admin route, or "unknown" (so that arbitrary targets cannot grow the metrics).
+// The label under which a request to `target` is counted: its public route's path, "/v1/admin"
+// for every target under /v1/admin/, "/ (kms)" for the KMS endpoint, or "unknown" (so that
+// arbitrary targets cannot grow the metrics).
 std::string_view RouteLabel(std::string_view target);
 
 }  // namespace kb::api

@@ -3,11 +3,13 @@
 #include <openssl/x509.h>
 
 #include <boost/json.hpp>
+#include <cassert>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
 #include "api/https_client.h"
+#include "api/routes.h"
 #include "broker/keys/rsa_oaep.h"
 #include "cli/admin_bootstrap.h"
 #include "cli/admin_output.h"
@@ -82,92 +84,105 @@ Status AddKeyOptions(const po::variables_map& vm, json::object& body) {
   return Ok();
 }
 
-Result<Call> KeyCall(const std::string& verb, const std::vector<std::string>& args,
-                     const po::variables_map& vm) {
-  const std::string target = "/v1/admin/keys/" + (args.size() > 2 ? Segment(args[2]) : "");
-  if (verb == "list") return Call{"GET", "/v1/admin/keys", ""};
-  if (args.size() < 3) return Error{ErrorCode::kMalformedRequest, "keys " + verb + " needs ID"};
-  if (verb == "create" || verb == "set-attestation") {
-    json::object body;
-    if (auto s = AddKeyOptions(vm, body); !s) return std::move(s).error();
-    if (verb == "create") {
-      body["id"] = args[2];
-      return Call{"POST", "/v1/admin/keys", json::serialize(body)};
-    }
-    if (!body.contains("attestation_required") || body.contains("purpose")) {
-      return Error{ErrorCode::kMalformedRequest, "set-attestation needs --attestation-required"};
-    }
-    return Call{"POST", target + "/attestation", json::serialize(body)};
+// What a command reads: its route, its words and ARG, its options.
+struct CommandInput {
+  const api::RouteEntry& route;
+  const std::vector<std::string>& args;  // resource, verb, ARG, ...
+  const po::variables_map& vm;
+
+  const std::string& arg() const { return args[2]; }  // REQUIRES: the route has a cli_arg
+  // The route's path with ARG in its "{x}".
+  std::string Target() const { return api::FillPattern(route.pattern, Segment(arg())); }
+  // A request to the route: JSON `body` to `target`.
+  Call Request(std::string target, std::string body = "") const {
+    return Call{std::string(route.method), std::move(target), std::move(body)};
   }
-  if (verb == "get") return Call{"GET", target, ""};
-  if (verb == "attestation") return Call{"GET", target + "/attestation", ""};
-  if (verb == "approve-attestation" && vm.count("version")) {
-    return Call{"POST", target + "/attestation/approve", VersionBody(vm)};
+};
+
+// An unknown command, or one without what it needs. keys, grants and client-certs name
+// themselves; a keys command without its ID says so.
+Error Incomplete(const std::vector<std::string>& args) {
+  const std::string resource = args.size() > 0 ? args[0] : "";
+  const std::string verb = args.size() > 1 ? args[1] : "";
+  std::string message = "unknown or incomplete admin command";
+  if (resource == "keys" && verb != "list" && args.size() < 3) {
+    message = "keys " + verb + " needs ID";
+  } else if (resource == "keys" || resource == "grants" || resource == "client-certs") {
+    message = "unknown or incomplete " + resource + " command";
   }
-  if (verb == "import-parameters") return Call{"GET", target + "/import-parameters", ""};
-  if (verb == "rotate" || verb == "enable" || verb == "disable") {
-    return Call{"POST", target + "/" + verb, ""};
-  }
-  return Error{ErrorCode::kMalformedRequest, "unknown or incomplete keys command"};
+  return Error{ErrorCode::kMalformedRequest, message};
 }
 
-Result<Call> GrantCall(const std::string& verb, const std::vector<std::string>& args,
-                       const po::variables_map& vm) {
-  if (verb == "list") return Call{"GET", "/v1/admin/grants", ""};
-  if (verb == "create" && args.size() > 2 && vm.count("key-id") && vm.count("operations")) {
-    json::array operations;
-    for (const auto& op : SplitList(vm["operations"].as<std::string>()))
-      operations.emplace_back(op);
-    json::object body{{"principal", args[2]},
-                      {"key", vm["key-id"].as<std::string>()},
-                      {"operations", std::move(operations)}};
-    return Call{"POST", "/v1/admin/grants", json::serialize(body)};
-  }
-  if ((verb == "approve" || verb == "revoke") && args.size() > 2) {
-    return Call{"POST", "/v1/admin/grants/" + Segment(args[2]) + "/" + verb, ""};
-  }
-  return Error{ErrorCode::kMalformedRequest, "unknown or incomplete grants command"};
+// The request of the command `words` for ARG `arg`. REQUIRES: `words` are in the route table.
+Call CommandCall(std::string_view words, const std::string& arg, std::string body = "") {
+  const api::RouteEntry* route = api::FindCliCommand(words);
+  assert(route != nullptr);
+  return Call{std::string(route->method), api::FillPattern(route->pattern, Segment(arg)),
+              std::move(body)};
+}
+
+// The completions below turn a command's options into its route's body or query.
+
+Result<Call> PrincipalCreate(const CommandInput& in) {
+  if (!in.vm.count("roles")) return Incomplete(in.args);
+  json::array roles;
+  for (const auto& role : SplitList(in.vm["roles"].as<std::string>())) roles.emplace_back(role);
+  return in.Request(std::string(in.route.pattern),
+                    json::serialize(json::object{{"name", in.arg()}, {"roles", roles}}));
+}
+
+Result<Call> TokenCreate(const CommandInput& in) {
+  json::object body;
+  if (in.vm.count("ttl")) body["ttl"] = in.vm["ttl"].as<std::string>();
+  return in.Request(in.Target(), json::serialize(body));
 }
 
 // A client certificate binding: the certificate's PEM goes to the broker, which reads it.
-Result<Call> ClientCertCall(const std::string& verb, const std::vector<std::string>& args,
-                            const po::variables_map& vm) {
-  if (verb == "list") return Call{"GET", "/v1/admin/client-certificates", ""};
-  if (verb == "add" && args.size() > 2) {
-    auto pem = ReadText(vm, "file", 16 * 1024);
-    if (!pem) return std::move(pem).error();
-    return Call{"POST", "/v1/admin/principals/" + Segment(args[2]) + "/client-certificates",
-                json::serialize(json::object{{"certificate", *pem}})};
-  }
-  if ((verb == "approve" || verb == "revoke") && args.size() > 2) {
-    return Call{"POST", "/v1/admin/client-certificates/" + Segment(args[2]) + "/" + verb, ""};
-  }
-  return Error{ErrorCode::kMalformedRequest, "unknown or incomplete client-certs command"};
+Result<Call> ClientCertAdd(const CommandInput& in) {
+  auto pem = ReadText(in.vm, "file", 16 * 1024);
+  if (!pem) return std::move(pem).error();
+  return in.Request(in.Target(), json::serialize(json::object{{"certificate", *pem}}));
 }
 
-Result<Call> ReferenceCreate(const po::variables_map& vm) {
+Result<Call> ReferenceCreate(const CommandInput& in) {
+  const po::variables_map& vm = in.vm;
   auto text = ReadText(vm, "file", 64 * 1024);
   if (!text) return std::move(text).error();
   std::string path = vm["file"].as<std::string>();
   bool is_json = text->find_first_not_of(" \t\r\n") != std::string::npos &&
                  (*text)[text->find_first_not_of(" \t\r\n")] == '{';
-  if (!is_json) return Call{"POST", "/v1/admin/references", *text, "text/yaml"};
+  std::string target(in.route.pattern);
+  if (!is_json) return Call{std::string(in.route.method), target, *text, "text/yaml"};
   std::string name =
       vm.count("name") ? vm["name"].as<std::string>() : std::filesystem::path(path).stem().string();
-  std::string target = "/v1/admin/references?name=" + Segment(name);
+  target += "?name=" + Segment(name);
   if (vm.count("source")) target += "&source=" + Segment(vm["source"].as<std::string>());
-  return Call{"POST", target, *text, "application/json"};
+  return Call{std::string(in.route.method), target, *text, "application/json"};
 }
 
-Result<Call> PolicyPut(const po::variables_map& vm) {
-  auto text = ReadText(vm, "file", policy::kMaxPolicySize);
+// The policy's name comes from its file.
+Result<Call> PolicyPut(const CommandInput& in) {
+  auto text = ReadText(in.vm, "file", policy::kMaxPolicySize);
   if (!text) return std::move(text).error();
   auto parsed = policy::ParsePolicy(*text);
   if (!parsed) return Error{ErrorCode::kMalformedRequest, parsed.error().message};
-  return Call{"PUT", "/v1/admin/policies/" + Segment(parsed->name), *text, "text/yaml"};
+  return Call{std::string(in.route.method),
+              api::FillPattern(in.route.pattern, Segment(parsed->name)), *text, "text/yaml"};
 }
 
-Result<Call> PolicyEvaluate(const std::string& name, const po::variables_map& vm) {
+Result<Call> PolicyGet(const CommandInput& in) {
+  if (!in.vm.count("version")) return in.Request(in.Target());
+  return in.Request(in.Target() + "?version=" + std::to_string(in.vm["version"].as<int>()));
+}
+
+// approve and activate of a policy version, approve-attestation of a key: {"version": V}.
+Result<Call> WithVersion(const CommandInput& in) {
+  if (!in.vm.count("version")) return Incomplete(in.args);
+  return in.Request(in.Target(), VersionBody(in.vm));
+}
+
+Result<Call> PolicyEvaluate(const CommandInput& in) {
+  const po::variables_map& vm = in.vm;
   if (!vm.count("evidence")) return Error{ErrorCode::kMalformedRequest, "--evidence is required"};
   auto document = ReadEvidenceFile(vm["evidence"].as<std::string>());
   if (!document) return std::move(document).error();
@@ -175,97 +190,94 @@ Result<Call> PolicyEvaluate(const std::string& name, const po::variables_map& vm
                                               {"document", Base64Encode(*document)}}}};
   if (vm.count("version")) body["version"] = vm["version"].as<int>();
   if (vm.count("at")) body["at"] = vm["at"].as<std::string>();
-  return Call{"POST", "/v1/admin/policies/" + Segment(name) + ":evaluate", json::serialize(body)};
+  return in.Request(in.Target(), json::serialize(body));
 }
 
-Result<Call> AkRegister(const po::variables_map& vm) {
-  auto text = ReadText(vm, "file", 64 * 1024);
+Result<Call> KeyCreate(const CommandInput& in) {
+  json::object body;
+  if (auto s = AddKeyOptions(in.vm, body); !s) return std::move(s).error();
+  body["id"] = in.arg();
+  return in.Request(std::string(in.route.pattern), json::serialize(body));
+}
+
+Result<Call> KeySetAttestation(const CommandInput& in) {
+  json::object body;
+  if (auto s = AddKeyOptions(in.vm, body); !s) return std::move(s).error();
+  if (!body.contains("attestation_required") || body.contains("purpose")) {
+    return Error{ErrorCode::kMalformedRequest, "set-attestation needs --attestation-required"};
+  }
+  return in.Request(in.Target(), json::serialize(body));
+}
+
+// `keys import ID` takes two calls (RunAdmin, ImportCall); with more arguments it is refused.
+Result<Call> KeyImport(const CommandInput& in) { return Incomplete(in.args); }
+
+Result<Call> GrantCreate(const CommandInput& in) {
+  const po::variables_map& vm = in.vm;
+  if (!vm.count("key-id") || !vm.count("operations")) return Incomplete(in.args);
+  json::array operations;
+  for (const auto& op : SplitList(vm["operations"].as<std::string>())) operations.emplace_back(op);
+  json::object body{{"principal", in.arg()},
+                    {"key", vm["key-id"].as<std::string>()},
+                    {"operations", std::move(operations)}};
+  return in.Request(std::string(in.route.pattern), json::serialize(body));
+}
+
+Result<Call> AkRegister(const CommandInput& in) {
+  auto text = ReadText(in.vm, "file", 64 * 1024);
   if (!text) return std::move(text).error();
   bool pem = text->find("-----BEGIN") != std::string::npos;
   json::object body{{"public_key", pem ? *text : Base64Encode(AsBytes(*text))}};
-  if (vm.count("description")) body["description"] = vm["description"].as<std::string>();
-  return Call{"POST", "/v1/admin/attestation-keys", json::serialize(body)};
+  if (in.vm.count("description")) body["description"] = in.vm["description"].as<std::string>();
+  return in.Request(std::string(in.route.pattern), json::serialize(body));
+}
+
+Result<Call> AuditList(const CommandInput& in) {
+  std::string query = "?after=" + std::to_string(in.vm["after"].as<uint64_t>()) +
+                      "&limit=" + std::to_string(in.vm["limit"].as<int>());
+  return in.Request(std::string(in.route.pattern) + query);
+}
+
+using Completion = Result<Call> (*)(const CommandInput&);
+
+// The commands whose route needs more than its method and path (the ARG in its "{x}").
+constexpr std::pair<std::string_view, Completion> kCompletions[] = {
+    {"principals create", PrincipalCreate},
+    {"tokens create", TokenCreate},
+    {"client-certs add", ClientCertAdd},
+    {"references create", ReferenceCreate},
+    {"policies put", PolicyPut},
+    {"policies get", PolicyGet},
+    {"policies approve", WithVersion},
+    {"policies activate", WithVersion},
+    {"policies evaluate", PolicyEvaluate},
+    {"keys create", KeyCreate},
+    {"keys set-attestation", KeySetAttestation},
+    {"keys approve-attestation", WithVersion},
+    {"keys import", KeyImport},
+    {"grants create", GrantCreate},
+    {"aks register", AkRegister},
+    {"audit list", AuditList},
+};
+
+// The route of `keybroker admin <resource> <verb>`, or of a one-word command (whoami, pending).
+const api::RouteEntry* FindCommand(const std::vector<std::string>& args) {
+  if (args.empty()) return nullptr;
+  if (const api::RouteEntry* one_word = api::FindCliCommand(args[0])) return one_word;
+  if (args.size() < 2) return nullptr;
+  return api::FindCliCommand(args[0] + " " + args[1]);
 }
 
 // The request for every command but `keys import` (two calls) and `bootstrap` (offline).
 Result<Call> BuildCall(const std::vector<std::string>& args, const po::variables_map& vm) {
-  const std::string resource = args.size() > 0 ? args[0] : "";
-  const std::string verb = args.size() > 1 ? args[1] : "";
-  const std::string arg = args.size() > 2 ? Segment(args[2]) : "";
-  const bool has_arg = args.size() > 2, has_version = vm.count("version") > 0;
-  if (resource == "whoami") return Call{"GET", "/v1/admin/whoami", ""};
-  if (resource == "pending") return Call{"GET", "/v1/admin/pending", ""};
-  if (resource == "principals" && verb == "list") return Call{"GET", "/v1/admin/principals", ""};
-  if (resource == "principals" && verb == "create" && has_arg && vm.count("roles")) {
-    json::array roles;
-    for (const auto& role : SplitList(vm["roles"].as<std::string>())) roles.emplace_back(role);
-    return Call{"POST", "/v1/admin/principals",
-                json::serialize(json::object{{"name", args[2]}, {"roles", roles}})};
+  const api::RouteEntry* route = FindCommand(args);
+  if (route == nullptr || (!route->cli_arg.empty() && args.size() < 3)) return Incomplete(args);
+  CommandInput input{*route, args, vm};
+  for (const auto& [words, complete] : kCompletions) {
+    if (words == route->cli_words) return complete(input);
   }
-  if (resource == "principals" && (verb == "approve" || verb == "disable") && has_arg) {
-    return Call{"POST", "/v1/admin/principals/" + arg + "/" + verb, ""};
-  }
-  if (resource == "tokens" && verb == "list") return Call{"GET", "/v1/admin/tokens", ""};
-  if (resource == "tokens" && verb == "create" && has_arg) {
-    json::object body;
-    if (vm.count("ttl")) body["ttl"] = vm["ttl"].as<std::string>();
-    return Call{"POST", "/v1/admin/principals/" + arg + "/tokens", json::serialize(body)};
-  }
-  if (resource == "tokens" && (verb == "approve" || verb == "revoke") && has_arg) {
-    return Call{"POST", "/v1/admin/tokens/" + arg + "/" + verb, ""};
-  }
-  if (resource == "access-keys" && verb == "list") {
-    return Call{"GET", "/v1/admin/access-keys", ""};
-  }
-  if (resource == "access-keys" && verb == "create" && has_arg) {
-    return Call{"POST", "/v1/admin/principals/" + arg + "/access-keys", ""};
-  }
-  if (resource == "access-keys" && (verb == "approve" || verb == "revoke") && has_arg) {
-    return Call{"POST", "/v1/admin/access-keys/" + arg + "/" + verb, ""};
-  }
-  if (resource == "client-certs") return ClientCertCall(verb, args, vm);
-  if (resource == "references") {
-    if (verb == "create") return ReferenceCreate(vm);
-    if (verb == "list") return Call{"GET", "/v1/admin/references", ""};
-    if (verb == "get" && has_arg) return Call{"GET", "/v1/admin/references/" + arg, ""};
-    if ((verb == "revoke" || verb == "reinstate" || verb == "approve") && has_arg) {
-      return Call{"POST", "/v1/admin/references/" + arg + "/" + verb, ""};
-    }
-  }
-  if (resource == "policies") {
-    if (verb == "put") return PolicyPut(vm);
-    if (verb == "list") return Call{"GET", "/v1/admin/policies", ""};
-    if (verb == "get" && has_arg) {
-      std::string query = has_version ? "?version=" + std::to_string(vm["version"].as<int>()) : "";
-      return Call{"GET", "/v1/admin/policies/" + arg + query, ""};
-    }
-    if (verb == "versions" && has_arg) {
-      return Call{"GET", "/v1/admin/policies/" + arg + "/versions", ""};
-    }
-    if ((verb == "approve" || verb == "activate") && has_arg && has_version) {
-      return Call{"POST", "/v1/admin/policies/" + arg + "/" + verb, VersionBody(vm)};
-    }
-    if (verb == "deactivate" && has_arg) {
-      return Call{"POST", "/v1/admin/policies/" + arg + "/deactivate", ""};
-    }
-    if (verb == "evaluate" && has_arg) return PolicyEvaluate(args[2], vm);
-  }
-  if (resource == "keys") return KeyCall(verb, args, vm);
-  if (resource == "grants") return GrantCall(verb, args, vm);
-  if (resource == "aks") {
-    if (verb == "register") return AkRegister(vm);
-    if (verb == "list") return Call{"GET", "/v1/admin/attestation-keys", ""};
-    if ((verb == "approve" || verb == "revoke") && has_arg) {
-      return Call{"POST", "/v1/admin/attestation-keys/" + arg + "/" + verb, ""};
-    }
-  }
-  if (resource == "audit" && verb == "verify") return Call{"GET", "/v1/admin/audit/verify", ""};
-  if (resource == "audit" && verb == "list") {
-    std::string query = "?after=" + std::to_string(vm["after"].as<uint64_t>()) +
-                        "&limit=" + std::to_string(vm["limit"].as<int>());
-    return Call{"GET", "/v1/admin/audit" + query, ""};
-  }
-  return Error{ErrorCode::kMalformedRequest, "unknown or incomplete admin command"};
+  if (route->cli_arg.empty()) return input.Request(std::string(route->pattern));
+  return input.Request(input.Target());
 }
 
 struct Connection {
@@ -294,7 +306,7 @@ Result<Call> ImportCall(const Connection& c, const std::string& id, const po::va
   if (!secret) return std::move(secret).error();
   SecretBytes material(*secret);
   std::fill(secret->begin(), secret->end(), 0);
-  auto params = Send(c, {"GET", "/v1/admin/keys/" + Segment(id) + "/import-parameters", ""});
+  auto params = Send(c, CommandCall("keys import-parameters", id));
   if (!params) return std::move(params).error();
   if (params->first != 200) {
     *status = params->first;
@@ -317,7 +329,7 @@ Result<Call> ImportCall(const Connection& c, const std::string& id, const po::va
   json::object body{{"import_token", token->as_string()},
                     {"encrypted_key_material", Base64Encode(*wrapped)}};
   if (auto s = AddKeyOptions(vm, body); !s) return std::move(s).error();
-  return Call{"POST", "/v1/admin/keys/" + Segment(id) + "/import", json::serialize(body)};
+  return CommandCall("keys import", id, json::serialize(body));
 }
 
 po::options_description AdminOptions() {

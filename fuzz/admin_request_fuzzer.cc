@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.authorization = harness.token;
   kb::api::Services services{*harness.broker.release, false, nullptr, nullptr,
                              harness.broker.admin_api.get()};
-  kb::api::HttpResponse response = kb::api::RouteAndWait(request, services, harness.now);
+  kb::api::HttpResponse response = kb::api::Route(request, services, harness.now);
   if (response.status < 200 || response.status > 599 || response.body.empty()) std::abort();
   return 0;
 }

@@ -141,13 +141,11 @@ void Session::OnRead(beast::error_code ec, std::size_t) {
   // onto this session's strand before touching the stream.
   asio::post(*context_.handlers,
              [self = shared_from_this(), request = std::move(request), answered]() {
-               Route(request, self->context_.services, answered.start,
-                     [self, answered](HttpResponse response) {
-                       asio::post(self->stream_.get_executor(),
-                                  [self, answered, response = std::move(response)]() mutable {
-                                    self->Finish(answered, std::move(response));
-                                  });
-                     });
+               HttpResponse response = Route(request, self->context_.services, answered.start);
+               asio::post(self->stream_.get_executor(),
+                          [self, answered, response = std::move(response)]() mutable {
+                            self->Finish(answered, std::move(response));
+                          });
              });
 }
 

@@ -5,6 +5,7 @@
 
 #include "api/json_input.h"
 #include "api/kms/sigv4.h"
+#include "api/routes.h"
 #include "common/encoding.h"
 #include "crypto/ossl.h"
 
@@ -15,14 +16,6 @@ namespace json = boost::json;
 
 constexpr std::string_view kContentType = "application/x-amz-json-1.1";
 constexpr std::string_view kTargetPrefix = "TrentService.";
-constexpr size_t kMaxBody = 400 * 1024;  // a Recipient document is at most 256 KiB, in base64
-
-struct Call {
-  const HttpRequest& request;
-  KmsServices& services;
-  broker::KmsCall who;
-  json::object body;
-};
 
 HttpResponse Answer(int status, json::object body, const HttpRequest& request) {
   HttpResponse r{status, std::string(kContentType), json::serialize(body)};
@@ -141,7 +134,9 @@ json::object Metadata(const broker::KmsKey& k, const broker::KmsLocation& where)
           {"MultiRegion", false}};
 }
 
-using Operation = HttpResponse (*)(Call&);
+}  // namespace
+
+// The operations (kms_api.h), bound to their X-Amz-Target in the route table (routes.cc).
 
 HttpResponse DescribeKey(Call& c) {
   if (auto s = OnlyMembers(c.body, {"KeyId", "GrantTokens"}); !s)
@@ -221,6 +216,8 @@ HttpResponse Decrypt(Call& c) {
   return Answer(200, std::move(out), c.request);
 }
 
+namespace {
+
 // KeySpec (AES_256 | AES_128) or NumberOfBytes, exactly one.
 Result<size_t> DataKeySize(const json::object& body) {
   auto spec = OptionalString(body, "KeySpec");
@@ -262,6 +259,8 @@ HttpResponse GenerateDataKeyWith(Call& c, bool deliver) {
   return Answer(200, std::move(out), c.request);
 }
 
+}  // namespace
+
 HttpResponse GenerateDataKey(Call& c) { return GenerateDataKeyWith(c, true); }
 HttpResponse GenerateDataKeyWithoutPlaintext(Call& c) { return GenerateDataKeyWith(c, false); }
 
@@ -284,16 +283,7 @@ HttpResponse GenerateRandom(Call& c) {
   return Answer(200, std::move(out), c.request);
 }
 
-constexpr std::pair<std::string_view, Operation> kOperations[] = {
-    {"DescribeKey", DescribeKey},
-    {"ListKeys", ListKeys},
-    {"ListAliases", ListAliases},
-    {"Encrypt", Encrypt},
-    {"Decrypt", Decrypt},
-    {"GenerateDataKey", GenerateDataKey},
-    {"GenerateDataKeyWithoutPlaintext", GenerateDataKeyWithoutPlaintext},
-    {"GenerateRandom", GenerateRandom},
-};
+namespace {
 
 std::string_view HeaderValue(const HttpRequest& request, std::string_view name) {
   for (const auto& [n, v] : request.headers) {
@@ -354,10 +344,7 @@ HttpResponse RouteKms(const HttpRequest& request, KmsServices& services, Time no
                  request);
   }
   std::string_view name = target.substr(kTargetPrefix.size());
-  Operation operation = nullptr;
-  for (const auto& [op_name, op] : kOperations) {
-    if (op_name == name) operation = op;
-  }
+  const RouteEntry* operation = FindKmsOperation(name);
   auto who = Authenticate(request, services, now);
   if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
   if (operation == nullptr) {
@@ -367,13 +354,13 @@ HttpResponse RouteKms(const HttpRequest& request, KmsServices& services, Time no
   if (!request.content_type.starts_with(kContentType)) {
     return Fault("ValidationException", "Content-Type must be application/x-amz-json-1.1", request);
   }
-  auto body = ParseObject(request.body.empty() ? "{}" : request.body, kMaxBody, 8);
+  auto body = ParseObject(request.body.empty() ? "{}" : request.body, operation->body_limit, 8);
   if (!body) return Fault(body.error(), request);
   if (auto s = RefuseUnsupported(*body); !s) return Fault(s.error(), request);
   Call call{request, services,
             broker::KmsCall{std::get<broker::Principal>(who).name, request.request_id, now},
             std::move(*body)};
-  return operation(call);
+  return operation->on_kms(call);
 }
 
 }  // namespace kb::api::kms

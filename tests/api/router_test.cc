@@ -25,7 +25,7 @@ class RouterTest : public testing::ReleaseFixture {
                     const std::string& body = "", const std::string& type = "application/json",
                     Time now = kT) {
     Services services{*service_, true};
-    return RouteAndWait({method, target, type, body, "req-7"}, services, now);
+    return Route({method, target, type, body, "req-7"}, services, now);
   }
   // POST /v1/release of `document` for `key`; the status and the error code.
   std::pair<int, std::string> Refusal(const Bytes& document,
@@ -115,6 +115,16 @@ TEST_F(RouterTest, RoutesHealthAndRefusesUnknownRoutesAndMethods) {
   EXPECT_EQ(Json(missing)["error"], "not_found");
   EXPECT_EQ(Call("GET", "/v1/release").status, 405);
   EXPECT_EQ(Call("DELETE", "/healthz").status, 405);
+}
+
+TEST(RouteLabel, NamesPublicRoutesAndSurfacesAndNothingElse) {
+  EXPECT_EQ(RouteLabel("/healthz"), "/healthz");
+  EXPECT_EQ(RouteLabel("/v1/release"), "/v1/release");
+  EXPECT_EQ(RouteLabel("/v1/admin/keys/k/rotate"), "/v1/admin");
+  EXPECT_EQ(RouteLabel("/v1/admin/nope"), "/v1/admin");
+  EXPECT_EQ(RouteLabel("/"), "/ (kms)");
+  EXPECT_EQ(RouteLabel("/nope"), "unknown");
+  EXPECT_EQ(RouteLabel("/healthz/"), "unknown");
 }
 
 TEST_F(RouterTest, RsaOaep256FormatOverTheApi) {

@@ -6,7 +6,9 @@
 
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <fstream>
 
+#include "api/routes.h"
 #include "cli/admin_output.h"
 #include "storage/sqlite_audit_log.h"
 #include "tests/support/cli_runner.h"
@@ -61,6 +63,27 @@ TEST(AdminCommand, UsageAndConnectionErrorsExitTwo) {
   EXPECT_EQ(Keybroker("admin bootstrap").exit_code, 2);           // --db missing
   EXPECT_EQ(Keybroker("admin whoami --url https://127.0.0.1:1 --token t").exit_code, 2);
   EXPECT_EQ(Keybroker("admin references create --file /nonexistent").exit_code, 2);
+}
+
+// Every admin route of the table is a command: given its ARG and options, it gets as far as
+// connecting (exit 2, without a usage complaint).
+TEST(AdminCommand, EveryAdminRouteIsACommand) {
+  std::string file = testing::MakeTempDir() + "/input";
+  std::ofstream(file) << "x";
+  const std::string options =
+      " x --url https://127.0.0.1:1 --token t --roles admin --version 1 "
+      "--key-id k --operations Encrypt --attestation-required true --file " +
+      file + " --evidence " + file;
+  int commands = 0;
+  for (const api::RouteEntry& route : api::RouteTable()) {
+    if (route.surface != api::Surface::kAdmin) continue;
+    ++commands;
+    auto run = testing::KeybrokerWithStderr("admin " + std::string(route.cli_words) + options);
+    EXPECT_EQ(run.exit_code, 2) << route.cli_words;
+    EXPECT_EQ(run.out.find("unknown or incomplete"), std::string::npos) << run.out;
+    EXPECT_EQ(run.out.find("needs ID"), std::string::npos) << run.out;
+  }
+  EXPECT_EQ(commands, 53);
 }
 
 TEST(AdminOutput, TablesForListsAndLinesForObjects) {
