@@ -13,8 +13,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr size_t kMaxReferenceBody = 64 * 1024;
-
 json::object ReferenceJson(const policy::Reference& r) {
   json::object pcrs;
   for (const auto& [index, value] : r.pcrs) pcrs[std::to_string(index)] = HexEncode(value);
@@ -29,15 +27,16 @@ json::object ReferenceJson(const policy::Reference& r) {
 
 // Our reference (YAML, or the same as JSON), or the JSON of nitro-cli build-enclave /
 // nitro-tpm-pcr-compute named by ?name= (and described by ?source=).
-Result<policy::Reference> ParseReferenceBody(const HttpRequest& request) {
-  if (request.body.size() > kMaxReferenceBody) {
-    return Error{ErrorCode::kPayloadTooLarge, "a reference is at most 64 KiB"};
+Result<policy::Reference> ParseReferenceBody(const HttpRequest& request, size_t limit) {
+  if (request.body.size() > limit) {
+    return Error{ErrorCode::kPayloadTooLarge,
+                 "a reference is at most " + std::to_string(limit / 1024) + " KiB"};
   }
   if (IsYamlContentType(request.content_type)) return policy::ParseReferenceYaml(request.body);
   if (request.content_type.rfind("application/json", 0) != 0) {
     return Malformed("Content-Type must be application/json or text/yaml");
   }
-  auto object = ParseObject(request.body, kMaxReferenceBody, 8);
+  auto object = ParseObject(request.body, limit, 8);
   if (!object) return std::move(object).error();
   if (!object->contains("Measurements")) return policy::ParseReferenceYaml(request.body);
   auto name = QueryParam(request.query, "name");
@@ -49,7 +48,7 @@ Result<policy::Reference> ParseReferenceBody(const HttpRequest& request) {
 }  // namespace
 
 HttpResponse CreateReference(const AdminCall& call) {
-  auto reference = ParseReferenceBody(call.request);
+  auto reference = ParseReferenceBody(call.request, call.body_limit);
   if (!reference) {
     Error e = reference.error();
     if (e.code != ErrorCode::kPayloadTooLarge) e.code = ErrorCode::kMalformedRequest;

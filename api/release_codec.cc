@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "api/json_input.h"
+#include "api/routes.h"
 #include "common/encoding.h"
 #include "policy/reference.h"
 
@@ -10,7 +11,7 @@ namespace kb::api {
 namespace json = boost::json;
 
 Result<broker::ReleaseRequest> DecodeReleaseRequest(std::string_view body) {
-  auto parsed = ParseObject(body, kMaxReleaseBody, 4);
+  auto parsed = ParseObject(body, kReleaseBodyLimit, 4);
   if (!parsed) return std::move(parsed).error();
   const json::object& o = *parsed;
   if (auto s = OnlyMembers(o, {"key_id", "evidence", "format"}); !s) return std::move(s).error();

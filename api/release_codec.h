@@ -18,10 +18,8 @@
 
 namespace kb::api {
 
-// Largest accepted request body: base64 of a 262,144-byte document plus the JSON around it.
-inline constexpr size_t kMaxReleaseBody = 360 * 1024;
-
-// kMalformedRequest (bad JSON, members, types, base64), kPayloadTooLarge past kMaxReleaseBody.
+// kMalformedRequest (bad JSON, members, types, base64), kPayloadTooLarge past
+// kReleaseBodyLimit (routes.h).
 Result<broker::ReleaseRequest> DecodeReleaseRequest(std::string_view body);
 
 std::string EncodeRelease(const broker::ReleasedKey& release, uint64_t decision_id);

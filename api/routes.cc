@@ -89,7 +89,7 @@ constexpr std::array kRoutes = {
     Public("GET", "/readyz", Readyz, 0, "readiness"),
     Public("POST", "/v1/challenge", PostChallenge, 0,
            "a fresh nonce to put in the attestation document"),
-    Public("POST", "/v1/release", PostRelease, kMaxReleaseBody,
+    Public("POST", "/v1/release", PostRelease, kReleaseBodyLimit,
            "release a key wrapped to the public key inside the verified document"),
 
     Admin("GET", "/v1/admin/whoami", kAnyRole, admin::WhoAmI, "whoami", "",

@@ -54,6 +54,8 @@ inline constexpr size_t kKmsBodyLimit = 400 * 1024;
 // The server's read limit by default (ServerOptions::body_limit, config limits.max_body_bytes):
 // no route reads more (routes.cc checks it at compile time).
 inline constexpr size_t kServerBodyLimit = 400 * 1024;
+// POST /v1/release: base64 of a 262,144-byte document plus the JSON around it.
+inline constexpr size_t kReleaseBodyLimit = 360 * 1024;
 
 struct RouteEntry {
   std::string_view method;

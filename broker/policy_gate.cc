@@ -27,8 +27,7 @@ Result<PolicyVerdict> PolicyGate::Decide(std::string_view key_id, const Evidence
     if (!loaded) return std::move(loaded).error();
     references = std::move(*loaded);
   }
-  policy::Evaluation evaluation =
-      policy::DecideRelease(key_id, policies, ToPolicyClaims(claims), references, now);
+  policy::Evaluation evaluation = policy::DecideRelease(key_id, policies, claims, references, now);
   PolicyVerdict verdict;
   verdict.policy = evaluation.policy;
   verdict.reason = std::move(evaluation.reason);
@@ -36,7 +35,8 @@ Result<PolicyVerdict> PolicyGate::Decide(std::string_view key_id, const Evidence
     if (p.policy->name == evaluation.policy) verdict.policy_version = p.version;
   }
   if (evaluation.allow) {
-    verdict.permit = ReleasePermit(std::string(key_id), verdict.policy, verdict.policy_version);
+    verdict.permit = ReleasePermit(std::string(key_id), verdict.policy, verdict.policy_version,
+                                   claims.public_key);
   }
   return verdict;
 }

@@ -18,22 +18,30 @@
 
 namespace kb::broker {
 
-// Proof that a policy allows releasing `key_id` to the workload whose claims were evaluated.
-// Copyable, but constructible by PolicyGate only.
+// Proof that a policy allows releasing `key_id` to the workload whose claims were evaluated,
+// and to the public key inside those claims only. Copyable, but constructible by PolicyGate
+// only.
 class ReleasePermit {
  public:
   const std::string& key_id() const { return key_id_; }
   const std::string& policy() const { return policy_; }
   int policy_version() const { return policy_version_; }
+  // The evaluated evidence's public key (nullopt: it had none): what the secret is wrapped to.
+  const std::optional<Bytes>& recipient() const { return recipient_; }
 
  private:
   friend class PolicyGate;
-  ReleasePermit(std::string key_id, std::string policy, int policy_version)
-      : key_id_(std::move(key_id)), policy_(std::move(policy)), policy_version_(policy_version) {}
+  ReleasePermit(std::string key_id, std::string policy, int policy_version,
+                std::optional<Bytes> recipient)
+      : key_id_(std::move(key_id)),
+        policy_(std::move(policy)),
+        policy_version_(policy_version),
+        recipient_(std::move(recipient)) {}
 
   std::string key_id_;
   std::string policy_;
   int policy_version_;
+  std::optional<Bytes> recipient_;
 };
 
 // What the policies said. `policy` and `policy_version` name the policy that decided (the one

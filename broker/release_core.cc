@@ -24,10 +24,10 @@ Result<ReleaseCore::Attested> ReleaseCore::Attest(EvidenceType type, ByteSpan do
   auto verified = deps_.verifiers.Verify(type, document, now);
   if (!verified) return std::move(verified).error();
   const EvidenceClaims& claims = verified->claims();
-  if (auto s = CheckFresh(claims, freshness, now); !s) return std::move(s).error();
+  Status fresh = CheckFresh(claims, freshness, now);
   Bytes nonce = claims.nonce.value_or(Bytes());
   Bytes digest = ClaimsDigest(claims);
-  return Attested{std::move(*verified), std::move(nonce), std::move(digest)};
+  return Attested{std::move(*verified), std::move(fresh), std::move(nonce), std::move(digest)};
 }
 
 Status ReleaseCore::CheckFresh(const EvidenceClaims& claims, Freshness freshness, Time now) {
@@ -63,13 +63,12 @@ Result<UnsealedKey> ReleaseCore::UnsealPermitted(const ReleasePermit& permit) {
   return deps_.keys.UnsealCurrent(permit.key_id(), storage::KeyPurpose::kRelease);
 }
 
-Result<Bytes> ReleaseCore::Seal(const ReleasePermit& /*permit: the proof a policy allowed*/,
-                                WrapFormat format, const EvidenceClaims& claims,
+Result<Bytes> ReleaseCore::Seal(const ReleasePermit& permit, WrapFormat format,
                                 const SecretBytes& secret) const {
-  if (!claims.public_key) {
+  if (!permit.recipient()) {
     return Error{ErrorCode::kUnsupportedPublicKey, "evidence carries no public key"};
   }
-  return deps_.wrapper.Wrap(format, *claims.public_key, secret);
+  return deps_.wrapper.Wrap(format, *permit.recipient(), secret);
 }
 
 }  // namespace kb::broker

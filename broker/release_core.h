@@ -45,11 +45,15 @@ class ReleaseCore {
   // REQUIRES: every dependency outlives the core.
   explicit ReleaseCore(Dependencies deps) : deps_(deps) {}
 
+  // Evidence that verified, and whether it is fresh. Verified but stale evidence is still
+  // returned, so that the refusal's audit row can name the identity that was replayed.
   struct Attested {
     VerifiedEvidence evidence;
+    Status fresh;         // Ok, or why not: nonce_unknown, nonce_expired, ..., stale_evidence
     Bytes nonce;          // to consume with the decision's row; empty: none (a Nitro Recipient)
     Bytes claims_sha256;  // of the claims as JSON, for the audit row
   };
+  // An error only when the evidence does not verify.
   Result<Attested> Attest(EvidenceType type, ByteSpan document, Freshness freshness, Time now);
 
   Result<PolicyVerdict> Authorize(std::string_view key_id, const EvidenceClaims& claims, Time now) {
@@ -60,9 +64,9 @@ class ReleaseCore {
   // unsealing, for a kms key, whose material never leaves the broker).
   Result<UnsealedKey> UnsealPermitted(const ReleasePermit& permit);
 
-  // `secret` wrapped in `format` to the public key inside `claims` (kUnsupportedPublicKey
-  // without one).
-  Result<Bytes> Seal(const ReleasePermit& permit, WrapFormat format, const EvidenceClaims& claims,
+  // `secret` wrapped in `format` to the permit's recipient, the public key inside the evidence
+  // the policy allowed (kUnsupportedPublicKey without one).
+  Result<Bytes> Seal(const ReleasePermit& permit, WrapFormat format,
                      const SecretBytes& secret) const;
 
   Result<storage::LedgerReceipt> Record(storage::LedgerEntry entry) {

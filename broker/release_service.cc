@@ -55,7 +55,8 @@ std::variant<ReleaseService::Decided, ReleaseService::RateLimited> ReleaseServic
   DecisionFacts facts = FactsOf(request, now);
   auto deny = [&facts](Error why) { return Decided{ReleaseDecision::Deny(facts, why), {}}; };
 
-  // 1. The evidence verifies, and carries a nonce we issued, unused and unexpired.
+  // 1. The evidence verifies, and carries a nonce we issued, unused and unexpired. A replayed
+  // document is refused under the identity it proves.
   auto attested =
       deps_.core.Attest(request.evidence_type, request.document, Freshness::kChallenge, now);
   if (!attested) return deny(attested.error());
@@ -63,6 +64,7 @@ std::variant<ReleaseService::Decided, ReleaseService::RateLimited> ReleaseServic
   facts.actor = "attested:" + claims.module_id;
   facts.evidence_type = std::string(PlatformName(claims.platform));
   facts.claims_sha256 = attested->claims_sha256;
+  if (!attested->fresh) return deny(attested->fresh.error());
   // 2. The identity's budget, charged only now, for a nonce that is ours, unused and unexpired:
   // replaying a captured document of another enclave spends nothing of that enclave's budget.
   if (int wait = Throttle(deps_.identity_limit, claims.module_id, now)) return RateLimited{wait};
@@ -83,7 +85,7 @@ std::variant<ReleaseService::Decided, ReleaseService::RateLimited> ReleaseServic
   auto key = deps_.core.UnsealPermitted(permit);
   if (!key) return deny(key.error());
   facts.key_version = key->version;
-  auto wrapped = deps_.core.Seal(permit, request.format, claims, key->material);
+  auto wrapped = deps_.core.Seal(permit, request.format, key->material);
   if (!wrapped) return deny(wrapped.error());
 
   ReleasedKey released{key->id,         key->version,           request.format, std::move(*wrapped),

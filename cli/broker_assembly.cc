@@ -62,9 +62,7 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
   auto kek = LoadKekFile(config.kek_file);
   if (!kek) return std::move(kek).error();
   b.kek = std::make_unique<broker::Kek>(std::move(*kek));
-  auto db = storage::Database::Open(config.database, config.durability == "normal"
-                                                         ? storage::Durability::kNormal
-                                                         : storage::Durability::kFull);
+  auto db = storage::Database::Open(config.database, config.durability);
   if (!db) return std::move(db).error();
   b.db = std::move(*db);
   auto reads = storage::Database::OpenReadOnly(config.database);

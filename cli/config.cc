@@ -137,7 +137,14 @@ Result<Config> ReadConfig(const YAML::Node& root) {
     config.certificate_cache_size = root["certificate_cache_size"].as<int>();
   }
   if (root["admin_client_ca"]) config.admin_client_ca = root["admin_client_ca"].as<std::string>();
-  if (root["durability"]) config.durability = root["durability"].as<std::string>();
+  if (root["durability"]) {
+    std::string durability = root["durability"].as<std::string>();
+    if (durability != "full" && durability != "normal") {
+      return Error{ErrorCode::kMalformedRequest, "durability must be full or normal"};
+    }
+    config.durability =
+        durability == "normal" ? storage::Durability::kNormal : storage::Durability::kFull;
+  }
   if (root["data_dir"]) config.data_dir = root["data_dir"].as<std::string>();
   if (root["database"]) config.database = root["database"].as<std::string>();
   if (root["kek_file"]) config.kek_file = root["kek_file"].as<std::string>();
@@ -189,9 +196,6 @@ Status Config::Validate() {
   }
   if (certificate_cache_size < 0 || certificate_cache_size > 1000000) {
     return Error{ErrorCode::kMalformedRequest, "certificate_cache_size must be 0..1000000"};
-  }
-  if (durability != "full" && durability != "normal") {
-    return Error{ErrorCode::kMalformedRequest, "durability must be full or normal"};
   }
   if (approvals_required < 1 || approvals_required > 10) {
     return Error{ErrorCode::kMalformedRequest, "approvals_required must be 1..10"};

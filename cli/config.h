@@ -10,6 +10,7 @@
 
 #include "common/rate_limiter.h"
 #include "common/result.h"
+#include "storage/durability.h"
 
 namespace kb::cli {
 
@@ -61,8 +62,8 @@ struct Config {
   int approvals_required = 1;
   // Verified certificate links kept (intermediates and enclave leaves); 0 disables the cache.
   int certificate_cache_size = 4096;
-  // "full" (default): every commit is synced; "normal": synced at checkpoints (see Durability).
-  std::string durability = "full";
+  // full (default): every commit is synced; normal: synced at checkpoints (storage::Durability).
+  storage::Durability durability = storage::Durability::kFull;
   std::string log_level = "info";
   ConnectionLimits limits;
   RateLimits rate_limits;

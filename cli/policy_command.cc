@@ -105,8 +105,7 @@ int RunEval(int argc, const char* const* argv, const Clock& clock) {
   if (int exit = VerifyEvidenceFromOptions(*vm, clock.Now(), &verified, &at); exit != kExitOk) {
     return exit;
   }
-  policy::Evaluation decision =
-      policy::Evaluate(*parsed, broker::ToPolicyClaims(verified->claims()), references, at);
+  policy::Evaluation decision = policy::Evaluate(*parsed, verified->claims(), references, at);
   PrintJson(policy::EvaluationToJson(decision));
   return decision.allow ? kExitOk : kExitRejected;
 }

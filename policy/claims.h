@@ -1,7 +1,8 @@
 #pragma once
 
-// The facts a policy is evaluated against: what a verifier proved about an attestation. A plain
-// copy of the verified claims, so that policy/ depends on nothing above it (broker/ fills it in).
+// The facts a policy is evaluated against: what a verifier proved about an attestation. The
+// broker's verified claims (broker::EvidenceClaims) extend this struct, so that policy/ depends
+// on nothing above it and nothing is copied between the two.
 
 #include <cstdint>
 #include <map>

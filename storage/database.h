@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "storage/durability.h"
 #include "storage/internal/sqlite_ptr.h"
 
 namespace kb::storage {
@@ -32,12 +33,6 @@ struct StatementReturner {
 // A prepared statement borrowed from Database::Prepare. REQUIRES: destroyed while the database
 // lock is held, like every other use of the statement.
 using PreparedStatement = std::unique_ptr<sqlite3_stmt, StatementReturner>;
-
-// How durable a commit is when it returns. kFull (the default, and what production uses) syncs
-// the WAL on every commit: an acknowledged release or change survives power loss. kNormal syncs
-// only at checkpoints: a crash of the process loses nothing, a power loss may lose the last
-// commits. Offered for measurement (bench/release.sh) and for deployments that accept it.
-enum class Durability { kFull, kNormal };
 
 class Database {
   // The constructor is public for std::make_unique, but only this class can name its tag.

@@ -1,6 +1,8 @@
 #include "storage/ledger_writer.h"
 
+#include <exception>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace kb::storage {
@@ -31,7 +33,12 @@ void LedgerWriter::CommitFrontBatch(std::unique_lock<std::mutex>& lock) {
   decisions_ += count;
   // The queue keeps the batch at its front meanwhile: newcomers wait behind it.
   lock.unlock();
-  auto receipts = ledger_.CommitAll(std::move(entries));
+  Result<std::vector<LedgerReceipt>> receipts = Error{ErrorCode::kInternal, "not committed"};
+  try {  // the batch's writers wait on this thread: nothing may leave it half done
+    receipts = ledger_.CommitAll(std::move(entries));
+  } catch (const std::exception& e) {
+    receipts = Error{ErrorCode::kInternal, std::string("the ledger failed: ") + e.what()};
+  }
   lock.lock();
   for (size_t i = 0; i < count; ++i) {
     Writer* w = queue_.front();

@@ -189,8 +189,7 @@ Result<DryRun> AdminService::Evaluate(const std::string& name, const EvaluateReq
   if (!verified) return std::move(verified).error();
   auto references = deps_.references.LoadAll();
   if (!references) return std::move(references).error();
-  policy::Evaluation decision =
-      policy::Evaluate(*parsed, ToPolicyClaims(verified->claims()), *references, at);
+  policy::Evaluation decision = policy::Evaluate(*parsed, verified->claims(), *references, at);
   return DryRun{stored->version, std::move(decision), verified->claims(),
                 policy::PolicyWarnings(*parsed, &*references)};
 }

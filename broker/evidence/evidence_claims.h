@@ -13,6 +13,7 @@
 #include "common/bytes.h"
 #include "common/time.h"
 #include "crypto/digest.h"
+#include "policy/claims.h"
 #include "policy/platform.h"
 
 namespace kb::broker {
@@ -39,15 +40,11 @@ struct TpmClaims {
   std::map<std::string, std::map<uint32_t, Bytes>> pcr_banks;  // every quoted bank
 };
 
-struct EvidenceClaims {
-  Platform platform = Platform::kNitroEnclave;
-  std::string module_id;
-  Time timestamp;
-  std::string digest;              // "SHA384"
-  std::map<uint32_t, Bytes> pcrs;  // index → measurement
+// The claims policies evaluate are the base (platform, module_id, timestamp, pcrs, user_data,
+// nonce), so that a policy reads them where the verifier put them, without a copy.
+struct EvidenceClaims : policy::Claims {
+  std::string digest;  // "SHA384"
   std::optional<Bytes> public_key;
-  std::optional<Bytes> user_data;
-  std::optional<Bytes> nonce;
   std::vector<CertificateInfo> chain;  // root first, leaf last (Nitro only)
   std::optional<TpmClaims> tpm;        // tpm2-quote only
 };

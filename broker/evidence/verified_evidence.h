@@ -27,9 +27,6 @@ class VerifiedEvidence {
   EvidenceClaims claims_;
 };
 
-// The claims in the shape policies evaluate.
-policy::Claims ToPolicyClaims(const EvidenceClaims& claims);
-
 // kNonceMismatch unless the document carries exactly `expected` (compared in constant time).
 Status RequireNonce(const EvidenceClaims& claims, ByteSpan expected);
 

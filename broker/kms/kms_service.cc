@@ -128,6 +128,7 @@ Result<Delivered> KmsService::Deliver(const UnsealedKey* key, SecretBytes secret
   facts.evidence_sha256 = Bytes(digest.begin(), digest.end());
   auto attested = deps_.release.Attest(EvidenceType(), *recipient, Freshness::kRecipient, now);
   if (!attested) return std::move(attested).error();
+  if (!attested->fresh) return attested->fresh.error();
   const EvidenceClaims& claims = attested->evidence.claims();
   // Only an active policy naming the key can allow a Recipient: with none, nobody gets it.
   // GenerateRandom has no key, so no policy: its document must only verify.
@@ -144,7 +145,10 @@ Result<Delivered> KmsService::Deliver(const UnsealedKey* key, SecretBytes secret
   facts.actor += " attested:" + claims.module_id;
   facts.evidence_type = std::string(PlatformName(claims.platform));
   facts.claims_sha256 = attested->claims_sha256;
-  auto wrapped = verdict ? deps_.release.Seal(*verdict->permit, WrapFormat::kCms, claims, secret)
+  if (!claims.public_key) {
+    return Error{ErrorCode::kUnsupportedPublicKey, "the attestation document has no public key"};
+  }
+  auto wrapped = verdict ? deps_.release.Seal(*verdict->permit, WrapFormat::kCms, secret)
                          : SealRandom(claims, secret);
   if (!wrapped) return std::move(wrapped).error();
   return Delivered{std::nullopt, std::move(*wrapped)};
@@ -152,9 +156,6 @@ Result<Delivered> KmsService::Deliver(const UnsealedKey* key, SecretBytes secret
 
 // GenerateRandom's bytes belong to no key: no permit exists for them, and none is needed.
 Result<Bytes> KmsService::SealRandom(const EvidenceClaims& claims, const SecretBytes& random) {
-  if (!claims.public_key) {
-    return Error{ErrorCode::kUnsupportedPublicKey, "evidence carries no public key"};
-  }
   return deps_.wrapper.Wrap(WrapFormat::kCms, *claims.public_key, random);
 }
 

@@ -9,6 +9,7 @@
 
 #include "api/error_status.h"
 #include "api/release_codec.h"
+#include "api/routes.h"
 #include "broker/evidence/cose_sign1.h"
 #include "dev/nitro_document_encoder.h"
 #include "tests/support/release_fixture.h"
@@ -98,7 +99,7 @@ TEST_F(RouterTest, MalformedRequestsAreRefusedBeforeTheBroker) {
     EXPECT_EQ(Json(r)["error"], "malformed_request") << body.substr(0, 80);
   }
   EXPECT_EQ(Call("POST", "/v1/release", ReleaseBody(doc), "text/plain").status, 400);
-  HttpResponse huge = Call("POST", "/v1/release", std::string(kMaxReleaseBody + 1, ' '));
+  HttpResponse huge = Call("POST", "/v1/release", std::string(kReleaseBodyLimit + 1, ' '));
   EXPECT_EQ(huge.status, 413);
   EXPECT_EQ(Json(huge)["error"], "payload_too_large");
   // None of those spent the nonce.

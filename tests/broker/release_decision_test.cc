@@ -52,6 +52,10 @@ TEST_F(ReleaseDecisionTest, TheGateDeniesWithoutAPermitWhenNoPolicyAllows) {
 
 TEST_F(ReleaseDecisionTest, AnAllowCarriesThePermitsKeyAndPolicy) {
   ReleasePermit permit = Permit();
+  // The permit wraps to the public key of the evidence the policy saw, and to no other.
+  EXPECT_EQ(permit.recipient(), testing::Spki(instance_key_.get()));
+  // The permit wraps to the public key of the evidence the policy saw, and to no other.
+  EXPECT_EQ(permit.recipient(), testing::Spki(instance_key_.get()));
   DecisionFacts facts = Facts();
   facts.key_id = "something-else";  // the permit, not the facts, names what is released
   auto allow = ReleaseDecision::Allow(facts, permit, "allow[0] matched");

@@ -17,6 +17,26 @@ using ReleaseTest = testing::ReleaseFixture;
 
 using std::chrono::seconds;
 
+// A replayed document is refused under the identity it proves, so that the audit log says
+// whose document is being replayed.
+TEST_F(ReleaseTest, AReplayIsRecordedUnderTheIdentityItProves) {
+  Bytes doc = Document(Nonce());
+  ReleaseOutcome first = Release(doc);
+  ASSERT_TRUE(first.released);
+  ReleaseOutcome replay = Release(doc);
+  EXPECT_EQ(Code(replay), ErrorCode::kNonceReplayed);
+  auto rows = audit_->Read(first.decision_id - 1, 2);
+  ASSERT_EQ(rows->size(), 2u);
+  const storage::AuditRecord& allowed = (*rows)[0];
+  const storage::AuditRecord& refused = (*rows)[1];
+  EXPECT_EQ(refused.decision, "deny");
+  EXPECT_TRUE(refused.actor.starts_with("attested:")) << refused.actor;
+  EXPECT_EQ(refused.actor, allowed.actor);
+  EXPECT_EQ(refused.evidence_type, "nitro-enclave");
+  EXPECT_EQ(refused.claims_sha256, allowed.claims_sha256);
+  EXPECT_EQ(refused.claims_sha256.size(), 32u);
+}
+
 TEST_F(ReleaseTest, ReleasesTheKeyWrappedToTheAttestedPublicKey) {
   ReleaseOutcome o = Release(Document(Nonce()));
   ASSERT_TRUE(o.released) << o.error->message;

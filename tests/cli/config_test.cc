@@ -17,7 +17,7 @@ TEST(Config, EmptyDocumentGivesDocumentedDefaults) {
   EXPECT_EQ(c->nonce_ttl, std::chrono::seconds(300));
   EXPECT_EQ(c->approvals_required, 1);
   EXPECT_EQ(c->certificate_cache_size, 4096);
-  EXPECT_EQ(c->durability, "full");
+  EXPECT_EQ(c->durability, storage::Durability::kFull);
 }
 
 TEST(Config, ReadsEveryField) {
@@ -41,7 +41,7 @@ durability: normal
   EXPECT_EQ(c->nonce_ttl, std::chrono::seconds(120));
   EXPECT_EQ(c->approvals_required, 2);
   EXPECT_EQ(c->certificate_cache_size, 0);
-  EXPECT_EQ(c->durability, "normal");
+  EXPECT_EQ(c->durability, storage::Durability::kNormal);
 }
 
 TEST(Config, RejectsUnknownKeysWithTheirLine) {
