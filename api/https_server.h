@@ -27,8 +27,10 @@ struct ServerOptions {
   int threads = 2;       // I/O threads: TLS and HTTP only, never a wait for the disk
   // The threads that answer requests (api/router.h). A route may block on the disk (a release
   // waits for its batch's sync), so routes never run on the I/O threads; and the more releases
-  // wait at once, the more one sync commits (storage/ledger_writer.h).
-  int handler_threads = 64;
+  // wait at once, the more one sync commits (storage/ledger_writer.h). More threads also share
+  // the cores among more verifications at once, which lengthens the tail: 8 kept bench/release.sh
+  // at the previous design's throughput and p99 on 2 cores (4: -15% throughput; 64: p99 +50%).
+  int handler_threads = 8;
   std::string certificate_file;  // PEM chain
   std::string private_key_file;  // PEM
   // Admin client certificates: a PEM CA file. When set, clients may present a certificate it
