@@ -10,8 +10,10 @@
 #include "cli/evidence_input.h"
 #include "cli/options.h"
 #include "common/clock.h"
+#include "common/yaml_util.h"
 #include "policy/evaluation_json.h"
 #include "policy/evaluator.h"
+#include "policy/platform.h"
 #include "policy/policy_parser.h"
 #include "policy/policy_warnings.h"
 #include "policy/reference_import.h"
@@ -36,11 +38,41 @@ std::optional<int> LoadReferences(const po::variables_map& vm, policy::Reference
   return std::nullopt;
 }
 
+// A reference names its measurements at the top (`pcrs:` in our YAML, "Measurements" in the AWS
+// tools' JSON, which is also YAML); a policy only inside its rules, and always has `keys:`.
+// Anything else, unparsable text included, is linted as a policy, whose parser names the line.
+bool IsReferenceText(const std::string& text) {
+  try {
+    auto root = LoadOneYamlDocument(text);
+    return root && root->IsMap() && !(*root)["keys"] &&
+           ((*root)["pcrs"] || (*root)["Measurements"]);
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
+// A reference's entry: {"file", "kind": "reference", "valid", "name", "platform"} or "error".
+// JSON names no reference, so the file's stem does, as with --reference.
+boost::json::object CheckReferenceFile(const std::string& path, const std::string& text,
+                                       bool& all_valid) {
+  auto parsed = policy::ImportReference(text, std::filesystem::path(path).stem().string());
+  boost::json::object entry{{"file", path}, {"kind", "reference"}, {"valid", bool(parsed)}};
+  if (!parsed) {
+    entry["error"] = parsed.error().message;
+    all_valid = false;
+    return entry;
+  }
+  entry["name"] = parsed->name;
+  entry["platform"] = policy::PlatformName(parsed->platform);
+  return entry;
+}
+
 // One file's entry in the answer of `policy check`. Warnings also go to stderr, one line each.
 boost::json::object CheckFile(const std::string& path, const Result<std::string>& text,
                               const policy::ReferenceMap* references, bool& all_valid) {
+  if (text && IsReferenceText(*text)) return CheckReferenceFile(path, *text, all_valid);
   auto parsed = text ? policy::ParsePolicy(*text) : Result<policy::Policy>(text.error());
-  boost::json::object entry{{"file", path}, {"valid", bool(parsed)}};
+  boost::json::object entry{{"file", path}, {"kind", "policy"}, {"valid", bool(parsed)}};
   if (!parsed) {
     entry["error"] = parsed.error().message;
     all_valid = false;
@@ -57,11 +89,13 @@ boost::json::object CheckFile(const std::string& path, const Result<std::string>
   return entry;
 }
 
-// With --reference files, deny rules are checked against them (the references are known);
-// without, only what the policy alone shows is.
+// Lints policies and references, each file as what it is. With --reference files, deny rules
+// are checked against them (the references are known); without, only what the policy alone
+// shows is. References among the checked files are only linted: they need not be registered.
 int RunCheck(int argc, const char* const* argv) {
   po::options_description options("policy check options");
-  options.add_options()("file", po::value<std::vector<std::string>>()->required(), "policy")(
+  options.add_options()("file", po::value<std::vector<std::string>>()->required(),
+                        "policy or reference")(
       "reference", po::value<std::vector<std::string>>(),
       "the registered references (YAML/JSON), to warn about deny rules naming others");
   po::positional_options_description positional;

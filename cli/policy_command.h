@@ -7,7 +7,9 @@ class Clock;
 namespace kb::cli {
 
 // keybroker policy check FILE...
-//   Lints policies: {"valid": bool, "files": [{"file", "valid", "name"?, "keys"?, "error"?}]};
+//   Lints policies and references (YAML with a top-level `pcrs`, or the AWS tools' JSON):
+//   {"valid": bool, "files": [{"file", "kind": "policy"|"reference", "valid", "name"?,
+//   "keys"? (policy), "platform"? (reference), "warnings"? (policy), "error"?}]};
 //   exit 0 when all are valid, 1 otherwise.
 // keybroker policy eval --policy FILE --evidence FILE [--reference FILE]... [--at RFC3339]
 //                       [--trust-root PEM]...

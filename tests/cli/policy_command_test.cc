@@ -87,6 +87,33 @@ TEST(PolicyCheck, ReportsEachFileWithTheLineOfItsError) {
   EXPECT_EQ(Keybroker("policy check").exit_code, 2);
 }
 
+// The README's `policy check docs/examples/*.yaml`: policies and a reference side by side, each
+// linted as what it is; a broken reference is still reported as a reference, with its line.
+TEST(PolicyCheck, LintsReferencesBesidePolicies) {
+  std::string examples = V("../../docs/examples");
+  CliRun r = Keybroker("policy check " + examples + "/payments-enclave.yaml " + examples +
+                       "/payments-enclave@1.4.2.yaml " + V("policy/cape-runtime@2022-09.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto files = r.json()["files"].as_array();
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files[0].as_object()["kind"], "policy");
+  EXPECT_EQ(files[0].as_object()["name"], "payments");
+  EXPECT_EQ(files[1].as_object()["kind"], "reference");
+  EXPECT_EQ(files[1].as_object()["name"], "payments-enclave@1.4.2");
+  EXPECT_EQ(files[1].as_object()["platform"], "nitro-enclave");
+  EXPECT_EQ(files[2].as_object()["kind"], "reference");
+  EXPECT_EQ(files[2].as_object()["name"], "cape-runtime@2022-09");
+
+  std::string dir = testing::MakeTempDir();
+  std::ofstream(dir + "/ref.yaml") << "name: r\nplatform: nitro-enclave\npcrs:\n  0: \"" +
+                                          std::string(96, 'a') + "\"\ncolour: blue\n";
+  CliRun bad = Keybroker("policy check " + dir + "/ref.yaml");
+  EXPECT_EQ(bad.exit_code, 1) << bad.out;
+  auto entry = bad.json()["files"].as_array()[0].as_object();
+  EXPECT_EQ(entry["kind"], "reference");
+  EXPECT_EQ(entry["error"], "line 1: unknown key 'colour'");
+}
+
 const std::string kHead = "name: p\nkeys: [k]\nplatform: nitro-enclave\n";
 const std::string kPcr = std::string(96, 'a');
 
