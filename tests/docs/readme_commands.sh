@@ -6,9 +6,10 @@
 # after `make run`: build/keybroker is the binary under test, deploy/dev-setup.sh prepared ./data,
 # and `build/keybroker serve --config config.example.yaml` is running, as `make run` leaves it.
 # The blocks run as written except for what must differ for a test that may run beside other
-# brokers and other runs: the ports 8443 (make run) and 9443 (the admin walkthrough) become free
-# ports, and /tmp/ becomes a directory of this run. A block fails the test when it exits non-zero,
-# or when its `<!-- expect: TEXT -->` texts are not in its output.
+# brokers and other runs: the ports 8443 (make run; its config says port 0 here) and 9443 (the
+# admin walkthrough) become free ports, and /tmp/ becomes a directory of this run. A block fails
+# the test when it exits non-zero, or when its `<!-- expect: TEXT -->` texts are not in its
+# output.
 #   readme_commands.sh path/to/keybroker [FILE.md]
 set -euo pipefail
 kb=$(realpath "$1")
@@ -40,21 +41,22 @@ ln -s "$kb" build/keybroker
 ln -s "$repo/docs" docs
 ln -s "$repo/tests" tests
 cp "$repo/deploy/dev-setup.sh" deploy/
-port=$(free_port)
 walk_port=$(free_port)
-sed "s/^  port: 8443$/  port: $port/" "$repo/config.example.yaml" > config.example.yaml
-grep -q "port: $port" config.example.yaml || fail "config.example.yaml no longer listens on 8443"
+sed "s/^  port: 8443$/  port: 0/" "$repo/config.example.yaml" > config.example.yaml
+grep -q "^  port: 0$" config.example.yaml || fail "config.example.yaml no longer listens on 8443"
 
 # What `make run` does after building.
 bash deploy/dev-setup.sh > dev-setup.log
 build/keybroker serve --config config.example.yaml 2> serve.log &
 broker=$!
-for _ in $(seq 1 200); do
-  grep -q "serving https://127.0.0.1:$port" serve.log && break
+port=""
+for _ in $(seq 1 400); do
+  port=$(grep -o 'serving https://127.0.0.1:[0-9]*' serve.log | grep -o '[0-9]*$' || true)
+  [ -n "$port" ] && break
   kill -0 "$broker" 2>/dev/null || fail "the broker did not start: $(cat serve.log)"
   sleep 0.05
 done
-grep -q "serving https" serve.log || fail "the broker did not start within 10 s"
+[ -n "$port" ] || fail "the broker did not start within 20 s: $(cat serve.log)"
 
 # A user's shell: no keybroker or AWS settings of the machine's; Debian's tools first.
 unset KEYBROKER_TOKEN KEYBROKER_URL KEYBROKER_CA AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
@@ -75,7 +77,7 @@ for script in blocks/*.sh; do
   if [ "$status" -ne 0 ]; then
     echo "--- $(head -1 "$script" | cut -c3-) failed (exit $status):"
     cat "$script"; echo "--- its output:"; cat "$name.log"
-    fail "a README block failed"
+    fail "a block of $(basename "$readme") failed"
   fi
   while IFS= read -r expected; do
     grep -qF -- "$expected" "$name.log" ||
@@ -85,4 +87,4 @@ $(cat "$name.log")"
   echo "ok: $(head -1 "$script" | cut -c3-)"
 done
 kill -0 "$broker" 2>/dev/null || fail "the make run broker died: $(tail -20 serve.log)"
-echo "README commands ok"
+echo "the commands of $(basename "$readme") ok"
