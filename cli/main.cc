@@ -9,6 +9,7 @@
 #include "cli/audit_command.h"
 #include "cli/cli_io.h"
 #include "cli/dev_attest_command.h"
+#include "cli/kek_command.h"
 #include "cli/keys_command.h"
 #include "cli/policy_command.h"
 #include "cli/release_command.h"
@@ -28,6 +29,7 @@ constexpr char kUsage[] =
     "  policy  eval --policy F --evidence F [...]  evaluate a policy offline\n"
     "  keys    create --db F --kek F --id NAME [--import F] | list --db F\n"
     "  audit   verify --db F --kek F [--against SINK]  check the audit chain (and its sink)\n"
+    "  kek     rotate --db F --kek OLD --new-kek NEW [--against SINK --new-sink F]  offline\n"
     "  admin   <resource> <verb> [...]    the admin API (keybroker admin help)\n"
     "  dev-attest --platform P --ca-dir D --out F [...]  sign a development document\n"
     "  challenge --url URL [--ca PEM]   ask a broker for a nonce\n"
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
   if (command == "policy") return kb::cli::RunPolicy(sub_argc, sub_argv, clock);
   if (command == "keys") return kb::cli::RunKeys(sub_argc, sub_argv, clock);
   if (command == "audit") return kb::cli::RunAudit(sub_argc, sub_argv);
+  if (command == "kek") return kb::cli::RunKek(sub_argc, sub_argv, clock);
   if (command == "dev-attest") return kb::cli::RunDevAttest(sub_argc, sub_argv, clock);
   if (command == "challenge") return kb::cli::RunChallenge(sub_argc, sub_argv);
   if (command == "release") return kb::cli::RunRelease(sub_argc, sub_argv, clock);

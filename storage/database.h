@@ -57,6 +57,12 @@ class Database {
 
   int schema_version() const { return schema_version_; }
 
+  // Holds the database file for this connection alone until it closes, for offline maintenance
+  // (`keybroker kek rotate`): no other process can read or write it meanwhile. kConflict at
+  // once, without waiting, when another connection has it open (a running broker holds its
+  // connection open, so this is how a command finds out that the broker is not stopped).
+  Status LockExclusively();
+
   // A prepared statement for one SQL statement, from a cache keyed by the SQL text: each text
   // is compiled once (SQLite recompiles it by itself after a schema change). REQUIRES: the
   // caller holds lock(). A text already borrowed (by an enclosing call) is compiled afresh.

@@ -317,6 +317,48 @@ Result<AuditRekey> SqliteAuditLog::KeyLegacyChain(Time now) {
   return report;
 }
 
+Result<AuditVerification> SqliteAuditLog::RekeyChain(Tx& tx, AuditChainKey old_key) {
+  if (!key_) return Error{ErrorCode::kInternal, "re-keying the audit chain needs the new key"};
+  AuditVerification old;
+  auto rekeyed = InSavepoint(tx, db_, [&]() -> Status {
+    auto keyed = KeyedLocked();
+    if (!keyed) return std::move(keyed).error();
+    if (!*keyed) {
+      return Error{ErrorCode::kInternal,
+                   "the audit chain is still plain SHA-256: start `keybroker serve` once with "
+                   "the current KEK (it keys the chain), stop it, then rotate"};
+    }
+    auto verified = SqliteAuditLog(db_, std::move(old_key)).VerifyChain(true);
+    if (!verified) return std::move(verified).error();
+    if (!verified->ok) {
+      return Error{ErrorCode::kInternal,
+                   "the audit chain does not verify under the current KEK: broken at seq " +
+                       std::to_string(verified->broken_at) + " (" + verified->reason +
+                       "); refusing to re-key it. Check it with `keybroker audit verify`"};
+    }
+    old = *verified;
+    return RekeyRowsLocked();
+  });
+  if (!rekeyed) return std::move(rekeyed).error();
+  return old;
+}
+
+Result<AuditVerification> SqliteAuditLog::Verify(Tx& tx) {
+  AuditVerification v;
+  auto checked = InSavepoint(tx, db_, [&]() -> Status {
+    auto keyed = KeyedLocked();
+    if (!keyed) return std::move(keyed).error();
+    if (*keyed && !key_) return NeedsKey();
+    auto verified = VerifyChain(*keyed && key_);
+    if (!verified) return std::move(verified).error();
+    v = *verified;
+    if (!*keyed && key_) v.ok = false;
+    return Ok();
+  });
+  if (!checked) return std::move(checked).error();
+  return v;
+}
+
 // Recomputes every row's prev_hash and hash with the key, in order; with a sink, stages each.
 Status SqliteAuditLog::RekeyRowsLocked() {
   constexpr size_t kBatch = 1000;

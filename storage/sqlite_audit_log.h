@@ -45,6 +45,15 @@ class SqliteAuditLog final : public AuditLog {
   // was replaced (a downgrade). A keyed chain is left alone. REQUIRES: keyed.
   Result<AuditRekey> KeyLegacyChain(Time now);
 
+  // Re-keys a keyed chain from `old_key` to this log's key within `tx`, for KEK rotation
+  // (`keybroker kek rotate`): verifies every row under `old_key` first and refuses (kInternal,
+  // nothing written) a chain that does not verify or is still plain SHA-256; then recomputes
+  // every row with this log's key (to the sink too when there is one). Returns the old chain's
+  // verification (its rows and head). REQUIRES: keyed.
+  Result<AuditVerification> RekeyChain(Tx& tx, AuditChainKey old_key);
+  // Verify(), within `tx` (whose unit of work holds the lock): a check before a commit.
+  Result<AuditVerification> Verify(Tx& tx);
+
  private:
   Result<std::vector<AuditRecord>> ReadLocked(uint64_t after, size_t limit);
   Result<bool> KeyedLocked();

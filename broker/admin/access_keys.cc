@@ -3,13 +3,11 @@
 #include <array>
 
 #include "broker/admin/internal/admin_audit.h"
+#include "broker/keys/seal_names.h"
 #include "common/encoding.h"
 
 namespace kb::broker {
 namespace {
-
-// The KEK binds a sealed secret to a name; access key secrets get their own namespace.
-std::string SealName(std::string_view id) { return "access-key:" + std::string(id); }
 
 Result<std::string> RandomBase32(const Random& random, size_t chars) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -29,7 +27,8 @@ Result<IssuedAccessKey> AccessKeys::Issue(storage::Tx& tx, std::string_view prin
   SecretBytes raw(30);  // 240 bits → 40 base64 characters, the shape of an AWS secret key
   if (auto s = random_.Fill(raw.mutable_span()); !s) return std::move(s).error();
   IssuedAccessKey issued{"KBAK" + *id, Base64Encode(raw.span())};
-  auto sealed = kek_.Seal(SealName(issued.id), 1, SecretBytes(AsBytes(issued.secret)), random_);
+  auto sealed = kek_.Seal(AccessKeySealName(issued.id), kAccessKeySealVersion,
+                          SecretBytes(AsBytes(issued.secret)), random_);
   if (!sealed) return std::move(sealed).error();
   storage::AccessKeyRecord record{issued.id, std::string(principal), std::move(*sealed), now, {},
                                   approved};
@@ -67,7 +66,7 @@ std::optional<AccessKeyOwner> AccessKeys::Lookup(std::string_view id) {
   if (!record || !record->approved || record->revoked_at) return std::nullopt;
   auto principal = principals_.LoadPrincipal(record->principal);
   if (!principal) return std::nullopt;
-  auto secret = kek_.Unseal(SealName(id), 1, record->secret_sealed);
+  auto secret = kek_.Unseal(AccessKeySealName(id), kAccessKeySealVersion, record->secret_sealed);
   if (!secret) return std::nullopt;
   return AccessKeyOwner{std::move(*principal), std::move(*secret)};
 }

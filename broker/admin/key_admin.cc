@@ -5,6 +5,7 @@
 
 #include "broker/admin/internal/admin_audit.h"
 #include "broker/keys/rsa_oaep.h"
+#include "broker/keys/seal_names.h"
 #include "common/encoding.h"
 #include "crypto/digest.h"
 #include "crypto/ossl.h"
@@ -15,7 +16,7 @@ namespace {
 
 // The sealed wrapping key is bound to its token: the KEK's AAD names the token's hash.
 std::string SealId(const Sha256Digest& token_sha256) {
-  return "import-token:" + HexEncode(token_sha256);
+  return ImportTokenSealName(HexEncode(token_sha256));
 }
 
 Result<SecretBytes> PrivateKeyDer(EVP_PKEY* key) {
@@ -96,7 +97,7 @@ Result<ImportParameters> KeyAdmin::CreateImportParameters(const std::string& id,
   stored.token_sha256 = Sha256(AsBytes(params.import_token));
   stored.key_id = id;
   stored.expires_at = params.expires_at;
-  auto sealed = kek_.Seal(SealId(stored.token_sha256), 0, *der, random_);
+  auto sealed = kek_.Seal(SealId(stored.token_sha256), kImportTokenSealVersion, *der, random_);
   if (!sealed) return std::move(sealed).error();
   stored.wrapping_key_sealed = std::move(*sealed);
   storage::AuditRecord row =
@@ -126,7 +127,7 @@ Status KeyAdmin::Import(const std::string& id, const std::string& import_token,
     return taken;
   }
   if (token.key_id != id) return BadToken();
-  auto der = kek_.Unseal(SealId(hash), 0, token.wrapping_key_sealed);
+  auto der = kek_.Unseal(SealId(hash), kImportTokenSealVersion, token.wrapping_key_sealed);
   if (!der) return std::move(der).error();
   const unsigned char* p = der->span().data();
   OsslPtr<EVP_PKEY> key(d2i_AutoPrivateKey(nullptr, &p, long(der->size())));
