@@ -139,7 +139,6 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   services.ledger = b.ledger_writer.get();
   services.attestation_keys = &b.aks;
   WarnOfDevelopmentTrust(b, services);
-  WarnOfStoredPoliciesThatDoNotParse(b);
   auto server = api::HttpsServer::Create(ServerOptionsFor(*config, *tls), services, clock);
   if (!server) {
     const std::string& why = server.error().message;
@@ -152,6 +151,7 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
     if (!report) return UsageError("bootstrap_dir: " + report.error().message);
     LogBootstrap(*report);
   }
+  WarnOfStoredPoliciesThatDoNotParse(b);  // after the files, which may have replaced one
   Log(std::string("version ") + kVersion + " serving https://" + config->listen_address + ":" +
       std::to_string((*server)->port()));
   (*server)->Run();  // returns once the requests it was answering are answered
