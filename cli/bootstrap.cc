@@ -91,19 +91,19 @@ bool LooksLikePolicy(const std::string& text) {
 
 }  // namespace
 
-Result<BootstrapReport> LoadBootstrapDir(const std::string& dir, BootstrapStores stores, Time now) {
+Result<std::vector<BootstrapFile>> ReadBootstrapDir(const std::string& dir) {
   std::error_code ec;
-  std::vector<std::filesystem::path> files;
+  std::vector<std::filesystem::path> paths;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     auto ext = entry.path().extension();
     if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json")) {
-      files.push_back(entry.path());
+      paths.push_back(entry.path());
     }
   }
   if (ec) return Error{ErrorCode::kInternal, dir + ": " + ec.message()};
-  std::sort(files.begin(), files.end());
-  BootstrapReport report;
-  for (const auto& path : files) {
+  std::sort(paths.begin(), paths.end());
+  std::vector<BootstrapFile> files;
+  for (const auto& path : paths) {
     auto bytes = ReadFile(path.string(), policy::kMaxPolicySize);
     if (!bytes) return std::move(bytes).error();
     std::string text(bytes->begin(), bytes->end());
@@ -112,9 +112,7 @@ Result<BootstrapReport> LoadBootstrapDir(const std::string& dir, BootstrapStores
     };
     auto parsed = policy::ParsePolicy(text);
     if (parsed) {
-      if (auto s = LoadPolicy(*parsed, text, stores, now, report); !s) {
-        return fail(s.error().message);
-      }
+      files.push_back({path.string(), std::move(text), std::move(*parsed)});
       continue;
     }
     if (LooksLikePolicy(text)) return fail(parsed.error().message);
@@ -122,11 +120,29 @@ Result<BootstrapReport> LoadBootstrapDir(const std::string& dir, BootstrapStores
     if (!reference) {
       return fail("neither a valid policy nor a valid reference: " + reference.error().message);
     }
-    if (auto s = LoadReference(std::move(*reference), stores, now, report); !s) {
-      return fail(s.error().message);
-    }
+    files.push_back({path.string(), std::move(text), std::move(*reference)});
+  }
+  return files;
+}
+
+Result<BootstrapReport> ApplyBootstrapFiles(const std::vector<BootstrapFile>& files,
+                                            BootstrapStores stores, Time now) {
+  BootstrapReport report;
+  for (const auto& file : files) {
+    Status stored =
+        std::holds_alternative<policy::Policy>(file.content)
+            ? LoadPolicy(std::get<policy::Policy>(file.content), file.text, stores, now, report)
+            : LoadReference(std::get<policy::Reference>(file.content), stores, now, report);
+    if (!stored)
+      return Error{ErrorCode::kMalformedRequest, file.path + ": " + stored.error().message};
   }
   return report;
+}
+
+Result<BootstrapReport> LoadBootstrapDir(const std::string& dir, BootstrapStores stores, Time now) {
+  auto files = ReadBootstrapDir(dir);
+  if (!files) return std::move(files).error();
+  return ApplyBootstrapFiles(*files, stores, now);
 }
 
 }  // namespace kb::cli

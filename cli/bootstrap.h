@@ -11,10 +11,13 @@
 // is skipped with a warning. Every change commits with its audit row, principal "bootstrap".
 
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "common/result.h"
 #include "common/time.h"
+#include "policy/policy.h"
+#include "policy/reference.h"
 #include "storage/audit_log.h"
 #include "storage/policy_store.h"
 #include "storage/reference_store.h"
@@ -38,6 +41,24 @@ struct BootstrapReport {
 // The principal that bootstrap changes are recorded under.
 inline constexpr char kBootstrapPrincipal[] = "bootstrap";
 
+// One file of the directory, parsed: a policy (with its text, which is what is stored) or a
+// reference.
+struct BootstrapFile {
+  std::string path;
+  std::string text;
+  std::variant<policy::Policy, policy::Reference> content;
+};
+
+// Reads and parses every .yaml, .yml and .json file of `dir`, in name order, without touching
+// the database: `serve` does this before it opens the database, so that a bad file stops the
+// start before anything is written, and `serve --check` does it alone. Errors name the file.
+Result<std::vector<BootstrapFile>> ReadBootstrapDir(const std::string& dir);
+
+// Stores what ReadBootstrapDir read, as described above.
+Result<BootstrapReport> ApplyBootstrapFiles(const std::vector<BootstrapFile>& files,
+                                            BootstrapStores stores, Time now);
+
+// ReadBootstrapDir, then ApplyBootstrapFiles.
 Result<BootstrapReport> LoadBootstrapDir(const std::string& dir, BootstrapStores stores, Time now);
 
 }  // namespace kb::cli

@@ -8,20 +8,9 @@
 namespace kb::cli {
 namespace {
 
-Status LoadTrust(const Config& config, Broker& b) {
-  for (const std::string& path : config.trust_roots) {
-    auto pem = ReadTextFile(path, 1 << 20);
-    if (!pem) return std::move(pem).error();
-    if (auto s = b.anchors.AddPem(*pem); !s)
-      return Error{s.error().code, path + ": " + s.error().message};
-  }
-  for (const std::string& path : config.tpm_attestation_keys) {
-    auto key = ReadFile(path, 1 << 16);
-    if (!key) return std::move(key).error();
-    if (auto s = b.aks.AddTpm2bPublic(*key); !s)
-      return Error{s.error().code, path + ": " + s.error().message};
-  }
-  return Ok();
+// "setting: message", for errors about a file a setting names (the message names the file).
+Error ForSetting(const std::string& setting, const Error& error) {
+  return Error{error.code, setting + ": " + error.message};
 }
 
 void MakeStores(Broker& b) {
@@ -47,7 +36,7 @@ void MakeStores(Broker& b) {
 Status OpenAudit(const Config& config, Time now, Broker& b) {
   if (!config.audit_sink.empty()) {
     auto sink = storage::FileAuditSink::Open(config.audit_sink);
-    if (!sink) return std::move(sink).error();
+    if (!sink) return ForSetting("audit_sink", sink.error());
     b.audit_sink = std::move(*sink);
   }
   auto audit = OpenKeyedAuditLog(*b.db, *b.kek, b.audit_sink.get(), now, &b.audit_rekey);
@@ -58,18 +47,44 @@ Status OpenAudit(const Config& config, Time now, Broker& b) {
 
 }  // namespace
 
-Status AssembleBroker(const Config& config, Time now, Broker& b) {
+Result<broker::Kek> LoadConfiguredKek(const Config& config) {
   auto kek = LoadKekFile(config.kek_file);
+  if (!kek) return ForSetting("kek_file", kek.error());
+  return kek;
+}
+
+Status LoadConfiguredTrust(const Config& config, broker::TrustAnchors& anchors,
+                           broker::AttestationKeys& aks) {
+  for (const std::string& path : config.trust_roots) {
+    auto pem = ReadTextFile(path, 1 << 20);
+    if (!pem) return ForSetting("trust_roots", pem.error());
+    if (auto s = anchors.AddPem(*pem); !s) {
+      return ForSetting("trust_roots", Error{s.error().code, path + ": " + s.error().message});
+    }
+  }
+  for (const std::string& path : config.tpm_attestation_keys) {
+    auto key = ReadFile(path, 1 << 16);
+    if (!key) return ForSetting("tpm_attestation_keys", key.error());
+    if (auto s = aks.AddTpm2bPublic(*key); !s) {
+      return ForSetting("tpm_attestation_keys",
+                        Error{s.error().code, path + ": " + s.error().message});
+    }
+  }
+  return Ok();
+}
+
+Status AssembleBroker(const Config& config, Time now, Broker& b) {
+  auto kek = LoadConfiguredKek(config);
   if (!kek) return std::move(kek).error();
   b.kek = std::make_unique<broker::Kek>(std::move(*kek));
   auto db = storage::Database::Open(config.database, config.durability);
-  if (!db) return std::move(db).error();
+  if (!db) return ForSetting("database", db.error());
   b.db = std::move(*db);
   auto reads = storage::Database::OpenReadOnly(config.database);
   if (!reads) return std::move(reads).error();
   b.reads = std::move(*reads);
   if (auto s = OpenAudit(config, now, b); !s) return s;
-  if (auto s = LoadTrust(config, b); !s) return s;
+  if (auto s = LoadConfiguredTrust(config, b.anchors, b.aks); !s) return s;
   b.cache = std::make_unique<broker::CertificateCache>(size_t(config.certificate_cache_size));
   b.nitro = std::make_unique<broker::NitroVerifier>(b.anchors, *b.cache);
   b.tpm2 = std::make_unique<broker::Tpm2QuoteVerifier>(b.aks);

@@ -87,6 +87,14 @@ struct Broker {
   std::unique_ptr<api::AdminServices> admin_api;
 };
 
+// The KEK from `kek_file`; errors name the setting and the path ("kek_file: PATH: ...").
+Result<broker::Kek> LoadConfiguredKek(const Config& config);
+
+// Adds the configured `trust_roots` to `anchors` and `tpm_attestation_keys` to `aks`; errors
+// name the setting and the file. `serve --check` and the start's checks run it on copies.
+Status LoadConfiguredTrust(const Config& config, broker::TrustAnchors& anchors,
+                           broker::AttestationKeys& aks);
+
 // Opens the database, the KEK and the audit sink, keys an audit chain still in plain SHA-256
 // (an audit.rekey row at `now`; refused when the sink shows a downgrade), loads trust roots and
 // attestation keys (configured and registered), and builds every service.

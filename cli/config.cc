@@ -5,7 +5,7 @@
 #include <set>
 
 #include "cli/cli_io.h"
-#include "common/duration.h"
+#include "cli/config_fields.h"
 #include "common/yaml_util.h"
 
 namespace kb::cli {
@@ -13,155 +13,139 @@ namespace {
 
 constexpr size_t kMaxConfigSize = 1 << 20;
 
-Result<std::chrono::seconds> ParseDurationNode(const YAML::Node& node) {
-  auto duration = ParseDuration(node.as<std::string>());
-  if (!duration) return YamlError(node, "expected a duration like 300s, 5m or 1h");
-  return *duration;
-}
-
-Status ReadListen(const YAML::Node& node, Config& config) {
-  if (auto s = CheckYamlKeys(node, {"address", "port"}); !s) return s;
-  if (node["address"]) config.listen_address = node["address"].as<std::string>();
-  if (node["port"]) config.listen_port = node["port"].as<int>();
+// The first failure among several reads, in the order given. All of them have run (each sets
+// only its own field); the error returned is the first in the list.
+Status FirstError(std::initializer_list<Status> steps) {
+  for (const Status& s : steps) {
+    if (!s) return s;
+  }
   return Ok();
 }
 
-Status ReadTls(const YAML::Node& node, Config& config) {
-  if (auto s = CheckYamlKeys(node, {"certificate", "private_key"}); !s) return s;
-  if (node["certificate"]) config.tls_certificate = node["certificate"].as<std::string>();
-  if (node["private_key"]) config.tls_private_key = node["private_key"].as<std::string>();
-  return Ok();
+Status ReadListen(const ConfigSection& listen, Config& config) {
+  if (auto s = listen.CheckKeys({"address", "port"}); !s) return s;
+  return FirstError(
+      {listen.String("address", config.listen_address), listen.Int("port", config.listen_port)});
 }
 
-Status ReadSeconds(const YAML::Node& node, const char* key, std::chrono::seconds& out) {
-  if (!node[key]) return Ok();
-  auto value = ParseDurationNode(node[key]);
-  if (!value) return std::move(value).error();
-  out = *value;
-  return Ok();
+Status ReadTls(const ConfigSection& tls, Config& config) {
+  if (auto s = tls.CheckKeys({"certificate", "private_key"}); !s) return s;
+  return FirstError({tls.String("certificate", config.tls_certificate),
+                     tls.String("private_key", config.tls_private_key)});
 }
 
-Status ReadLimits(const YAML::Node& node, ConnectionLimits& limits) {
-  if (auto s =
-          CheckYamlKeys(node, {"max_connections", "max_requests_per_connection", "max_header_bytes",
+Status ReadLimits(const ConfigSection& node, ConnectionLimits& limits) {
+  if (auto s = node.CheckKeys({"max_connections", "max_requests_per_connection", "max_header_bytes",
                                "max_body_bytes", "handshake_timeout", "read_timeout",
                                "write_timeout", "idle_timeout", "shutdown_timeout"});
       !s) {
     return s;
   }
-  using IntField = std::pair<const char*, int*>;
-  using SecondsField = std::pair<const char*, std::chrono::seconds*>;
-  for (auto [key, field] : std::initializer_list<IntField>{
-           {"max_connections", &limits.max_connections},
-           {"max_requests_per_connection", &limits.max_requests_per_connection},
-           {"max_header_bytes", &limits.max_header_bytes},
-           {"max_body_bytes", &limits.max_body_bytes}}) {
-    if (node[key]) *field = node[key].as<int>();
-  }
-  for (auto [key, field] :
-       std::initializer_list<SecondsField>{{"handshake_timeout", &limits.handshake_timeout},
-                                           {"read_timeout", &limits.read_timeout},
-                                           {"write_timeout", &limits.write_timeout},
-                                           {"idle_timeout", &limits.idle_timeout},
-                                           {"shutdown_timeout", &limits.shutdown_timeout}}) {
-    if (auto s = ReadSeconds(node, key, *field); !s) return s;
-  }
-  return Ok();
+  return FirstError({node.Int("max_connections", limits.max_connections),
+                     node.Int("max_requests_per_connection", limits.max_requests_per_connection),
+                     node.Int("max_header_bytes", limits.max_header_bytes),
+                     node.Int("max_body_bytes", limits.max_body_bytes),
+                     node.Seconds("handshake_timeout", limits.handshake_timeout),
+                     node.Seconds("read_timeout", limits.read_timeout),
+                     node.Seconds("write_timeout", limits.write_timeout),
+                     node.Seconds("idle_timeout", limits.idle_timeout),
+                     node.Seconds("shutdown_timeout", limits.shutdown_timeout)});
 }
 
-Status ReadRateLimit(const YAML::Node& node, RateLimit& limit) {
-  if (auto s = CheckYamlKeys(node, {"per_second", "burst"}); !s) return s;
-  if (node["per_second"]) limit.per_second = node["per_second"].as<double>();
-  if (node["burst"]) limit.burst = node["burst"].as<double>();
+Status ReadRateLimit(const ConfigSection& node, RateLimit& limit) {
+  if (auto s = node.CheckKeys({"per_second", "burst"}); !s) return s;
+  if (auto s = FirstError(
+          {node.Number("per_second", limit.per_second), node.Number("burst", limit.burst)});
+      !s) {
+    return s;
+  }
   if (!(limit.per_second >= 0 && limit.per_second <= 1e6 && limit.burst >= 1 &&
         limit.burst <= 1e7)) {
-    return YamlError(node, "per_second must be 0..1000000 and burst 1..10000000");
+    return Error{ErrorCode::kMalformedRequest,
+                 node.path() + ": per_second must be 0..1000000 and burst 1..10000000"};
   }
   return Ok();
 }
 
-Status ReadRateLimits(const YAML::Node& node, RateLimits& limits) {
-  if (auto s = CheckYamlKeys(node, {"per_address", "per_identity", "per_key"}); !s) return s;
+Status ReadRateLimits(const ConfigSection& node, RateLimits& limits) {
+  if (auto s = node.CheckKeys({"per_address", "per_identity", "per_key"}); !s) return s;
   for (auto [key, field] : std::initializer_list<std::pair<const char*, RateLimit*>>{
            {"per_address", &limits.per_address},
            {"per_identity", &limits.per_identity},
            {"per_key", &limits.per_key}}) {
-    if (!node[key]) continue;
-    if (auto s = ReadRateLimit(node[key], *field); !s) return s;
+    auto section = node.Section(key);
+    if (!section) continue;
+    if (auto s = ReadRateLimit(*section, *field); !s) return s;
   }
   return Ok();
 }
 
-Result<Config> ReadConfig(const YAML::Node& root) {
+Status ReadKms(const ConfigSection& kms, Config& config) {
+  if (auto s = kms.CheckKeys({"region", "account_id", "recipient_max_age"}); !s) return s;
+  return FirstError({kms.String("region", config.kms_region),
+                     kms.String("account_id", config.kms_account_id),
+                     kms.Seconds("recipient_max_age", config.kms_recipient_max_age)});
+}
+
+Status ReadDurability(const ConfigSection& root, Config& config) {
+  std::string durability;
+  if (auto s = root.String("durability", durability); !s || durability.empty()) return s;
+  if (durability != "full" && durability != "normal") {
+    return root.ErrorAt("durability", "expected full or normal, got '" + durability + "'");
+  }
+  config.durability =
+      durability == "normal" ? storage::Durability::kNormal : storage::Durability::kFull;
+  return Ok();
+}
+
+Status ReadSections(const ConfigSection& root, Config& config) {
+  if (auto listen = root.Section("listen")) {
+    if (auto s = ReadListen(*listen, config); !s) return s;
+  }
+  if (auto tls = root.Section("tls")) {
+    if (auto s = ReadTls(*tls, config); !s) return s;
+  }
+  if (auto limits = root.Section("limits")) {
+    if (auto s = ReadLimits(*limits, config.limits); !s) return s;
+  }
+  if (auto rate_limits = root.Section("rate_limits")) {
+    if (auto s = ReadRateLimits(*rate_limits, config.rate_limits); !s) return s;
+  }
+  if (auto kms = root.Section("kms")) {
+    if (auto s = ReadKms(*kms, config); !s) return s;
+  }
+  return Ok();
+}
+
+Result<Config> ReadConfig(const YAML::Node& node) {
   Config config;
-  if (root.IsNull()) return config;
-  if (auto s = CheckYamlKeys(
-          root, {"listen", "workers", "data_dir", "database", "kek_file", "tls", "trust_roots",
-                 "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl", "log_level",
-                 "approvals_required", "certificate_cache_size", "durability", "admin_client_ca",
-                 "limits", "rate_limits", "kms", "audit_sink"});
+  if (node.IsNull()) return config;
+  ConfigSection root(node, "");
+  if (auto s =
+          root.CheckKeys({"listen", "workers", "data_dir", "database", "kek_file", "tls",
+                          "trust_roots", "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl",
+                          "log_level", "approvals_required", "certificate_cache_size", "durability",
+                          "admin_client_ca", "limits", "rate_limits", "kms", "audit_sink"});
       !s) {
     return std::move(s).error();
   }
-  if (root["listen"]) {
-    if (auto s = ReadListen(root["listen"], config); !s) return std::move(s).error();
+  if (auto s = ReadSections(root, config); !s) return std::move(s).error();
+  if (auto s = FirstError({root.Int("workers", config.workers),
+                           root.Int("approvals_required", config.approvals_required),
+                           root.Int("certificate_cache_size", config.certificate_cache_size),
+                           root.String("admin_client_ca", config.admin_client_ca),
+                           ReadDurability(root, config), root.String("data_dir", config.data_dir),
+                           root.String("database", config.database),
+                           root.String("kek_file", config.kek_file),
+                           root.StringList("trust_roots", config.trust_roots),
+                           root.StringList("tpm_attestation_keys", config.tpm_attestation_keys),
+                           root.String("bootstrap_dir", config.bootstrap_dir),
+                           root.String("audit_sink", config.audit_sink),
+                           root.Seconds("nonce_ttl", config.nonce_ttl),
+                           root.String("log_level", config.log_level)});
+      !s) {
+    return std::move(s).error();
   }
-  if (root["tls"]) {
-    if (auto s = ReadTls(root["tls"], config); !s) return std::move(s).error();
-  }
-  if (root["limits"]) {
-    if (auto s = ReadLimits(root["limits"], config.limits); !s) return std::move(s).error();
-  }
-  if (root["rate_limits"]) {
-    if (auto s = ReadRateLimits(root["rate_limits"], config.rate_limits); !s) {
-      return std::move(s).error();
-    }
-  }
-  if (const YAML::Node kms = root["kms"]) {
-    if (auto s = CheckYamlKeys(kms, {"region", "account_id", "recipient_max_age"}); !s) {
-      return std::move(s).error();
-    }
-    if (kms["region"]) config.kms_region = kms["region"].as<std::string>();
-    if (kms["account_id"]) config.kms_account_id = kms["account_id"].as<std::string>();
-    if (kms["recipient_max_age"]) {
-      auto age = ParseDurationNode(kms["recipient_max_age"]);
-      if (!age) return std::move(age).error();
-      config.kms_recipient_max_age = *age;
-    }
-  }
-  if (root["workers"]) config.workers = root["workers"].as<int>();
-  if (root["approvals_required"]) {
-    config.approvals_required = root["approvals_required"].as<int>();
-  }
-  if (root["certificate_cache_size"]) {
-    config.certificate_cache_size = root["certificate_cache_size"].as<int>();
-  }
-  if (root["admin_client_ca"]) config.admin_client_ca = root["admin_client_ca"].as<std::string>();
-  if (root["durability"]) {
-    std::string durability = root["durability"].as<std::string>();
-    if (durability != "full" && durability != "normal") {
-      return Error{ErrorCode::kMalformedRequest, "durability must be full or normal"};
-    }
-    config.durability =
-        durability == "normal" ? storage::Durability::kNormal : storage::Durability::kFull;
-  }
-  if (root["data_dir"]) config.data_dir = root["data_dir"].as<std::string>();
-  if (root["database"]) config.database = root["database"].as<std::string>();
-  if (root["kek_file"]) config.kek_file = root["kek_file"].as<std::string>();
-  if (root["trust_roots"]) {
-    config.trust_roots = root["trust_roots"].as<std::vector<std::string>>();
-  }
-  if (root["tpm_attestation_keys"]) {
-    config.tpm_attestation_keys = root["tpm_attestation_keys"].as<std::vector<std::string>>();
-  }
-  if (root["bootstrap_dir"]) config.bootstrap_dir = root["bootstrap_dir"].as<std::string>();
-  if (root["audit_sink"]) config.audit_sink = root["audit_sink"].as<std::string>();
-  if (root["nonce_ttl"]) {
-    auto ttl = ParseDurationNode(root["nonce_ttl"]);
-    if (!ttl) return std::move(ttl).error();
-    config.nonce_ttl = *ttl;
-  }
-  if (root["log_level"]) config.log_level = root["log_level"].as<std::string>();
   return config;
 }
 
@@ -239,6 +223,7 @@ Status Config::Validate() {
 
 Result<Config> ParseConfig(const std::string& yaml_text) {
   // yaml-cpp reports errors by exception; this is the one place they are caught.
+  if (auto s = CheckNoTabIndentation(yaml_text); !s) return std::move(s).error();
   try {
     auto root = LoadOneYamlDocument(yaml_text);
     if (!root) return std::move(root).error();

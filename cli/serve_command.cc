@@ -1,9 +1,6 @@
 #include "cli/serve_command.h"
 
-#include <sys/stat.h>
-
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -13,12 +10,14 @@
 #include "cli/broker_assembly.h"
 #include "cli/cli_io.h"
 #include "cli/config.h"
+#include "cli/config_print.h"
 #include "cli/options.h"
-#include "cli/output_file.h"
+#include "cli/server_tls.h"
+#include "cli/start_checks.h"
 #include "cli/state_files.h"
 #include "cli/version.h"
 #include "common/clock.h"
-#include "dev/cert_builder.h"
+#include "policy/policy_parser.h"
 
 namespace kb::cli {
 namespace {
@@ -26,28 +25,6 @@ namespace {
 namespace po = boost::program_options;
 
 void Log(const std::string& line) { std::cerr << "keybroker: " << line << std::endl; }
-
-// Without a configured certificate, a development one for 127.0.0.1/localhost is made once.
-Result<std::pair<std::string, std::string>> TlsFiles(const Config& config, Time now) {
-  if (!config.tls_certificate.empty()) {
-    return std::make_pair(config.tls_certificate, config.tls_private_key);
-  }
-  std::string dir = config.data_dir + "/tls";
-  std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
-  if (std::filesystem::exists(cert) && std::filesystem::exists(key))
-    return std::make_pair(cert, key);
-  if (auto s = MakeStateDirectory(dir); !s) return s.error();
-  auto built =
-      broker::BuildCertificate({"keybroker development", false, -1, now - std::chrono::hours(1),
-                                now + std::chrono::hours(24 * 365), broker::KeyType::kP256,
-                                "digitalSignature", "IP:127.0.0.1,DNS:localhost"},
-                               nullptr);
-  if (!built) return std::move(built).error();
-  if (auto s = WriteFileWithMode(key, AsBytes(built->KeyPem()), 0600); !s) return s.error();
-  if (auto s = WriteFileWithMode(cert, AsBytes(built->CertPem()), 0644); !s) return s.error();
-  Log("generated a development TLS certificate: " + cert);
-  return std::make_pair(cert, key);
-}
 
 void ApplyLimits(const ConnectionLimits& limits, api::ServerOptions& o) {
   o.max_connections = limits.max_connections;
@@ -61,42 +38,60 @@ void ApplyLimits(const ConnectionLimits& limits, api::ServerOptions& o) {
   o.shutdown_timeout = limits.shutdown_timeout;
 }
 
-}  // namespace
-
-int RunServe(int argc, const char* const* argv, const Clock& clock) {
-  po::options_description options("serve options");
-  options.add_options()("config", po::value<std::string>()->required(), "configuration file");
-  auto vm = ParseOptions(argc, argv, options, "keybroker serve --config FILE");
-  if (!vm) return kExitUsage;
-  auto config = LoadConfig((*vm)["config"].as<std::string>());
-  if (!config) return UsageError(config.error().message);
-  if (auto s = MakeStateDirectory(config->data_dir); !s) return UsageError(s.error().message);
-  auto warnings = CheckStatePermissions(*config);
-  if (!warnings) return UsageError(warnings.error().message);
-  for (const auto& warning : *warnings) Log(warning);
-  Broker b;
-  if (auto s = AssembleBroker(*config, clock.Now(), b); !s) return UsageError(s.error().message);
-  if (auto rekeyed = DescribeRekey(b.audit_rekey); !rekeyed.empty()) Log(rekeyed);
-  if (b.audit_sink) Log("audit sink: " + b.audit_sink->path());
-  if (!config->bootstrap_dir.empty()) {
-    auto report =
-        LoadBootstrapDir(config->bootstrap_dir,
-                         {*b.policies, *b.references, *b.audit, *b.unit_of_work}, clock.Now());
-    if (!report) return UsageError(report.error().message);
-    for (const auto& warning : report->warnings) Log("WARNING: bootstrap: " + warning);
-    Log("bootstrap: " + std::to_string(report->policies_activated) +
-        " policy version(s) activated, " + std::to_string(report->references_added) +
-        " reference(s) added");
+// --check: everything a start checks short of binding the port and opening the database, then
+// the effective configuration on stdout.
+int CheckOnly(const Config& config) {
+  auto checks = CheckBeforeStart(config, Log);
+  if (!checks) return UsageError(checks.error().message);
+  if (!config.trust_roots.empty()) {
+    Log("WARNING: attestation roots besides AWS Nitro Root G1 are trusted (development setup)");
   }
-  auto tls = TlsFiles(*config, clock.Now());
-  if (!tls) return UsageError(tls.error().message);
-  api::Metrics metrics;
-  api::Services services{*b.release,        !config->trust_roots.empty(),
-                         &metrics,          b.cache.get(),
-                         b.admin_api.get(), b.limits.get(),
-                         b.kms_api.get()};
-  services.ledger = b.ledger_writer.get();
-  services.attestation_keys = &b.aks;
+  std::cout << EffectiveConfigYaml(config) << std::flush;
+  std::string database = std::filesystem::exists(config.database)
+                             ? "the database exists; a start migrates it if it is older"
+                             : "the database does not exist; a start creates it";
+  Log("configuration OK: " + std::to_string(checks->bootstrap.size()) +
+      " bootstrap file(s) parse; " + database + ". Nothing was bound or written.");
+  return kExitOk;
+}
+
+void LogBootstrap(const BootstrapReport& report) {
+  for (const auto& warning : report.warnings) Log("WARNING: bootstrap: " + warning);
+  Log("bootstrap: " + std::to_string(report.policies_activated) + " policy version(s) activated, " +
+      std::to_string(report.references_added) + " reference(s) added");
+}
+
+api::ServerOptions ServerOptionsFor(const Config& config, const TlsPair& tls) {
+  api::ServerOptions server_options;
+  server_options.address = config.listen_address;
+  server_options.port = uint16_t(config.listen_port);
+  server_options.threads =
+      config.workers > 0 ? config.workers : int(std::max(1u, std::thread::hardware_concurrency()));
+  server_options.certificate_file = tls.certificate;
+  server_options.private_key_file = tls.private_key;
+  server_options.client_ca_file = config.admin_client_ca;
+  ApplyLimits(config.limits, server_options);
+  server_options.log = Log;
+  server_options.log_requests = config.log_level == "debug";
+  return server_options;
+}
+
+// A policy stored by an older version may no longer parse (a PCR its platform does not have):
+// every release then fails closed until it is replaced. Said at start-up rather than at the
+// first release.
+void WarnOfStoredPoliciesThatDoNotParse(const Broker& b) {
+  auto active = b.policies->ListActive();
+  if (!active) return;  // the release path reports it
+  for (const auto& version : *active) {
+    auto parsed = policy::ParsePolicy(version.source);
+    if (parsed) continue;
+    Log("WARNING: stored policy " + version.name + " version " + std::to_string(version.version) +
+        " no longer parses (" + parsed.error().message +
+        "): releases fail until a corrected version is made active or it is deactivated");
+  }
+}
+
+void WarnOfDevelopmentTrust(const Broker& b, const api::Services& services) {
   if (services.development_root_trusted) {
     Log("WARNING: attestation roots besides AWS Nitro Root G1 are trusted (development setup)");
   }
@@ -106,20 +101,57 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
         "restricted TPM keys (`keybroker admin aks list`): register their TPM2B_PUBLIC "
         "replacements and revoke them");
   }
-  api::ServerOptions server_options;
-  server_options.address = config->listen_address;
-  server_options.port = uint16_t(config->listen_port);
-  server_options.threads = config->workers > 0
-                               ? config->workers
-                               : int(std::max(1u, std::thread::hardware_concurrency()));
-  server_options.certificate_file = tls->first;
-  server_options.private_key_file = tls->second;
-  server_options.client_ca_file = config->admin_client_ca;
-  ApplyLimits(config->limits, server_options);
-  server_options.log = Log;
-  server_options.log_requests = config->log_level == "debug";
-  auto server = api::HttpsServer::Create(server_options, services, clock);
-  if (!server) return UsageError(server.error().message);
+}
+
+}  // namespace
+
+// The order is the point: every check that can fail runs before the first write (the data
+// directory, the development TLS pair, the database's migrations and audit re-keying, the
+// bootstrap files), so a start that fails leaves the database as it was (start_checks.h).
+int RunServe(int argc, const char* const* argv, const Clock& clock) {
+  po::options_description options("serve options");
+  options.add_options()("config", po::value<std::string>()->required(), "configuration file")(
+      "check", po::bool_switch(),
+      "validate the configuration and everything it names, print the effective configuration "
+      "and exit, without binding the port or writing anything");
+  auto vm = ParseOptions(argc, argv, options, "keybroker serve --config FILE [--check]");
+  if (!vm) return kExitUsage;
+  auto config = LoadConfig((*vm)["config"].as<std::string>());
+  if (!config) return UsageError(config.error().message);
+  if ((*vm)["check"].as<bool>()) return CheckOnly(*config);
+  auto checks = CheckBeforeStart(*config, Log);
+  if (!checks) return UsageError(checks.error().message);
+  if (auto s = ProbeListenAddress(*config); !s) return UsageError(s.error().message);
+  // Checked; from here on the start writes.
+  if (auto s = MakeStateDirectory(config->data_dir); !s) return UsageError(s.error().message);
+  if (auto s = CheckStatePermissions(*config); !s) return UsageError(s.error().message);
+  auto tls = EnsureTlsFiles(*config, clock.Now(), Log);
+  if (!tls) return UsageError(tls.error().message);
+  Broker b;
+  if (auto s = AssembleBroker(*config, clock.Now(), b); !s) return UsageError(s.error().message);
+  if (auto rekeyed = DescribeRekey(b.audit_rekey); !rekeyed.empty()) Log(rekeyed);
+  if (b.audit_sink) Log("audit sink: " + b.audit_sink->path());
+  api::Metrics metrics;
+  api::Services services{*b.release,        !config->trust_roots.empty(),
+                         &metrics,          b.cache.get(),
+                         b.admin_api.get(), b.limits.get(),
+                         b.kms_api.get()};
+  services.ledger = b.ledger_writer.get();
+  services.attestation_keys = &b.aks;
+  WarnOfDevelopmentTrust(b, services);
+  auto server = api::HttpsServer::Create(ServerOptionsFor(*config, *tls), services, clock);
+  if (!server) {
+    const std::string& why = server.error().message;
+    return UsageError(why.rfind("listen", 0) == 0 ? DescribeListenFailure(*config, why) : why);
+  }
+  // Bound: the bootstrap files go in before the first request is served (Run).
+  if (!checks->bootstrap.empty()) {
+    auto report = ApplyBootstrapFiles(
+        checks->bootstrap, {*b.policies, *b.references, *b.audit, *b.unit_of_work}, clock.Now());
+    if (!report) return UsageError("bootstrap_dir: " + report.error().message);
+    LogBootstrap(*report);
+  }
+  WarnOfStoredPoliciesThatDoNotParse(b);  // after the files, which may have replaced one
   Log(std::string("version ") + kVersion + " serving https://" + config->listen_address + ":" +
       std::to_string((*server)->port()));
   (*server)->Run();  // returns once the requests it was answering are answered

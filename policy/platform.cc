@@ -21,4 +21,6 @@ std::optional<Platform> ParsePlatform(std::string_view name) {
   return std::nullopt;
 }
 
+uint32_t PcrCount(Platform platform) { return platform == Platform::kNitroEnclave ? 16 : 24; }
+
 }  // namespace kb::policy

@@ -42,7 +42,7 @@ Status ValidateReference(const Reference& r) {
   if (!IsValidName(r.name)) return invalid("reference name is invalid: '" + r.name + "'");
   if (r.pcrs.empty() || r.pcrs.size() > 32) return invalid("a reference needs 1..32 PCRs");
   for (const auto& [index, value] : r.pcrs) {
-    if (index > 31) return invalid("PCR index " + std::to_string(index) + " is above 31");
+    if (auto s = internal::CheckPcrIndex(r.platform, index); !s) return s;
     if (!IsValidPcrSize(r.platform, value.size())) {
       return invalid("PCR" + std::to_string(index) + " has the wrong length for " +
                      std::string(PlatformName(r.platform)));

@@ -38,7 +38,8 @@ bool IsValidName(std::string_view name);
 // quotes (SHA-256 or SHA-384 banks).
 bool IsValidPcrSize(Platform platform, size_t size);
 
-// Checks name, platform, 1..32 PCRs with indexes 0..31 and sizes for the platform. A nitro-tpm
+// Checks name, platform, 1..32 PCRs with indexes the platform has (PcrCount: 0..15 on
+// nitro-enclave, 0..23 on nitro-tpm and tpm2-quote) and sizes for the platform. A nitro-tpm
 // reference must bind PCR7 (Secure Boot) or PCR12 (kernel command line): without either, an
 // attacker can append to the kernel command line unnoticed (AWS advisory GHSA-xrv8-2pf5-f3q7).
 // A nitro-enclave reference must bind PCR0 (image) or PCR8 (signing certificate): PCR3 (IAM

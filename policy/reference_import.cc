@@ -110,6 +110,7 @@ Result<Reference> ParseMeasurementsJson(std::string_view text, const std::string
                      std::to_string(index));
     }
     if (!value.is_string()) return Invalid(std::string(k) + " must be a hex string");
+    if (auto s = internal::CheckPcrIndex(r.platform, index); !s) return std::move(s).error();
     auto pcr = internal::ParsePcrHex(std::string(value.as_string()), r.platform, index);
     if (!pcr) return std::move(pcr).error();
     if (!r.pcrs.emplace(index, std::move(*pcr)).second) {

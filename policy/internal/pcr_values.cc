@@ -23,6 +23,15 @@ std::optional<uint32_t> ParseIndex(const std::string& text) {
 
 }  // namespace
 
+Status CheckPcrIndex(Platform platform, uint32_t index) {
+  uint32_t count = PcrCount(platform);
+  if (index < count) return Ok();
+  return Error{ErrorCode::kMalformedRequest, "PCR" + std::to_string(index) + " does not exist on " +
+                                                 std::string(PlatformName(platform)) +
+                                                 ", which has PCR0..PCR" +
+                                                 std::to_string(count - 1)};
+}
+
 Result<Bytes> ParsePcrHex(const std::string& hex, Platform platform, uint32_t index) {
   auto value = HexDecode(hex);
   std::string pcr = "PCR" + std::to_string(index);
@@ -44,7 +53,14 @@ Result<std::map<uint32_t, Bytes>> ParsePcrMapYaml(const YAML::Node& node, Platfo
     auto key = YamlScalar(entry.first, "a PCR index");
     if (!key) return std::move(key).error();
     auto index = ParseIndex(*key);
-    if (!index) return YamlError(entry.first, "PCR index must be 0..31, not '" + *key + "'");
+    if (!index) {
+      return YamlError(entry.first, "PCR index must be a number from 0 to " +
+                                        std::to_string(PcrCount(platform) - 1) + ", not '" + *key +
+                                        "'");
+    }
+    if (auto s = CheckPcrIndex(platform, *index); !s) {
+      return YamlError(entry.first, s.error().message);
+    }
     auto hex = YamlScalar(entry.second, "a PCR value");
     if (!hex) return std::move(hex).error();
     auto value = ParsePcrHex(*hex, platform, *index);

@@ -16,7 +16,11 @@ namespace kb::policy::internal {
 // One PCR value: hex of either case, with the length the platform's digest has.
 Result<Bytes> ParsePcrHex(const std::string& hex, Platform platform, uint32_t index);
 
-// A YAML map {0..31: hex}; errors name the line.
+// kMalformedRequest when `index` is not a PCR of `platform` (PcrCount), else Ok.
+Status CheckPcrIndex(Platform platform, uint32_t index);
+
+// A YAML map {index: hex} with indices the platform has (0..15 on nitro-enclave, 0..23 on TPM
+// platforms); errors name the line.
 Result<std::map<uint32_t, Bytes>> ParsePcrMapYaml(const YAML::Node& node, Platform platform);
 
 // Whether `pcrs` bind what runs on `platform`: PCR0 (the enclave image) or PCR8 (its signing

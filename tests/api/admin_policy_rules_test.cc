@@ -122,6 +122,23 @@ TEST_F(AdminPolicyRulesTest, ARuleBindingOnlyAnUnmeasuredPcr8IsRefused) {
   EXPECT_NE(Message(reference).find("all zeros bind nothing"), std::string::npos) << reference.body;
 }
 
+// A Nitro enclave has PCR0..PCR15 and a TPM PCR0..PCR23: the admin API refuses a rule or a
+// reference naming another index, with its line, as the files are.
+TEST_F(AdminPolicyRulesTest, APcrThePlatformDoesNotHaveIsRefusedWithTheLine) {
+  std::string pcr = HexEncode(Bytes(48, 0xbb));
+  auto put =
+      Put(kHead + "allow:\n  - pcrs:\n      0: \"" + pcr + "\"\n      16: \"" + pcr + "\"\n");
+  EXPECT_EQ(put.status, 400) << put.body;
+  EXPECT_EQ(Message(put), "line 7: PCR16 does not exist on nitro-enclave, which has PCR0..PCR15");
+  auto reference =
+      Call("policy-author", "POST", kRefs,
+           "name: ami\nplatform: nitro-tpm\npcrs:\n  7: \"" + pcr + "\"\n  24: \"" + pcr + "\"\n",
+           "text/yaml");
+  EXPECT_EQ(reference.status, 400) << reference.body;
+  EXPECT_EQ(Message(reference), "line 5: PCR24 does not exist on nitro-tpm, which has PCR0..PCR23");
+  EXPECT_EQ(Call("auditor", "GET", kPolicy).status, 404);  // nothing was stored
+}
+
 TEST_F(AdminPolicyRulesTest, AllowDebugIsRefusedUnderTheTwoPersonRule) {
   RegisterReference("enclave@1", 0xaa);
   auto put = Put(kHead + "allow_debug: true\nallow:\n  - reference: enclave@1\n");

@@ -47,7 +47,7 @@ durability: normal
 TEST(Config, RejectsUnknownKeysWithTheirLine) {
   auto c = ParseConfig("workers: 2\nlisten:\n  adress: 1.2.3.4\n");
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message, "line 3: unknown key 'adress'");
+  EXPECT_EQ(c.error().message, "line 3: unknown key 'adress' under listen (did you mean address?)");
 }
 
 // yaml-cpp keeps both entries of a repeated key and node["key"] returns the first: a reader of

@@ -1,6 +1,7 @@
 // `keybroker serve` keeps its state owner-only and refuses to start on state that group or
 // others can write: through the real CLI. Each configuration names TLS files that do not exist,
-// so a serve that gets past the checks stops there (exit 2 too, with a different message).
+// so a serve that gets past the permission checks stops at the TLS check (exit 2 too, with a
+// different message), before it writes anything.
 
 #include "cli/state_files.h"
 
@@ -9,6 +10,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 
 #include "tests/support/cli_runner.h"
 #include "tests/support/test_paths.h"
@@ -64,12 +66,22 @@ class ServeStateFiles : public ::testing::Test {
   std::string dir_, data_;
 };
 
+// Only a start that passed every check writes (cli/start_checks.h): this one serves, with a
+// generated development certificate, and is stopped.
 TEST_F(ServeStateFiles, CreatesTheDataDirectoryAndDatabaseOwnerOnlyUnderUmask022) {
   std::string fresh = dir_ + "/state/data";  // neither it nor its parent exists
-  ASSERT_EQ(::rename(data_.c_str(), (dir_ + "/kek-dir").c_str()), 0);
-  data_ = dir_ + "/kek-dir";
-  auto run = Serve(fresh);
-  EXPECT_NE(run.out.find("no-cert.pem"), std::string::npos) << run.out;  // got that far
+  std::string config = dir_ + "/serving.yaml";
+  std::ofstream(config) << "listen: {address: 127.0.0.1, port: 0}\n"
+                        << "data_dir: " << fresh << "\nkek_file: " << data_ << "/kek.bin\n";
+  std::string log = dir_ + "/serve.log";
+  std::string script = "umask 022; " + std::string(KB_BINARY) + " serve --config " + config +
+                       " 2>" + log +
+                       " & pid=$!; for i in $(seq 1 400); do grep -q 'serving https' " + log +
+                       " && break; sleep 0.05; done; kill -TERM $pid; wait $pid";
+  EXPECT_EQ(std::system(script.c_str()), 0);
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("serving https"), std::string::npos) << text;
   EXPECT_EQ(ModeOf(fresh), 0700u);
   EXPECT_EQ(ModeOf(fresh + "/keybroker.db"), 0600u);
 }

@@ -44,7 +44,8 @@ TEST(ReferenceImport, RejectsBadToolOutput) {
   EXPECT_EQ(ImportReference(pcr("PCR0", std::string(64, 'a')), "a").error().message,
             "PCR0 has 32 bytes, which is not a nitro-enclave digest size");
   EXPECT_EQ(ImportReference(pcr("PCRX", kH), "a").error().message, "unexpected member \"PCRX\"");
-  EXPECT_EQ(ImportReference(pcr("PCR32", kH), "a").error().message, "PCR index 32 is above 31");
+  EXPECT_EQ(ImportReference(pcr("PCR32", kH), "a").error().message,
+            "PCR32 does not exist on nitro-tpm, which has PCR0..PCR23");
   EXPECT_EQ(ImportReference(
                 R"({"Measurements": {"HashAlgorithm": "Sha256", "PCR0": ")" + kH + "\"}}", "a")
                 .error()
@@ -82,6 +83,36 @@ TEST(ReferenceImport, RejectsBadYamlWithLines) {
                 .error()
                 .message,
             "line 1: a nitro-tpm reference must bind PCR7 or PCR12 (GHSA-xrv8-2pf5-f3q7)");
+}
+
+// A Nitro enclave has PCR0..PCR15 and a TPM PCR0..PCR23: a reference naming any other index
+// could never be met, whichever way it is registered (file, tool JSON, admin API).
+TEST(ReferenceImport, RejectsPcrsThePlatformDoesNotHave) {
+  EXPECT_EQ(ParseReferenceYaml("name: r\nplatform: nitro-enclave\npcrs:\n  0: \"" + kH +
+                               "\"\n  16: \"" + kH + "\"\n")
+                .error()
+                .message,
+            "line 5: PCR16 does not exist on nitro-enclave, which has PCR0..PCR15");
+  EXPECT_EQ(ParseReferenceYaml("name: r\nplatform: nitro-tpm\npcrs:\n  7: \"" + kH +
+                               "\"\n  24: \"" + kH + "\"\n")
+                .error()
+                .message,
+            "line 5: PCR24 does not exist on nitro-tpm, which has PCR0..PCR23");
+  EXPECT_EQ(ParseReferenceYaml("name: r\nplatform: tpm2-quote\npcrs: {24: \"" + kH + "\"}\n")
+                .error()
+                .message,
+            "line 3: PCR24 does not exist on tpm2-quote, which has PCR0..PCR23");
+  EXPECT_TRUE(ParseReferenceYaml("name: r\nplatform: nitro-tpm\npcrs: {7: \"" + kH + "\", 23: \"" +
+                                 kH + "\"}\n"));
+  EXPECT_TRUE(ParseReferenceYaml("name: r\nplatform: nitro-enclave\npcrs: {0: \"" + kH +
+                                 "\", 15: \"" + kH + "\"}\n"));
+  // The admin API's references are checked by ValidateReference.
+  Reference enclave{"r", Platform::kNitroEnclave, {{0, Bytes(48, 1)}, {16, Bytes(48, 2)}}};
+  EXPECT_EQ(ValidateReference(enclave).error().message,
+            "PCR16 does not exist on nitro-enclave, which has PCR0..PCR15");
+  Reference tpm{"r", Platform::kTpm2Quote, {{24, Bytes(32, 2)}}};
+  EXPECT_EQ(ValidateReference(tpm).error().message,
+            "PCR24 does not exist on tpm2-quote, which has PCR0..PCR23");
 }
 
 TEST(ReferenceImport, RejectsAnEnclaveReferenceThatBindsNoImage) {
