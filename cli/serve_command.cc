@@ -67,7 +67,7 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   po::options_description options("serve options");
   options.add_options()("config", po::value<std::string>()->required(), "configuration file");
   auto vm = ParseOptions(argc, argv, options, "keybroker serve --config FILE");
-  if (!vm) return kExitUsage;
+  if (!vm) return vm.exit_code();
   auto config = LoadConfig((*vm)["config"].as<std::string>());
   if (!config) return UsageError(config.error().message);
   if (auto s = MakeStateDirectory(config->data_dir); !s) return UsageError(s.error().message);
