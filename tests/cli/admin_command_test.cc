@@ -68,7 +68,7 @@ TEST(AdminCommand, UsageAndConnectionErrorsExitTwo) {
 // connecting (exit 2, the connection refused). `policies put` parses its file first.
 TEST(AdminCommand, EveryAdminRouteIsACommand) {
   std::string file = testing::MakeTempDir() + "/input";
-  std::ofstream(file) << "x";
+  std::ofstream(file) << "{x}";  // neither base64 nor a policy
   const std::string options =
       " --url https://127.0.0.1:1 --token t --roles admin --version 1 "
       "--key-id k --operations Encrypt --attestation-required true --file " +

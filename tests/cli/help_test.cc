@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -24,7 +25,8 @@ size_t Count(const std::string& text, const std::string& what) {
 }
 
 // A help text: stdout only, exit 0, one usage line, no internal option, no line left open.
-void ExpectHelp(const std::string& args, const std::string& expected_usage) {
+// Returns the text.
+std::string ExpectHelp(const std::string& args, const std::string& expected_usage) {
   SCOPED_TRACE(args);
   auto run = KeybrokerStreams(args);
   EXPECT_EQ(run.exit_code, 0);
@@ -37,6 +39,7 @@ void ExpectHelp(const std::string& args, const std::string& expected_usage) {
     EXPECT_EQ(Count(line, "("), Count(line, ")")) << "cut line: " << line;
     EXPECT_FALSE(!line.empty() && (line.back() == ',' || line.back() == '|')) << line;
   }
+  return run.out;
 }
 
 // A usage error: nothing on stdout, exit 2, a short message naming the problem and --help.
@@ -52,8 +55,7 @@ void ExpectUsageError(const std::string& args, const std::string& names) {
 
 TEST(Help, TheTopLevelListsEveryCommandAndTheEnvironment) {
   for (const char* help : {"--help", "-h", "help"}) {
-    ExpectHelp(help, "keybroker <command>");
-    std::string out = KeybrokerStreams(help).out;
+    std::string out = ExpectHelp(help, "keybroker <command>");
     for (const char* command : {"serve", "verify", "policy", "keys", "audit", "admin", "dev-attest",
                                 "challenge", "release", "version"}) {
       EXPECT_NE(out.find("\n  " + std::string(command) + " "), std::string::npos) << command;
@@ -105,28 +107,27 @@ TEST(Help, EachOptionHasOneLine) {
 // The admin help at its three levels lists exactly the route table's commands, with their
 // summaries, routes and roles.
 TEST(Help, AdminHelpIsTheRouteTable) {
-  std::string overview = KeybrokerStreams("admin --help").out;
+  std::string overview = ExpectHelp("admin --help", "keybroker admin <resource> <verb>");
   EXPECT_EQ(KeybrokerStreams("admin help").out, overview);
   EXPECT_EQ(KeybrokerStreams("admin -h").out, overview);
   EXPECT_NE(overview.find("--url URL"), std::string::npos) << overview;
   std::set<std::string> resources;
+  std::map<std::string, std::string> listings;  // resource → its --help
   for (const api::RouteEntry& route : api::RouteTable()) {
     if (route.surface != api::Surface::kAdmin) continue;
     std::string words(route.cli_words);
     std::string resource = words.substr(0, words.find(' '));
     EXPECT_NE(overview.find("\n  " + resource + " "), std::string::npos) << resource;
+    std::string resource_usage = "keybroker admin " + resource + " <verb>";
     if (resources.insert(resource).second && words.find(' ') != std::string::npos) {
-      ExpectHelp("admin " + resource + " --help", "keybroker admin " + resource + " <verb>");
-      ExpectHelp("admin " + resource + " help", "keybroker admin " + resource + " <verb>");
-      ExpectHelp("admin help " + resource, "keybroker admin " + resource + " <verb>");
+      listings[resource] = ExpectHelp("admin " + resource + " --help", resource_usage);
+      EXPECT_EQ(KeybrokerStreams("admin " + resource + " help").out, listings[resource]);
+      EXPECT_EQ(KeybrokerStreams("admin help " + resource).out, listings[resource]);
     }
     if (words.find(' ') != std::string::npos) {
-      std::string listing = KeybrokerStreams("admin " + resource + " --help").out;
-      EXPECT_NE(listing.find(std::string(route.summary)), std::string::npos) << words;
+      EXPECT_NE(listings[resource].find(std::string(route.summary)), std::string::npos) << words;
     }
-    std::string usage = "keybroker admin " + words;
-    ExpectHelp("admin " + words + " --help", usage);
-    std::string help = KeybrokerStreams("admin " + words + " --help").out;
+    std::string help = ExpectHelp("admin " + words + " --help", "keybroker admin " + words);
     EXPECT_NE(help.find(std::string(route.summary)), std::string::npos) << help;
     EXPECT_NE(help.find(std::string(route.method) + " " + std::string(route.pattern)),
               std::string::npos)
