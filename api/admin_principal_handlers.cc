@@ -65,7 +65,10 @@ HttpResponse CreatePrincipal(const AdminCall& call) {
   }
   std::string unknown;
   auto set = broker::ParseRoles(names, &unknown);
-  if (!set) return ErrorResponse(Malformed("unknown role " + unknown));
+  if (!set) {
+    return ErrorResponse(Malformed("unknown role " + unknown + "; the roles are " +
+                                   broker::JoinRoleNames(broker::kAllRoles)));
+  }
   auto approvals = call.services.identity.CreatePrincipal(*name, *set, call.principal, call.now);
   return WithApprovals(
       201, json::object{{"name", *name}, {"roles", RoleArray(broker::RoleNames(*set))}}, approvals);

@@ -18,6 +18,13 @@ HttpResponse Fail(ErrorCode code, std::string message) {
   return admin::ErrorResponse(Error{code, std::move(message)});
 }
 
+// Which role the call needs and which the caller has, from the route table.
+std::string RoleMissing(const RouteEntry& route, const broker::Principal& caller) {
+  std::string has = caller.roles == 0 ? "none" : broker::JoinRoleNames(caller.roles);
+  return "this call needs one of the roles " + broker::JoinRoleNames(route.allowed) + "; " +
+         caller.name + " has " + has;
+}
+
 }  // namespace
 
 std::vector<AdminRoute> AdminRouteTable() {
@@ -72,7 +79,7 @@ HttpResponse RouteAdmin(const HttpRequest& request, AdminServices& services, Tim
     path_known = true;
     if (route.method != request.method) continue;
     if (!principal->HasAny(route.allowed)) {
-      return Fail(ErrorCode::kForbidden, "this principal's roles do not allow this call");
+      return Fail(ErrorCode::kForbidden, RoleMissing(route, *principal));
     }
     return route.on_admin(
         AdminCall{request, *principal, std::move(params), now, services, route.body_limit});

@@ -1,11 +1,16 @@
 #include "api/https_client.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <optional>
 
 namespace kb::api {
 namespace {
@@ -33,6 +38,21 @@ Result<Url> ParseUrl(const std::string& url) {
 
 Error Failed(const std::string& what, const beast::error_code& ec) {
   return Error{ErrorCode::kInternal, what + ": " + ec.message()};
+}
+
+// A handshake that failed because the server's certificate did not verify: kUntrustedChain,
+// so the command line can say how to trust it.
+std::optional<Error> Untrusted(SSL* ssl, const beast::error_code& ec, const std::string& url,
+                               const ClientOptions& options) {
+  long result = SSL_get_verify_result(ssl);
+  bool verify_failed = ec.category() == asio::error::get_ssl_category() &&
+                       ERR_GET_REASON(ec.value()) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+  if (result == X509_V_OK && !verify_failed) return std::nullopt;
+  std::string trusted_by = options.ca_file.empty() ? "the system's trust store" : options.ca_file;
+  std::string reason = result == X509_V_OK ? ec.message() : X509_verify_cert_error_string(result);
+  return Error{ErrorCode::kUntrustedChain, "connect " + url +
+                                               ": the server's certificate is not trusted by " +
+                                               trusted_by + " (" + reason + ")"};
 }
 
 }  // namespace
@@ -67,7 +87,12 @@ Result<HttpResponse> HttpsRequest(const std::string& url, const std::string& met
   if (ec) return Failed("resolve " + parsed->host, ec);
   beast::get_lowest_layer(stream).expires_after(options.timeout);
   beast::get_lowest_layer(stream).connect(endpoints, ec);
-  if (!ec) stream.handshake(ssl::stream_base::client, ec);
+  if (!ec) {
+    stream.handshake(ssl::stream_base::client, ec);
+    if (auto untrusted = ec ? Untrusted(stream.native_handle(), ec, url, options) : std::nullopt) {
+      return *untrusted;
+    }
+  }
   if (ec) return Failed("connect " + url, ec);
 
   http::request<http::string_body> req(http::string_to_verb(method), target, 11);

@@ -20,7 +20,8 @@ struct ClientOptions {
   std::string client_key_file;
 };
 
-// `url` is "https://HOST:PORT" (no path). kInternal for connection or TLS failures.
+// `url` is "https://HOST:PORT" (no path). kUntrustedChain when the server's certificate does not
+// verify against the CA file; kInternal for other connection or TLS failures.
 Result<HttpResponse> HttpsRequest(const std::string& url, const std::string& method,
                                   const std::string& target, const std::string& body,
                                   const ClientOptions& options);

@@ -101,7 +101,7 @@ constexpr std::array kRoutes = {
     Admin("POST", "/v1/admin/principals/{name}/approve", kAdmin, admin::ApprovePrincipal,
           "principals approve", "NAME", "approve a pending principal"),
     Admin("POST", "/v1/admin/principals/{name}/tokens", kAnyRole, admin::CreateToken,
-          "tokens create", "PRINCIPAL", "issue a token [--ttl 24h]; its text is shown once"),
+          "tokens create", "PRINCIPAL", "issue a token; its text is shown once"),
     Admin("POST", "/v1/admin/principals/{name}/disable", kAdmin, admin::DisablePrincipal,
           "principals disable", "NAME", "disable a principal and revoke its credentials"),
     Admin("GET", "/v1/admin/tokens", kPrincipalReaders, admin::ListTokens, "tokens list", "",

@@ -37,7 +37,10 @@ Result<Ceremony> ParseCeremony(const boost::program_options::variables_map& vm) 
   std::string unknown;
   auto roles = broker::ParseRoles(
       SplitList(vm.count("roles") ? vm["roles"].as<std::string>() : "admin"), &unknown);
-  if (!roles) return Error{ErrorCode::kMalformedRequest, "unknown role " + unknown};
+  if (!roles) {
+    return Error{ErrorCode::kMalformedRequest, "unknown role " + unknown + "; the roles are " +
+                                                   broker::JoinRoleNames(broker::kAllRoles)};
+  }
   c.roles = *roles;
   if (vm.count("ttl")) {
     c.ttl = ParseDuration(vm["ttl"].as<std::string>());

@@ -4,7 +4,6 @@
 
 #include <boost/json.hpp>
 #include <cassert>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -12,8 +11,12 @@
 #include "api/routes.h"
 #include "broker/keys/rsa_oaep.h"
 #include "cli/admin_bootstrap.h"
+#include "cli/admin_command_line.h"
+#include "cli/admin_help.h"
+#include "cli/admin_options.h"
 #include "cli/admin_output.h"
 #include "cli/cli_io.h"
+#include "cli/help.h"
 #include "cli/options.h"
 #include "common/encoding.h"
 #include "crypto/ossl.h"
@@ -24,33 +27,6 @@ namespace {
 
 namespace po = boost::program_options;
 namespace json = boost::json;
-
-constexpr char kUsage[] =
-    "usage: keybroker admin <resource> <verb> [ARG] [--url URL] [--token T] [--ca PEM] [--json]\n"
-    "  bootstrap --db FILE [--kek FILE] --admins A,B[,...] [--ttl D]   the first admins, offline,\n"
-    "            a token each\n"
-    "  whoami | pending\n"
-    "  principals create NAME --roles LIST | list | approve NAME | disable NAME\n"
-    "  tokens create PRINCIPAL [--ttl 24h] | list | approve ID | revoke ID\n"
-    "  access-keys create PRINCIPAL | list | approve ID | revoke ID   (KMS API credentials)\n"
-    "  client-certs add PRINCIPAL --file CERT.pem | list | approve ID | revoke ID   (mutual TLS:\n"
-    "               a certificate from admin_client_ca authenticates once bound and approved)\n"
-    "  references create --file F [--name N] [--source S] | list | get N | revoke N |\n"
-    "             reinstate N | approve N\n"
-    "  policies put --file F | list | get N [--version V] | versions N | approve N --version V |\n"
-    "           activate N --version V | deactivate N |\n"
-    "           evaluate N --evidence F [--version V] [--at T]\n"
-    "  keys create ID [--purpose release|kms] [--attestation-required false] | list | get ID |\n"
-    "       rotate ID | enable ID | disable ID | import ID --file F [--purpose ...] |\n"
-    "       import-parameters ID (for importers that wrap elsewhere) |\n"
-    "       set-attestation ID --attestation-required true|false | attestation ID |\n"
-    "       approve-attestation ID --version V\n"
-    "  grants create PRINCIPAL --key-id K --operations Encrypt,Decrypt,... | list |\n"
-    "         approve ID | revoke ID   (KMS API grants)\n"
-    "  aks register --file F [--description D] | list | approve ID | revoke ID\n"
-    "  audit list [--after N] [--limit N] | verify\n"
-    "The token comes from --token or KEYBROKER_TOKEN; or --cert/--key present an admin client\n"
-    "certificate (mutual TLS, when the broker names admin_client_ca).\n";
 
 struct Call {
   std::string method;
@@ -99,20 +75,6 @@ struct CommandInput {
   }
 };
 
-// An unknown command, or one without what it needs. keys, grants and client-certs name
-// themselves; a keys command without its ID says so.
-Error Incomplete(const std::vector<std::string>& args) {
-  const std::string resource = args.size() > 0 ? args[0] : "";
-  const std::string verb = args.size() > 1 ? args[1] : "";
-  std::string message = "unknown or incomplete admin command";
-  if (resource == "keys" && verb != "list" && args.size() < 3) {
-    message = "keys " + verb + " needs ID";
-  } else if (resource == "keys" || resource == "grants" || resource == "client-certs") {
-    message = "unknown or incomplete " + resource + " command";
-  }
-  return Error{ErrorCode::kMalformedRequest, message};
-}
-
 // The request of the command `words` for ARG `arg`. REQUIRES: `words` are in the route table.
 Call CommandCall(std::string_view words, const std::string& arg, std::string body = "") {
   const api::RouteEntry* route = api::FindCliCommand(words);
@@ -123,8 +85,9 @@ Call CommandCall(std::string_view words, const std::string& arg, std::string bod
 
 // The completions below turn a command's options into its route's body or query.
 
+// RunAdmin has checked that the required options (admin_options.cc) are there.
+
 Result<Call> PrincipalCreate(const CommandInput& in) {
-  if (!in.vm.count("roles")) return Incomplete(in.args);
   json::array roles;
   for (const auto& role : SplitList(in.vm["roles"].as<std::string>())) roles.emplace_back(role);
   return in.Request(std::string(in.route.pattern),
@@ -165,7 +128,10 @@ Result<Call> PolicyPut(const CommandInput& in) {
   auto text = ReadText(in.vm, "file", policy::kMaxPolicySize);
   if (!text) return std::move(text).error();
   auto parsed = policy::ParsePolicy(*text);
-  if (!parsed) return Error{ErrorCode::kMalformedRequest, parsed.error().message};
+  if (!parsed) {
+    return Error{ErrorCode::kMalformedRequest,
+                 in.vm["file"].as<std::string>() + ": " + parsed.error().message};
+  }
   return Call{std::string(in.route.method),
               api::FillPattern(in.route.pattern, Segment(parsed->name)), *text, "text/yaml"};
 }
@@ -177,13 +143,11 @@ Result<Call> PolicyGet(const CommandInput& in) {
 
 // approve and activate of a policy version, approve-attestation of a key: {"version": V}.
 Result<Call> WithVersion(const CommandInput& in) {
-  if (!in.vm.count("version")) return Incomplete(in.args);
   return in.Request(in.Target(), VersionBody(in.vm));
 }
 
 Result<Call> PolicyEvaluate(const CommandInput& in) {
   const po::variables_map& vm = in.vm;
-  if (!vm.count("evidence")) return Error{ErrorCode::kMalformedRequest, "--evidence is required"};
   auto document = ReadEvidenceFile(vm["evidence"].as<std::string>());
   if (!document) return std::move(document).error();
   json::object body{{"evidence", json::object{{"type", vm["type"].as<std::string>()},
@@ -203,18 +167,15 @@ Result<Call> KeyCreate(const CommandInput& in) {
 Result<Call> KeySetAttestation(const CommandInput& in) {
   json::object body;
   if (auto s = AddKeyOptions(in.vm, body); !s) return std::move(s).error();
-  if (!body.contains("attestation_required") || body.contains("purpose")) {
-    return Error{ErrorCode::kMalformedRequest, "set-attestation needs --attestation-required"};
+  if (body.contains("purpose")) {
+    return Error{ErrorCode::kMalformedRequest,
+                 "a key's purpose cannot change; leave out --purpose"};
   }
   return in.Request(in.Target(), json::serialize(body));
 }
 
-// `keys import ID` takes two calls (RunAdmin, ImportCall); with more arguments it is refused.
-Result<Call> KeyImport(const CommandInput& in) { return Incomplete(in.args); }
-
 Result<Call> GrantCreate(const CommandInput& in) {
   const po::variables_map& vm = in.vm;
-  if (!vm.count("key-id") || !vm.count("operations")) return Incomplete(in.args);
   json::array operations;
   for (const auto& op : SplitList(vm["operations"].as<std::string>())) operations.emplace_back(op);
   json::object body{{"principal", in.arg()},
@@ -254,24 +215,15 @@ constexpr std::pair<std::string_view, Completion> kCompletions[] = {
     {"keys create", KeyCreate},
     {"keys set-attestation", KeySetAttestation},
     {"keys approve-attestation", WithVersion},
-    {"keys import", KeyImport},
     {"grants create", GrantCreate},
     {"aks register", AkRegister},
     {"audit list", AuditList},
 };
 
-// The route of `keybroker admin <resource> <verb>`, or of a one-word command (whoami, pending).
-const api::RouteEntry* FindCommand(const std::vector<std::string>& args) {
-  if (args.empty()) return nullptr;
-  if (const api::RouteEntry* one_word = api::FindCliCommand(args[0])) return one_word;
-  if (args.size() < 2) return nullptr;
-  return api::FindCliCommand(args[0] + " " + args[1]);
-}
-
 // The request for every command but `keys import` (two calls) and `bootstrap` (offline).
-Result<Call> BuildCall(const std::vector<std::string>& args, const po::variables_map& vm) {
-  const api::RouteEntry* route = FindCommand(args);
-  if (route == nullptr || (!route->cli_arg.empty() && args.size() < 3)) return Incomplete(args);
+// REQUIRES: CheckAdminCommandLine(*route, args, vm) passed.
+Result<Call> BuildCall(const api::RouteEntry* route, const std::vector<std::string>& args,
+                       const po::variables_map& vm) {
   CommandInput input{*route, args, vm};
   for (const auto& [words, complete] : kCompletions) {
     if (words == route->cli_words) return complete(input);
@@ -332,38 +284,6 @@ Result<Call> ImportCall(const Connection& c, const std::string& id, const po::va
   return CommandCall("keys import", id, json::serialize(body));
 }
 
-po::options_description AdminOptions() {
-  po::options_description options("admin options");
-  options.add_options()("args", po::value<std::vector<std::string>>(), "resource verb [ARG]")(
-      "url", po::value<std::string>()->default_value("https://127.0.0.1:8443"), "broker URL")(
-      "token", po::value<std::string>(), "bearer token (default: $KEYBROKER_TOKEN)")(
-      "ca", po::value<std::string>(), "CA certificate (PEM) that signed the broker's")(
-      "cert", po::value<std::string>(), "admin client certificate (PEM), instead of a token")(
-      "key", po::value<std::string>(), "its private key (PEM)")("json", po::bool_switch(),
-                                                                "print the answer as JSON")(
-      "file", po::value<std::string>(), "input file")("name", po::value<std::string>(),
-                                                      "reference name for AWS tool JSON")(
-      "source", po::value<std::string>(), "where a reference's values came from")(
-      "roles", po::value<std::string>(), "comma-separated roles")(
-      "version", po::value<int>(), "policy version")("evidence", po::value<std::string>(),
-                                                     "attestation document (raw or base64)")(
-      "type", po::value<std::string>()->default_value("auto"), "evidence type")(
-      "at", po::value<std::string>(), "evaluate at this RFC 3339 time")(
-      "ttl", po::value<std::string>(), "token lifetime, e.g. 24h")(
-      "description", po::value<std::string>(), "attestation key description")(
-      "after", po::value<uint64_t>()->default_value(0), "audit rows after this seq")(
-      "limit", po::value<int>()->default_value(100), "at most this many audit rows")(
-      "db", po::value<std::string>(), "database file (bootstrap)")(
-      "admins", po::value<std::string>(), "bootstrap: the first admins' names, comma-separated")(
-      "kek", po::value<std::string>(),
-      "KEK file (bootstrap; needed once the audit chain is keyed)")(
-      "purpose", po::value<std::string>(), "key purpose: release (default) or kms")(
-      "attestation-required", po::value<std::string>(), "kms key: true (default) or false")(
-      "key-id", po::value<std::string>(), "grant: the kms key (ID or alias/ID)")(
-      "operations", po::value<std::string>(), "grant: comma-separated KMS operations");
-  return options;
-}
-
 int Print(int status, const json::object& answer, bool as_json) {
   if (as_json) {
     PrintJson(answer);
@@ -376,49 +296,71 @@ int Print(int status, const json::object& answer, bool as_json) {
   return status >= 200 && status < 300 && !denied ? kExitOk : kExitRejected;
 }
 
-}  // namespace
-
-int RunAdmin(int argc, const char* const* argv, const Clock& clock) {
-  po::options_description options = AdminOptions();
-  po::positional_options_description positional;
-  positional.add("args", -1);
-  auto parsed = ParseOptions(argc, argv, options, kUsage, &positional);
-  if (!parsed) return kExitUsage;
-  const po::variables_map& vm = *parsed;
-  std::vector<std::string> args;
-  if (vm.count("args")) args = vm["args"].as<std::vector<std::string>>();
-  if (args.empty() || args[0] == "help") return UsageError(kUsage);
-  bool as_json = vm["json"].as<bool>();
-  if (args[0] == "bootstrap") return RunAdminBootstrap(vm, clock, as_json);
-  Connection c{vm["url"].as<std::string>(), {}};
-  if (vm.count("ca")) c.client.ca_file = vm["ca"].as<std::string>();
-  if (vm.count("cert") != vm.count("key")) return UsageError("--cert and --key go together");
+// The broker and the credential: flags, else KEYBROKER_URL, KEYBROKER_CA, KEYBROKER_TOKEN.
+Result<Connection> Connect(const po::variables_map& vm) {
+  Connection c{FlagOrEnvironment(vm, "url", "KEYBROKER_URL").value_or("https://127.0.0.1:8443"),
+               {}};
+  c.client.ca_file = FlagOrEnvironment(vm, "ca", "KEYBROKER_CA").value_or("");
+  if (vm.count("cert") != vm.count("key")) {
+    return Error{ErrorCode::kMalformedRequest, "--cert and --key go together"};
+  }
   if (vm.count("cert")) {
     c.client.client_certificate_file = vm["cert"].as<std::string>();
     c.client.client_key_file = vm["key"].as<std::string>();
   }
-  if (vm.count("token")) {
-    c.client.bearer_token = vm["token"].as<std::string>();
-  } else if (const char* env = std::getenv("KEYBROKER_TOKEN")) {
-    c.client.bearer_token = env;
+  c.client.bearer_token = FlagOrEnvironment(vm, "token", "KEYBROKER_TOKEN").value_or("");
+  return c;
+}
+
+}  // namespace
+
+int RunAdmin(int argc, const char* const* argv, const Clock& clock) {
+  if (auto help = AnswerAdminHelp(argc, argv)) return *help;
+  po::options_description hidden;
+  hidden.add_options()("args", po::value<std::vector<std::string>>());
+  po::options_description options;
+  options.add(AdminConnectionOptions()).add(AdminCommandOptions()).add(hidden);
+  po::positional_options_description positional;
+  positional.add("args", -1);
+  auto parsed = ParseOptions(argc, argv, options,
+                             "keybroker admin <resource> <verb> [ARG] [options]", &positional);
+  if (!parsed) return parsed.exit_code();
+  const po::variables_map& vm = *parsed;
+  std::vector<std::string> args;
+  if (vm.count("args")) args = vm["args"].as<std::vector<std::string>>();
+  if (args.empty()) {
+    return UsageErrorFor("keybroker admin", "which command? e.g. keybroker admin whoami");
+  }
+  bool as_json = vm["json"].as<bool>();
+  if (args[0] == "bootstrap") {
+    if (!vm.count("db")) return UsageErrorFor("keybroker admin bootstrap", "missing --db FILE");
+    return RunAdminBootstrap(vm, clock, as_json);
+  }
+  const api::RouteEntry* route = FindAdminCommand(args);
+  if (route == nullptr) return UnknownAdminCommand(args);
+  if (int exit = CheckAdminCommandLine(*route, args, vm); exit != kExitOk) return exit;
+  std::string command = AdminCommandName(*route);
+  auto c = Connect(vm);
+  if (!c) return UsageErrorFor(command, c.error().message);
+  if (route->cli_words == "tokens create" && !vm.count("ttl")) {
+    std::cerr << "keybroker: note: without --ttl this token never expires; revoke it with "
+                 "'keybroker admin tokens revoke ID' when it is no longer needed\n";
   }
   Result<Call> call = Error{ErrorCode::kInternal, ""};
-  if (args[0] == "keys" && args.size() == 3 && args[1] == "import") {
+  if (route->cli_words == "keys import") {
     int status = 0;
     json::object failure;
-    call = ImportCall(c, args[2], vm, &status, &failure);
+    call = ImportCall(*c, args[2], vm, &status, &failure);
     if (status != 0) return Print(status, failure, as_json);
   } else {
-    call = BuildCall(args, vm);
+    call = BuildCall(route, args, vm);
   }
-  if (!call) {
-    if (call.error().code == ErrorCode::kMalformedRequest) {
-      return UsageError(call.error().message + "\n" + kUsage);
-    }
-    return UsageError(call.error().message);
+  if (!call && call.error().code == ErrorCode::kMalformedRequest) {
+    return UsageErrorFor(command, call.error().message);
   }
-  auto answer = Send(c, *call);
-  if (!answer) return UsageError(answer.error().message);
+  if (!call) return CallError(call.error());
+  auto answer = Send(*c, *call);
+  if (!answer) return CallError(answer.error());
   return Print(answer->first, answer->second, as_json);
 }
 

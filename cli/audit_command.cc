@@ -2,6 +2,7 @@
 
 #include "cli/audit_setup.h"
 #include "cli/cli_io.h"
+#include "cli/help.h"
 #include "cli/kek_file.h"
 #include "cli/options.h"
 #include "common/encoding.h"
@@ -75,9 +76,13 @@ int Verify(const po::variables_map& vm) {
 
 }  // namespace
 
+constexpr Verb kVerbs[] = {
+    {"verify", "check the audit log's keyed chain, and that its sink holds every row"},
+};
+
 int RunAudit(int argc, const char* const* argv) {
   std::string verb = argc >= 2 ? argv[1] : "";
-  if (verb != "verify") return UsageError(std::string("usage: ") + kSynopsis);
+  if (verb != "verify") return VerbHelpOrError("keybroker audit", kVerbs, verb);
   po::options_description options("audit verify options");
   options.add_options()("db", po::value<std::string>()->required(), "SQLite database")(
       "kek", po::value<std::string>()->required(),
@@ -85,7 +90,7 @@ int RunAudit(int argc, const char* const* argv) {
       "against", po::value<std::string>(),
       "the audit sink's file (config audit_sink): find rows missing, changed or cut off");
   auto vm = ParseOptions(argc - 1, argv + 1, options, kSynopsis);
-  if (!vm) return kExitUsage;
+  if (!vm) return vm.exit_code();
   return Verify(*vm);
 }
 

@@ -74,4 +74,12 @@ int UsageError(const std::string& message) {
   return kExitUsage;
 }
 
+int CallError(const Error& error) {
+  if (error.code != ErrorCode::kUntrustedChain) return UsageError(error.message);
+  return UsageError(error.message +
+                    "\nTrust the broker's certificate: pass --ca <data_dir>/tls/cert.pem (the "
+                    "certificate `serve` made, or the CA that signed yours), or set KEYBROKER_CA "
+                    "to it.");
+}
+
 }  // namespace kb::cli

@@ -35,4 +35,8 @@ int PrintRejection(const Error& error);
 // Prints "keybroker: <message>" on stderr and returns kExitUsage.
 int UsageError(const std::string& message);
 
+// A call to a broker that failed (connection, TLS, answer): as UsageError, and when the broker's
+// certificate did not verify (kUntrustedChain), how to trust it.
+int CallError(const Error& error);
+
 }  // namespace kb::cli

@@ -130,17 +130,18 @@ Result<broker::NitroDocument> Fields(const po::variables_map& vm) {
 int RunDevAttest(int argc, const char* const* argv, const Clock& clock) {
   po::options_description options("dev-attest options");
   options.add_options()("platform", po::value<std::string>()->required(),
-                        "nitro-enclave | nitro-tpm")("ca-dir", po::value<std::string>()->required(),
-                                                     "development CA directory")(
+                        "nitro-enclave or nitro-tpm")(
+      "ca-dir", po::value<std::string>()->required(), "development CA directory")(
       "out", po::value<std::string>()->required(), "document to write (CBOR)")(
-      "pcr", po::value<std::vector<std::string>>(), "N=HEX (48 bytes)")(
+      "pcr", po::value<std::vector<std::string>>(), "a PCR value, N=<96 hex digits>; repeatable")(
       "public-key", po::value<std::string>(), "PEM public key to put in the document")(
-      "nonce", po::value<std::string>(), "hex")("user-data", po::value<std::string>(), "hex");
+      "nonce", po::value<std::string>(), "the document's nonce, in hex")(
+      "user-data", po::value<std::string>(), "the document's user data, in hex");
   auto vm = ParseOptions(argc, argv, options,
                          "keybroker dev-attest --platform nitro-enclave|nitro-tpm --ca-dir DIR "
                          "--out FILE [--pcr N=HEX]... [--public-key PEM] [--nonce HEX] "
                          "[--user-data HEX]");
-  if (!vm) return kExitUsage;
+  if (!vm) return vm.exit_code();
   auto fields = Fields(*vm);
   if (!fields) return UsageError(fields.error().message);
   Time now = clock.Now();

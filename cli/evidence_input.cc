@@ -65,7 +65,8 @@ std::variant<Result<broker::VerifiedEvidence>, int> VerifyDocument(
 void AddEvidenceOptions(po::options_description& options) {
   options.add_options()("evidence", po::value<std::string>()->required(),
                         "attestation document (CBOR or base64)")(
-      "type", po::value<std::string>()->default_value("auto"), "evidence type")(
+      "type", po::value<std::string>()->default_value("auto"),
+      "auto, nitro-enclave, nitro-tpm or tpm2-quote")(
       "trust-root", po::value<std::vector<std::string>>(), "additional trusted root (PEM)")(
       "at", po::value<std::string>(), "verification time (RFC 3339), default now")(
       "nonce", po::value<std::string>(), "required document nonce (hex)")(

@@ -6,6 +6,7 @@
 
 #include "cli/audit_setup.h"
 #include "cli/cli_io.h"
+#include "cli/help.h"
 #include "cli/kek_file.h"
 #include "cli/kek_rotation.h"
 #include "cli/options.h"
@@ -82,7 +83,7 @@ int Rotate(int argc, const char* const* argv, const Clock& clock) {
       "a new, empty audit sink file that receives the re-keyed chain")(
       "actor", po::value<std::string>()->default_value("cli"), "who, for the audit log");
   auto vm = ParseOptions(argc, argv, options, kSynopsis);
-  if (!vm) return kExitUsage;
+  if (!vm) return vm.exit_code();
   const auto& v = *vm;
   auto old_kek = LoadKekFile(v["kek"].as<std::string>());
   if (!old_kek) return UsageError("--kek: " + old_kek.error().message);
@@ -127,10 +128,13 @@ int Rotate(int argc, const char* const* argv, const Clock& clock) {
 }  // namespace
 
 int RunKek(int argc, const char* const* argv, const Clock& clock) {
+  static constexpr Verb kVerbs[] = {
+      {"rotate", "re-seal every key and secret and re-key the audit chain under a new KEK "
+                 "(offline: stop the broker first; docs/deploy.md, \"KEK rotation\")"},
+  };
   std::string verb = argc >= 2 ? argv[1] : "";
   if (verb == "rotate") return Rotate(argc - 1, argv + 1, clock);
-  return UsageError(std::string("usage: ") + kSynopsis +
-                    "\n  (offline: stop the broker first; see docs/deploy.md, \"KEK rotation\")");
+  return VerbHelpOrError("keybroker kek", kVerbs, verb);
 }
 
 }  // namespace kb::cli

@@ -5,6 +5,7 @@
 #include "broker/keys/key_manager.h"
 #include "cli/audit_setup.h"
 #include "cli/cli_io.h"
+#include "cli/help.h"
 #include "cli/kek_file.h"
 #include "cli/options.h"
 #include "common/clock.h"
@@ -31,7 +32,7 @@ int Create(int argc, const char* const* argv, const Clock& clock) {
   auto vm = ParseOptions(argc, argv, options,
                          "keybroker keys create --db FILE --kek FILE --id NAME [--import FILE] "
                          "[--purpose release|kms] [--attestation-required true|false]");
-  if (!vm) return kExitUsage;
+  if (!vm) return vm.exit_code();
   auto purpose = storage::ParseKeyPurpose((*vm)["purpose"].as<std::string>());
   const std::string& required = (*vm)["attestation-required"].as<std::string>();
   if (!purpose) return UsageError("--purpose is release or kms");
@@ -76,7 +77,7 @@ int List(int argc, const char* const* argv) {
   po::options_description options("keys list options");
   options.add_options()("db", po::value<std::string>()->required(), "SQLite database");
   auto vm = ParseOptions(argc, argv, options, "keybroker keys list --db FILE");
-  if (!vm) return kExitUsage;
+  if (!vm) return vm.exit_code();
   auto db = storage::Database::OpenReadOnly((*vm)["db"].as<std::string>());
   if (!db) return UsageError(db.error().message);
   auto keys = storage::SqliteKeyStore(**db).List();
@@ -98,11 +99,16 @@ int List(int argc, const char* const* argv) {
 
 }  // namespace
 
+constexpr Verb kVerbs[] = {
+    {"create", "create (or --import) a key in the database, offline"},
+    {"list", "list the keys in the database"},
+};
+
 int RunKeys(int argc, const char* const* argv, const Clock& clock) {
   std::string verb = argc >= 2 ? argv[1] : "";
   if (verb == "create") return Create(argc - 1, argv + 1, clock);
   if (verb == "list") return List(argc - 1, argv + 1);
-  return UsageError("usage: keybroker keys create ... | keybroker keys list --db FILE");
+  return VerbHelpOrError("keybroker keys", kVerbs, verb);
 }
 
 }  // namespace kb::cli

@@ -1,15 +1,30 @@
 #include "cli/options.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
+
+#include "cli/cli_io.h"
+#include "cli/help.h"
 
 namespace kb::cli {
 
 namespace po = boost::program_options;
 
-std::optional<po::variables_map> ParseOptions(
-    int argc, const char* const* argv, const po::options_description& options,
-    const std::string& synopsis, const po::positional_options_description* positional) {
+ParsedOptions ParsedOptions::Exit(int exit_code) {
+  ParsedOptions exit;
+  exit.exit_code_ = exit_code;
+  return exit;
+}
+
+ParsedOptions ParseOptions(int argc, const char* const* argv,
+                           const po::options_description& options, const std::string& synopsis,
+                           const po::positional_options_description* positional) {
+  std::string command = CommandOfSynopsis(synopsis);
+  if (AsksForHelp(argc, argv) || (argc >= 2 && std::string_view(argv[1]) == "help")) {
+    PrintHelp("usage: " + synopsis + "\n\noptions:\n" + FormatOptions(options, positional));
+    return ParsedOptions::Exit(kExitOk);
+  }
   po::variables_map vm;
   try {
     po::command_line_parser parser(argc, argv);
@@ -18,10 +33,10 @@ std::optional<po::variables_map> ParseOptions(
     po::store(parser.run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "keybroker: " << e.what() << "\nusage: " << synopsis << '\n' << options;
-    return std::nullopt;
+    UsageErrorFor(command, std::string(e.what()) + "\nusage: " + synopsis);
+    return ParsedOptions::Exit(kExitUsage);
   }
-  return vm;
+  return ParsedOptions(std::move(vm));
 }
 
 std::optional<Time> ResolveAt(const po::variables_map& vm, Time now) {
@@ -39,6 +54,14 @@ std::vector<std::string> SplitList(const std::string& list) {
     start = comma + 1;
   }
   return out;
+}
+
+std::optional<std::string> FlagOrEnvironment(const po::variables_map& vm, const char* option,
+                                             const char* variable) {
+  if (vm.count(option)) return vm[option].as<std::string>();
+  const char* value = std::getenv(variable);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
 }
 
 }  // namespace kb::cli

@@ -8,6 +8,7 @@
 
 #include "cli/cli_io.h"
 #include "cli/evidence_input.h"
+#include "cli/help.h"
 #include "cli/options.h"
 #include "common/clock.h"
 #include "common/yaml_util.h"
@@ -102,7 +103,7 @@ int RunCheck(int argc, const char* const* argv) {
   positional.add("file", -1);
   auto parsed_options = ParseOptions(
       argc, argv, options, "keybroker policy check [--reference FILE]... FILE...", &positional);
-  if (!parsed_options) return kExitUsage;
+  if (!parsed_options) return parsed_options.exit_code();
   const po::variables_map& vm = *parsed_options;
   policy::ReferenceMap references;
   if (auto exit = LoadReferences(vm, references)) return *exit;
@@ -126,7 +127,7 @@ int RunEval(int argc, const char* const* argv, const Clock& clock) {
   auto vm = ParseOptions(argc, argv, options,
                          "keybroker policy eval --policy FILE --evidence FILE "
                          "[--reference FILE]... [--at RFC3339] [--trust-root PEM]...");
-  if (!vm) return kExitUsage;
+  if (!vm) return vm.exit_code();
   auto text = ReadTextFile((*vm)["policy"].as<std::string>(), policy::kMaxPolicySize + 1);
   if (!text) return UsageError(text.error().message);
   auto parsed = policy::ParsePolicy(*text);
@@ -146,11 +147,16 @@ int RunEval(int argc, const char* const* argv, const Clock& clock) {
 
 }  // namespace
 
+constexpr Verb kVerbs[] = {
+    {"check", "lint release policies (with --reference, against the registered references)"},
+    {"eval", "evaluate a policy against an attestation document, offline, with an explanation"},
+};
+
 int RunPolicy(int argc, const char* const* argv, const Clock& clock) {
   std::string verb = argc >= 2 ? argv[1] : "";
   if (verb == "check") return RunCheck(argc - 1, argv + 1);
   if (verb == "eval") return RunEval(argc - 1, argv + 1, clock);
-  return UsageError("usage: keybroker policy check FILE... | keybroker policy eval ...");
+  return VerbHelpOrError("keybroker policy", kVerbs, verb);
 }
 
 }  // namespace kb::cli

@@ -12,6 +12,7 @@
 #include "broker/keys/rsa_oaep.h"
 #include "cli/cli_io.h"
 #include "cli/dev_attest_command.h"
+#include "cli/help.h"
 #include "cli/options.h"
 #include "cli/output_file.h"
 #include "common/clock.h"
@@ -24,11 +25,25 @@ namespace {
 namespace po = boost::program_options;
 namespace json = boost::json;
 
+constexpr char kUrlHelp[] = "the broker, https://HOST:PORT (default: $KEYBROKER_URL)";
+constexpr char kCaHelp[] =
+    "CA certificate that signed the broker's, e.g. <data_dir>/tls/cert.pem (default: "
+    "$KEYBROKER_CA, else the system's trust store)";
+
+// The broker's URL must come from somewhere: a usage error (exit 2) when neither is given.
+int CheckUrl(const po::variables_map& vm, std::string_view command) {
+  if (FlagOrEnvironment(vm, "url", "KEYBROKER_URL")) return kExitOk;
+  return UsageErrorFor(command, "no broker URL: give --url https://HOST:PORT or set KEYBROKER_URL");
+}
+
 Result<json::object> Post(const po::variables_map& vm, const std::string& target,
                           const std::string& body, int* status) {
+  auto url = FlagOrEnvironment(vm, "url", "KEYBROKER_URL");
+  if (!url)
+    return Error{ErrorCode::kMalformedRequest, "no broker URL: give --url or set KEYBROKER_URL"};
   api::ClientOptions client;
-  if (vm.count("ca")) client.ca_file = vm["ca"].as<std::string>();
-  auto response = api::HttpsRequest(vm["url"].as<std::string>(), "POST", target, body, client);
+  client.ca_file = FlagOrEnvironment(vm, "ca", "KEYBROKER_CA").value_or("");
+  auto response = api::HttpsRequest(*url, "POST", target, body, client);
   if (!response) return std::move(response).error();
   *status = response->status;
   boost::system::error_code ec;
@@ -87,33 +102,41 @@ Result<OsslPtr<EVP_PKEY>> ReadPrivateKey(const std::string& path) {
 
 int RunChallenge(int argc, const char* const* argv) {
   po::options_description options("challenge options");
-  options.add_options()("url", po::value<std::string>()->required(), "https://HOST:PORT")(
-      "ca", po::value<std::string>(), "CA certificate of the server (PEM)");
-  auto vm = ParseOptions(argc, argv, options, "keybroker challenge --url URL [--ca PEM]");
-  if (!vm) return kExitUsage;
+  options.add_options()("url", po::value<std::string>(), kUrlHelp)("ca", po::value<std::string>(),
+                                                                   kCaHelp);
+  auto vm = ParseOptions(argc, argv, options, "keybroker challenge [--url URL] [--ca PEM]");
+  if (!vm) return vm.exit_code();
+  if (int exit = CheckUrl(*vm, "keybroker challenge"); exit != kExitOk) return exit;
   int status = 0;
   auto reply = Post(*vm, "/v1/challenge", "{}", &status);
-  if (!reply) return UsageError(reply.error().message);
+  if (!reply) return CallError(reply.error());
   PrintJson(*reply);
   return status == 200 ? kExitOk : kExitRejected;
 }
 
 int RunRelease(int argc, const char* const* argv, const Clock& clock) {
   po::options_description options("release options");
-  options.add_options()("url", po::value<std::string>()->required(), "https://HOST:PORT")(
+  options.add_options()("url", po::value<std::string>(), kUrlHelp)(
       "key-id", po::value<std::string>()->required(), "key to release")(
       "out", po::value<std::string>()->required(), "file for the key bytes (mode 0600)")(
-      "ca", po::value<std::string>(), "CA certificate of the server (PEM)")(
-      "format", po::value<std::string>()->default_value("cms"), "cms | rsa-oaep-256")(
-      "dev-attest", po::value<std::string>(), "development CA directory")(
-      "platform", po::value<std::string>()->default_value("nitro-enclave"), "with --dev-attest")(
-      "pcr", po::value<std::vector<std::string>>(), "N=HEX, with --dev-attest")(
-      "evidence", po::value<std::string>(), "a document made elsewhere")(
-      "private-key", po::value<std::string>(), "its private key (PEM)");
+      "ca", po::value<std::string>(), kCaHelp)("format",
+                                               po::value<std::string>()->default_value("cms"),
+                                               "how the broker wraps the key: cms or rsa-oaep-256")(
+      "dev-attest", po::value<std::string>(),
+      "make a development document, signed by the CA in DIR")(
+      "platform", po::value<std::string>()->default_value("nitro-enclave"),
+      "the development document's platform: nitro-enclave or nitro-tpm")(
+      "pcr", po::value<std::vector<std::string>>(),
+      "a PCR of the development document, e.g. 0=<96 hex digits>; repeatable")(
+      "evidence", po::value<std::string>(),
+      "an attestation document made elsewhere, with --private-key")(
+      "private-key", po::value<std::string>(),
+      "the private key of the public key in --evidence (PEM)");
   auto vm = ParseOptions(argc, argv, options,
-                         "keybroker release --url URL --key-id ID --out FILE (--dev-attest DIR "
+                         "keybroker release [--url URL] --key-id ID --out FILE (--dev-attest DIR "
                          "[--pcr N=HEX]... | --evidence FILE --private-key PEM)");
-  if (!vm) return kExitUsage;
+  if (!vm) return vm.exit_code();
+  if (int exit = CheckUrl(*vm, "keybroker release"); exit != kExitOk) return exit;
   OsslPtr<EVP_PKEY> key;
   Bytes document;
   if (vm->count("dev-attest")) {
@@ -121,7 +144,7 @@ int RunRelease(int argc, const char* const* argv, const Clock& clock) {
     if (!generated) return UsageError(generated.error().message);
     key = std::move(*generated);
     auto made = DevDocument(*vm, key.get(), clock.Now());
-    if (!made) return UsageError(made.error().message);
+    if (!made) return CallError(made.error());
     document = std::move(*made);
   } else if (vm->count("evidence") && vm->count("private-key")) {
     auto read = ReadEvidenceFile((*vm)["evidence"].as<std::string>());
@@ -140,7 +163,7 @@ int RunRelease(int argc, const char* const* argv, const Clock& clock) {
       {"format", format}};
   int status = 0;
   auto reply = Post(*vm, "/v1/release", json::serialize(request), &status);
-  if (!reply) return UsageError(reply.error().message);
+  if (!reply) return CallError(reply.error());
   if (status != 200) {
     PrintJson(*reply);
     return kExitRejected;

@@ -115,7 +115,7 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
       "validate the configuration and everything it names, print the effective configuration "
       "and exit, without binding the port or writing anything");
   auto vm = ParseOptions(argc, argv, options, "keybroker serve --config FILE [--check]");
-  if (!vm) return kExitUsage;
+  if (!vm) return vm.exit_code();
   auto config = LoadConfig((*vm)["config"].as<std::string>());
   if (!config) return UsageError(config.error().message);
   if ((*vm)["check"].as<bool>()) return CheckOnly(*config);

@@ -16,8 +16,8 @@ int RunVerify(int argc, const char* const* argv, const Clock& clock) {
   auto vm = ParseOptions(argc, argv, options,
                          "keybroker verify --evidence FILE [--type auto|nitro-enclave|nitro-tpm|"
                          "tpm2-quote] [--trust-root PEM]... [--at RFC3339] [--nonce HEX] "
-                         "[--ak PEM]");
-  if (!vm) return kExitUsage;
+                         "[--ak FILE]");
+  if (!vm) return vm.exit_code();
   std::optional<broker::VerifiedEvidence> verified;
   Time at;
   if (int exit = VerifyEvidenceFromOptions(*vm, clock.Now(), &verified, &at); exit != kExitOk) {

@@ -39,6 +39,12 @@ std::vector<std::string> RoleNames(RoleSet roles) {
   return out;
 }
 
+std::string JoinRoleNames(RoleSet roles) {
+  std::string out;
+  for (const std::string& name : RoleNames(roles)) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
 std::optional<RoleSet> ParseRoles(const std::vector<std::string>& names, std::string* unknown) {
   RoleSet set = 0;
   for (const std::string& name : names) {

@@ -40,6 +40,8 @@ constexpr RoleSet kAllRoles = Roles({Role::kAdmin, Role::kKeyManager, Role::kPol
 std::string_view RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);
 std::vector<std::string> RoleNames(RoleSet roles);
+// "admin, key-manager": the names of `roles`, for messages.
+std::string JoinRoleNames(RoleSet roles);
 // Every name must be a known role; returns the unknown one otherwise.
 std::optional<RoleSet> ParseRoles(const std::vector<std::string>& names,
                                   std::string* unknown = nullptr);

@@ -107,7 +107,11 @@ TEST_F(HttpsServerTest, ClientRefusesAServerItDoesNotTrust) {
   auto other = broker::BuildCertificate({"other", true, -1, kT - hours(1), kT + hours(1)}, nullptr);
   std::ofstream(dir_ + "/other.pem") << other->CertPem();
   auto r = HttpsRequest(url_, "GET", "/healthz", "", {dir_ + "/other.pem"});
-  EXPECT_FALSE(r);
+  ASSERT_FALSE(r);
+  // Its own code, so that the CLI can say how to trust the broker (--ca, KEYBROKER_CA).
+  EXPECT_EQ(r.error().code, ErrorCode::kUntrustedChain) << r.error().message;
+  EXPECT_NE(r.error().message.find("not trusted by " + dir_ + "/other.pem"), std::string::npos)
+      << r.error().message;
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 #include "tests/support/cli_runner.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace kb::testing {
 
@@ -26,6 +30,19 @@ CliRun Keybroker(const std::string& args) {
 
 CliRun KeybrokerWithStderr(const std::string& args) {
   return Run("timeout 60 " + std::string(KB_BINARY) + " " + args + " 2>&1");
+}
+
+CliRun KeybrokerStreams(const std::string& args) {
+  char path[] = "/tmp/kb-stderr.XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return {-1, "", "mkstemp failed"};
+  close(fd);
+  CliRun run = Run("timeout 60 " + std::string(KB_BINARY) + " " + args + " 2>" + path);
+  std::ostringstream err;
+  err << std::ifstream(path).rdbuf();
+  run.err = err.str();
+  unlink(path);
+  return run;
 }
 
 }  // namespace kb::testing
