@@ -21,9 +21,10 @@ build: deps
 	  -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 	cmake --build build -j $(JOBS) --target keybroker
 
-# The release configuration with -Werror, for `make test`: GCC warns at -O2 of what the -O0
-# trees never show (GCC 12's -Wrestrict, for one). A tree of its own: `make build` stays
-# free of -Werror for a newer compiler's new warnings.
+# The release configuration with -Werror: GCC warns at -O2 of what the -O0 trees never show
+# (GCC 12's -Wrestrict, for one). A tree of its own: `make build` stays free of -Werror for a
+# newer compiler's new warnings. Not part of `make test`: without ccache it costs about 560 CPU
+# seconds (some 4.7 minutes on CI's 2 cores), which CI's 25 minutes cannot spare.
 build-werror: deps
 	cmake -S . -B build-werror -DCMAKE_BUILD_TYPE=Release -DKB_TESTS=OFF -DKB_BENCH=OFF \
 	  -DKB_WERROR=ON
@@ -40,7 +41,7 @@ build-fuzz: deps-test
 	  -DKB_TESTS=OFF -DKB_BENCH=OFF -DKB_WERROR=ON
 	cmake --build build-fuzz -j $(JOBS)
 
-test: build-asan build-fuzz build-werror
+test: build-asan build-fuzz
 	cmake -S . -B build-asan -DKB_FUZZ_DIR=$(CURDIR)/build-fuzz/fuzz
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS)

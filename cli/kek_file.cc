@@ -111,7 +111,7 @@ Result<std::string> ResolveThroughProtectedDirectories(const std::string& path) 
     std::string link(target, size_t(n));
     std::deque<std::string> more = Components(link);
     pending.insert(pending.begin(), more.begin(), more.end());
-    if (link[0] == '/') dir = "/";
+    if (link[0] == '/') dir = std::string(1, '/');  // not = "/": GCC 12 -O2 false -Wrestrict
   }
   return dir;
 }
@@ -123,8 +123,9 @@ Result<std::string> ResolveThroughProtectedDirectories(const std::string& path) 
 std::string SecretMountRefusal(int fd, const struct stat& st, const Result<std::string>& resolved) {
   if (!resolved) return resolved.error().message;
   if (!TrustedOwner(st.st_uid)) {
-    return "it belongs to uid " + std::to_string(st.st_uid) +
-           ", neither root nor the broker's user";
+    std::string owner = "it belongs to uid ";
+    owner += std::to_string(st.st_uid);
+    return owner + ", neither root nor the broker's user";
   }
   if ((st.st_mode & 022) != 0) return "group or others can write it";
   struct statvfs vfs {};
@@ -163,12 +164,16 @@ Result<broker::Kek> LoadKekFile(const std::string& path) {
   if (via_link || (st.st_mode & 077) != 0) {
     if (std::string why = SecretMountRefusal(fd, st, resolved); !why.empty()) {
       ::close(fd);
-      return fail((via_link ? "the KEK file is a symbolic link to " + file + " (mode "
-                            : "the KEK file is readable or writable by group or others (mode ") +
-                  Octal(st.st_mode) + ") and not a read-only secret mount: " + why +
-                  "; refusing to use it. Fix: chmod 600 " + file +
-                  " and name it in kek_file, or mount it read-only as a container secret "
-                  "(deploy/README.md)");
+      std::string what = via_link ? "the KEK file is a symbolic link to " + file
+                                  : std::string(
+                                        "the KEK file is readable or writable by group "
+                                        "or others");
+      what += " (mode ";  // appended: `"literal" + std::string&&` trips GCC 12's -Wrestrict
+      what += Octal(st.st_mode);
+      what += ") and not a read-only secret mount: " + why + "; refusing to use it. Fix: ";
+      what += via_link ? "name " + file + " itself, owner-only (chmod 600 " + file + ")"
+                       : "chmod 600 " + file;
+      return fail(what + ", or deliver it as a read-only container secret (deploy/README.md)");
     }
   }
   SecretBytes key(broker::Kek::kSize + 1);  // one more, to detect a longer file

@@ -37,7 +37,10 @@ for p in "${packages[@]}"; do
   fi
 done
 for c in "${commands[@]}"; do
-  if ! command -v "${c%%:*}" >/dev/null; then read -ra more <<<"${c#*:}"; missing+=("${more[@]}"); fi
+  if ! command -v "${c%%:*}" >/dev/null; then
+    read -ra more <<<"${c#*:}"
+    missing+=("${more[@]}")
+  fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -54,7 +54,8 @@ grep -q -- '--uid "$KB_UID" --gid "$KB_GID"' $cf || fail "$cf: useradd does not 
 grep -qx 'USER ${KB_UID}:${KB_GID}' $cf || fail "$cf: USER is not the numeric KB_UID:KB_GID"
 grep -qx 'COPY deploy/config.container.yaml /etc/keybroker/config.yaml' $cf ||
   fail "$cf: the container configuration is not installed as /etc/keybroker/config.yaml"
-grep -q '"--config", "/etc/keybroker/config.yaml"' $cf || fail "$cf: the entrypoint reads another file"
+grep -q '"--config", "/etc/keybroker/config.yaml"' $cf ||
+  fail "$cf: the entrypoint reads another file"
 # Every state path of the configuration is under a directory the image creates for its user.
 for key in data_dir database audit_sink; do
   path=$(sed -n "s/^$key: *\([^ ]*\).*/\1/p" deploy/config.container.yaml)

@@ -25,11 +25,13 @@ unit="$dest$prefix/lib/systemd/system/keybroker.service"
 config="$dest$prefix/share/doc/keybroker/config.production.yaml"
 [ -f "$unit" ] || fail "no unit at $prefix/lib/systemd/system/keybroker.service"
 [ -f "$config" ] || fail "no example configuration at $prefix/share/doc/keybroker/"
-[ -f "$dest$prefix/share/doc/keybroker/README.md" ] || fail "no README at $prefix/share/doc/keybroker/"
+[ -f "$dest$prefix/share/doc/keybroker/README.md" ] ||
+  fail "no README at $prefix/share/doc/keybroker/"
 
 # ExecStart names the installed binary.
 exec_start=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$unit")
-[ "$exec_start" = "$prefix/bin/keybroker" ] || fail "ExecStart runs $exec_start, not $prefix/bin/keybroker"
+[ "$exec_start" = "$prefix/bin/keybroker" ] ||
+  fail "ExecStart runs $exec_start, not $prefix/bin/keybroker"
 [ -x "$dest$exec_start" ] || fail "nothing executable installed at $exec_start"
 doc=$(sed -n 's|^Documentation=file://||p' "$unit")
 [ -f "$dest$doc" ] || fail "Documentation= names $doc, which is not installed"
@@ -37,8 +39,9 @@ doc=$(sed -n 's|^Documentation=file://||p' "$unit")
 # systemd-analyze verify needs ExecStart's binary where the unit says: a copy of the unit runs
 # the one in DESTDIR. It exits 0 on unknown keys and bad values, so any output fails too.
 mkdir -p "$dest/verify"
-sed "s|^ExecStart=$exec_start |ExecStart=$dest$exec_start |" "$unit" >"$dest/verify/keybroker.service"
-if ! out=$(systemd-analyze verify --man=no "$dest/verify/keybroker.service" 2>&1) || [ -n "$out" ]; then
+copy="$dest/verify/keybroker.service"
+sed "s|^ExecStart=$exec_start |ExecStart=$dest$exec_start |" "$unit" >"$copy"
+if ! out=$(systemd-analyze verify --man=no "$copy" 2>&1) || [ -n "$out" ]; then
   fail "systemd-analyze verify: $out"
 fi
 
