@@ -15,7 +15,10 @@ std::string Cell(const json::value& v) {
   if (v.is_null()) return "-";
   if (v.is_array()) {
     std::string out;
-    for (const json::value& item : v.as_array()) out += (out.empty() ? "" : ",") + Cell(item);
+    for (const json::value& item : v.as_array()) {
+      if (!out.empty()) out += ',';  // not `"," + Cell()`: GCC 12 -O2 false -Wrestrict
+      out += Cell(item);
+    }
     return out.empty() ? "-" : out;
   }
   return json::serialize(v);

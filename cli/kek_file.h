@@ -3,6 +3,20 @@
 // Reading the KEK from its file. The file must hold exactly 32 bytes and be readable and
 // writable by its owner only: a KEK that other users can read protects nothing, and one they can
 // write is theirs (every key created afterwards is wrapped under a KEK they chose).
+//
+// One exception, for the KEK as container platforms deliver secrets (podman and docker: a file
+// of mode 0444; Kubernetes: kek.bin -> ..data/kek.bin, mode 0644 or 0440): a file that is a
+// symbolic link, or that group or others can read, is accepted only from a secret mount, that is
+// when all of these hold:
+//   - the file (the links' final target) is on a read-only mount, belongs to root or the broker's
+//     user, and neither group nor others can write it: nobody can change it after the platform
+//     made it, and only root could make it;
+//   - every directory walked to reach it, following each link, is on a read-only mount, or
+//     belongs to root or the broker's user and nobody else can write it (a sticky directory
+//     such as /tmp for an entry one of them owns): otherwise whoever can write it could plant a
+//     link, or swap a directory, to point the broker at a file whose bytes they know.
+// Readable by others then means readable inside the container's own mount namespace, which
+// holds the broker alone.
 
 #include <string>
 
@@ -11,7 +25,8 @@
 
 namespace kb::cli {
 
-// kInternal (exit 2) for I/O problems, wrong size, or permissions wider than 0600.
+// kInternal (exit 2) for I/O problems, wrong size, or permissions wider than 0600 outside a secret
+// mount (the message says which condition failed and how to fix it).
 Result<broker::Kek> LoadKekFile(const std::string& path);
 
 }  // namespace kb::cli

@@ -191,7 +191,8 @@ HttpRequest Session::ToHttpRequest() {
     }
   }
   request.body = std::move(req.body());  // up to body_limit: moved, not copied
-  request.request_id = "r" + std::to_string(context_.requests.fetch_add(1) + 1);
+  request.request_id = "r";  // appended, not `"r" + ...`: GCC 12 -O2 false -Wrestrict (PR105329)
+  request.request_id += std::to_string(context_.requests.fetch_add(1) + 1);
   return request;
 }
 
