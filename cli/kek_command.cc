@@ -129,8 +129,9 @@ int Rotate(int argc, const char* const* argv, const Clock& clock) {
 
 int RunKek(int argc, const char* const* argv, const Clock& clock) {
   static constexpr Verb kVerbs[] = {
-      {"rotate", "re-seal every key and secret and re-key the audit chain under a new KEK "
-                 "(offline: stop the broker first; docs/deploy.md, \"KEK rotation\")"},
+      {"rotate",
+       "re-seal every key and secret and re-key the audit chain under a new KEK "
+       "(offline: stop the broker first; docs/deploy.md, \"KEK rotation\")"},
   };
   std::string verb = argc >= 2 ? argv[1] : "";
   if (verb == "rotate") return Rotate(argc - 1, argv + 1, clock);

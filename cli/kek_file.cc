@@ -11,6 +11,8 @@
 #include <cstring>
 #include <deque>
 
+#include "cli/secret_mount.h"
+
 namespace kb::cli {
 namespace {
 
@@ -23,11 +25,6 @@ std::string Octal(mode_t mode) {
 }
 
 bool TrustedOwner(uid_t uid) { return uid == 0 || uid == ::geteuid(); }
-
-bool OnReadOnlyMount(const std::string& path) {
-  struct statvfs vfs {};
-  return ::statvfs(path.c_str(), &vfs) == 0 && (vfs.f_flag & ST_RDONLY) != 0;
-}
 
 // Whether only root or the broker's user can change what `entry` (a name in `dir`) is: `dir` is
 // on a read-only mount, or belongs to one of them and nobody else can write it. A sticky
@@ -121,6 +118,11 @@ Result<std::string> ResolveThroughProtectedDirectories(const std::string& path) 
 // secret volume (kek.bin -> ..data/kek.bin). Nobody in the container, the broker included, can
 // change it, and nobody outside but root made it.
 std::string SecretMountRefusal(int fd, const struct stat& st, const Result<std::string>& resolved) {
+  if (!RunsInOwnContainer()) {
+    return std::string(kContainerVariable) +
+           " is not 1, so a read-only mount may be a read-only view of a host file that other "
+           "users can read (systemd's ProtectSystem=strict makes every mount read-only)";
+  }
   if (!resolved) return resolved.error().message;
   if (!TrustedOwner(st.st_uid)) {
     std::string owner = "it belongs to uid ";

@@ -8,6 +8,9 @@
 // of mode 0444; Kubernetes: kek.bin -> ..data/kek.bin, mode 0644 or 0440): a file that is a
 // symbolic link, or that group or others can read, is accepted only from a secret mount, that is
 // when all of these hold:
+//   - the broker was told it runs alone in its own container (KEYBROKER_CONTAINER=1, set by
+//     deploy/Containerfile; cli/secret_mount.h): on a host, a mount that is read-only to the
+//     broker (systemd's ProtectSystem=strict) may still be readable by every user outside;
 //   - the file (the links' final target) is on a read-only mount, belongs to root or the broker's
 //     user, and neither group nor others can write it: nobody can change it after the platform
 //     made it, and only root could make it;

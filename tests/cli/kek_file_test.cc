@@ -16,6 +16,7 @@
 #include <fstream>
 #include <functional>
 
+#include "cli/secret_mount.h"
 #include "tests/support/test_paths.h"
 
 namespace kb::cli {
@@ -53,12 +54,15 @@ class KekFile : public ::testing::Test {
     ASSERT_EQ(::mkdir(secrets_.c_str(), 0755), 0);
   }
   void TearDown() override {
+    ::unsetenv(kContainerVariable);
     if (!dir_.empty()) std::system(("rm -rf " + dir_).c_str());
   }
 
   // In a child with its own mount namespace: mounts a tmpfs (mode 1777, as a Kubernetes secret
   // volume) on secrets_, runs `populate`, makes the mount read-only, then loads `kek`.
-  Outcome LoadWithReadOnlySecrets(const std::function<bool()>& populate, const std::string& kek) {
+  // `in_container` sets KEYBROKER_CONTAINER=1 in the child, as deploy/Containerfile does.
+  Outcome LoadWithReadOnlySecrets(const std::function<bool()>& populate, const std::string& kek,
+                                  bool in_container = true) {
     int out[2];
     if (::pipe(out) != 0) return {};
     pid_t pid = ::fork();
@@ -70,6 +74,9 @@ class KekFile : public ::testing::Test {
         _exit(kNoMountNamespace);
       }
       if (!populate()) _exit(3);
+      if (in_container ? ::setenv(kContainerVariable, "1", 1) : ::unsetenv(kContainerVariable)) {
+        _exit(6);
+      }
       if (::mount(nullptr, secrets_.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) !=
           0) {
         _exit(4);
@@ -109,6 +116,7 @@ TEST_F(KekFile, AnOwnerOnlyFileIsRead) {
 }
 
 TEST_F(KekFile, AFileOthersCanReadOutsideAReadOnlyMountIsRefused) {
+  ASSERT_EQ(::setenv(kContainerVariable, "1", 1), 0);  // even in a container
   ASSERT_TRUE(
       WriteFile(dir_ + "/kek.bin", 0444));  // root-owned, as a secret, but on a writable disk
   auto kek = LoadKekFile(dir_ + "/kek.bin");
@@ -121,6 +129,7 @@ TEST_F(KekFile, AFileOthersCanReadOutsideAReadOnlyMountIsRefused) {
 }
 
 TEST_F(KekFile, ALinkOutsideAReadOnlyMountIsRefused) {
+  ASSERT_EQ(::setenv(kContainerVariable, "1", 1), 0);  // even in a container
   ASSERT_TRUE(WriteFile(dir_ + "/real.bin", 0600));
   ASSERT_TRUE(Link(dir_ + "/real.bin", dir_ + "/kek.bin"));
   auto kek = LoadKekFile(dir_ + "/kek.bin");
@@ -135,6 +144,20 @@ TEST_F(KekFile, AContainerSecretOfMode0444IsReadFromAReadOnlyMount) {
                                          secrets_ + "/kek.bin");
   SKIP_WITHOUT_MOUNTS(outcome);
   EXPECT_TRUE(outcome.loaded) << outcome.message;
+}
+
+// On a host, systemd's ProtectSystem=strict makes /etc read-only to the service, while every
+// user of the host can still read a 0444 file there: without KEYBROKER_CONTAINER=1 a read-only
+// mount is not a secret mount.
+TEST_F(KekFile, AReadOnlyMountOutsideAContainerIsNotASecretMount) {
+  auto outcome = LoadWithReadOnlySecrets([&] { return WriteFile(secrets_ + "/kek.bin", 0444); },
+                                         secrets_ + "/kek.bin", /*in_container=*/false);
+  SKIP_WITHOUT_MOUNTS(outcome);
+  EXPECT_FALSE(outcome.loaded);
+  EXPECT_NE(outcome.message.find("KEYBROKER_CONTAINER is not 1"), std::string::npos)
+      << outcome.message;
+  EXPECT_NE(outcome.message.find("Fix: chmod 600 " + secrets_ + "/kek.bin"), std::string::npos)
+      << outcome.message;
 }
 
 TEST_F(KekFile, AKubernetesSecretVolumeIsReadThroughItsDataLinks) {

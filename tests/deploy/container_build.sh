@@ -52,6 +52,8 @@ gid=$(sed -n 's/^ARG KB_GID=\([0-9]\+\)$/\1/p' $cf)
 [ -n "$uid" ] && [ -n "$gid" ] || fail "$cf: no fixed ARG KB_UID/KB_GID"
 grep -q -- '--uid "$KB_UID" --gid "$KB_GID"' $cf || fail "$cf: useradd does not use KB_UID/KB_GID"
 grep -qx 'USER ${KB_UID}:${KB_GID}' $cf || fail "$cf: USER is not the numeric KB_UID:KB_GID"
+# The image tells the KEK loader it runs alone in its container (cli/secret_mount.h).
+grep -qx 'ENV KEYBROKER_CONTAINER=1' $cf || fail "$cf: KEYBROKER_CONTAINER=1 is not set"
 grep -qx 'COPY deploy/config.container.yaml /etc/keybroker/config.yaml' $cf ||
   fail "$cf: the container configuration is not installed as /etc/keybroker/config.yaml"
 grep -q '"--config", "/etc/keybroker/config.yaml"' $cf ||
