@@ -1,8 +1,29 @@
 #include "cli/audit_setup.h"
 
 #include "common/encoding.h"
+#include "crypto/ct.h"
 
 namespace kb::cli {
+namespace {
+
+// After a KEK rotation the broker must start with the new KEK: on the old one it would seal
+// every new key under a retired (perhaps leaked) KEK and break the chain with rows keyed under
+// the old key. The last row's MAC tells, before anything is written under this KEK.
+Status CheckKekOpensChain(storage::SqliteAuditLog& log) {
+  auto last = log.Last();
+  if (!last) return std::move(last).error();
+  if (!*last) return Ok();
+  auto value = log.ChainValue(**last);
+  if (!value) return std::move(value).error();
+  if (CtEqual(ByteSpan(*value), ByteSpan((*last)->hash))) return Ok();
+  return Error{ErrorCode::kInternal,
+               "the KEK does not match this database: the last audit row (seq " +
+                   std::to_string((*last)->seq) +
+                   ") does not verify under it. Was the KEK rotated (`keybroker kek rotate`)? "
+                   "Configure the KEK the database was last rotated to; nothing was written"};
+}
+
+}  // namespace
 
 Result<storage::AuditChainKey> AuditKeyFromKek(const broker::Kek& kek) {
   auto bytes = kek.Derive(kAuditKeyInfo);
@@ -22,6 +43,7 @@ Result<std::unique_ptr<storage::SqliteAuditLog>> OpenKeyedAuditLog(storage::Data
   auto converted = log->KeyLegacyChain(now);
   if (!converted) return std::move(converted).error();
   if (rekey != nullptr) *rekey = *converted;
+  if (auto s = CheckKekOpensChain(*log); !s) return std::move(s).error();
   return log;
 }
 

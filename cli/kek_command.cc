@@ -80,7 +80,8 @@ int Rotate(int argc, const char* const* argv, const Clock& clock) {
       "against", po::value<std::string>(),
       "the current audit sink file: the chain must match it before rotating")(
       "new-sink", po::value<std::string>(),
-      "a new, empty audit sink file that receives the re-keyed chain")(
+      "a new, empty audit sink file that receives the re-keyed chain (needs --against)")(
+      "no-old-sink", "with --new-sink: the broker had no audit sink, so there is none to check")(
       "actor", po::value<std::string>()->default_value("cli"), "who, for the audit log");
   auto vm = ParseOptions(argc, argv, options, kSynopsis);
   if (!vm) return vm.exit_code();
@@ -91,6 +92,16 @@ int Rotate(int argc, const char* const* argv, const Clock& clock) {
   if (!new_kek) return UsageError("--new-kek: " + new_kek.error().message);
   std::string path = v["db"].as<std::string>();
   if (!FileExists(path)) return UsageError(path + ": no such database; check --db");
+  // A new sink anchors the chain as it is now: rows cut off the end before the rotation would
+  // pass as complete unless the chain was first checked against the sink it had.
+  if (v.count("new-sink") && !v.count("against") && !v.count("no-old-sink")) {
+    return UsageError(
+        "--new-sink needs --against CURRENT_SINK, so that the chain is checked before a new sink "
+        "anchors it; if the broker had no audit sink, say --no-old-sink");
+  }
+  if (v.count("against") && v.count("no-old-sink")) {
+    return UsageError("--against and --no-old-sink contradict each other");
+  }
   if (v.count("against") && v.count("new-sink") &&
       v["against"].as<std::string>() == v["new-sink"].as<std::string>()) {
     return UsageError("--new-sink must be a new file, not the current sink (--against)");

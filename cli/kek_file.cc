@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,14 +25,15 @@ std::string Octal(mode_t mode) {
 
 bool TrustedOwner(uid_t uid) { return uid == 0 || uid == ::geteuid(); }
 
-// Whether only root or the broker's user can change what `entry` (a name in `dir`) is: `dir` is
-// on a read-only mount, or belongs to one of them and nobody else can write it. A sticky
-// directory (/tmp) protects an entry that one of them owns: others cannot rename or remove it.
+// Whether only root or the broker's user can change what `entry` (a name in `dir`) is: `dir`
+// belongs to one of them and either nobody else can write it or, in a container, it is a
+// read-only in-memory secret mount (a Kubernetes volume is 1777). A sticky directory (/tmp)
+// protects an entry that one of them owns: others cannot rename or remove it.
 bool ProtectsEntry(const std::string& dir, const struct stat& entry) {
-  if (OnReadOnlyMount(dir)) return true;
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !TrustedOwner(st.st_uid)) return false;
   if ((st.st_mode & 022) == 0) return true;
+  if (RunsInOwnContainer() && OnReadOnlyMemoryMount(dir)) return true;
   return (st.st_mode & S_ISVTX) != 0 && TrustedOwner(entry.st_uid);
 }
 
@@ -113,26 +113,19 @@ Result<std::string> ResolveThroughProtectedDirectories(const std::string& path) 
   return dir;
 }
 
-// Why the opened file is not a KEK on a secret mount; empty when it is one. A secret mount is
-// read-only and root-made: a container secret (podman and docker: mode 0444) or a Kubernetes
-// secret volume (kek.bin -> ..data/kek.bin). Nobody in the container, the broker included, can
-// change it, and nobody outside but root made it.
+// Why the opened file is not a KEK on a secret mount; empty when it is one. A secret mount is a
+// read-only tmpfs the platform made for this container (cli/secret_mount.h): nobody in the
+// container, the broker included, can change it, and nobody outside but root made it.
 std::string SecretMountRefusal(int fd, const struct stat& st, const Result<std::string>& resolved) {
   if (!RunsInOwnContainer()) {
-    return std::string(kContainerVariable) +
-           " is not 1, so a read-only mount may be a read-only view of a host file that other "
-           "users can read (systemd's ProtectSystem=strict makes every mount read-only)";
+    return "such a file is accepted only from a container's read-only secret volume, inside the "
+           "keybroker image (deploy/README.md)";
   }
   if (!resolved) return resolved.error().message;
-  if (!TrustedOwner(st.st_uid)) {
-    std::string owner = "it belongs to uid ";
-    owner += std::to_string(st.st_uid);
-    return owner + ", neither root nor the broker's user";
-  }
   if ((st.st_mode & 022) != 0) return "group or others can write it";
-  struct statvfs vfs {};
-  if (::fstatvfs(fd, &vfs) != 0 || (vfs.f_flag & ST_RDONLY) == 0) {
-    return "it is not on a read-only mount";
+  if (!OnReadOnlyMemoryMount(fd)) {
+    return "it is not on a read-only tmpfs made for the container (a bind mount of a host "
+           "directory keeps the host's modes)";
   }
   return "";
 }
@@ -162,6 +155,12 @@ Result<broker::Kek> LoadKekFile(const std::string& path) {
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
     return fail("the KEK must be a regular file");
+  }
+  if (!TrustedOwner(st.st_uid)) {  // its owner can read it and write another key into it
+    ::close(fd);
+    return fail("the KEK file belongs to uid " + std::to_string(st.st_uid) +
+                ", neither root nor the broker's user (uid " + std::to_string(::geteuid()) +
+                "); refusing to use it. Fix: chown it to the broker's user, or make a new KEK");
   }
   if (via_link || (st.st_mode & 077) != 0) {
     if (std::string why = SecretMountRefusal(fd, st, resolved); !why.empty()) {

@@ -76,7 +76,7 @@ Status CheckDirectory(const std::string& dir) {
   if (!*mode || (**mode & 022) == 0) return Ok();
   // A Kubernetes secret volume is a read-only tmpfs of mode 1777: nobody can write it, but only
   // in a container is "read-only to the broker" also read-only to everyone (cli/secret_mount.h).
-  if (RunsInOwnContainer() && OnReadOnlyMount(dir)) return Ok();
+  if (RunsInOwnContainer() && OnReadOnlyMemoryMount(dir)) return Ok();
   return Error{ErrorCode::kInternal,
                dir +
                    ": the directory holding the broker's state is writable by group or others "

@@ -48,10 +48,13 @@ Bytes CanonicalRow(const AuditRecord& a, const std::string& label) {
   return c.bytes();
 }
 
-constexpr char kSelectRows[] =
-    "SELECT seq, time, actor, action, key_id, key_version, policy, policy_version, "
-    "evidence_type, evidence_sha256, claims_sha256, decision, reasons, request_id, prev_hash, "
-    "hash FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+#define KB_AUDIT_ROW_COLUMNS                                                                  \
+  "SELECT seq, time, actor, action, key_id, key_version, policy, policy_version, "            \
+  "evidence_type, evidence_sha256, claims_sha256, decision, reasons, request_id, prev_hash, " \
+  "hash FROM audit_log "
+constexpr char kSelectRows[] = KB_AUDIT_ROW_COLUMNS "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+constexpr char kSelectLastRow[] = KB_AUDIT_ROW_COLUMNS "ORDER BY seq DESC LIMIT 1";
+#undef KB_AUDIT_ROW_COLUMNS
 
 AuditRecord FromRow(const Statement& r) {
   AuditRecord a;
@@ -223,6 +226,17 @@ Result<std::vector<AuditRecord>> SqliteAuditLog::ReadLocked(uint64_t after, size
   while ((rc = rows.Step()) == SQLITE_ROW) out.push_back(FromRow(rows));
   if (rc != SQLITE_DONE) return db_.LastError("read audit log");
   return out;
+}
+
+Result<std::optional<AuditRecord>> SqliteAuditLog::Last() {
+  auto lock = db_.lock();
+  auto query = db_.Prepare(kSelectLastRow);
+  if (!query) return std::move(query).error();
+  Statement row(std::move(*query));
+  int rc = row.Step();
+  if (rc == SQLITE_DONE) return std::optional<AuditRecord>();
+  if (rc != SQLITE_ROW) return db_.LastError("read the last audit row");
+  return std::optional<AuditRecord>(FromRow(row));
 }
 
 Result<AuditVerification> SqliteAuditLog::Verify() {

@@ -51,6 +51,8 @@ class SqliteAuditLog final : public AuditLog {
   // every row with this log's key (to the sink too when there is one). Returns the old chain's
   // verification (its rows and head). REQUIRES: keyed.
   Result<AuditVerification> RekeyChain(Tx& tx, AuditChainKey old_key);
+  // The last row, or nullopt when the log is empty.
+  Result<std::optional<AuditRecord>> Last();
   // Verify(), within `tx` (whose unit of work holds the lock): a check before a commit.
   Result<AuditVerification> Verify(Tx& tx);
 

@@ -52,6 +52,8 @@ class KekFile : public ::testing::Test {
     dir_ = testing::MakeTempDir();
     secrets_ = dir_ + "/secrets";
     ASSERT_EQ(::mkdir(secrets_.c_str(), 0755), 0);
+    host_ = dir_ + "/host";  // a directory on the host's disk, for a bind mount
+    ASSERT_EQ(::mkdir(host_.c_str(), 0755), 0);
   }
   void TearDown() override {
     ::unsetenv(kContainerVariable);
@@ -62,7 +64,7 @@ class KekFile : public ::testing::Test {
   // volume) on secrets_, runs `populate`, makes the mount read-only, then loads `kek`.
   // `in_container` sets KEYBROKER_CONTAINER=1 in the child, as deploy/Containerfile does.
   Outcome LoadWithReadOnlySecrets(const std::function<bool()>& populate, const std::string& kek,
-                                  bool in_container = true) {
+                                  bool in_container = true, bool host_bind = false) {
     int out[2];
     if (::pipe(out) != 0) return {};
     pid_t pid = ::fork();
@@ -70,7 +72,8 @@ class KekFile : public ::testing::Test {
       ::close(out[0]);
       if (::unshare(CLONE_NEWNS) != 0 ||
           ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
-          ::mount("tmpfs", secrets_.c_str(), "tmpfs", 0, "mode=1777") != 0) {
+          (host_bind ? ::mount(host_.c_str(), secrets_.c_str(), nullptr, MS_BIND, nullptr)
+                     : ::mount("tmpfs", secrets_.c_str(), "tmpfs", 0, "mode=1777")) != 0) {
         _exit(kNoMountNamespace);
       }
       if (!populate()) _exit(3);
@@ -103,7 +106,7 @@ class KekFile : public ::testing::Test {
     return outcome;
   }
 
-  std::string dir_, secrets_;
+  std::string dir_, secrets_, host_;
 };
 
 #define SKIP_WITHOUT_MOUNTS(outcome) \
@@ -122,7 +125,7 @@ TEST_F(KekFile, AFileOthersCanReadOutsideAReadOnlyMountIsRefused) {
   auto kek = LoadKekFile(dir_ + "/kek.bin");
   ASSERT_FALSE(kek);
   EXPECT_NE(kek.error().message.find("(mode 0444) and not a read-only secret mount: it is not on "
-                                     "a read-only mount"),
+                                     "a read-only tmpfs"),
             std::string::npos)
       << kek.error().message;
   EXPECT_NE(kek.error().message.find("Fix: chmod 600 " + dir_ + "/kek.bin"), std::string::npos);
@@ -136,7 +139,7 @@ TEST_F(KekFile, ALinkOutsideAReadOnlyMountIsRefused) {
   ASSERT_FALSE(kek);
   EXPECT_NE(kek.error().message.find("a symbolic link to " + dir_ + "/real.bin"), std::string::npos)
       << kek.error().message;
-  EXPECT_NE(kek.error().message.find("not on a read-only mount"), std::string::npos);
+  EXPECT_NE(kek.error().message.find("not on a read-only tmpfs"), std::string::npos);
 }
 
 TEST_F(KekFile, AContainerSecretOfMode0444IsReadFromAReadOnlyMount) {
@@ -154,10 +157,34 @@ TEST_F(KekFile, AReadOnlyMountOutsideAContainerIsNotASecretMount) {
                                          secrets_ + "/kek.bin", /*in_container=*/false);
   SKIP_WITHOUT_MOUNTS(outcome);
   EXPECT_FALSE(outcome.loaded);
-  EXPECT_NE(outcome.message.find("KEYBROKER_CONTAINER is not 1"), std::string::npos)
+  EXPECT_NE(outcome.message.find("accepted only from a container's read-only secret volume"),
+            std::string::npos)
       << outcome.message;
   EXPECT_NE(outcome.message.find("Fix: chmod 600 " + secrets_ + "/kek.bin"), std::string::npos)
       << outcome.message;
+}
+
+// docker compose secrets and `-v DIR:/run/secrets:ro` bind-mount a host directory: read-only in
+// the container, but the file stays on the host's disk, readable by the host's users.
+TEST_F(KekFile, AReadOnlyBindMountOfAHostDirectoryIsNotASecretMount) {
+  auto outcome = LoadWithReadOnlySecrets([&] { return WriteFile(secrets_ + "/kek.bin", 0444); },
+                                         secrets_ + "/kek.bin", /*in_container=*/true,
+                                         /*host_bind=*/true);
+  SKIP_WITHOUT_MOUNTS(outcome);
+  EXPECT_FALSE(outcome.loaded);
+  EXPECT_NE(outcome.message.find("it is not on a read-only tmpfs made for the container"),
+            std::string::npos)
+      << outcome.message;
+}
+
+// Its owner can read it, and write another key into it before the broker starts.
+TEST_F(KekFile, AnOwnerOnlyFileAnotherUserOwnsIsRefused) {
+  ASSERT_TRUE(WriteFile(dir_ + "/kek.bin", 0600, kAttacker));
+  auto kek = LoadKekFile(dir_ + "/kek.bin");
+  ASSERT_FALSE(kek);
+  EXPECT_NE(kek.error().message.find("belongs to uid 4242, neither root nor the broker's user"),
+            std::string::npos)
+      << kek.error().message;
 }
 
 TEST_F(KekFile, AKubernetesSecretVolumeIsReadThroughItsDataLinks) {
@@ -182,7 +209,7 @@ TEST_F(KekFile, ALinkToAFileAnotherUserOwnsIsRefusedEvenOnAReadOnlyMount) {
       secrets_ + "/kek.bin");
   SKIP_WITHOUT_MOUNTS(outcome);
   EXPECT_FALSE(outcome.loaded);
-  EXPECT_NE(outcome.message.find("it belongs to uid 4242, neither root nor the broker's user"),
+  EXPECT_NE(outcome.message.find("belongs to uid 4242, neither root nor the broker's user"),
             std::string::npos)
       << outcome.message;
 }

@@ -190,6 +190,18 @@ TEST_F(KekRotationTest, AfterRotationOnlyTheNewKekOpensAndTheMaterialIsTheSame) 
   EXPECT_TRUE(VerifyUnder(old_).ok);
 }
 
+// A broker (or an offline command) started on the retired KEK would seal new keys under it and
+// key rows under the old chain key: opening the audit log refuses it, naming the rotation.
+TEST_F(KekRotationTest, AfterRotationTheOldKekCannotOpenTheDatabase) {
+  ASSERT_TRUE(Rotate(old_, new_));
+  auto refused = OpenKeyedAuditLog(*db_, old_, nullptr, kT);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("the KEK does not match this database"), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("kek rotate"), std::string::npos);
+  EXPECT_TRUE(OpenKeyedAuditLog(*db_, new_, nullptr, kT));
+}
+
 TEST_F(KekRotationTest, AWrongOldKekIsRefusedWithNothingChanged) {
   std::string before = Snapshot();
   auto refused = Rotate(KekOf('w'), new_);

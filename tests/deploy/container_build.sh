@@ -25,6 +25,8 @@ echo "CMAKE_HOME_DIRECTORY:INTERNAL=/elsewhere" >"$src/build/CMakeCache.txt"
 touch "$src/build-asan/CMakeCache.txt" "$src/build-fuzz/CMakeCache.txt"
 touch "$src/data/kek.bin" "$src/data/keybroker.db" "$src/data/keybroker.db-wal"
 touch "$src/data/tls/key.pem" "$src/data/dev-ca/root.pem" "$src/data/dev-ca/key.pem"
+# What the runbooks make in the working directory (docs/deploy.md, deploy/README.md).
+touch "$src/kek.new" "$src/kek.retired" "$src/key.pem" "$src/ann-token.json" "$src/audit.jsonl"
 mkdir -p "$src/tests/kms-sdk/node_modules/x" "$src/fuzz/artifacts" "$src/.git"
 touch "$src/tests/kms-sdk/node_modules/x/index.js" "$src/fuzz/artifacts/crash-1" "$src/.git/HEAD"
 

@@ -59,6 +59,12 @@ sqlite3 keybroker.db "DROP TRIGGER half_way"
 "$kb" audit verify --db keybroker.db --kek kek.bin --against audit.jsonl >/dev/null ||
   fail "the old chain no longer verifies after the refusals"
 
+# A new sink without checking the old one would anchor a chain cut before the rotation.
+if rotate --kek kek.bin --new-kek new-kek.bin --new-sink audit-2.jsonl 2> unchecked.err; then
+  fail "a new sink was started without --against"
+fi
+grep -q -- "--new-sink needs --against" unchecked.err || fail "unchecked: $(cat unchecked.err)"
+[ "$(snapshot)" = "$before" ] && [ ! -e audit-2.jsonl ] || fail "the refusal wrote something"
 rotate --kek kek.bin --new-kek new-kek.bin --against audit.jsonl --new-sink audit-2.jsonl \
   --actor ops > rotated.json || fail "rotation: $(cat rotated.json)"
 grep -q '"key_versions":2,"access_keys":1' rotated.json || fail "counts: $(cat rotated.json)"
@@ -74,6 +80,11 @@ if "$kb" audit verify --db keybroker.db --kek new-kek.bin --against audit.jsonl 
 fi
 if rotate --kek kek.bin --new-kek new-kek.bin > again.json; then fail "rotated twice"; fi
 
+# Started on the retired KEK, the broker would seal new keys under it: refused, nothing served.
+if timeout 60 "$kb" serve --config config.yaml > old-kek.log 2>&1; then
+  fail "served on the retired KEK"
+fi
+grep -q "the KEK does not match this database" old-kek.log || fail "old KEK: $(cat old-kek.log)"
 sed -i -e "s#^kek_file: .*#kek_file: $dir/new-kek.bin#" \
   -e "s#^audit_sink: .*#audit_sink: $dir/audit-2.jsonl#" config.yaml
 start
