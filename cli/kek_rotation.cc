@@ -165,6 +165,8 @@ Result<KekRotation> RotateKek(storage::Database& db, const broker::Kek& old_kek,
     return CheckRotated(tx, store, log, new_kek, now);
   });
   if (!done) return std::move(done).error();
+  // The WAL still holds the pages that the re-sealing overwrote in the database file's copy.
+  if (auto s = db.CheckpointAndTruncateWal(); !s) return std::move(s).error();
   return report;
 }
 

@@ -12,6 +12,8 @@
 //     records the counts and the old head.
 // Nothing is written before every value has opened with the old KEK and the chain has verified;
 // before COMMIT every value is opened again with the new KEK and the new chain is verified.
+// With the database locked for maintenance (secure_delete on) and the WAL checkpointed and
+// truncated after COMMIT, no old sealed value is left in the files.
 // What is not re-sealed: KMS ciphertexts and released keys depend on the key material, which
 // does not change, so they stay valid.
 

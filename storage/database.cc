@@ -161,13 +161,19 @@ Status Database::LockExclusively() {
   // A WAL connection keeps a shared lock on the file while it is open: EXCLUSIVE mode's first
   // transaction then fails at once (no busy wait) while any other connection exists.
   sqlite3_busy_timeout(db_.get(), 0);
-  Status exclusive = Exec("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;");
+  Status exclusive =
+      Exec("PRAGMA locking_mode = EXCLUSIVE; PRAGMA secure_delete = ON; BEGIN EXCLUSIVE; COMMIT;");
   sqlite3_busy_timeout(db_.get(), 5000);
   if (exclusive) return Ok();
   (void)Exec("PRAGMA locking_mode = NORMAL");
   return Error{ErrorCode::kConflict,
                "the database is in use by another process (" + exclusive.error().message +
                    "): stop the broker first (systemctl stop keybroker), then run this again"};
+}
+
+Status Database::CheckpointAndTruncateWal() {
+  auto held = lock();
+  return Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 Status Database::Run(std::string_view statement) {

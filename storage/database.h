@@ -61,7 +61,12 @@ class Database {
   // (`keybroker kek rotate`): no other process can read or write it meanwhile. kConflict at
   // once, without waiting, when another connection has it open (a running broker holds its
   // connection open, so this is how a command finds out that the broker is not stopped).
+  // Also turns on secure_delete for this connection: what a maintenance command deletes or
+  // overwrites (values sealed under a retired KEK) is zeroed in the file, not left in free pages.
   Status LockExclusively();
+  // Copies the WAL into the database file and truncates the WAL to zero bytes, so that no page
+  // from before the last commit is left in it. REQUIRES: lock() not held.
+  Status CheckpointAndTruncateWal();
 
   // A prepared statement for one SQL statement, from a cache keyed by the SQL text: each text
   // is compiled once (SQLite recompiles it by itself after a schema change). REQUIRES: the

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 
 #include "broker/keys/key_manager.h"
@@ -200,6 +202,26 @@ TEST_F(KekRotationTest, AfterRotationTheOldKekCannotOpenTheDatabase) {
       << refused.error().message;
   EXPECT_NE(refused.error().message.find("kek rotate"), std::string::npos);
   EXPECT_TRUE(OpenKeyedAuditLog(*db_, new_, nullptr, kT));
+}
+
+// What the rotation overwrote or deleted is not left in the database's files (secure_delete
+// under the maintenance lock, the WAL checkpointed and truncated): a copy of the files taken
+// afterwards holds nothing the retired KEK opens.
+TEST_F(KekRotationTest, NoOldSealedValueIsLeftInTheFiles) {
+  std::vector<Bytes> old_values;
+  for (const auto& v : Sealed()) old_values.push_back(v.sealed);
+  ASSERT_EQ(old_values.size(), 7u);
+  ASSERT_TRUE(db_->LockExclusively());  // as `keybroker kek rotate` does
+  ASSERT_TRUE(Rotate(old_, new_));
+  auto read_all = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  std::string files = read_all(dir_ + "/kb.db") + read_all(dir_ + "/kb.db-wal");
+  ASSERT_GT(files.size(), 4096u);
+  for (const Bytes& value : old_values) {
+    EXPECT_EQ(files.find(std::string(value.begin(), value.end())), std::string::npos);
+  }
 }
 
 TEST_F(KekRotationTest, AWrongOldKekIsRefusedWithNothingChanged) {

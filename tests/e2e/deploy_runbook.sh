@@ -83,9 +83,12 @@ grep -q "DNS:keybroker.example.internal" tls-self-signed.out || fail "certificat
 run kek-create
 [ "$(cat kek-create.out)" = "600 32" ] || fail "KEK mode and size: $(cat kek-create.out)"
 install -d -m 0700 "$root/var/lib/keybroker" "$root/var/log/keybroker"
+# The unit's LoadCredential= copies the KEK and the TLS key to /run/credentials/...; here the
+# broker reads them where the runbook made them.
 sed -e "s#/etc/keybroker#$root/etc/keybroker#g" -e "s#/var/lib/keybroker#$root/var/lib/keybroker#g" \
     -e "s#/var/log/keybroker#$root/var/log/keybroker#g" \
     -e "s#^kek_file: .*#kek_file: $kek#" -e "s#address: 0.0.0.0 .*#address: 127.0.0.1#" \
+    -e "s#/run/credentials/keybroker.service/tls-key.pem#$root/etc/keybroker/tls/key.pem#" \
     -e "s#port: 8443#port: 0#" -e "s#^workers: 0 .*#workers: 2#" \
     "$repo/deploy/config.production.yaml" > "$root/etc/keybroker/config.yaml"
 start
