@@ -30,14 +30,18 @@ build-werror: deps
 	  -DKB_WERROR=ON
 	cmake --build build-werror -j $(JOBS) --target keybroker
 
+# -g1 and -gline-tables-only: line tables only, enough for sanitizer and fuzzer reports to name
+# file and line, and a good part of the compile time of full debug info off CI's budget.
 build-asan: deps-test
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKB_SANITIZE=ON -DKB_BENCH=ON -DKB_WERROR=ON
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKB_SANITIZE=ON -DKB_BENCH=ON -DKB_WERROR=ON \
+	  -DCMAKE_CXX_FLAGS_DEBUG=-g1
 	cmake --build build-asan -j $(JOBS)
 
 # libFuzzer targets, built with clang; registered as bounded CTest runs in build-asan via
 # KB_FUZZ_DIR.
 build-fuzz: deps-test
 	CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKB_FUZZ=ON \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
 	  -DKB_TESTS=OFF -DKB_BENCH=OFF -DKB_WERROR=ON
 	cmake --build build-fuzz -j $(JOBS)
 
