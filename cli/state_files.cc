@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/secret_mount.h"
+
 namespace kb::cli {
 namespace {
 
