@@ -45,18 +45,52 @@ Result<std::string> PolicySource(const AdminCall& call) {
   return std::string(*source);
 }
 
+// {"keystore", "key_id", "requestMetadata": {string members}} of an XKS dry run.
+Result<broker::XksEvaluateRequest> XksCallBody(const json::value& v) {
+  if (!v.is_object()) return Malformed("xks must be an object");
+  const json::object& o = v.as_object();
+  if (auto s = OnlyMembers(o, {"keystore", "key_id", "requestMetadata"}); !s) {
+    return std::move(s).error();
+  }
+  auto keystore = StringMember(o, "keystore");
+  if (!keystore) return std::move(keystore).error();
+  auto key_id = StringMember(o, "key_id");
+  if (!key_id) return std::move(key_id).error();
+  broker::XksEvaluateRequest out{std::string(*keystore), std::string(*key_id), {}};
+  const json::value* metadata = o.if_contains("requestMetadata");
+  if (metadata == nullptr || !metadata->is_object()) {
+    return Malformed("xks.requestMetadata must be an object of strings");
+  }
+  for (const auto& [name, value] : metadata->as_object()) {
+    if (!value.is_string()) return Malformed("xks.requestMetadata values must be strings");
+    out.metadata.emplace(std::string(name), std::string(value.as_string()));
+  }
+  return out;
+}
+
 Result<broker::EvaluateRequest> EvaluateBody(const AdminCall& call) {
   auto body = JsonBody(call);
   if (!body) return std::move(body).error();
-  if (auto s = OnlyMembers(*body, {"evidence", "version", "at"}); !s) return std::move(s).error();
+  if (auto s = OnlyMembers(*body, {"evidence", "version", "at", "xks"}); !s) {
+    return std::move(s).error();
+  }
   broker::EvaluateRequest request;
+  auto version = OptionalInt(*body, "version", 1, INT32_MAX);
+  if (!version) return std::move(version).error();
+  if (*version) request.version = int(**version);
+  if (const json::value* xks = body->if_contains("xks")) {
+    if (body->contains("evidence") || body->contains("at")) {
+      return Malformed("give xks (an XKS policy) or evidence (a release policy), not both");
+    }
+    auto call_body = XksCallBody(*xks);
+    if (!call_body) return std::move(call_body).error();
+    request.xks = std::move(*call_body);
+    return request;
+  }
   auto evidence = ReadEvidence(body->if_contains("evidence"));
   if (!evidence) return std::move(evidence).error();
   request.evidence_type = std::move(evidence->type);
   request.document = std::move(evidence->document);
-  auto version = OptionalInt(*body, "version", 1, INT32_MAX);
-  if (!version) return std::move(version).error();
-  if (*version) request.version = int(**version);
   auto at = OptionalString(*body, "at");
   if (!at) return std::move(at).error();
   if (*at) {
@@ -152,6 +186,14 @@ HttpResponse EvaluatePolicy(const AdminCall& call) {
   if (!request) return ErrorResponse(request.error());
   auto run = call.services.admin.Evaluate(call.params[0], *request, call.now);
   if (!run) return ErrorResponse(run.error());
+  if (run->xks) {
+    return JsonResponse(200, json::object{{"allow", run->xks->allow},
+                                          {"policy", run->xks->policy},
+                                          {"version", run->version},
+                                          {"matched_rule", run->xks->matched_rule},
+                                          {"recipient_bound", run->xks->recipient_bound},
+                                          {"reason", run->xks->reason}});
+  }
   json::object out = policy::EvaluationToJson(run->decision);
   out["version"] = run->version;
   out["claims"] = broker::ClaimsToJson(run->claims);

@@ -24,10 +24,13 @@ struct HttpRequest {
   // With client_principal: the SHA-256 of that certificate's SubjectPublicKeyInfo DER, which
   // must be bound to the principal (broker::Authenticator::AuthenticateCertificate).
   Sha256Digest client_spki_sha256{};
+  // The connection presented a client certificate that chains to xks.client_ca and names
+  // xks.client_subject (mutual TLS for the XKS API); false without xks.client_ca.
+  bool xks_client_certificate = false;
   // The client's IPv4 address or IPv6 /64 prefix: the key of per-address rate limits.
   std::string remote_address;
-  // Every header, names in lowercase, for the KMS endpoint's SigV4 check (filled for POST / only:
-  // the other routes read the fields above).
+  // Every header, names in lowercase, for the SigV4 check of the KMS and XKS APIs (filled for
+  // POST requests outside /v1/ only: the other routes read the fields above).
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

@@ -9,6 +9,7 @@
 
 #include "api/internal/session.h"
 #include "api/internal/tls_context.h"
+#include "api/internal/xks_client_check.h"
 
 namespace kb::api {
 namespace {
@@ -73,7 +74,8 @@ struct HttpsServer::Impl {
 
   Status Reload() {
     auto fresh = internal::MakeServerTlsContext(
-        {options.certificate_file, options.private_key_file, options.client_ca_file});
+        {options.certificate_file, options.private_key_file, options.client_ca_file,
+         options.xks_client_ca_file});
     if (!fresh) return std::move(fresh).error();
     std::lock_guard lock(tls_mu);
     tls = std::move(*fresh);
@@ -126,9 +128,18 @@ struct HttpsServer::Impl {
 Result<std::unique_ptr<HttpsServer>> HttpsServer::Create(const ServerOptions& options,
                                                          Services& services, const Clock& clock) {
   auto tls = internal::MakeServerTlsContext(
-      {options.certificate_file, options.private_key_file, options.client_ca_file});
+      {options.certificate_file, options.private_key_file, options.client_ca_file,
+         options.xks_client_ca_file});
   if (!tls) return std::move(tls).error();
+  std::shared_ptr<const internal::XksClientCheck> xks_client;
+  if (!options.xks_client_ca_file.empty()) {
+    auto check =
+        internal::XksClientCheck::Load(options.xks_client_ca_file, options.xks_client_subject);
+    if (!check) return std::move(check).error();
+    xks_client = std::move(*check);
+  }
   auto impl = std::make_unique<Impl>(options, services, clock, std::move(*tls));
+  impl->context.xks_client = std::move(xks_client);
   boost::system::error_code ec;
   auto address = asio::ip::make_address(options.address, ec);
   if (ec) return Error{ErrorCode::kInternal, "listen address: " + ec.message()};

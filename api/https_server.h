@@ -38,6 +38,11 @@ struct ServerOptions {
   // of its key to that principal (admin_api.h). Clients without one (the attestation endpoints)
   // are served as before; an invalid one fails the handshake.
   std::string client_ca_file;
+  // XKS mutual TLS (xks.client_ca, xks.client_subject): a PEM CA file trusted for client
+  // certificates besides client_ca_file; a request then carries xks_client_certificate when the
+  // connection's certificate chains to this CA alone and its CN is xks_client_subject.
+  std::string xks_client_ca_file;
+  std::string xks_client_subject;
   size_t header_limit = 8 * 1024;
   size_t body_limit = kServerBodyLimit;  // routes.h: no route reads more
   std::chrono::seconds handshake_timeout{10};

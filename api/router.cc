@@ -121,6 +121,7 @@ HttpResponse GetMetrics(const HttpRequest&, Services& services, Time) {
 std::string_view RouteLabel(std::string_view target) {
   if (target.starts_with(kAdminPrefix)) return "/v1/admin";
   if (target == kKmsPath) return "/ (kms)";
+  if (target.find(xks::kApiPath) != std::string_view::npos) return "/kms/xks/v1 (xks)";
   for (const RouteEntry& route : RouteTable()) {
     if (route.surface == Surface::kPublic && route.pattern == target) return route.pattern;
   }
@@ -134,6 +135,11 @@ HttpResponse Route(const HttpRequest& request, Services& services, Time now) {
       if (wait > 0) return kms::Throttled(request, wait);
     }
     return kms::RouteKms(request, *services.kms, now);
+  }
+  // Before the admin API: xks.uri_prefix is never under /v1/ (config), and an XKS request must
+  // not reach the public routes' handlers.
+  if (services.xks != nullptr && xks::IsXksRequest(request, *services.xks)) {
+    return xks::RouteXks(request, *services.xks, now);
   }
   if (services.admin != nullptr && request.target.starts_with(kAdminPrefix)) {
     return RouteAdmin(request, *services.admin, now);

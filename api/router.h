@@ -10,6 +10,7 @@
 #include "api/admin_api.h"
 #include "api/http_types.h"
 #include "api/kms/kms_api.h"
+#include "api/xks/xks_api.h"
 #include "api/metrics.h"
 #include "api/routes.h"
 #include "broker/evidence/attestation_keys.h"
@@ -41,6 +42,7 @@ struct Services {
   AdminServices* admin = nullptr;                   // optional: without it, /v1/admin/ is 404
   RateLimiters* limits = nullptr;                   // optional: without it, no rate limits
   kms::KmsServices* kms = nullptr;                  // optional: without it, POST / is 404
+  xks::XksServices* xks = nullptr;                  // optional: without it, no XKS API
   const storage::LedgerWriter* ledger = nullptr;    // optional, for /metrics
   // Optional: trusted attestation keys registered as PEM (unproven) are counted on /healthz.
   const broker::AttestationKeys* attestation_keys = nullptr;
@@ -53,7 +55,7 @@ HttpResponse Route(const HttpRequest& request, Services& services, Time now);
 
 // The label under which a request to `target` is counted: its public route's path, "/v1/admin"
 // for every target under /v1/admin/, "/ (kms)" for the KMS endpoint, or "unknown" (so that
-// arbitrary targets cannot grow the metrics).
+// arbitrary targets cannot grow the metrics); "/kms/xks/v1 (xks)" for any target with that path.
 std::string_view RouteLabel(std::string_view target);
 
 }  // namespace kb::api

@@ -6,6 +6,7 @@
 
 #include "api/admin_handlers.h"
 #include "api/kms/kms_api.h"
+#include "api/xks/xks_api.h"
 #include "api/release_codec.h"
 #include "api/route_handlers.h"
 #include "policy/policy_parser.h"
@@ -22,8 +23,8 @@ constexpr RoleSet kKeyManager = Roles({Role::kKeyManager});
 constexpr RoleSet kAuthor = Roles({Role::kPolicyAuthor});
 constexpr RoleSet kApprover = Roles({Role::kApprover});
 constexpr RoleSet kAuditor = Roles({Role::kAuditor});
-// Every admin role; kms-user is for the KMS API only.
-constexpr RoleSet kAnyRole = broker::kAllRoles & ~Roles({Role::kKmsUser});
+// Every admin role; kms-user and xks-proxy are for the KMS and XKS APIs only.
+constexpr RoleSet kAnyRole = broker::kAllRoles & ~broker::kApiRoles;
 constexpr RoleSet kRevokers = kAuthor | kApprover;
 constexpr RoleSet kPrincipalReaders = kAdmin | kAuditor;
 constexpr RoleSet kEvaluators = kAuthor | kApprover | kAuditor;
@@ -64,6 +65,17 @@ constexpr RouteEntry Admin(std::string_view method, std::string_view pattern, Ro
 constexpr RouteEntry WithBodyLimit(RouteEntry entry, size_t body_limit) {
   entry.body_limit = body_limit;
   return entry;
+}
+
+// Every XKS operation is a POST under the configured prefix, for the xks-proxy role.
+constexpr RouteEntry Xks(std::string_view path, XksOperation handler, std::string_view summary) {
+  return {.method = "POST",
+          .pattern = path,
+          .surface = Surface::kXks,
+          .allowed = Roles({Role::kXksProxy}),
+          .body_limit = kXksBodyLimit,
+          .summary = summary,
+          .on_xks = handler};
 }
 
 // Every operation is POST / with its X-Amz-Target, for the kms-user role.
@@ -216,6 +228,12 @@ constexpr std::array kRoutes = {
     Kms("GenerateDataKeyWithoutPlaintext", kms::GenerateDataKeyWithoutPlaintext,
         "a data key, encrypted only"),
     Kms("GenerateRandom", kms::GenerateRandom, "random bytes"),
+
+    Xks("/kms/xks/v1/health", xks::GetHealthStatus, "GetHealthStatus: the proxy and its keystore"),
+    Xks("/kms/xks/v1/keys/{id}/metadata", xks::GetKeyMetadata,
+        "GetKeyMetadata: an external key's spec, usage and status"),
+    Xks("/kms/xks/v1/keys/{id}/encrypt", xks::Encrypt, "Encrypt: AES-256-GCM under an external key"),
+    Xks("/kms/xks/v1/keys/{id}/decrypt", xks::Decrypt, "Decrypt: AES-256-GCM under an external key"),
 };
 
 // Checked when compiled: every route has a summary, and none reads more than the server reads

@@ -32,23 +32,30 @@ struct AdminCall;
 namespace kms {
 struct Call;
 }
+namespace xks {
+struct Call;
+}
 
 // Who answers a route, and how it authenticates.
 enum class Surface {
   kPublic,  // open: health, metrics, challenge, release (the attestation is the credential)
   kAdmin,   // /v1/admin/...: a bearer token or admin client certificate, then a role
   kKms,     // POST / with X-Amz-Target: TrentService.<operation>: SigV4, the kms-user role
+  kXks,     // POST <xks.uri_prefix>/kms/xks/v1/...: SigV4 (kms-xks-proxy), the xks-proxy role
 };
 
 // Handlers return the answer; they run on the server's handler threads and may block (router.h).
 using PublicHandler = HttpResponse (*)(const HttpRequest&, Services&, Time);
 using AdminHandler = HttpResponse (*)(const AdminCall&);
 using KmsOperation = HttpResponse (*)(kms::Call&);
+using XksOperation = HttpResponse (*)(xks::Call&);
 
 // The body limits, set here and nowhere else (routes.cc picks one per route). A body past its
 // route's limit is refused as today: 413 payload_too_large (public and admin), KMS's
 // ValidationException; past the server's read limit, 413 before any routing.
 inline constexpr size_t kAdminBodyLimit = 64 * 1024;
+// XKS: 64 KiB covers every size the specification asks for, in base64 (api/xks/xks_request.h).
+inline constexpr size_t kXksBodyLimit = 64 * 1024;
 // A Recipient attestation document is at most 256 KiB, in base64.
 inline constexpr size_t kKmsBodyLimit = 400 * 1024;
 // The server's read limit by default (ServerOptions::body_limit, config limits.max_body_bytes):
@@ -60,6 +67,7 @@ inline constexpr size_t kReleaseBodyLimit = 360 * 1024;
 struct RouteEntry {
   std::string_view method;
   // The path. Admin: "{x}" matches one segment, "{x}:verb" one ending in ":verb". KMS: "/".
+  // XKS: after the configured prefix, "{id}" an externalKeyId.
   std::string_view pattern;
   // KMS only: the operation, as in X-Amz-Target: TrentService.<operation>.
   std::string_view kms_operation;
@@ -75,6 +83,7 @@ struct RouteEntry {
   PublicHandler on_public = nullptr;
   AdminHandler on_admin = nullptr;
   KmsOperation on_kms = nullptr;
+  XksOperation on_xks = nullptr;
 };
 
 // Every route, in the order the router tries them.

@@ -14,6 +14,7 @@
 #include "common/result.h"
 #include "common/time.h"
 #include "storage/policy_store.h"
+#include "policy/xks_evaluator.h"
 #include "storage/reference_store.h"
 
 namespace kb::broker {
@@ -53,6 +54,12 @@ struct PolicyVerdict {
   std::string reason;  // one line, for the audit log
 };
 
+// What the XKS policies said of one XKS call (policy::DecideXks).
+struct XksVerdict {
+  policy::XksEvaluation evaluation;
+  int policy_version = 0;  // of evaluation.policy; 0 when no policy decided
+};
+
 class PolicyGate {
  public:
   // REQUIRES: both stores outlive the gate.
@@ -62,6 +69,11 @@ class PolicyGate {
   // The release decision for `key_id` (policy::DecideRelease over the active policies). An error
   // only when the stores cannot be read.
   Result<PolicyVerdict> Decide(std::string_view key_id, const EvidenceClaims& claims, Time now);
+
+  // The secondary authorization of an XKS call by `keystore` on `key_id` (policy::DecideXks over
+  // the active XKS policies). An error only when the store cannot be read.
+  Result<XksVerdict> DecideXks(std::string_view keystore, std::string_view key_id,
+                               const policy::XksRequestMetadata& metadata);
 
  private:
   storage::PolicyStore& policies_;

@@ -127,13 +127,13 @@ Result<Call> ReferenceCreate(const CommandInput& in) {
 Result<Call> PolicyPut(const CommandInput& in) {
   auto text = ReadText(in.vm, "file", policy::kMaxPolicySize);
   if (!text) return std::move(text).error();
-  auto parsed = policy::ParsePolicy(*text);
-  if (!parsed) {
+  auto name = policy::ParsePolicyOfEitherKind(*text);
+  if (!name) {
     return Error{ErrorCode::kMalformedRequest,
-                 in.vm["file"].as<std::string>() + ": " + parsed.error().message};
+                 in.vm["file"].as<std::string>() + ": " + name.error().message};
   }
-  return Call{std::string(in.route.method),
-              api::FillPattern(in.route.pattern, Segment(parsed->name)), *text, "text/yaml"};
+  return Call{std::string(in.route.method), api::FillPattern(in.route.pattern, Segment(*name)),
+              *text, "text/yaml"};
 }
 
 Result<Call> PolicyGet(const CommandInput& in) {

@@ -53,7 +53,8 @@ po::options_description AdminCommandOptions() {
   options.add_options()("file", po::value<std::string>(),
                         "the input: policy YAML, reference YAML/JSON, certificate, key, AK")(
       "roles", po::value<std::string>(),
-      "comma-separated roles: admin, key-manager, policy-author, approver, auditor, kms-user")(
+      "comma-separated roles: admin, key-manager, policy-author, approver, auditor, kms-user, "
+      "xks-proxy")(
       "ttl", po::value<std::string>(),
       "token lifetime, e.g. 8h or 90m; without it a token never expires (bootstrap: 24h)")(
       "version", po::value<int>(), "the version of the policy, or of the key's attestation change")(

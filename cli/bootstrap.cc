@@ -8,6 +8,7 @@
 #include "cli/cli_io.h"
 #include "policy/policy_parser.h"
 #include "policy/reference_import.h"
+#include "policy/xks_policy.h"
 #include "storage/audited_change.h"
 
 namespace kb::cli {
@@ -110,6 +111,10 @@ Result<std::vector<BootstrapFile>> ReadBootstrapDir(const std::string& dir) {
     auto fail = [&](const std::string& why) {
       return Error{ErrorCode::kMalformedRequest, path.string() + ": " + why};
     };
+    if (policy::IsXksPolicySource(text)) {
+      return fail("an XKS policy: bootstrap_dir holds release policies and references; put XKS "
+                  "policies through the admin API (keybroker admin policies put)");
+    }
     auto parsed = policy::ParsePolicy(text);
     if (parsed) {
       files.push_back({path.string(), std::move(text), std::move(*parsed)});

@@ -3,6 +3,7 @@
 #include "cli/audit_setup.h"
 #include "cli/cli_io.h"
 #include "cli/kek_file.h"
+#include "cli/version.h"
 #include "storage/sqlite_unit_of_work.h"
 
 namespace kb::cli {
@@ -125,6 +126,14 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
       broker::KmsLocation{config.kms_region, config.kms_account_id}});
   b.kms_api =
       std::make_unique<api::kms::KmsServices>(api::kms::KmsServices{*b.kms, *b.access_keys});
+  if (config.xks.enabled) {
+    // Reads through the release path's connection: no call waits behind a commit's sync.
+    b.xks = std::make_unique<broker::XksService>(broker::XksService::Dependencies{
+        *b.release_manager, *b.policy_gate, *b.release_core, b.random});
+    b.xks_api = std::make_unique<api::xks::XksServices>(api::xks::XksServices{
+        *b.xks, *b.access_keys, config.xks.uri_prefix, config.xks.region, config.xks.fleet_size,
+        std::string("keybroker ") + kVersion, !config.xks.client_ca.empty()});
+  }
   b.identity = std::make_unique<broker::IdentityAdmin>(*b.authenticator, *b.access_keys, *b.quorum);
   b.admin_api = std::make_unique<api::AdminServices>(api::AdminServices{
       *b.authenticator, *b.identity, *b.admin, *b.key_admin, *b.access_keys, *b.kms_governance});

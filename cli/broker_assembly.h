@@ -15,6 +15,7 @@
 #include "broker/evidence/nitro_verifier.h"
 #include "broker/evidence/tpm2_quote_verifier.h"
 #include "broker/release_service.h"
+#include "broker/xks/xks_service.h"
 #include "cli/config.h"
 #include "storage/file_audit_sink.h"
 #include "storage/ledger_writer.h"
@@ -84,6 +85,8 @@ struct Broker {
   std::unique_ptr<broker::KmsGovernance> kms_governance;
   std::unique_ptr<broker::KmsService> kms;
   std::unique_ptr<api::kms::KmsServices> kms_api;
+  std::unique_ptr<broker::XksService> xks;                // null unless xks.enabled
+  std::unique_ptr<api::xks::XksServices> xks_api;         // null unless xks.enabled
   std::unique_ptr<api::AdminServices> admin_api;
 };
 

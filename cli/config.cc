@@ -6,6 +6,7 @@
 
 #include "cli/cli_io.h"
 #include "cli/config_fields.h"
+#include "cli/config_xks.h"
 #include "common/yaml_util.h"
 
 namespace kb::cli {
@@ -114,6 +115,9 @@ Status ReadSections(const ConfigSection& root, Config& config) {
   if (auto kms = root.Section("kms")) {
     if (auto s = ReadKms(*kms, config); !s) return s;
   }
+  if (auto xks = root.Section("xks")) {
+    if (auto s = ReadXks(*xks, config.xks); !s) return s;
+  }
   return Ok();
 }
 
@@ -125,7 +129,7 @@ Result<Config> ReadConfig(const YAML::Node& node) {
           root.CheckKeys({"listen", "workers", "data_dir", "database", "kek_file", "tls",
                           "trust_roots", "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl",
                           "log_level", "approvals_required", "certificate_cache_size", "durability",
-                          "admin_client_ca", "limits", "rate_limits", "kms", "audit_sink"});
+                          "admin_client_ca", "limits", "rate_limits", "kms", "xks", "audit_sink"});
       !s) {
     return std::move(s).error();
   }
@@ -204,6 +208,7 @@ Status Config::Validate() {
   if (kms_recipient_max_age.count() < 1 || kms_recipient_max_age > std::chrono::hours(1)) {
     return Error{ErrorCode::kMalformedRequest, "kms.recipient_max_age must be between 1s and 1h"};
   }
+  if (auto s = ValidateXks(xks, kms_region); !s) return s;
   if (nonce_ttl.count() < 1 || nonce_ttl > std::chrono::hours(1)) {
     return Error{ErrorCode::kMalformedRequest, "nonce_ttl must be between 1s and 1h"};
   }

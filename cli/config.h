@@ -38,6 +38,20 @@ struct RateLimits {
   RateLimit per_key{1000, 5000};
 };
 
+// The XKS proxy API (docs/xks.md): off unless enabled.
+struct XksConfig {
+  bool enabled = false;
+  // The routes are under uri_prefix + "/kms/xks/v1" (KMS's XksProxyUriPath): "" or
+  // "/<segments>" of [A-Za-z0-9/_-], never under /v1/.
+  std::string uri_prefix;
+  std::string region;  // the SigV4 scope's region; default: kms.region
+  int fleet_size = 1;  // xksProxyFleetSize: the brokers behind the endpoint
+  // Mutual TLS: a PEM CA file, and the CN its client certificate must carry (default
+  // cks.kms.<region>.amazonaws.com, AWS KMS's). Empty: SigV4 alone.
+  std::string client_ca;
+  std::string client_subject;
+};
+
 struct Config {
   std::string listen_address = "127.0.0.1";
   int listen_port = 8443;
@@ -73,6 +87,7 @@ struct Config {
   // The oldest signed timestamp a Nitro document may carry as a KMS Recipient (TPM quotes need
   // a nonce from /v1/challenge instead).
   std::chrono::seconds kms_recipient_max_age{300};
+  XksConfig xks;
 
   // Cross-field checks; fills derived defaults.
   Status Validate();

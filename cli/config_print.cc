@@ -78,6 +78,14 @@ std::string EffectiveConfigYaml(const Config& c) {
   out << YAML::Key << "account_id" << YAML::Value << YAML::DoubleQuoted << c.kms_account_id;
   out << YAML::Key << "recipient_max_age" << YAML::Value << Seconds(c.kms_recipient_max_age);
   out << YAML::EndMap;
+  out << YAML::Key << "xks" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << (c.xks.enabled ? "true" : "false");
+  out << YAML::Key << "uri_prefix" << YAML::Value << c.xks.uri_prefix;
+  out << YAML::Key << "region" << YAML::Value << c.xks.region;
+  out << YAML::Key << "fleet_size" << YAML::Value << c.xks.fleet_size;
+  out << YAML::Key << "client_ca" << YAML::Value << c.xks.client_ca;
+  out << YAML::Key << "client_subject" << YAML::Value << c.xks.client_subject;
+  out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -18,6 +18,7 @@
 #include "policy/policy_parser.h"
 #include "policy/policy_warnings.h"
 #include "policy/reference_import.h"
+#include "policy/xks_policy.h"
 
 namespace kb::cli {
 namespace {
@@ -68,10 +69,26 @@ boost::json::object CheckReferenceFile(const std::string& path, const std::strin
   return entry;
 }
 
+boost::json::object CheckXksPolicyFile(const std::string& path, const std::string& text,
+                                       bool& all_valid) {
+  auto parsed = policy::ParseXksPolicy(text);
+  boost::json::object entry{{"file", path}, {"kind", "xks-policy"}, {"valid", bool(parsed)}};
+  if (!parsed) {
+    entry["error"] = parsed.error().message;
+    all_valid = false;
+    return entry;
+  }
+  entry["name"] = parsed->name;
+  entry["keys"] = boost::json::array(parsed->keys.begin(), parsed->keys.end());
+  entry["keystores"] = boost::json::array(parsed->keystores.begin(), parsed->keystores.end());
+  return entry;
+}
+
 // One file's entry in the answer of `policy check`. Warnings also go to stderr, one line each.
 boost::json::object CheckFile(const std::string& path, const Result<std::string>& text,
                               const policy::ReferenceMap* references, bool& all_valid) {
   if (text && IsReferenceText(*text)) return CheckReferenceFile(path, *text, all_valid);
+  if (text && policy::IsXksPolicySource(*text)) return CheckXksPolicyFile(path, *text, all_valid);
   auto parsed = text ? policy::ParsePolicy(*text) : Result<policy::Policy>(text.error());
   boost::json::object entry{{"file", path}, {"kind", "policy"}, {"valid", bool(parsed)}};
   if (!parsed) {

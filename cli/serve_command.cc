@@ -70,6 +70,8 @@ api::ServerOptions ServerOptionsFor(const Config& config, const TlsPair& tls) {
   server_options.certificate_file = tls.certificate;
   server_options.private_key_file = tls.private_key;
   server_options.client_ca_file = config.admin_client_ca;
+  server_options.xks_client_ca_file = config.xks.client_ca;
+  server_options.xks_client_subject = config.xks.client_subject;
   ApplyLimits(config.limits, server_options);
   server_options.log = Log;
   server_options.log_requests = config.log_level == "debug";
@@ -83,7 +85,7 @@ void WarnOfStoredPoliciesThatDoNotParse(const Broker& b) {
   auto active = b.policies->ListActive();
   if (!active) return;  // the release path reports it
   for (const auto& version : *active) {
-    auto parsed = policy::ParsePolicy(version.source);
+    auto parsed = policy::ParsePolicyOfEitherKind(version.source);
     if (parsed) continue;
     Log("WARNING: stored policy " + version.name + " version " + std::to_string(version.version) +
         " no longer parses (" + parsed.error().message +
@@ -138,6 +140,12 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
                          b.kms_api.get()};
   services.ledger = b.ledger_writer.get();
   services.attestation_keys = &b.aks;
+  services.xks = b.xks_api.get();
+  if (b.xks_api) {
+    Log("XKS proxy API at " + config->xks.uri_prefix + std::string(api::xks::kApiPath) +
+        " (region " + config->xks.region +
+        (config->xks.client_ca.empty() ? ")" : ", mutual TLS with " + config->xks.client_subject + ")"));
+  }
   WarnOfDevelopmentTrust(b, services);
   auto server = api::HttpsServer::Create(ServerOptionsFor(*config, *tls), services, clock);
   if (!server) {

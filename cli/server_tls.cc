@@ -77,6 +77,10 @@ Status CheckTlsFiles(const Config& config) {
     auto ca = ReadCertificate("admin_client_ca", config.admin_client_ca);
     if (!ca) return std::move(ca).error();
   }
+  if (!config.xks.client_ca.empty()) {
+    auto ca = ReadCertificate("xks.client_ca", config.xks.client_ca);
+    if (!ca) return std::move(ca).error();
+  }
   return Ok();
 }
 

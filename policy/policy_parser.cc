@@ -10,6 +10,7 @@
 #include "crypto/digest.h"
 #include "policy/internal/pcr_values.h"
 #include "policy/reference.h"
+#include "policy/xks_policy.h"
 
 namespace kb::policy {
 namespace {
@@ -198,6 +199,10 @@ Status ReadKeys(const YAML::Node& node, Policy& policy) {
 
 Result<Policy> ReadPolicy(const YAML::Node& root) {
   if (!root.IsMap()) return YamlError(root, "a policy is a mapping");
+  if (root["kind"]) {
+    return YamlError(root["kind"], "kind: xks makes an XKS policy, for the XKS proxy API "
+                                   "(docs/xks.md); a release policy has no kind");
+  }
   if (auto s = CheckYamlKeys(root, {"name", "keys", "platform", "freshness", "allow_debug",
                                     "require_attestation", "allow", "deny"});
       !s) {
@@ -275,6 +280,17 @@ Result<Policy> ParsePolicy(std::string_view yaml) {
     return Error{ErrorCode::kMalformedRequest,
                  "line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
   }
+}
+
+Result<std::string> ParsePolicyOfEitherKind(std::string_view yaml) {
+  if (IsXksPolicySource(yaml)) {
+    auto parsed = ParseXksPolicy(yaml);
+    if (!parsed) return std::move(parsed).error();
+    return parsed->name;
+  }
+  auto parsed = ParsePolicy(yaml);
+  if (!parsed) return std::move(parsed).error();
+  return parsed->name;
 }
 
 }  // namespace kb::policy

@@ -19,6 +19,11 @@ inline constexpr size_t kMaxPolicySize = 64 * 1024;
 // neither PCR7 nor PCR12 (GHSA-xrv8-2pf5-f3q7), a nitro-enclave allow rule with inline PCRs that
 // binds neither PCR0 nor PCR8 (the image), and a repeated mapping key anywhere (with its line and
 // column). Rules with a reference rely on ValidateReference for the same guarantees.
+// An XKS policy (`kind: xks`, xks_policy.h) is refused here: it says so.
 Result<Policy> ParsePolicy(std::string_view yaml);
+
+// Validates a policy of either kind the policy store holds (ParsePolicy or ParseXksPolicy, by
+// `kind`) and returns its name.
+Result<std::string> ParsePolicyOfEitherKind(std::string_view yaml);
 
 }  // namespace kb::policy

@@ -88,6 +88,7 @@ void Session::StopWhenIdle() {
 void Session::OnHandshake(beast::error_code ec) {
   if (ec) return;
   client_ = VerifiedClient(stream_.native_handle());
+  xks_client_ = context_.xks_client && context_.xks_client->Accepts(stream_.native_handle());
   WaitForRequest();
 }
 
@@ -182,7 +183,9 @@ HttpRequest Session::ToHttpRequest() {
   request.client_principal = client_.common_name;
   request.client_spki_sha256 = client_.spki_sha256;
   request.remote_address = remote_address_;
-  if (request.target == "/" && req.method() == http::verb::post) {
+  request.xks_client_certificate = xks_client_;
+  // The KMS and XKS APIs sign headers; no route under /v1/ reads them.
+  if (req.method() == http::verb::post && !request.target.starts_with("/v1/")) {
     for (const auto& field : req) {
       std::string name(field.name_string());
       std::transform(name.begin(), name.end(), name.begin(),

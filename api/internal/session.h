@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "api/https_server.h"
+#include "api/internal/xks_client_check.h"
 #include "broker/admin/client_certificate.h"
 
 namespace kb::api::internal {
@@ -45,6 +46,7 @@ struct SessionContext {
   std::atomic<bool>& stopping;
   std::atomic<uint64_t> requests{0};
   boost::asio::thread_pool* handlers = nullptr;  // where routes run (ServerOptions)
+  std::shared_ptr<const XksClientCheck> xks_client;  // null without xks.client_ca
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -89,6 +91,7 @@ class Session : public std::enable_shared_from_this<Session> {
   State state_ = State::kHandshake;
   std::string remote_address_;
   broker::ClientCertificateIdentity client_;  // empty CN without a verified client certificate
+  bool xks_client_ = false;                   // XksClientCheck accepted the client certificate
   int answered_ = 0;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;

@@ -2,6 +2,9 @@
 
 #include <openssl/ssl.h>
 
+#include <utility>
+#include <vector>
+
 #include "crypto/ossl.h"
 
 namespace kb::api::internal {
@@ -14,15 +17,23 @@ constexpr char kTls12Ciphers[] =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:"
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305";
 
-Status TrustClientCa(SSL_CTX* native, const std::string& ca_file) {
-  STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca_file.c_str());
+// Client certificates from the CA files verify (and are asked for, naming their CAs); one that
+// verifies against none of them fails the handshake. A client may still present none.
+Status TrustClientCas(SSL_CTX* native, const std::vector<std::pair<std::string, std::string>>& cas) {
   static constexpr unsigned char kSessionContext[] = "keybroker";
-  if (names == nullptr || SSL_CTX_load_verify_locations(native, ca_file.c_str(), nullptr) != 1 ||
-      SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1) != 1) {
-    if (names != nullptr) sk_X509_NAME_pop_free(names, X509_NAME_free);
-    return Error{ErrorCode::kInternal, OsslErrorString("admin client CA " + ca_file)};
+  STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
+  if (names == nullptr) return Error{ErrorCode::kInternal, OsslErrorString("client CA list")};
+  for (const auto& [setting, file] : cas) {
+    if (SSL_CTX_load_verify_locations(native, file.c_str(), nullptr) != 1 ||
+        SSL_add_file_cert_subjects_to_stack(names, file.c_str()) != 1) {
+      sk_X509_NAME_pop_free(names, X509_NAME_free);
+      return Error{ErrorCode::kInternal, OsslErrorString(setting + " " + file)};
+    }
   }
   SSL_CTX_set_client_CA_list(native, names);  // takes ownership
+  if (SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1) != 1) {
+    return Error{ErrorCode::kInternal, OsslErrorString("TLS session id context")};
+  }
   SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
   return Ok();
 }
@@ -48,8 +59,13 @@ Result<std::shared_ptr<ssl::context>> MakeServerTlsContext(const TlsFiles& files
   if (SSL_CTX_check_private_key(native) != 1) {
     return Error{ErrorCode::kInternal, OsslErrorString("TLS key does not match the certificate")};
   }
-  if (!files.client_ca_file.empty()) {
-    if (auto s = TrustClientCa(native, files.client_ca_file); !s) return std::move(s).error();
+  std::vector<std::pair<std::string, std::string>> client_cas;
+  if (!files.client_ca_file.empty()) client_cas.emplace_back("admin client CA", files.client_ca_file);
+  if (!files.xks_client_ca_file.empty()) {
+    client_cas.emplace_back("xks.client_ca", files.xks_client_ca_file);
+  }
+  if (!client_cas.empty()) {
+    if (auto s = TrustClientCas(native, client_cas); !s) return std::move(s).error();
   }
   return ctx;
 }

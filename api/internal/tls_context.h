@@ -16,6 +16,7 @@ struct TlsFiles {
   std::string certificate_file;  // PEM chain
   std::string private_key_file;  // PEM
   std::string client_ca_file;    // PEM; empty: no client certificates
+  std::string xks_client_ca_file;  // PEM; trusted besides client_ca_file (xks_client_check.h)
 };
 
 // kInternal naming the file or setting that failed.

@@ -14,6 +14,8 @@ namespace kb::api::kms {
 namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+constexpr std::string_view kKmsSigned[] = {"host", "x-amz-date", "x-amz-target", "content-type"};
+constexpr std::string_view kXksSigned[] = {"host", "x-amz-date"};
 constexpr auto kMaxSkew = std::chrono::minutes(5);
 
 Error Malformed(std::string message) {
@@ -133,7 +135,7 @@ std::optional<Time> ParseAmzDate(std::string_view d) {
 }
 
 Status CheckHeaders(const SignedRequest& request, const Credential& credential,
-                    std::string* amz_date) {
+                    const Scope& scope, std::string* amz_date) {
   const auto& signed_headers = credential.signed_headers;
   if (!std::is_sorted(signed_headers.begin(), signed_headers.end())) {
     return Malformed("SignedHeaders must be sorted");
@@ -144,12 +146,11 @@ Status CheckHeaders(const SignedRequest& request, const Credential& credential,
     }
   }
   // What the signature must cover so that a captured request cannot be replayed, within the
-  // skew window, to another host, as another operation (x-amz-target), with another body
-  // encoding, or under other credentials. The AWS SDKs and the AWS CLI sign all of these.
+  // skew window, elsewhere or as something else (Scope), or under other credentials.
   auto is_signed = [&](std::string_view name) {
     return std::binary_search(signed_headers.begin(), signed_headers.end(), name);
   };
-  for (std::string_view required : {"host", "x-amz-date", "x-amz-target", "content-type"}) {
+  for (std::string_view required : scope.required_signed_headers) {
     if (!is_signed(required)) {
       return Error{ErrorCode::kForbidden,
                    "the " + std::string(required) + " header must be signed (SignedHeaders)"};
@@ -224,14 +225,24 @@ std::string Sign(const SignedRequest& request, const Credential& credential, Byt
   return signature;
 }
 
+Scope KmsScope(std::string_view region) { return {region, "kms", kKmsSigned}; }
+Scope XksScope(std::string_view region) { return {region, "kms-xks-proxy", kXksSigned}; }
+
 Result<Verified> Verify(const SignedRequest& request, std::string_view region, Time now,
+                        const SecretLookup& lookup) {
+  return Verify(request, KmsScope(region), now, lookup);
+}
+
+Result<Verified> Verify(const SignedRequest& request, const Scope& scope, Time now,
                         const SecretLookup& lookup) {
   auto authorization = HeaderValues(request.headers, "authorization");
   if (!authorization) return Malformed("the request is not signed (no Authorization header)");
   auto credential = ParseAuthorization(*authorization);
   if (!credential) return std::move(credential).error();
   std::string amz_date;
-  if (auto s = CheckHeaders(request, *credential, &amz_date); !s) return std::move(s).error();
+  if (auto s = CheckHeaders(request, *credential, scope, &amz_date); !s) {
+    return std::move(s).error();
+  }
   if (HeaderValues(request.headers, "x-amz-security-token")) {
     return Error{ErrorCode::kUnauthorized,
                  "temporary credentials (X-Amz-Security-Token) are not supported; use an access "
@@ -244,9 +255,9 @@ Result<Verified> Verify(const SignedRequest& request, std::string_view region, T
   auto forbidden = [](std::string message) {
     return Error{ErrorCode::kForbidden, std::move(message)};
   };
-  if (credential->service != "kms" || credential->region != region) {
-    return forbidden("the credential scope must be <date>/" + std::string(region) +
-                     "/kms/aws4_request");
+  if (credential->service != scope.service || credential->region != scope.region) {
+    return forbidden("the credential scope must be <date>/" + std::string(scope.region) + "/" +
+                     std::string(scope.service) + "/aws4_request");
   }
   auto signed_at = ParseAmzDate(amz_date);
   if (!signed_at || amz_date.substr(0, 8) != credential->date) {

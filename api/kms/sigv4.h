@@ -1,15 +1,18 @@
 #pragma once
 
 // AWS Signature Version 4 (AWS4-HMAC-SHA256 in the Authorization header), verified exactly as
-// AWS does for an awsJson service such as KMS: the canonical request is rebuilt from the
-// request as received (method, path, query, the headers the client chose to sign, the SHA-256
-// of the body), the credential scope must be <date>/<configured region>/kms/aws4_request,
-// x-amz-date must be within five minutes of now, and the signature is compared in constant
-// time. Pure: the secret comes from a lookup, the time from the caller.
+// AWS does: the canonical request is rebuilt from the request as received (method, path, query,
+// the headers the client chose to sign, the SHA-256 of the body), the credential scope must be
+// <date>/<configured region>/<service>/aws4_request, x-amz-date must be within five minutes of
+// now, and the signature is compared in constant time. One verifier for both callers: the KMS
+// API (service "kms") and the XKS proxy API (service "kms-xks-proxy"), which differ only in the
+// service name and the headers that must be signed (Scope). Pure: the secret comes from a
+// lookup, the time from the caller.
 
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -57,18 +60,40 @@ struct Verified {
   std::string access_key_id;
 };
 
+// What a signature must be made for.
+struct Scope {
+  std::string_view region;
+  std::string_view service;
+  // Headers the signature must cover, besides x-amz-content-sha256 and x-amz-security-token,
+  // which must be signed whenever they are sent. Sorted is not required.
+  std::span<const std::string_view> required_signed_headers;
+};
+
+// The KMS API's: service "kms", with host, x-amz-date, x-amz-target and content-type signed (so
+// a captured request cannot be replayed to another host, as another operation or with another
+// body encoding). The AWS SDKs and the AWS CLI sign all of these.
+Scope KmsScope(std::string_view region);
+// The XKS proxy API's: service "kms-xks-proxy", with host and x-amz-date signed, which is all
+// AWS KMS signs on its calls to a proxy. The operation is in the path, which is always signed,
+// and the body is covered by the payload hash.
+Scope XksScope(std::string_view region);
+
 // Verifies the Authorization header of `request`. Errors, and the KMS __type each becomes:
 //   kMalformedRequest  IncompleteSignatureException: no or a malformed Authorization header,
 //                      a signed header missing from the request
 //   kUnauthorized      UnrecognizedClientException: an unknown or revoked access key id;
 //                      temporary credentials (x-amz-security-token), which keybroker does not
 //                      issue
-//   kForbidden         InvalidSignatureException: host, x-amz-date, x-amz-target or
-//                      content-type not among SignedHeaders, nor x-amz-content-sha256 or
-//                      x-amz-security-token when sent (the message names the header); the
-//                      signature does not match, the scope is
-//                      not <date>/<region>/kms/aws4_request, x-amz-date is more than five
+//   kForbidden         InvalidSignatureException: a header of the scope's
+//                      required_signed_headers not among SignedHeaders, nor
+//                      x-amz-content-sha256 or x-amz-security-token when sent (the message
+//                      names the header); the signature does not match, the scope is not
+//                      <date>/<region>/<service>/aws4_request, x-amz-date is more than five
 //                      minutes from now, x-amz-content-sha256 is not the body's hash
+// (The XKS API answers all three with AuthenticationFailedException.)
+Result<Verified> Verify(const SignedRequest& request, const Scope& scope, Time now,
+                        const SecretLookup& lookup);
+// The KMS API's: Verify(request, KmsScope(region), now, lookup).
 Result<Verified> Verify(const SignedRequest& request, std::string_view region, Time now,
                         const SecretLookup& lookup);
 

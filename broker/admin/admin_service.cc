@@ -87,12 +87,34 @@ Result<PolicyPut> AdminService::PutPolicy(const std::string& name, const std::st
   if (yaml.size() > policy::kMaxPolicySize) {
     return Error{ErrorCode::kPayloadTooLarge, "policy larger than 64 KiB"};
   }
+  auto warnings = CheckPolicySource(name, yaml);
+  if (!warnings) return std::move(warnings).error();
+  ApprovalSubject subject{ApprovalKind::kPolicy, name, 0};
+  auto status = ChangeAndApprove(subject, actor, "policy.put", now, [&](storage::Tx& tx) -> Status {
+    auto version = deps_.policies.Put(tx, name, yaml, actor.name, now);
+    if (!version) return std::move(version).error();
+    subject.version = *version;
+    return Ok();
+  });
+  if (!status) return std::move(status).error();
+  return PolicyPut{subject.version, std::move(*status), std::move(*warnings)};
+}
+
+Result<std::vector<std::string>> AdminService::CheckPolicySource(const std::string& name,
+                                                                 const std::string& yaml) {
+  auto named = [&](const std::string& own) -> Status {
+    if (own == name) return Ok();
+    return Error{ErrorCode::kMalformedRequest, "the policy names itself " + own + ", not " + name};
+  };
+  if (policy::IsXksPolicySource(yaml)) {  // an XKS policy: no references, no debug enclaves
+    auto parsed = policy::ParseXksPolicy(yaml);
+    if (!parsed) return Error{ErrorCode::kMalformedRequest, parsed.error().message};
+    if (auto s = named(parsed->name); !s) return std::move(s).error();
+    return std::vector<std::string>();
+  }
   auto parsed = policy::ParsePolicy(yaml);
   if (!parsed) return Error{ErrorCode::kMalformedRequest, parsed.error().message};
-  if (parsed->name != name) {
-    return Error{ErrorCode::kMalformedRequest,
-                 "the policy names itself " + parsed->name + ", not " + name};
-  }
+  if (auto s = named(parsed->name); !s) return std::move(s).error();
   if (parsed->allow_debug && deps_.approvals_required >= 2) {
     return Error{ErrorCode::kMalformedRequest,
                  "line " + std::to_string(parsed->allow_debug_line) +
@@ -102,16 +124,7 @@ Result<PolicyPut> AdminService::PutPolicy(const std::string& name, const std::st
   }
   auto references = deps_.references.LoadAll();
   if (!references) return std::move(references).error();
-  ApprovalSubject subject{ApprovalKind::kPolicy, name, 0};
-  auto status = ChangeAndApprove(subject, actor, "policy.put", now, [&](storage::Tx& tx) -> Status {
-    auto version = deps_.policies.Put(tx, name, yaml, actor.name, now);
-    if (!version) return std::move(version).error();
-    subject.version = *version;
-    return Ok();
-  });
-  if (!status) return std::move(status).error();
-  return PolicyPut{subject.version, std::move(*status),
-                   policy::PolicyWarnings(*parsed, &*references)};
+  return policy::PolicyWarnings(*parsed, &*references);
 }
 
 Result<ApprovalStatus> AdminService::ApprovePolicy(const std::string& name, int version,
@@ -182,6 +195,11 @@ Result<DryRun> AdminService::Evaluate(const std::string& name, const EvaluateReq
                                       Time now) {
   auto stored = request.version ? deps_.policies.Get(name, *request.version) : CurrentPolicy(name);
   if (!stored) return std::move(stored).error();
+  if (policy::IsXksPolicySource(stored->source)) return EvaluateXks(*stored, request);
+  if (request.xks) {
+    return Error{ErrorCode::kMalformedRequest,
+                 "policy " + name + " is a release policy: evaluate it against evidence"};
+  }
   auto parsed = policy::ParsePolicy(stored->source);
   if (!parsed) return Error{ErrorCode::kInternal, "stored policy does not parse"};
   Time at = request.at.value_or(now);
@@ -191,7 +209,23 @@ Result<DryRun> AdminService::Evaluate(const std::string& name, const EvaluateReq
   if (!references) return std::move(references).error();
   policy::Evaluation decision = policy::Evaluate(*parsed, verified->claims(), *references, at);
   return DryRun{stored->version, std::move(decision), verified->claims(),
-                policy::PolicyWarnings(*parsed, &*references)};
+                policy::PolicyWarnings(*parsed, &*references), std::nullopt};
+}
+
+Result<DryRun> AdminService::EvaluateXks(const storage::PolicyVersion& stored,
+                                         const EvaluateRequest& request) {
+  if (!request.xks) {
+    return Error{ErrorCode::kMalformedRequest,
+                 "policy " + stored.name + " is an XKS policy: evaluate it against an XKS call "
+                 "({\"xks\": {\"keystore\", \"key_id\", \"requestMetadata\"}})"};
+  }
+  auto parsed = policy::ParseXksPolicy(stored.source);
+  if (!parsed) return Error{ErrorCode::kInternal, "stored policy does not parse"};
+  const XksEvaluateRequest& call = *request.xks;
+  DryRun run;
+  run.version = stored.version;
+  run.xks = policy::EvaluateXksPolicy(*parsed, call.keystore, call.key_id, call.metadata);
+  return run;
 }
 
 // Attestation keys.

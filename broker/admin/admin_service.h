@@ -21,6 +21,7 @@
 #include "broker/evidence/evidence_verifier.h"
 #include "policy/evaluation.h"
 #include "policy/reference.h"
+#include "policy/xks_evaluator.h"
 #include "storage/approval_store.h"
 #include "storage/attestation_key_store.h"
 #include "storage/audit_log.h"
@@ -30,11 +31,20 @@
 
 namespace kb::broker {
 
+// The dry run of an XKS policy: an XKS call as the proxy would see it.
+struct XksEvaluateRequest {
+  std::string keystore;
+  std::string key_id;
+  policy::XksRequestMetadata metadata;
+};
+
+// A release policy is evaluated against a document; an XKS policy against an XKS call (`xks`).
 struct EvaluateRequest {
   std::optional<int> version;  // default: the active version, else the newest
   EvidenceType evidence_type;  // nullopt: "auto", by the document's form
   Bytes document;
   std::optional<Time> at;  // default: now (for documents older than their certificates)
+  std::optional<XksEvaluateRequest> xks;
 };
 
 struct DryRun {
@@ -42,6 +52,7 @@ struct DryRun {
   policy::Evaluation decision;
   EvidenceClaims claims;
   std::vector<std::string> warnings;  // policy::PolicyWarnings against the stored references
+  std::optional<policy::XksEvaluation> xks;  // set, alone, for an XKS policy
 };
 
 struct PolicyPut {
@@ -140,6 +151,10 @@ class AdminService {
   Result<storage::AuditVerification> VerifyAudit() { return deps_.audit.Verify(); }
 
  private:
+  // A policy source of either kind that names `name`, and its warnings (release policies only).
+  Result<std::vector<std::string>> CheckPolicySource(const std::string& name,
+                                                     const std::string& yaml);
+  Result<DryRun> EvaluateXks(const storage::PolicyVersion& stored, const EvaluateRequest& request);
   Result<ApprovalStatus> Approve(const storage::ApprovalSubject& subject, const Principal& actor,
                                  std::string_view action, Time now);
   // `change` (which may complete `subject`, e.g. with a new version) and `actor`'s approval of

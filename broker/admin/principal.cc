@@ -6,13 +6,14 @@
 namespace kb::broker {
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 6> kNames = {{
+constexpr std::array<std::pair<Role, std::string_view>, 7> kNames = {{
     {Role::kAdmin, "admin"},
     {Role::kKeyManager, "key-manager"},
     {Role::kPolicyAuthor, "policy-author"},
     {Role::kApprover, "approver"},
     {Role::kAuditor, "auditor"},
     {Role::kKmsUser, "kms-user"},
+    {Role::kXksProxy, "xks-proxy"},
 }};
 
 }  // namespace

@@ -7,6 +7,8 @@
 //   approver       approve what an author proposed (the two-person rule)
 //   auditor        read the audit log; read everything else; change nothing
 //   kms-user       call the KMS-compatible API (api/kms/) with an access key; no admin route
+//   xks-proxy      AWS KMS calling the XKS proxy API (api/xks/) for one external key store,
+//                  with an access key; no admin route
 // Every role may read references, policies, keys' metadata, attestation keys and pending items.
 
 #include <cstdint>
@@ -24,6 +26,7 @@ enum class Role : uint32_t {
   kApprover = 1u << 3,
   kAuditor = 1u << 4,
   kKmsUser = 1u << 5,
+  kXksProxy = 1u << 6,
 };
 
 // A set of roles, as a bit mask of Role values.
@@ -35,7 +38,10 @@ constexpr RoleSet Roles(std::initializer_list<Role> roles) {
   return set;
 }
 constexpr RoleSet kAllRoles = Roles({Role::kAdmin, Role::kKeyManager, Role::kPolicyAuthor,
-                                     Role::kApprover, Role::kAuditor, Role::kKmsUser});
+                                     Role::kApprover, Role::kAuditor, Role::kKmsUser,
+                                     Role::kXksProxy});
+// The roles of machine callers: they have no admin route.
+constexpr RoleSet kApiRoles = Roles({Role::kKmsUser, Role::kXksProxy});
 
 std::string_view RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);

@@ -93,7 +93,7 @@ TEST_F(AdminConnection, AnUnknownRoleListsTheRoles) {
   EXPECT_EQ(answer["error"], "malformed_request");
   EXPECT_EQ(answer["message"],
             "unknown role approvr; the roles are admin, key-manager, policy-author, approver, "
-            "auditor, kms-user");
+            "auditor, kms-user, xks-proxy");
 }
 
 // A token without --ttl never expires (a default could lock the last admins out): the command

@@ -185,7 +185,7 @@ TEST(Help, BootstrapWithAnUnknownRoleListsTheRoles) {
   auto run = KeybrokerStreams("admin bootstrap --db " + db + " --roles approvr");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("unknown role approvr; the roles are admin, key-manager, policy-author, "
-                         "approver, auditor, kms-user"),
+                         "approver, auditor, kms-user, xks-proxy"),
             std::string::npos)
       << run.err;
 }
