@@ -73,9 +73,9 @@ struct HttpsServer::Impl {
   }
 
   Status Reload() {
-    auto fresh = internal::MakeServerTlsContext(
-        {options.certificate_file, options.private_key_file, options.client_ca_file,
-         options.xks_client_ca_file});
+    auto fresh =
+        internal::MakeServerTlsContext({options.certificate_file, options.private_key_file,
+                                        options.client_ca_file, options.xks_client_ca_file});
     if (!fresh) return std::move(fresh).error();
     std::lock_guard lock(tls_mu);
     tls = std::move(*fresh);
@@ -127,9 +127,8 @@ struct HttpsServer::Impl {
 
 Result<std::unique_ptr<HttpsServer>> HttpsServer::Create(const ServerOptions& options,
                                                          Services& services, const Clock& clock) {
-  auto tls = internal::MakeServerTlsContext(
-      {options.certificate_file, options.private_key_file, options.client_ca_file,
-         options.xks_client_ca_file});
+  auto tls = internal::MakeServerTlsContext({options.certificate_file, options.private_key_file,
+                                             options.client_ca_file, options.xks_client_ca_file});
   if (!tls) return std::move(tls).error();
   std::shared_ptr<const internal::XksClientCheck> xks_client;
   if (!options.xks_client_ca_file.empty()) {

@@ -6,9 +6,9 @@
 
 #include "api/admin_handlers.h"
 #include "api/kms/kms_api.h"
-#include "api/xks/xks_api.h"
 #include "api/release_codec.h"
 #include "api/route_handlers.h"
+#include "api/xks/xks_api.h"
 #include "policy/policy_parser.h"
 
 namespace kb::api {
@@ -232,8 +232,10 @@ constexpr std::array kRoutes = {
     Xks("/kms/xks/v1/health", xks::GetHealthStatus, "GetHealthStatus: the proxy and its keystore"),
     Xks("/kms/xks/v1/keys/{id}/metadata", xks::GetKeyMetadata,
         "GetKeyMetadata: an external key's spec, usage and status"),
-    Xks("/kms/xks/v1/keys/{id}/encrypt", xks::Encrypt, "Encrypt: AES-256-GCM under an external key"),
-    Xks("/kms/xks/v1/keys/{id}/decrypt", xks::Decrypt, "Decrypt: AES-256-GCM under an external key"),
+    Xks("/kms/xks/v1/keys/{id}/encrypt", xks::Encrypt,
+        "Encrypt: AES-256-GCM under an external key"),
+    Xks("/kms/xks/v1/keys/{id}/decrypt", xks::Decrypt,
+        "Decrypt: AES-256-GCM under an external key"),
 };
 
 // Checked when compiled: every route has a summary, and none reads more than the server reads

@@ -13,8 +13,8 @@
 #include "broker/policy_cache.h"
 #include "common/result.h"
 #include "common/time.h"
-#include "storage/policy_store.h"
 #include "policy/xks_evaluator.h"
+#include "storage/policy_store.h"
 #include "storage/reference_store.h"
 
 namespace kb::broker {

@@ -112,8 +112,9 @@ Result<std::vector<BootstrapFile>> ReadBootstrapDir(const std::string& dir) {
       return Error{ErrorCode::kMalformedRequest, path.string() + ": " + why};
     };
     if (policy::IsXksPolicySource(text)) {
-      return fail("an XKS policy: bootstrap_dir holds release policies and references; put XKS "
-                  "policies through the admin API (keybroker admin policies put)");
+      return fail(
+          "an XKS policy: bootstrap_dir holds release policies and references; put XKS "
+          "policies through the admin API (keybroker admin policies put)");
     }
     auto parsed = policy::ParsePolicy(text);
     if (parsed) {

@@ -85,8 +85,8 @@ struct Broker {
   std::unique_ptr<broker::KmsGovernance> kms_governance;
   std::unique_ptr<broker::KmsService> kms;
   std::unique_ptr<api::kms::KmsServices> kms_api;
-  std::unique_ptr<broker::XksService> xks;                // null unless xks.enabled
-  std::unique_ptr<api::xks::XksServices> xks_api;         // null unless xks.enabled
+  std::unique_ptr<broker::XksService> xks;         // null unless xks.enabled
+  std::unique_ptr<api::xks::XksServices> xks_api;  // null unless xks.enabled
   std::unique_ptr<api::AdminServices> admin_api;
 };
 

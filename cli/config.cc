@@ -125,11 +125,26 @@ Result<Config> ReadConfig(const YAML::Node& node) {
   Config config;
   if (node.IsNull()) return config;
   ConfigSection root(node, "");
-  if (auto s =
-          root.CheckKeys({"listen", "workers", "data_dir", "database", "kek_file", "tls",
-                          "trust_roots", "tpm_attestation_keys", "bootstrap_dir", "nonce_ttl",
-                          "log_level", "approvals_required", "certificate_cache_size", "durability",
-                          "admin_client_ca", "limits", "rate_limits", "kms", "xks", "audit_sink"});
+  if (auto s = root.CheckKeys({"listen",
+                               "workers",
+                               "data_dir",
+                               "database",
+                               "kek_file",
+                               "tls",
+                               "trust_roots",
+                               "tpm_attestation_keys",
+                               "bootstrap_dir",
+                               "nonce_ttl",
+                               "log_level",
+                               "approvals_required",
+                               "certificate_cache_size",
+                               "durability",
+                               "admin_client_ca",
+                               "limits",
+                               "rate_limits",
+                               "kms",
+                               "xks",
+                               "audit_sink"});
       !s) {
     return std::move(s).error();
   }

@@ -18,8 +18,8 @@ bool IsRegion(const std::string& region) {
 }  // namespace
 
 Status ReadXks(const ConfigSection& xks, XksConfig& out) {
-  if (auto s = xks.CheckKeys({"enabled", "uri_prefix", "region", "fleet_size", "client_ca",
-                              "client_subject"});
+  if (auto s = xks.CheckKeys(
+          {"enabled", "uri_prefix", "region", "fleet_size", "client_ca", "client_subject"});
       !s) {
     return s;
   }
@@ -44,7 +44,8 @@ Status ValidateXks(XksConfig& xks, const std::string& kms_region) {
   if (!prefix.empty() &&
       (prefix[0] != '/' || prefix.back() == '/' || prefix.size() > kMaxPrefixSize ||
        prefix.find("//") != std::string::npos ||
-       prefix.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-") !=
+       prefix.find_first_not_of(
+           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-") !=
            std::string::npos)) {
     return Bad("uri_prefix must be empty or /<segments> of [A-Za-z0-9_-], at most 117 characters");
   }

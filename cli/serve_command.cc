@@ -144,7 +144,8 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   if (b.xks_api) {
     Log("XKS proxy API at " + config->xks.uri_prefix + std::string(api::xks::kApiPath) +
         " (region " + config->xks.region +
-        (config->xks.client_ca.empty() ? ")" : ", mutual TLS with " + config->xks.client_subject + ")"));
+        (config->xks.client_ca.empty() ? ")"
+                                       : ", mutual TLS with " + config->xks.client_subject + ")"));
   }
   WarnOfDevelopmentTrust(b, services);
   auto server = api::HttpsServer::Create(ServerOptionsFor(*config, *tls), services, clock);

@@ -200,8 +200,9 @@ Status ReadKeys(const YAML::Node& node, Policy& policy) {
 Result<Policy> ReadPolicy(const YAML::Node& root) {
   if (!root.IsMap()) return YamlError(root, "a policy is a mapping");
   if (root["kind"]) {
-    return YamlError(root["kind"], "kind: xks makes an XKS policy, for the XKS proxy API "
-                                   "(docs/xks.md); a release policy has no kind");
+    return YamlError(root["kind"],
+                     "kind: xks makes an XKS policy, for the XKS proxy API "
+                     "(docs/xks.md); a release policy has no kind");
   }
   if (auto s = CheckYamlKeys(root, {"name", "keys", "platform", "freshness", "allow_debug",
                                     "require_attestation", "allow", "deny"});

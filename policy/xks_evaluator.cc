@@ -28,12 +28,9 @@ bool MeasurementIs(const XksRequestMetadata& metadata, const std::string& field,
 // The first condition of `rule` that `metadata` fails, or "" when all hold.
 std::string FirstFailure(const XksRule& rule, const XksRequestMetadata& metadata) {
   static constexpr std::pair<const char*, std::optional<XksPatterns> XksRule::*> kFields[] = {
-      {"awsPrincipalArn", &XksRule::aws_principal_arn},
-      {"kmsOperation", &XksRule::kms_operation},
-      {"kmsViaService", &XksRule::kms_via_service},
-      {"awsSourceVpc", &XksRule::aws_source_vpc},
-      {"awsSourceVpce", &XksRule::aws_source_vpce},
-      {"kmsKeyArn", &XksRule::kms_key_arn},
+      {"awsPrincipalArn", &XksRule::aws_principal_arn}, {"kmsOperation", &XksRule::kms_operation},
+      {"kmsViaService", &XksRule::kms_via_service},     {"awsSourceVpc", &XksRule::aws_source_vpc},
+      {"awsSourceVpce", &XksRule::aws_source_vpce},     {"kmsKeyArn", &XksRule::kms_key_arn},
   };
   for (const auto& [field, member] : kFields) {
     const auto& patterns = rule.*member;

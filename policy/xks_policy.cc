@@ -55,7 +55,8 @@ Status ReadRecipient(const YAML::Node& node, XksRule& rule, bool is_allow) {
     auto hex = YamlScalar(image, "image_sha384");
     if (!hex) return std::move(hex).error();
     auto bytes = HexDecode(*hex);
-    if (!bytes || bytes->size() != 48) return YamlError(image, "image_sha384 must be 96 hex digits");
+    if (!bytes || bytes->size() != 48)
+      return YamlError(image, "image_sha384 must be 96 hex digits");
     rule.image_sha384 = std::move(*bytes);
   }
   if (node["pcrs"]) {
@@ -116,7 +117,8 @@ Result<std::vector<std::string>> ReadNames(const YAML::Node& node, const std::st
   for (const auto& item : node) {
     auto name = YamlScalar(item, field);
     if (!name) return std::move(name).error();
-    if (!IsValidName(*name)) return YamlError(item, field + ": '" + *name + "' is not a valid name");
+    if (!IsValidName(*name))
+      return YamlError(item, field + ": '" + *name + "' is not a valid name");
     if (!seen.insert(*name).second) return YamlError(item, "'" + *name + "' is listed twice");
     out.push_back(*name);
   }
@@ -148,7 +150,8 @@ Result<XksPolicy> ReadXksPolicy(const YAML::Node& root) {
   if (auto s = ReadRules(root["allow"], "allow", true, policy.allow); !s) {
     return std::move(s).error();
   }
-  if (policy.allow.empty()) return YamlError(root["allow"], "a policy needs at least one allow rule");
+  if (policy.allow.empty())
+    return YamlError(root["allow"], "a policy needs at least one allow rule");
   if (root["deny"]) {
     if (auto s = ReadRules(root["deny"], "deny", false, policy.deny); !s) {
       return std::move(s).error();

@@ -45,7 +45,7 @@ struct SessionContext {
   SessionRegistry& registry;
   std::atomic<bool>& stopping;
   std::atomic<uint64_t> requests{0};
-  boost::asio::thread_pool* handlers = nullptr;  // where routes run (ServerOptions)
+  boost::asio::thread_pool* handlers = nullptr;      // where routes run (ServerOptions)
   std::shared_ptr<const XksClientCheck> xks_client;  // null without xks.client_ca
 };
 

@@ -19,7 +19,8 @@ constexpr char kTls12Ciphers[] =
 
 // Client certificates from the CA files verify (and are asked for, naming their CAs); one that
 // verifies against none of them fails the handshake. A client may still present none.
-Status TrustClientCas(SSL_CTX* native, const std::vector<std::pair<std::string, std::string>>& cas) {
+Status TrustClientCas(SSL_CTX* native,
+                      const std::vector<std::pair<std::string, std::string>>& cas) {
   static constexpr unsigned char kSessionContext[] = "keybroker";
   STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
   if (names == nullptr) return Error{ErrorCode::kInternal, OsslErrorString("client CA list")};
@@ -60,7 +61,8 @@ Result<std::shared_ptr<ssl::context>> MakeServerTlsContext(const TlsFiles& files
     return Error{ErrorCode::kInternal, OsslErrorString("TLS key does not match the certificate")};
   }
   std::vector<std::pair<std::string, std::string>> client_cas;
-  if (!files.client_ca_file.empty()) client_cas.emplace_back("admin client CA", files.client_ca_file);
+  if (!files.client_ca_file.empty())
+    client_cas.emplace_back("admin client CA", files.client_ca_file);
   if (!files.xks_client_ca_file.empty()) {
     client_cas.emplace_back("xks.client_ca", files.xks_client_ca_file);
   }

@@ -13,9 +13,9 @@
 namespace kb::api::internal {
 
 struct TlsFiles {
-  std::string certificate_file;  // PEM chain
-  std::string private_key_file;  // PEM
-  std::string client_ca_file;    // PEM; empty: no client certificates
+  std::string certificate_file;    // PEM chain
+  std::string private_key_file;    // PEM
+  std::string client_ca_file;      // PEM; empty: no client certificates
   std::string xks_client_ca_file;  // PEM; trusted besides client_ca_file (xks_client_check.h)
 };
 

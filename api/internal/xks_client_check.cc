@@ -19,7 +19,7 @@ std::string CommonName(X509* certificate) {
 }  // namespace
 
 Result<std::shared_ptr<const XksClientCheck>> XksClientCheck::Load(const std::string& ca_file,
-                                                                    std::string subject) {
+                                                                   std::string subject) {
   OsslPtr<X509_STORE> store(X509_STORE_new());
   if (!store || X509_STORE_load_file(store.get(), ca_file.c_str()) != 1) {
     return Error{ErrorCode::kInternal, OsslErrorString("xks.client_ca " + ca_file)};
@@ -34,7 +34,8 @@ bool XksClientCheck::Accepts(SSL* ssl) const {
   if (CommonName(peer) != subject_) return false;
   OsslPtr<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
   // On a server the peer chain excludes the leaf: the intermediates the client sent.
-  return ctx && X509_STORE_CTX_init(ctx.get(), store_.get(), peer, SSL_get_peer_cert_chain(ssl)) == 1 &&
+  return ctx &&
+         X509_STORE_CTX_init(ctx.get(), store_.get(), peer, SSL_get_peer_cert_chain(ssl)) == 1 &&
          X509_verify_cert(ctx.get()) == 1;
 }
 

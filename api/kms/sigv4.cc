@@ -134,8 +134,8 @@ std::optional<Time> ParseAmzDate(std::string_view d) {
   return ParseRfc3339(rfc3339);
 }
 
-Status CheckHeaders(const SignedRequest& request, const Credential& credential,
-                    const Scope& scope, std::string* amz_date) {
+Status CheckHeaders(const SignedRequest& request, const Credential& credential, const Scope& scope,
+                    std::string* amz_date) {
   const auto& signed_headers = credential.signed_headers;
   if (!std::is_sorted(signed_headers.begin(), signed_headers.end())) {
     return Malformed("SignedHeaders must be sorted");

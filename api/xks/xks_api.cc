@@ -96,8 +96,8 @@ Result<std::string> Authenticate(const HttpRequest& request, XksServices& servic
     return refused("this proxy requires the configured TLS client certificate (mutual TLS)");
   }
   std::optional<broker::Principal> principal;
-  kms::SignedRequest signed_request{request.method, request.target, request.query,
-                                    request.headers, request.body};
+  kms::SignedRequest signed_request{request.method, request.target, request.query, request.headers,
+                                    request.body};
   auto verified = kms::Verify(signed_request, kms::XksScope(services.region), now,
                               [&](const std::string& id) -> std::optional<SecretBytes> {
                                 auto owner = services.access_keys.Lookup(id);
@@ -182,8 +182,8 @@ HttpResponse GetKeyMetadata(Call& c) {
 HttpResponse Encrypt(Call& c) {
   auto body = DecodeRequest(Operation::kEncrypt, c.request.body);
   if (!body) return Fault(body.error());
-  auto sealed = c.services.xks.Encrypt(c.key_id, body->plaintext.span(), body->aad,
-                                       body->integrity, Who(c, *body));
+  auto sealed = c.services.xks.Encrypt(c.key_id, body->plaintext.span(), body->aad, body->integrity,
+                                       Who(c, *body));
   if (!sealed) return Fault(sealed.error());
   const broker::xks::Sealed& s = sealed->sealed;
   json::object out{{"ciphertext", Base64(s.ciphertext)},

@@ -1,7 +1,8 @@
 #include "api/xks/xks_request.h"
 
-#include <boost/json.hpp>
 #include <openssl/crypto.h>
+
+#include <boost/json.hpp>
 
 #include "api/json_input.h"
 #include "broker/xks/xks_cipher.h"
@@ -85,10 +86,10 @@ Status ReadDecrypt(const json::object& body, Request& out) {
     Bytes* into;
     bool required;
   };
-  for (const Field& f : {Field{"ciphertext", &out.ciphertext, true},
-                         Field{"initializationVector", &out.iv, true},
-                         Field{"authenticationTag", &out.tag, true},
-                         Field{"ciphertextMetadata", &out.ciphertext_metadata, false}}) {
+  for (const Field& f :
+       {Field{"ciphertext", &out.ciphertext, true}, Field{"initializationVector", &out.iv, true},
+        Field{"authenticationTag", &out.tag, true},
+        Field{"ciphertextMetadata", &out.ciphertext_metadata, false}}) {
     auto value = Base64Field(body, f.name, ErrorCode::kInvalidCiphertext);
     if (!value) return std::move(value).error();
     if (!*value && f.required) return Invalid(std::string(f.name) + " is required");

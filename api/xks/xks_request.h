@@ -24,8 +24,8 @@ inline constexpr size_t kMaxDataSize = 8192;
 
 struct Request {
   policy::XksRequestMetadata metadata;
-  SecretBytes plaintext;  // Encrypt
-  Bytes aad;              // Encrypt, Decrypt; empty when absent
+  SecretBytes plaintext;   // Encrypt
+  Bytes aad;               // Encrypt, Decrypt; empty when absent
   bool integrity = false;  // Encrypt: ciphertextDataIntegrityValueAlgorithm SHA_256
   Bytes ciphertext, iv, tag, ciphertext_metadata;  // Decrypt
 };

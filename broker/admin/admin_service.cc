@@ -216,8 +216,9 @@ Result<DryRun> AdminService::EvaluateXks(const storage::PolicyVersion& stored,
                                          const EvaluateRequest& request) {
   if (!request.xks) {
     return Error{ErrorCode::kMalformedRequest,
-                 "policy " + stored.name + " is an XKS policy: evaluate it against an XKS call "
-                 "({\"xks\": {\"keystore\", \"key_id\", \"requestMetadata\"}})"};
+                 "policy " + stored.name +
+                     " is an XKS policy: evaluate it against an XKS call "
+                     "({\"xks\": {\"keystore\", \"key_id\", \"requestMetadata\"}})"};
   }
   auto parsed = policy::ParseXksPolicy(stored.source);
   if (!parsed) return Error{ErrorCode::kInternal, "stored policy does not parse"};

@@ -51,7 +51,7 @@ struct DryRun {
   int version = 0;
   policy::Evaluation decision;
   EvidenceClaims claims;
-  std::vector<std::string> warnings;  // policy::PolicyWarnings against the stored references
+  std::vector<std::string> warnings;         // policy::PolicyWarnings against the stored references
   std::optional<policy::XksEvaluation> xks;  // set, alone, for an XKS policy
 };
 

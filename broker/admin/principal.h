@@ -37,9 +37,9 @@ constexpr RoleSet Roles(std::initializer_list<Role> roles) {
   for (Role r : roles) set |= uint32_t(r);
   return set;
 }
-constexpr RoleSet kAllRoles = Roles({Role::kAdmin, Role::kKeyManager, Role::kPolicyAuthor,
-                                     Role::kApprover, Role::kAuditor, Role::kKmsUser,
-                                     Role::kXksProxy});
+constexpr RoleSet kAllRoles =
+    Roles({Role::kAdmin, Role::kKeyManager, Role::kPolicyAuthor, Role::kApprover, Role::kAuditor,
+           Role::kKmsUser, Role::kXksProxy});
 // The roles of machine callers: they have no admin route.
 constexpr RoleSet kApiRoles = Roles({Role::kKmsUser, Role::kXksProxy});
 

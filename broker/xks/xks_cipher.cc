@@ -67,8 +67,8 @@ Result<Sealed> Seal(ByteSpan key, uint32_t key_version, ByteSpan plaintext, Byte
   return out;
 }
 
-Result<SecretBytes> Open(ByteSpan key, ByteSpan ciphertext, ByteSpan iv, ByteSpan tag,
-                         ByteSpan aad, ByteSpan metadata) {
+Result<SecretBytes> Open(ByteSpan key, ByteSpan ciphertext, ByteSpan iv, ByteSpan tag, ByteSpan aad,
+                         ByteSpan metadata) {
   if (iv.size() != kIvSize) return Invalid("initializationVector must be 12 bytes");
   if (tag.size() != kTagSize) return Invalid("authenticationTag must be 16 bytes");
   SecretBytes plaintext(ciphertext.size());

@@ -48,7 +48,7 @@ struct Sealed {
 Result<Sealed> Seal(ByteSpan key, uint32_t key_version, ByteSpan plaintext, ByteSpan aad,
                     const Random& random);
 // kInvalidCiphertext unless the tag verifies under `key` for exactly these bytes.
-Result<SecretBytes> Open(ByteSpan key, ByteSpan ciphertext, ByteSpan iv, ByteSpan tag,
-                         ByteSpan aad, ByteSpan metadata);
+Result<SecretBytes> Open(ByteSpan key, ByteSpan ciphertext, ByteSpan iv, ByteSpan tag, ByteSpan aad,
+                         ByteSpan metadata);
 
 }  // namespace kb::broker::xks

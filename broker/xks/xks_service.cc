@@ -103,8 +103,8 @@ Result<XksKeyMetadata> XksService::GetKeyMetadata(std::string_view key_id, const
   return Audited(facts, call, "policy " + facts.policy + " allows", std::move(result));
 }
 
-Result<XksEncrypted> XksService::Encrypt(std::string_view key_id, ByteSpan plaintext,
-                                         ByteSpan aad, bool integrity, const XksCall& call) {
+Result<XksEncrypted> XksService::Encrypt(std::string_view key_id, ByteSpan plaintext, ByteSpan aad,
+                                         bool integrity, const XksCall& call) {
   DecisionFacts facts = Facts("Encrypt", call);
   XksVerdict verdict;
   auto run = [&]() -> Result<XksEncrypted> {
@@ -159,8 +159,8 @@ Status XksService::Health(const XksCall& call) {
     static constexpr uint8_t kProbe[] = {'x', 'k', 's'};
     auto sealed = xks::Seal(key.span(), 1, kProbe, {}, deps_.random);
     if (!sealed) return std::move(sealed).error();
-    auto opened = xks::Open(key.span(), sealed->ciphertext, sealed->iv, sealed->tag, {},
-                            sealed->metadata);
+    auto opened =
+        xks::Open(key.span(), sealed->ciphertext, sealed->iv, sealed->tag, {}, sealed->metadata);
     if (!opened || !CtEqual(opened->span(), kProbe)) {
       return Error{ErrorCode::kInternal, "AES-256-GCM self-test failed"};
     }
