@@ -54,12 +54,14 @@ test: build-asan build-fuzz
 fuzz: build-fuzz
 	@bash fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS)
 
-# Verifier throughput, then the release table (bench/release.sh starts and stops a broker).
+# Verifier throughput, the release table and the XKS row (bench/release.sh and bench/xks.sh start
+# and stop a broker).
 bench: build deps-test
 	cmake -S . -B build -DKB_BENCH=ON
-	cmake --build build -j $(JOBS) --target verifier_bench release_load
+	cmake --build build -j $(JOBS) --target verifier_bench release_load xks_load
 	./build/bench/verifier_bench
 	bash bench/release.sh build
+	bash bench/xks.sh build
 
 run: build
 	@bash deploy/dev-setup.sh

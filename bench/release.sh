@@ -14,13 +14,7 @@ quick=${4:-}
 kb=$build/keybroker
 load=$build/bench/release_load
 repo=$(cd "$(dirname "$0")/.." && pwd)
-dir=$(mktemp -d /tmp/kb-bench.XXXXXX)
-pid=""
-cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+source "$repo/bench/lib.sh"
 pcr0=$(printf 'a%.0s' $(seq 1 96))
 
 # variant: label, extra config lines, instances
@@ -37,15 +31,7 @@ run() {
     "rate_limits: {per_address: {per_second: 0}, per_identity: {per_second: 0}, per_key: {per_second: 0}}" \
     > "$dir/config.yaml"
   if [ -n "$extra" ]; then echo "$extra" >> "$dir/config.yaml"; fi
-  "$kb" serve --config "$dir/config.yaml" 2>"$dir/serve.log" &
-  pid=$!
-  local port=""
-  for _ in $(seq 1 200); do
-    port=$(grep -o 'serving https://127.0.0.1:[0-9]*' "$dir/serve.log" | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || { cat "$dir/serve.log"; exit 1; }
+  bench_start "$dir/config.yaml"
   local perf_pid=""
   if [ -n "${KB_BENCH_PERF:-}" ] && [ "$label" = default ]; then
     perf record -q -F 999 -g -o "$KB_BENCH_PERF" -p "$pid" 2>/dev/null &
@@ -54,7 +40,7 @@ run() {
   "$load" --port "$port" --ca "$dir/data/tls/cert.pem" --dev-ca "$dir/ca" --key-id example-key \
     --pcr "0=$pcr0" --n "$n" --c "$c" --instances "$instances" --server-pid "$pid" --label "$label"
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
-  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  bench_stop
 }
 
 printf '%-22s %6s %4s %9s %10s %8s %8s %8s %8s %11s %8s %10s %7s %11s\n' variant N C instances \

@@ -35,6 +35,7 @@
 #include "cli/dev_attest_command.h"
 #include "common/clock.h"
 #include "common/encoding.h"
+#include "bench/load_common.h"
 #include "crypto/ossl.h"
 #include "dev/cert_builder.h"
 
@@ -47,40 +48,11 @@ namespace json = boost::json;
 namespace po = boost::program_options;
 using kb::OsslPtr;
 using steady = std::chrono::steady_clock;
-
-// One TLS connection with keep-alive, verifying the server against a CA file.
-class Connection {
- public:
-  Connection(asio::ssl::context& tls, const std::string& host, const std::string& port)
-      : host_(host), stream_(io_, tls) {
-    asio::ip::tcp::resolver resolver(io_);
-    beast::get_lowest_layer(stream_).connect(resolver.resolve(host, port));
-    stream_.set_verify_callback(asio::ssl::host_name_verification(host));
-    stream_.handshake(asio::ssl::stream_base::client);
-  }
-  std::pair<int, std::string> Post(const std::string& target, const std::string& body) {
-    return Send(http::verb::post, target, body);
-  }
-  std::pair<int, std::string> Send(http::verb method, const std::string& target,
-                                   const std::string& body) {
-    http::request<http::string_body> req(method, target, 11);
-    req.set(http::field::host, host_);
-    req.set(http::field::content_type, "application/json");
-    req.keep_alive(true);
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream_, req);
-    http::response<http::string_body> res;
-    http::read(stream_, buffer_, res);
-    return {res.result_int(), std::move(res.body())};
-  }
-
- private:
-  asio::io_context io_;
-  std::string host_;
-  beast::ssl_stream<beast::tcp_stream> stream_;
-  beast::flat_buffer buffer_;
-};
+using kb::bench::Connection;
+using kb::bench::Counter;
+using kb::bench::CpuSeconds;
+using kb::bench::PeakRssMiB;
+using kb::bench::Percentile;
 
 double P384VerifyRate() {
   OsslPtr<EVP_PKEY> key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "secp384r1"));
@@ -101,40 +73,6 @@ double P384VerifyRate() {
     count += 50;
   }
   return count / std::chrono::duration<double>(steady::now() - start).count();
-}
-
-// The value of an unlabelled counter in a Prometheus text exposition; 0 if absent.
-double Counter(const std::string& exposition, const std::string& name) {
-  size_t at = exposition.find("\n" + name + " ");
-  return at == std::string::npos ? 0 : std::stod(exposition.substr(at + name.size() + 2));
-}
-
-// utime + stime of `pid`, in seconds.
-double CpuSeconds(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
-  }
-  return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
-}
-
-// VmHWM of `pid` in MiB.
-double PeakRssMiB(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  }
-  return 0;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(nitro_verifier_fuzzer policy_parser_fuzzer tpm2_quote_fuzzer release_request_fuzzer
-           admin_request_fuzzer kms_request_fuzzer rsa_spki_fuzzer)
+           admin_request_fuzzer kms_request_fuzzer rsa_spki_fuzzer xks_request_fuzzer)
 fi
 mkdir -p "$repo/fuzz/artifacts"
 for target in "${targets[@]}"; do

@@ -76,18 +76,26 @@ XksEvaluation EvaluateXksPolicy(const XksPolicy& policy, std::string_view keysto
       return out;
     }
   }
+  // The first matching rule decides, unless a later matching one binds a recipient: a key with
+  // attestation_required needs one that does.
   std::string misses;
   for (const XksRule& rule : policy.allow) {
     std::string failure = FirstFailure(rule, metadata);
-    if (failure.empty()) {
-      out.allow = true;
-      out.recipient_bound = rule.image_sha384 || !rule.recipient_pcrs.empty();
-      out.matched_rule = rule.label;
-      out.reason = "policy " + policy.name + ": " + rule.label + " allows";
-      return out;
+    if (!failure.empty()) {
+      misses += (misses.empty() ? "" : "; ") + rule.label + ": " + failure;
+      continue;
     }
-    misses += (misses.empty() ? "" : "; ") + rule.label + ": " + failure;
+    bool binds_recipient = rule.image_sha384 || !rule.recipient_pcrs.empty();
+    if (!out.allow || (binds_recipient && !out.recipient_bound)) {
+      out.allow = true;
+      out.recipient_bound = binds_recipient;
+      out.matched_rule = rule.label;
+      out.reason = "policy " + policy.name + ": " + rule.label + " allows" +
+                   (binds_recipient ? " (recipient bound)" : "");
+    }
+    if (out.recipient_bound) return out;
   }
+  if (out.allow) return out;
   out.reason = "policy " + policy.name + ": no allow rule matches (" + misses + ")";
   return out;
 }
@@ -95,14 +103,16 @@ XksEvaluation EvaluateXksPolicy(const XksPolicy& policy, std::string_view keysto
 XksEvaluation DecideXks(std::string_view keystore, std::string_view key_id,
                         std::span<const XksPolicy* const> policies,
                         const XksRequestMetadata& metadata) {
-  XksEvaluation last;
+  XksEvaluation last, allowed;
   bool governed = false;
   for (const XksPolicy* policy : policies) {
     if (!Names(policy->keystores, keystore) || !Names(policy->keys, key_id)) continue;
     governed = true;
     last = EvaluateXksPolicy(*policy, keystore, key_id, metadata);
-    if (last.allow) return last;
+    if (last.allow && last.recipient_bound) return last;
+    if (last.allow && !allowed.allow) allowed = last;
   }
+  if (allowed.allow) return allowed;
   if (!governed) {
     last.reason = "no active XKS policy names key store " + std::string(keystore) + " and key " +
                   std::string(key_id);

@@ -22,8 +22,8 @@ struct XksEvaluation {
   std::string policy;        // the policy that decided; empty if none names the key store and key
   std::string matched_rule;  // "allow[0]", or the deny rule that matched
   std::string reason;        // one line, for the audit log and the dry run
-  // The allow rule that matched states a recipient condition: KMS forwarded the measurements of
-  // an attested enclave, and they are the ones the rule names.
+  // A matching allow rule states a recipient condition (then it is matched_rule): KMS forwarded
+  // the measurements of an attested enclave, and they are the ones the rule names.
   bool recipient_bound = false;
 };
 

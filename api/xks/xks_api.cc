@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <optional>
 
+#include "api/json_input.h"
 #include "api/kms/sigv4.h"
 #include "api/routes.h"
 #include "common/encoding.h"
@@ -112,8 +113,23 @@ Result<std::string> Authenticate(const HttpRequest& request, XksServices& servic
   return principal->name;
 }
 
+// The body of `c` for `operation`; a refusal is audited (its metadata as far as it reads) and
+// answered.
+Result<Request> Decode(Call& c, Operation operation, std::string_view name) {
+  auto body = c.request.content_type.starts_with("application/json")
+                  ? DecodeRequest(operation, c.request.body)
+                  : Result<Request>(Malformed("Content-Type must be application/json"));
+  if (body) return body;
+  broker::XksCall who{c.keystore, PeekMetadata(c.request.body), c.now};
+  if (auto s = c.services.xks.RecordRefusal(name, c.key_id, who, body.error()); !s) {
+    return std::move(s).error();
+  }
+  return body;
+}
+
 broker::XksCall Who(const Call& c, Request& body) {
-  return broker::XksCall{c.keystore, std::move(body.metadata), c.now};
+  return broker::XksCall{c.keystore, std::move(body.metadata), c.now,
+                         c.services.require_client_certificate && c.request.xks_client_certificate};
 }
 
 }  // namespace
@@ -146,9 +162,6 @@ HttpResponse RouteXks(const HttpRequest& request, XksServices& services, Time no
   }
   auto keystore = Authenticate(request, services, now);
   if (!keystore) return Fault(keystore.error());
-  if (!request.content_type.starts_with("application/json")) {
-    return Fault(400, "ValidationException", "Content-Type must be application/json");
-  }
   Call call{request, services, std::move(key_id), std::move(*keystore), now};
   return route->on_xks(call);
 }
@@ -156,7 +169,7 @@ HttpResponse RouteXks(const HttpRequest& request, XksServices& services, Time no
 // The operations (xks_api.h), bound to their paths in the route table (routes.cc).
 
 HttpResponse GetHealthStatus(Call& c) {
-  auto body = DecodeRequest(Operation::kHealth, c.request.body);
+  auto body = Decode(c, Operation::kHealth, "GetHealthStatus");
   if (!body) return Fault(body.error());
   if (auto s = c.services.xks.Health(Who(c, *body)); !s) return Fault(s.error());
   json::array fleet{json::object{{"id", "keybroker-keystore"},
@@ -170,7 +183,7 @@ HttpResponse GetHealthStatus(Call& c) {
 }
 
 HttpResponse GetKeyMetadata(Call& c) {
-  auto body = DecodeRequest(Operation::kMetadata, c.request.body);
+  auto body = Decode(c, Operation::kMetadata, "GetKeyMetadata");
   if (!body) return Fault(body.error());
   auto key = c.services.xks.GetKeyMetadata(c.key_id, Who(c, *body));
   if (!key) return Fault(key.error());
@@ -180,7 +193,7 @@ HttpResponse GetKeyMetadata(Call& c) {
 }
 
 HttpResponse Encrypt(Call& c) {
-  auto body = DecodeRequest(Operation::kEncrypt, c.request.body);
+  auto body = Decode(c, Operation::kEncrypt, "Encrypt");
   if (!body) return Fault(body.error());
   auto sealed = c.services.xks.Encrypt(c.key_id, body->plaintext.span(), body->aad, body->integrity,
                                        Who(c, *body));
@@ -195,7 +208,7 @@ HttpResponse Encrypt(Call& c) {
 }
 
 HttpResponse Decrypt(Call& c) {
-  auto body = DecodeRequest(Operation::kDecrypt, c.request.body);
+  auto body = Decode(c, Operation::kDecrypt, "Decrypt");
   if (!body) return Fault(body.error());
   broker::XksService::Ciphertext input{body->ciphertext, body->iv, body->tag, body->aad,
                                        body->ciphertext_metadata};

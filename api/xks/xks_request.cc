@@ -43,13 +43,18 @@ Status RequireEqual(const json::object& body, std::string_view name, std::string
   return Ok();
 }
 
+policy::XksRequestMetadata StringMembers(const json::object& metadata) {
+  policy::XksRequestMetadata out;
+  for (const auto& [name, value] : metadata) {
+    if (value.is_string()) out.emplace(std::string(name), std::string(value.as_string()));
+  }
+  return out;
+}
+
 Result<policy::XksRequestMetadata> ReadMetadata(const json::object& body, Operation operation) {
   const json::value* v = body.if_contains("requestMetadata");
   if (v == nullptr || !v->is_object()) return Malformed("requestMetadata must be an object");
-  policy::XksRequestMetadata out;
-  for (const auto& [name, value] : v->as_object()) {
-    if (value.is_string()) out.emplace(std::string(name), std::string(value.as_string()));
-  }
+  policy::XksRequestMetadata out = StringMembers(v->as_object());
   std::vector<std::string_view> required = {"kmsRequestId", "kmsOperation"};
   if (operation != Operation::kHealth) required.push_back("awsPrincipalArn");
   if (operation == Operation::kEncrypt || operation == Operation::kDecrypt) {
@@ -131,6 +136,14 @@ Result<Request> DecodeRequest(Operation operation, std::string_view body) {
     if (auto s = ReadDecrypt(*object, out); !s) return std::move(s).error();
   }
   return out;
+}
+
+policy::XksRequestMetadata PeekMetadata(std::string_view body) {
+  auto object = ParseObject(body, kBodyLimit, 8);
+  if (!object) return {};
+  const json::value* v = object->if_contains("requestMetadata");
+  if (v == nullptr || !v->is_object()) return {};
+  return StringMembers(v->as_object());
 }
 
 }  // namespace kb::api::xks

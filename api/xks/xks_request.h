@@ -40,4 +40,8 @@ struct Request {
 //                       missing, not base64, or of a size keybroker never writes
 Result<Request> DecodeRequest(Operation operation, std::string_view body);
 
+// The string members of the body's requestMetadata, whatever else is wrong with it (empty when
+// there are none): for the audit row of a request DecodeRequest refused.
+policy::XksRequestMetadata PeekMetadata(std::string_view body);
+
 }  // namespace kb::api::xks

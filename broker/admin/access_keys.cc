@@ -24,7 +24,9 @@ Result<IssuedAccessKey> AccessKeys::Issue(storage::Tx& tx, std::string_view prin
                                           std::string_view actor, Time now, bool approved) {
   auto id = RandomBase32(random_, 16);
   if (!id) return std::move(id).error();
-  SecretBytes raw(30);  // 240 bits → 40 base64 characters, the shape of an AWS secret key
+  // 256 bits → 44 base64 characters: an AWS SDK takes any length, and AWS KMS takes an external
+  // key store's secret only with 43–64 characters and 256 bits of entropy (the XKS spec).
+  SecretBytes raw(32);
   if (auto s = random_.Fill(raw.mutable_span()); !s) return std::move(s).error();
   IssuedAccessKey issued{"KBAK" + *id, Base64Encode(raw.span())};
   auto sealed = kek_.Seal(AccessKeySealName(issued.id), kAccessKeySealVersion,

@@ -140,11 +140,28 @@ Result<SecretBytes> XksService::Decrypt(std::string_view key_id, const Ciphertex
                     " requires attestation: XKS Decrypt needs an allow rule with a recipient "
                     "condition that the request's kmsRecipientAttestation fields match");
     }
+    if (key->attestation_required && !call.caller_is_kms) {
+      return Denied("key " + key->id +
+                    " requires attestation: its recipient conditions count only on a connection "
+                    "with AWS KMS's client certificate (xks.client_ca)");
+    }
     return xks::Open(key->material.span(), input.ciphertext, input.iv, input.tag, input.aad,
                      input.metadata);
   };
   auto result = run();
   return Audited(facts, call, verdict.evaluation.reason, std::move(result));
+}
+
+Status XksService::RecordRefusal(std::string_view operation, std::string_view key_id,
+                                 const XksCall& call, const Error& why) {
+  DecisionFacts facts = Facts(operation, call);
+  facts.key_id = std::string(key_id);
+  auto recorded = Audited(facts, call, "", Result<bool>(why));
+  if (!recorded && recorded.error().code == ErrorCode::kInternal &&
+      why.code != ErrorCode::kInternal) {
+    return std::move(recorded).error();
+  }
+  return Ok();
 }
 
 Status XksService::Health(const XksCall& call) {

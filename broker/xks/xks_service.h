@@ -14,9 +14,12 @@
 //      a key store learns nothing of keys no policy gives it);
 //   2. the key exists (kKeyNotFound) and has purpose kms (kWrongKeyPurpose);
 //   3. Encrypt and Decrypt: the key is enabled (kKeyDisabled);
-//   4. Decrypt of a key with attestation_required: the allow rule that matched binds a recipient
-//      (kPolicyDenied otherwise): its plaintext goes only where KMS forwards it to an enclave
-//      with the measurements the rule names, as on the KMS API.
+//   4. Decrypt of a key with attestation_required: the allow rule that matched binds a recipient,
+//      and the caller proved with the mutual-TLS certificate that it is AWS KMS (kPolicyDenied
+//      otherwise). The recipient's measurements are KMS's word, not evidence keybroker verified:
+//      they count only from KMS itself, not from whoever learned the key store's SigV4 secret
+//      (the admin who created it, for one). Its plaintext then goes only where KMS forwards it,
+//      to an enclave with the measurements the rule names.
 // GetHealthStatus is exempt from secondary authorization, as the specification requires.
 
 #include <optional>
@@ -36,6 +39,9 @@ struct XksCall {
   std::string keystore;  // the authenticated principal
   policy::XksRequestMetadata metadata;
   Time now{};
+  // The connection presented the configured mutual-TLS certificate (xks.client_ca): the caller
+  // is AWS KMS, not merely a holder of the key store's secret.
+  bool caller_is_kms = false;
 };
 
 struct XksKeyMetadata {
@@ -68,6 +74,10 @@ class XksService {
   };
   Result<SecretBytes> Decrypt(std::string_view key_id, const Ciphertext& input,
                               const XksCall& call);
+  // The audit row of a call refused before it reached an operation (its body did not decode):
+  // every authenticated call is a row. Fails only when the row cannot be written.
+  Status RecordRefusal(std::string_view operation, std::string_view key_id, const XksCall& call,
+                       const Error& why);
   // A deep check: the key store is readable and AES-256-GCM works, exercised with a throwaway
   // key, never a customer's. kInternal with the cause otherwise.
   Status Health(const XksCall& call);

@@ -31,9 +31,10 @@ TEST(OpenApi, ListsExactlyTheRoutesOfTheRouter) {
       documented.insert(Upper(method) + " " + path.first.as<std::string>());
     }
   }
-  // The KMS operations share POST /: docs/kms-compatibility.md describes them (below).
+  // The KMS operations share POST /: docs/kms-compatibility.md describes them (below); the XKS
+  // API is AWS's, under a configured prefix: docs/xks.md.
   for (const RouteEntry& r : RouteTable()) {
-    if (r.surface == Surface::kKms) continue;
+    if (r.surface == Surface::kKms || r.surface == Surface::kXks) continue;
     routed.insert(std::string(r.method) + " " + std::string(r.pattern));
   }
   EXPECT_EQ(documented, routed);
@@ -47,6 +48,18 @@ TEST(OpenApi, KmsCompatibilityNamesEveryKmsOperation) {
     if (r.surface != Surface::kKms) continue;
     EXPECT_NE(text.find("`" + std::string(r.kms_operation) + "`"), std::string::npos)
         << r.kms_operation;
+  }
+}
+
+TEST(OpenApi, XksDocumentNamesEveryXksPath) {
+  std::ifstream file(std::string(KB_SOURCE_DIR) + "/docs/xks.md");
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(text.empty());
+  for (const RouteEntry& r : RouteTable()) {
+    if (r.surface != Surface::kXks) continue;
+    std::string path(r.pattern);
+    path.replace(path.find("/kms/xks/v1"), 11, "");
+    EXPECT_NE(text.find("`" + path + "`"), std::string::npos) << r.pattern;
   }
 }
 

@@ -50,31 +50,44 @@ TEST(RouteTable, EveryRouteHasASummaryAndEveryAdminRouteItsOwnCommand) {
 }
 
 TEST(RouteTable, EachEntryHasTheHandlerAndAuthenticationOfItsSurface) {
-  int kms = 0;
+  int kms = 0, xks = 0;
   for (const RouteEntry& route : RouteTable()) {
     switch (route.surface) {
       case Surface::kPublic:
-        EXPECT_TRUE(route.on_public && !route.on_admin && !route.on_kms) << Name(route);
+        EXPECT_TRUE(route.on_public && !route.on_admin && !route.on_kms && !route.on_xks)
+            << Name(route);
         EXPECT_EQ(route.allowed, 0u) << Name(route);
         EXPECT_FALSE(route.pattern.starts_with("/v1/admin/")) << Name(route);
         break;
       case Surface::kAdmin:
-        EXPECT_TRUE(!route.on_public && route.on_admin && !route.on_kms) << Name(route);
+        EXPECT_TRUE(!route.on_public && route.on_admin && !route.on_kms && !route.on_xks)
+            << Name(route);
         EXPECT_TRUE(route.pattern.starts_with("/v1/admin/")) << Name(route);
-        EXPECT_EQ(route.allowed & broker::Roles({broker::Role::kKmsUser}), 0u) << Name(route);
+        EXPECT_EQ(route.allowed & broker::kApiRoles, 0u) << Name(route);
         EXPECT_NE(route.allowed, 0u) << Name(route);
         break;
       case Surface::kKms:
         ++kms;
-        EXPECT_TRUE(!route.on_public && !route.on_admin && route.on_kms) << Name(route);
+        EXPECT_TRUE(!route.on_public && !route.on_admin && route.on_kms && !route.on_xks)
+            << Name(route);
         EXPECT_EQ(route.method, "POST");
         EXPECT_EQ(route.pattern, "/");
         EXPECT_EQ(route.allowed, broker::Roles({broker::Role::kKmsUser})) << Name(route);
         EXPECT_EQ(FindKmsOperation(route.kms_operation), &route);
         break;
+      case Surface::kXks:
+        ++xks;
+        EXPECT_TRUE(!route.on_public && !route.on_admin && !route.on_kms && route.on_xks)
+            << Name(route);
+        EXPECT_EQ(route.method, "POST");
+        EXPECT_TRUE(route.pattern.starts_with("/kms/xks/v1/")) << Name(route);
+        EXPECT_EQ(route.allowed, broker::Roles({broker::Role::kXksProxy})) << Name(route);
+        EXPECT_EQ(route.body_limit, 64u * 1024) << Name(route);
+        break;
     }
   }
   EXPECT_EQ(kms, 8);
+  EXPECT_EQ(xks, 4);
   EXPECT_EQ(FindKmsOperation("CreateKey"), nullptr);
 }
 

@@ -45,4 +45,30 @@ inline api::HttpRequest SignedKmsRequest(const std::string& target, const std::s
   return r;
 }
 
+// An XKS proxy API request as AWS KMS sends it: POST `path` (with the prefix), signed over host
+// and x-amz-date only, at kT, with `service` and `region` in the scope.
+inline api::HttpRequest SignedXksRequest(const std::string& path, const std::string& body,
+                                         const KmsAccessKey& key,
+                                         const std::string& region = "us-east-1",
+                                         const std::string& service = "kms-xks-proxy") {
+  api::HttpRequest r;
+  r.method = "POST";
+  r.target = path;
+  r.content_type = "application/json";
+  r.body = body;
+  r.request_id = "t1";
+  r.headers = {{"host", "xks.example.com"},
+               {"content-type", r.content_type},
+               {"x-amz-date", "20260501T120000Z"}};  // kT
+  api::kms::Credential c{key.id, "20260501", region, service, {"host", "x-amz-date"}, ""};
+  std::string signature = api::kms::Sign({r.method, r.target, r.query, r.headers, r.body}, c,
+                                         AsBytes(key.secret), "20260501T120000Z");
+  r.headers.emplace_back("authorization", "AWS4-HMAC-SHA256 Credential=" + key.id + "/20260501/" +
+                                              region + "/" + service +
+                                              "/aws4_request, SignedHeaders=host;x-amz-date, "
+                                              "Signature=" +
+                                              signature);
+  return r;
+}
+
 }  // namespace kb::testing

@@ -253,5 +253,45 @@ TEST_F(SigV4Test, MalformedAuthorizationIsIncomplete) {
   }
 }
 
+// The XKS scope: AWS KMS signs host and x-amz-date only, for the service kms-xks-proxy. The same
+// verifier refuses such a signature for the KMS API (x-amz-target unsigned) and refuses the
+// other service's scope.
+TEST(SigV4Scopes, XksNeedsHostAndDateSignedForItsOwnService) {
+  Headers headers = {{"host", "xks.example.com"}, {"x-amz-date", "20261128T062518Z"}};
+  const std::string body = R"({"requestMetadata": {}})";
+  Time now = *ParseRfc3339("2026-11-28T06:25:18Z");
+  const std::string secret = "a-secret-of-forty-three-characters-or-more-123";
+  auto signed_for = [&](const std::string& service, const std::vector<std::string>& names) {
+    Headers h = headers;
+    SignedRequest request{"POST", "/p/kms/xks/v1/health", "", h, body};
+    Credential c{"AKIDXKS", "20261128", "us-east-1", service, names, ""};
+    std::string joined;
+    for (const auto& n : names) joined += (joined.empty() ? "" : ";") + n;
+    h.emplace_back("authorization", "AWS4-HMAC-SHA256 Credential=AKIDXKS/20261128/us-east-1/" +
+                                        service + "/aws4_request, SignedHeaders=" + joined +
+                                        ", Signature=" + Sign(request, c, AsBytes(secret),
+                                                              "20261128T062518Z"));
+    return h;
+  };
+  auto verify = [&](const Headers& h, const Scope& scope) {
+    SignedRequest request{"POST", "/p/kms/xks/v1/health", "", h, body};
+    return Verify(request, scope, now, [&](const std::string&) {
+      return std::optional<SecretBytes>(SecretBytes(AsBytes(secret)));
+    });
+  };
+  Headers xks = signed_for("kms-xks-proxy", {"host", "x-amz-date"});
+  EXPECT_TRUE(verify(xks, XksScope("us-east-1")));
+  auto as_kms = verify(xks, KmsScope("us-east-1"));
+  ASSERT_FALSE(as_kms);
+  EXPECT_NE(as_kms.error().message.find("x-amz-target"), std::string::npos);
+  EXPECT_EQ(verify(xks, XksScope("eu-west-1")).error().code, ErrorCode::kForbidden);
+  Headers kms = signed_for("kms", {"host", "x-amz-date"});
+  auto other_service = verify(kms, XksScope("us-east-1"));
+  ASSERT_FALSE(other_service);
+  EXPECT_NE(other_service.error().message.find("kms-xks-proxy"), std::string::npos);
+  Headers date_unsigned = signed_for("kms-xks-proxy", {"host"});
+  EXPECT_EQ(verify(date_unsigned, XksScope("us-east-1")).error().code, ErrorCode::kForbidden);
+}
+
 }  // namespace
 }  // namespace kb::api::kms
