@@ -22,8 +22,13 @@ cdiv() { for v in "$@"; do base64 -d <<<"$v"; done | openssl dgst -sha256 -binar
 # The KMS API answers in eu-west-1, XKS in us-east-1: the XKS scope has its own region.
 e2e_setup "kms: {region: eu-west-1, account_id: '123456789012'}" \
   "xks: {enabled: true, uri_prefix: /xks, region: us-east-1, fleet_size: 2}"
-"$kb" keys create --db keybroker.db --kek kek.bin --id xks-key-1 --purpose kms >/dev/null
-"$kb" keys create --db keybroker.db --kek kek.bin --id xks-key-2 --purpose kms >/dev/null
+# xks-key-1 decrypts for any caller a rule allows; xks-sealed (attestation_required) only for a
+# Nitro Recipient that a rule with a recipient condition matches; no policy names xks-key-2.
+for key in xks-key-1 xks-key-2; do
+  "$kb" keys create --db keybroker.db --kek kek.bin --id $key --purpose kms \
+    --attestation-required false >/dev/null
+done
+"$kb" keys create --db keybroker.db --kek kek.bin --id xks-sealed --purpose kms >/dev/null
 start
 admin() { "$kb" admin --url "https://127.0.0.1:$port" --ca tls/cert.pem "$@"; }
 KEYBROKER_TOKEN=$("$kb" admin bootstrap --db keybroker.db --kek kek.bin \
@@ -40,7 +45,7 @@ cat >xks-policy.yaml <<EOF
 name: s3-external
 kind: xks
 keystores: [xks-s3]
-keys: [xks-key-1]
+keys: [xks-key-1, xks-sealed]
 allow:
   - kms_operation: [CreateKey, Encrypt, Decrypt, GenerateDataKey, ReEncrypt]
     aws_principal_arn: ["$arn", "arn:aws:iam::444455556666:*"]
@@ -50,7 +55,12 @@ allow:
 deny:
   - aws_principal_arn: ["arn:aws:iam::444455556666:user/mallory"]
 EOF
-admin policies put --file xks-policy.yaml >/dev/null || fail "XKS policy put"
+# A second policy gives the key store a key that does not exist and a release key.
+printf '%s\n' 'name: s3-misc' 'kind: xks' 'keystores: [xks-s3]' 'keys: [no-such-key, example-key]' \
+  'allow:' '  - kms_operation: [CreateKey, Encrypt, Decrypt]' >misc-policy.yaml
+for f in xks-policy.yaml misc-policy.yaml; do  # one approval is the quorum here
+  admin policies put --file $f >put.txt || fail "policy put $f: $(cat put.txt)"
+done
 
 # --- The client. Every signed call: the credentials of $creds, region $region, service $svc.
 base="https://127.0.0.1:$port/xks/kms/xks/v1"
@@ -97,9 +107,9 @@ decrypt() {  # KEY [AAD-FILE [JQ-EDIT]]: the request built from enc.json, edited
       "AES_GCM"} + if $aad == "" then {} else {additionalAuthenticatedData: $aad} end' enc.json |
     jq -c "${3:-.}")" "${meta:-}"
 }
-flip() {  # BASE64 → the same bytes with the last byte's low bit flipped
+flip() {  # BASE64 [MASK] → the same bytes with the last byte xor MASK (default 1)
   local hex; hex=$(base64 -d <<<"$1" | xxd -p | tr -d '\n')
-  printf '%s%02x' "${hex:0:${#hex}-2}" $((0x${hex: -2} ^ 1)) | xxd -r -p | b64
+  printf '%s%02x' "${hex:0:${#hex}-2}" $((0x${hex: -2} ^ ${2:-1})) | xxd -r -p | b64
 }
 tampered() { jq -c --arg v "$(flip "$(jq -r ".$1" enc.json)")" ".$1 = \$v" enc.json; }
 
@@ -160,8 +170,12 @@ decrypt xks-key-1 aad-other.txt
 expect 400 InvalidCiphertextException "tampered AAD"
 decrypt xks-key-1
 expect 400 InvalidCiphertextException "AAD left out"
-decrypt xks-key-1 aad.txt 'del(.ciphertextMetadata)'
-expect 400 InvalidCiphertextException "ciphertextMetadata left out"
+# ciphertextMetadata: left out, another format byte, a version that does not exist, too short.
+for md in 'del(.ciphertextMetadata)' '.ciphertextMetadata = "AgAAAAE="' \
+  ".ciphertextMetadata = \"$(flip AQAAAAE= 6)\"" '.ciphertextMetadata = "AQAAAA=="'; do
+  decrypt xks-key-1 aad.txt "$md"
+  expect 400 InvalidCiphertextException "ciphertextMetadata: $md"
+done
 decrypt xks-key-1 aad.txt '.ciphertext |= .[4:]'
 expect 400 InvalidCiphertextException "ciphertext cut short"
 
@@ -253,6 +267,15 @@ expect 403 AccessDeniedException "a Recipient with another PCR0"
 decrypt xks-key-1 aad.txt
 expect 403 AccessDeniedException "no Recipient where the rule needs one"
 arn=arn:aws:iam::111122223333:role/app
+# xks-sealed: anyone allowed encrypts; only the Recipient rule's enclaves get plaintext back.
+encrypt xks-sealed pt.bin aad.txt
+ok "encrypt with xks-sealed"
+decrypt xks-sealed aad.txt
+expect 403 AccessDeniedException "xks-sealed without a Recipient"
+arn=arn:aws:iam::111122223333:role/enclave meta="{\"kmsRecipientAttestationPCR0\": \"$pcr0\"}" \
+  decrypt xks-sealed aad.txt
+ok "xks-sealed for the allowed Recipient"
+jq -r .plaintext out.json | base64 -d | cmp -s - pt.bin || fail "xks-sealed round trip"
 
 # --- Authentication: each SigV4 failure, a principal without the role, a rotated access key.
 secret=$(jq -r .secret_access_key xks-s3.json)
@@ -332,5 +355,12 @@ for f in serve.log keybroker.db keybroker.db-wal audit.jsonl; do
   for needle in "$secret" "$(jq -r .secret_access_key xks-s3-new.json)" "$(b64 pt.bin)"; do
     if grep -qF -- "$needle" "$f"; then fail "a secret or a plaintext is in $f"; fi
   done
+done
+# KMS takes an access key id of 20-30 characters of A-Z2-7 and a secret of 43-64 characters of
+# A-Za-z0-9+/= (CreateCustomKeyStore refuses others).
+for f in xks-s3.json xks-s3-new.json; do
+  jq -e '(.access_key_id | test("^[A-Z2-7]{20,30}$")) and
+    (.secret_access_key | test("^[A-Za-z0-9+/=]{43,64}$"))' $f >/dev/null ||
+    fail "an access key KMS would refuse: id $(jq -r .access_key_id $f), secret of $(jq -r '.secret_access_key | length' $f) characters"
 done
 echo "xks proxy API ok ($calls calls, $rows audited)"
