@@ -73,6 +73,27 @@ curl_signed() {  # path, curl args... → $status, the body in out.json
     --user "$(jq -r .access_key_id "$creds"):$(jq -r .secret_access_key "$creds")" \
     -H 'Content-Type: application/json' "$@" "$base$path")
 }
+# KMS signs only host and x-amz-date (curl --aws-sigv4 also signs content-type): this signer
+# does the same, with openssl, and is checked against curl's signature below.
+hmac() { openssl dgst -sha256 -mac HMAC -macopt "$1" -binary | xxd -p -c 256; }  # KEYOPT <DATA
+sha256hex() { openssl dgst -sha256 -binary | xxd -p -c 256; }
+sigv4() {  # AKID SECRET REGION PATH BODY-FILE AMZ-DATE HEADER-LINES SIGNED-NAMES → Authorization
+  local day=${6:0:8} scope k canonical
+  scope="$day/$3/kms-xks-proxy/aws4_request"
+  canonical=$(printf 'POST\n%s\n\n%s\n\n%s\n%s' "$4" "$7" "$8" "$(sha256hex <"$5")")
+  k=$(printf %s "$day" | hmac "key:AWS4$2")
+  for part in "$3" kms-xks-proxy aws4_request; do k=$(printf %s "$part" | hmac "hexkey:$k"); done
+  printf 'AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s' "$1" "$scope" "$8" \
+    "$(printf 'AWS4-HMAC-SHA256\n%s\n%s\n%s' "$6" "$scope" "$(printf %s "$canonical" | sha256hex)" | hmac "hexkey:$k")"
+}
+kms_call() {  # PATH SIGNED-BODY-FILE [AMZ-DATE [SENT-BODY-FILE]] → $status, out.json
+  local day=${3:-$(date -u +%Y%m%dT%H%M%SZ)} auth
+  auth=$(sigv4 "$(jq -r .access_key_id "$creds")" "$(jq -r .secret_access_key "$creds")" \
+    "$region" "/xks/kms/xks/v1$1" "$2" "$day" "host:127.0.0.1:$port"$'\n'"x-amz-date:$day" \
+    "host;x-amz-date")
+  status=$(curl -sS -o out.json -w '%{http_code}' --cacert tls/cert.pem -H "Authorization: $auth" \
+    -H "X-Amz-Date: $day" -H 'Content-Type: application/json' --data-binary "@${4:-$2}" "$base$1")
+}
 # send PATH [FIELDS-JSON [METADATA-JSON]]: the body is FIELDS plus the requestMetadata KMS
 # sends for $op from the principal $arn (METADATA merged in), with a new kmsRequestId.
 send() {
@@ -83,7 +104,7 @@ send() {
     --arg arn "$arn" --arg key "$key_arn" '$f + {requestMetadata: ({kmsRequestId: $id,
       kmsOperation: $op, awsPrincipalArn: $arn, kmsKeyArn: $key, kmsViaService: "s3"} + $m)}' \
     >body.json
-  curl_signed "$1" --data-binary @body.json
+  if [ -n "${as_kms:-}" ]; then kms_call "$1" body.json; else curl_signed "$1" --data-binary @body.json; fi
   echo "$reqid $status $op $(jq -r '.errorName // "ok"' out.json 2>/dev/null)" >>calls.txt
 }
 expect() {  # STATUS ERROR-NAME WHAT
@@ -294,10 +315,27 @@ done
 status=$(curl -sS -o out.json -w '%{http_code}' --cacert tls/cert.pem \
   -H 'Content-Type: application/json' --data '{}' "$base/health")
 expect 401 AuthenticationFailedException "an unsigned request"
-# curl signs the X-Amz-Date it is given.
-jq -nc '{requestMetadata: {kmsRequestId: "stale", kmsOperation: "KmsHealthCheck"}}' >stale.json
-curl_signed /health -H "X-Amz-Date: $(date -u -d '-10 min' +%Y%m%dT%H%M%SZ)" --data-binary @stale.json
-expect 401 AuthenticationFailedException "x-amz-date 10 minutes old"
+# The openssl signer agrees with curl's; then calls signed as KMS signs them.
+curl -sS -v -o out.json --cacert tls/cert.pem --aws-sigv4 "aws:amz:$region:$svc" \
+  --user "$(jq -r '.access_key_id + ":" + .secret_access_key' "$creds")" \
+  -H 'Content-Type: application/json' --data-binary @body.json "$base/health" 2>curl.log
+day=$(grep -o 'X-Amz-Date: [0-9TZ]*' curl.log | head -1 | cut -d' ' -f2)
+[ "$(sigv4 "$(jq -r .access_key_id "$creds")" "$(jq -r .secret_access_key "$creds")" "$region" \
+  /xks/kms/xks/v1/health body.json "$day" \
+  "content-type:application/json"$'\n'"host:127.0.0.1:$port"$'\n'"x-amz-date:$day" \
+  "content-type;host;x-amz-date")" = "$(grep -o 'Authorization: AWS4.*' curl.log | tr -d '\r' |
+  cut -d' ' -f2-)" ] || fail "the openssl SigV4 signer disagrees with curl: $(cat curl.log)"
+as_kms=1 op=KmsHealthCheck send /health
+ok "health signed as KMS signs (host;x-amz-date)"
+as_kms=1 op=Encrypt send /keys/xks-key-1/encrypt "$plain"
+ok "encrypt signed as KMS signs"
+printf '%s' "$plain" >other-body.json
+kms_call /keys/xks-key-1/encrypt body.json "" other-body.json
+expect 401 AuthenticationFailedException "a body other than the signed one"
+for skew in '-6 min' '+6 min'; do
+  kms_call /health body.json "$(date -u -d "$skew" +%Y%m%dT%H%M%SZ)"
+  expect 401 AuthenticationFailedException "x-amz-date $skew"
+done
 admin access-keys create xks-s3 --json >xks-s3-new.json  # rotation: a second key, then revoke
 creds=xks-s3-new.json op=KmsHealthCheck send /health
 ok "the new access key"
