@@ -199,6 +199,10 @@ for md in 'del(.ciphertextMetadata)' '.ciphertextMetadata = "AgAAAAE="' \
 done
 decrypt xks-key-1 aad.txt '.ciphertext |= .[4:]'
 expect 400 InvalidCiphertextException "ciphertext cut short"
+decrypt xks-key-1 aad.txt '.initializationVector = "AAAA"'
+expect 400 InvalidCiphertextException "a 3-byte IV"
+decrypt xks-key-1 aad.txt 'del(.authenticationTag)'
+expect 400 InvalidCiphertextException "no authenticationTag"
 
 # --- Validation and sizes.
 plain="{\"plaintext\":\"AAAA\",\"encryptionAlgorithm\":\"AES_GCM\"}"
@@ -222,6 +226,8 @@ encrypt xks-key-1 big.bin
 expect 501 UnsupportedOperationException "plaintext of 8193 bytes"
 encrypt xks-key-1 pt.bin big.bin
 expect 501 UnsupportedOperationException "AAD of 8193 bytes"
+decrypt xks-key-1 aad.txt ".ciphertext = \"$(b64 big.bin)\""
+expect 501 UnsupportedOperationException "ciphertext of 8193 bytes"
 # An unknown requestMetadata field is ignored; an unlisted kmsOperation is not invalid, but the
 # policy does not allow it.
 op=Encrypt send /keys/xks-key-1/encrypt "$plain" '{"awsSourceIdentity": "someone"}'
