@@ -89,7 +89,7 @@ sigv4() {  # AKID SECRET REGION PATH BODY-FILE AMZ-DATE HEADER-LINES SIGNED-NAME
 kms_call() {  # PATH SIGNED-BODY-FILE [AMZ-DATE [SENT-BODY-FILE]] → $status, out.json
   local day=${3:-$(date -u +%Y%m%dT%H%M%SZ)} auth
   auth=$(sigv4 "$(jq -r .access_key_id "$creds")" "$(jq -r .secret_access_key "$creds")" \
-    "$region" "/xks/kms/xks/v1$1" "$2" "$day" "host:127.0.0.1:$port"$'\n'"x-amz-date:$day" \
+    "$region" "${signed_base:-/xks/kms/xks/v1}$1" "$2" "$day" "host:127.0.0.1:$port"$'\n'"x-amz-date:$day" \
     "host;x-amz-date")
   status=$(curl -sS -o out.json -w '%{http_code}' --cacert tls/cert.pem -H "Authorization: $auth" \
     -H "X-Amz-Date: $day" -H 'Content-Type: application/json' --data-binary "@${4:-$2}" "$base$1")
@@ -105,7 +105,7 @@ send() {
       kmsOperation: $op, awsPrincipalArn: $arn, kmsKeyArn: $key, kmsViaService: "s3"} + $m)}' \
     >body.json
   if [ -n "${as_kms:-}" ]; then kms_call "$1" body.json; else curl_signed "$1" --data-binary @body.json; fi
-  echo "$reqid $status $op $(jq -r '.errorName // "ok"' out.json 2>/dev/null)" >>calls.txt
+  echo "$reqid $status $op $(jq -r '.errorName // "ok"' out.json 2>/dev/null) $1" >>calls.txt
 }
 expect() {  # STATUS ERROR-NAME WHAT
   [ "$status" = "$1" ] && [ "$(jq -r '.errorName // empty' out.json)" = "$2" ] ||
@@ -123,7 +123,7 @@ encrypt() {  # KEY PLAINTEXT-FILE [AAD-FILE] → enc.json
 }
 decrypt() {  # KEY [AAD-FILE [JQ-EDIT]]: the request built from enc.json, edited → out.json
   local aad=""; [ $# -lt 2 ] || aad=$(b64 "$2")
-  op=${op_decrypt:-Decrypt} send "/keys/$1/decrypt" "$(jq -c --arg aad "$aad" \
+  op=Decrypt send "/keys/$1/decrypt" "$(jq -c --arg aad "$aad" \
     '{ciphertext, initializationVector, authenticationTag, ciphertextMetadata, encryptionAlgorithm:
       "AES_GCM"} + if $aad == "" then {} else {additionalAuthenticatedData: $aad} end' enc.json |
     jq -c "${3:-.}")" "${meta:-}"
@@ -180,43 +180,34 @@ cp out.json enc.json
 decrypt xks-key-1
 ok "decrypt without AAD"
 
-# --- Tampering: each field of the last ciphertext (taken with aad.txt).
+# --- Tampering with the last ciphertext (taken with aad.txt): one bit of each field; the AAD
+# changed or left out; the metadata left out, of another format, naming a version that does not
+# exist, too short; the ciphertext cut short, a 3-byte IV, no tag.
 encrypt xks-key-1 pt.bin aad.txt
 for f in ciphertext initializationVector authenticationTag ciphertextMetadata; do
   decrypt xks-key-1 aad.txt ". + $(tampered "$f" | jq -c "{$f}")"
-  expect 400 InvalidCiphertextException "tampered $f"
+  expect 400 InvalidCiphertextException "one bit of $f flipped"
 done
-printf '%s' project=nile,department=marketinh >aad-other.txt
-decrypt xks-key-1 aad-other.txt
-expect 400 InvalidCiphertextException "tampered AAD"
-decrypt xks-key-1
-expect 400 InvalidCiphertextException "AAD left out"
-# ciphertextMetadata: left out, another format byte, a version that does not exist, too short.
-for md in 'del(.ciphertextMetadata)' '.ciphertextMetadata = "AgAAAAE="' \
-  ".ciphertextMetadata = \"$(flip AQAAAAE= 6)\"" '.ciphertextMetadata = "AQAAAA=="'; do
-  decrypt xks-key-1 aad.txt "$md"
-  expect 400 InvalidCiphertextException "ciphertextMetadata: $md"
+for edit in ".additionalAuthenticatedData = \"$(flip "$(b64 aad.txt)")\"" \
+  'del(.additionalAuthenticatedData)' 'del(.ciphertextMetadata)' '.ciphertextMetadata = "AgAAAAE="' \
+  ".ciphertextMetadata = \"$(flip AQAAAAE= 6)\"" '.ciphertextMetadata = "AQAAAA=="' \
+  '.ciphertext |= .[4:]' '.initializationVector = "AAAA"' 'del(.authenticationTag)'; do
+  decrypt xks-key-1 aad.txt "$edit"
+  expect 400 InvalidCiphertextException "decrypt edited by $edit"
 done
-decrypt xks-key-1 aad.txt '.ciphertext |= .[4:]'
-expect 400 InvalidCiphertextException "ciphertext cut short"
-decrypt xks-key-1 aad.txt '.initializationVector = "AAAA"'
-expect 400 InvalidCiphertextException "a 3-byte IV"
-decrypt xks-key-1 aad.txt 'del(.authenticationTag)'
-expect 400 InvalidCiphertextException "no authenticationTag"
 
 # --- Validation and sizes.
-plain="{\"plaintext\":\"AAAA\",\"encryptionAlgorithm\":\"AES_GCM\"}"
-op=Encrypt send /keys/xks-key-1/encrypt '{"encryptionAlgorithm":"AES_GCM"}'
-expect 400 ValidationException "no plaintext"
-op=Encrypt send /keys/xks-key-1/encrypt '{"plaintext":"AAAA"}'
-expect 400 ValidationException "no encryptionAlgorithm"
-op=Encrypt send /keys/xks-key-1/encrypt '{"plaintext":"AAAA","encryptionAlgorithm":"AES_CBC"}'
-expect 400 ValidationException "encryptionAlgorithm AES_CBC"
-op=Encrypt send /keys/xks-key-1/encrypt '{"plaintext":"A*A=","encryptionAlgorithm":"AES_GCM"}'
-expect 400 ValidationException "plaintext not base64"
-op=Encrypt send /keys/xks-key-1/encrypt '{"plaintext":"AAAA","encryptionAlgorithm":"AES_GCM","ciphertextDataIntegrityValueAlgorithm":"MD5"}'
-expect 400 ValidationException "CDIV algorithm MD5"
-printf '{"plaintext": "AAAA", "encryptionAlgorithm": "AES_GCM"}' >body.json
+plain='{"plaintext": "AAAA", "encryptionAlgorithm": "AES_GCM"}'
+for body in '{"encryptionAlgorithm": "AES_GCM"}' '{"plaintext": "AAAA"}' \
+  '{"plaintext": "AAAA", "encryptionAlgorithm": "AES_CBC"}' \
+  '{"plaintext": "A*A=", "encryptionAlgorithm": "AES_GCM"}' \
+  '{"plaintext": "AAAA", "encryptionAlgorithm": "AES_GCM", "ciphertextDataIntegrityValueAlgorithm": "MD5"}'; do
+  op=Encrypt send /keys/xks-key-1/encrypt "$body"
+  expect 400 ValidationException "encrypt $body"
+done
+op=Encrypt send /keys/xks-key-1/encrypt "$plain" '{"awsPrincipalArn": null}'
+expect 400 ValidationException "no awsPrincipalArn"
+printf %s "$plain" >body.json
 curl_signed /keys/xks-key-1/encrypt --data-binary @body.json
 expect 400 ValidationException "no requestMetadata"
 curl_signed /keys/xks-key-1/encrypt --data-binary '{"plaintext": '
@@ -338,6 +329,8 @@ ok "encrypt signed as KMS signs"
 printf '%s' "$plain" >other-body.json
 kms_call /keys/xks-key-1/encrypt body.json "" other-body.json
 expect 401 AuthenticationFailedException "a body other than the signed one"
+signed_base=/kms/xks/v1 kms_call /keys/xks-key-1/encrypt body.json
+expect 401 AuthenticationFailedException "a signature over the path without the prefix"
 for skew in '-6 min' '+6 min'; do
   kms_call /health body.json "$(date -u -d "$skew" +%Y%m%dT%H%M%SZ)"
   expect 401 AuthenticationFailedException "x-amz-date $skew"
@@ -348,49 +341,57 @@ ok "the new access key"
 admin access-keys revoke "$(jq -r .access_key_id xks-s3.json)" >/dev/null
 op=KmsHealthCheck send /health
 expect 401 AuthenticationFailedException "a revoked access key"
-creds=xks-s3-new.json decrypt xks-key-1 aad.txt
+creds=xks-s3-new.json
+encrypt xks-key-1 pt.bin aad.txt
+ok "encrypt with the rotated access key"
+decrypt xks-key-1 aad.txt
 ok "decrypt with the rotated access key"
 
 # --- The dry run explains an allow and a deny.
 evaluate() {  # PRINCIPAL-ARN → eval.json
-  jq -nc --arg arn "$1" '{xks: {keystore: "xks-s3", key_id: "xks-key-1", operation: "decrypt",
+  jq -nc --arg arn "$1" '{xks: {keystore: "xks-s3", key_id: "xks-key-1",
     requestMetadata: {kmsOperation: "Decrypt", kmsRequestId: "dry-run", awsPrincipalArn: $arn}}}' |
-    curl -sS -f --cacert tls/cert.pem -H "Authorization: Bearer $KEYBROKER_TOKEN" \
-      -H 'Content-Type: application/json' --data-binary @- \
-      "https://127.0.0.1:$port/v1/admin/policies/s3-external:evaluate" >eval.json ||
-    fail "dry run for $1: $(cat eval.json)"
+    curl -sS -o eval.json -w '%{http_code}' --cacert tls/cert.pem \
+      -H "Authorization: Bearer $KEYBROKER_TOKEN" -H 'Content-Type: application/json' \
+      --data-binary @- "https://127.0.0.1:$port/v1/admin/policies/s3-external:evaluate" \
+      >status.txt
+  [ "$(cat status.txt)" = 200 ] || fail "dry run for $1: $(cat status.txt) $(cat eval.json)"
 }
 evaluate "$arn"
-jq -e '(.allow // (.decision == "allow")) == true and .policy == "s3-external" and .version == 1
-  and (.reason | length > 0)' eval.json >/dev/null || fail "dry run allow: $(cat eval.json)"
+jq -e '.allow == true and .policy == "s3-external" and .version == 1 and
+  .matched_rule == "allow[0]" and (.reason | length > 0)' eval.json >/dev/null ||
+  fail "dry run allow: $(cat eval.json)"
 evaluate arn:aws:iam::444455556666:user/mallory
-jq -e '(.allow // (.decision == "allow")) == false and (.reason | length > 0)' eval.json \
-  >/dev/null || fail "dry run deny: $(cat eval.json)"
+jq -e '.allow == false and .matched_rule == "deny[0]" and (.reason | contains("deny[0]"))' \
+  eval.json >/dev/null || fail "dry run deny: $(cat eval.json)"
 
 # --- The audit log: one row per signed-in call, with its kmsRequestId, action and decision.
-rows=0
 for _ in $(seq 1 50); do  # the audit writer commits in groups: wait for the last call's row
   admin audit list --limit 1000 --json >audit.json || fail "audit list: $(cat audit.json)"
   jq -e --arg id "$reqid" 'any(.rows[]; .request_id == $id)' audit.json >/dev/null && break
   sleep 0.1
 done
-while read -r id st call_op result; do
-  [ "$st" != 401 ] || continue
-  row=$(jq -c --arg id "$id" '[.rows[] | select(.request_id == $id)]' audit.json)
-  [ "$(jq length <<<"$row")" = 1 ] || fail "call $id ($call_op, $st $result): $row audit rows"
-  decision=allow; [ "$st" != 403 ] || decision=deny
-  jq -e --arg d "$decision" --arg op "$call_op" '.[0] | (.action | startswith("xks.")) and
-    (.actor | startswith("xks:")) and (.reasons | contains("kmsOperation=" + $op))' \
-    <<<"$row" >/dev/null || fail "audit row of $id ($st $result): $row"
-  [ "$st" = 200 ] || [ "$st" = 403 ] || continue
-  jq -e --arg d "$decision" '.[0].decision == $d' <<<"$row" >/dev/null ||
-    fail "audit row of $id: decision not $decision: $row"
-  rows=$((rows + 1))
-done <calls.txt
-[ "$rows" -gt 30 ] || fail "only $rows audited calls"
+# Each call but those refused before a key store or an operation was known (401, a path that
+# is no operation): exactly one row, of the operation, naming kmsOperation; allow or deny.
+wrong_rows=$(jq -rn --slurpfile audit audit.json --rawfile calls calls.txt '
+  ($audit[0].rows | group_by(.request_id) | map({key: .[0].request_id, value: .}) | from_entries)
+    as $rows_of
+  | $calls | split("\n")[] | select(. != "") | split(" ") as [$id, $st, $op, $result, $path]
+  | select($st != "401" and $result != "InvalidUriPathException")
+  | ($rows_of[$id] // []) as $rows | $rows[0] as $row
+  | if ($rows | length) != 1 then "\($id) \($op) \($path): \($st) \($result): \($rows | length) rows"
+    elif ($row.action | startswith("xks.")) and ($row.actor | startswith("xks:")) and
+      ($row.reasons | contains("kmsOperation=" + $op)) and
+      ($st != "200" or $row.decision == "allow") and ($st != "403" or $row.decision == "deny")
+    then empty else "\($id) \($st) \($result): \($row)" end')
+[ -z "$wrong_rows" ] || fail "calls without their one audit row:"$'\n'"$wrong_rows"
+rows=$(jq '[.rows[] | select(.action | startswith("xks."))] | length' audit.json)
+[ "$rows" -ge 45 ] || fail "only $rows XKS rows in the audit log"
 jq -e --arg arn "$arn" 'any(.rows[]; .action == "xks.Encrypt" and .actor == "xks:xks-s3" and
-  .key_id == "xks-key-1" and (.reasons | contains("awsPrincipalArn=" + $arn)))' audit.json \
-  >/dev/null || fail "no xks.Encrypt row with its principal ARN"
+  .key_id == "xks-key-1" and (.reasons | contains("awsPrincipalArn=" + $arn))) and
+  any(.rows[]; .decision == "deny" and .policy == "s3-external" and
+  (.reasons | contains("user/mallory") and contains("deny[0]")))' audit.json >/dev/null ||
+  fail "no xks.Encrypt row with its principal ARN, or no deny row naming its rule"
 stop
 "$kb" audit verify --db keybroker.db --kek kek.bin --against audit.jsonl >verify.json ||
   fail "audit chain: $(cat verify.json)"
