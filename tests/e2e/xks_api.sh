@@ -64,14 +64,15 @@ done
 
 # --- The client. Every signed call: the credentials of $creds, region $region, service $svc.
 base="https://127.0.0.1:$port/xks/kms/xks/v1"
-creds=xks-s3.json region=us-east-1 svc=kms-xks-proxy op=Encrypt calls=0
+creds=xks-s3.json region=us-east-1 svc=kms-xks-proxy op=Encrypt calls=0 tls_client=()
 key_arn=arn:aws:kms:us-east-1:111122223333:key/0b5d2ef5-xks
 curl_signed() {  # path, curl args... → $status, the body in out.json
   local path=$1; shift
-  status=$(curl -sS -o out.json -w '%{http_code}' --cacert tls/cert.pem \
+  : >out.json
+  status=$(curl -sS -o out.json -w '%{http_code}' --cacert tls/cert.pem "${tls_client[@]}" \
     --aws-sigv4 "aws:amz:$region:$svc" \
     --user "$(jq -r .access_key_id "$creds"):$(jq -r .secret_access_key "$creds")" \
-    -H 'Content-Type: application/json' "$@" "$base$path")
+    -H 'Content-Type: application/json' "$@" "$base$path") || true  # 000: no answer
 }
 # KMS signs only host and x-amz-date (curl --aws-sigv4 also signs content-type): this signer
 # does the same, with openssl, and is checked against curl's signature below.
@@ -109,9 +110,9 @@ send() {
 }
 expect() {  # STATUS ERROR-NAME WHAT
   [ "$status" = "$1" ] && [ "$(jq -r '.errorName // empty' out.json)" = "$2" ] ||
-    fail "$3: expected $1 $2, got $status $(cat out.json)"
+    fail "$3: expected $1 $2, got $status $(head -c 400 out.json)"
 }
-ok() { [ "$status" = 200 ] || fail "$1: expected 200, got $status $(cat out.json)"; }
+ok() { [ "$status" = 200 ] || fail "$1: expected 200, got $status $(head -c 400 out.json)"; }
 is_b64() { [[ $1 =~ ^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$ ]]; }
 size() { base64 -d <<<"$1" | wc -c; }
 encrypt() {  # KEY PLAINTEXT-FILE [AAD-FILE] → enc.json
@@ -401,6 +402,35 @@ for f in serve.log keybroker.db keybroker.db-wal audit.jsonl; do
     if grep -qF -- "$needle" "$f"; then fail "a secret or a plaintext is in $f"; fi
   done
 done
+# --- Mutual TLS: with xks.client_ca, XKS calls need a client certificate from that CA with CN
+# cks.kms.<region>.amazonaws.com (KMS's); one from another CA fails the handshake.
+client_cert() {  # NAME CN CA: an EC P-256 key and a certificate for CN, signed by CA (or itself)
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
+    -subj "/CN=$2" -out "$1.csr" 2>/dev/null
+  local signer=(-CA "$3.pem" -CAkey "$3.key"); [ "$3" != "$1" ] || signer=(-key "$1.key")
+  openssl x509 -req -in "$1.csr" "${signer[@]}" -days 1 -out "$1.pem" 2>/dev/null
+}
+client_cert kms-ca "KMS client CA" kms-ca
+client_cert rogue-ca "another CA" rogue-ca
+client_cert kms cks.kms.us-east-1.amazonaws.com kms-ca
+client_cert other-cn cks.kms.eu-west-1.amazonaws.com kms-ca
+client_cert rogue cks.kms.us-east-1.amazonaws.com rogue-ca
+sed -i "s#^xks: {\(.*\)}#xks: {\1, client_ca: $dir/kms-ca.pem}#" config.yaml
+grep -q "client_ca: $dir/kms-ca.pem" config.yaml || fail "config.yaml: $(cat config.yaml)"
+start
+base="https://127.0.0.1:$port/xks/kms/xks/v1"
+tls_client=(--cert kms.pem --key kms.key)
+op=KmsHealthCheck send /health
+ok "health with KMS's client certificate"
+for wrong in other-cn none; do
+  tls_client=(); [ $wrong = none ] || tls_client=(--cert "$wrong.pem" --key "$wrong.key")
+  op=KmsHealthCheck send /health
+  expect 401 AuthenticationFailedException "mutual TLS with client certificate $wrong"
+done
+tls_client=(--cert rogue.pem --key rogue.key)
+op=KmsHealthCheck send /health 2>/dev/null  # curl: "alert unknown ca"
+[ "$status" = 000 ] || fail "a client certificate from another CA: $status $(cat out.json)"
+stop
 # KMS takes an access key id of 20-30 characters of A-Z2-7 and a secret of 43-64 characters of
 # A-Za-z0-9+/= (CreateCustomKeyStore refuses others).
 for f in xks-s3.json xks-s3-new.json; do
