@@ -276,6 +276,9 @@ arn=arn:aws:iam::999999999999:role/app decrypt xks-key-1 aad.txt
 expect 403 AccessDeniedException "an awsPrincipalArn no rule allows"
 arn=arn:aws:iam::444455556666:role/ops decrypt xks-key-1 aad.txt
 ok "an awsPrincipalArn allowed by prefix"
+long_arn="arn:aws:iam::444455556666:role/$(printf 'r%.0s' $(seq 2017))"  # 2048 characters
+arn=$long_arn decrypt xks-key-1 aad.txt
+ok "an awsPrincipalArn of ${#long_arn} characters (the specification's maximum)"
 arn=arn:aws:iam::444455556666:user/mallory decrypt xks-key-1 aad.txt
 expect 403 AccessDeniedException "a deny rule"
 arn=arn:aws:iam::111122223333:role/enclave
