@@ -294,10 +294,11 @@ encrypt xks-sealed pt.bin aad.txt
 ok "encrypt with xks-sealed"
 decrypt xks-sealed aad.txt
 expect 403 AccessDeniedException "xks-sealed without a Recipient"
+# The Recipient fields are KMS's word: without mutual TLS, a holder of the key store's secret
+# could claim any enclave. With it (below), the allowed Recipient gets the plaintext.
 arn=arn:aws:iam::111122223333:role/enclave meta="{\"kmsRecipientAttestationPCR0\": \"$pcr0\"}" \
   decrypt xks-sealed aad.txt
-ok "xks-sealed for the allowed Recipient"
-jq -r .plaintext out.json | base64 -d | cmp -s - pt.bin || fail "xks-sealed round trip"
+expect 403 AccessDeniedException "xks-sealed for the allowed Recipient, without mutual TLS"
 
 # --- Authentication: each SigV4 failure, a principal without the role, a rotated access key.
 secret=$(jq -r .secret_access_key xks-s3.json)
@@ -433,6 +434,13 @@ done
 tls_client=(--cert rogue.pem --key rogue.key)
 op=KmsHealthCheck send /health 2>/dev/null  # curl: "alert unknown ca"
 [ "$status" = 000 ] || fail "a client certificate from another CA: $status $(cat out.json)"
+tls_client=(--cert kms.pem --key kms.key)
+encrypt xks-sealed pt.bin aad.txt
+ok "encrypt with xks-sealed over mutual TLS"
+arn=arn:aws:iam::111122223333:role/enclave meta="{\"kmsRecipientAttestationPCR0\": \"$pcr0\"}" \
+  decrypt xks-sealed aad.txt
+ok "xks-sealed for the allowed Recipient, over mutual TLS"
+jq -r .plaintext out.json | base64 -d | cmp -s - pt.bin || fail "xks-sealed round trip"
 stop
 # KMS takes an access key id of 20-30 characters of A-Z2-7 and a secret of 43-64 characters of
 # A-Za-z0-9+/= (CreateCustomKeyStore refuses others).
