@@ -31,8 +31,10 @@ struct HttpsServer::Impl {
         acceptor(asio::make_strand(io)),
         signals(io, SIGINT, SIGTERM, SIGHUP),
         shutdown_timer(io),
-        handlers(size_t(std::max(1, o.handler_threads))) {
+        handlers(size_t(std::max(1, o.handler_threads))),
+        api_handlers(size_t(std::max(1, o.api_handler_threads))) {
     context.handlers = &handlers;
+    context.api_handlers = &api_handlers;
   }
 
   void Log(const std::string& line) const {
@@ -123,6 +125,7 @@ struct HttpsServer::Impl {
   asio::steady_timer shutdown_timer;
   // After `io`: destroyed first, while the sessions its queued jobs hold can still close.
   asio::thread_pool handlers;
+  asio::thread_pool api_handlers;
 };
 
 Result<std::unique_ptr<HttpsServer>> HttpsServer::Create(const ServerOptions& options,
@@ -168,6 +171,7 @@ void HttpsServer::Run() {
   impl_->io.run();
   for (auto& t : threads) t.join();
   impl_->handlers.join();  // requests still being answered finish (their answers go nowhere)
+  impl_->api_handlers.join();
 }
 
 void HttpsServer::Stop() {

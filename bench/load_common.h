@@ -38,9 +38,9 @@ class Connection {
     return Send(http::verb::post, target, body);
   }
   // `headers` besides Host and Content-Type (a SigV4 signature's).
-  std::pair<int, std::string> Send(http::verb method, const std::string& target,
-                                   const std::string& body,
-                                   const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+  std::pair<int, std::string> Send(
+      http::verb method, const std::string& target, const std::string& body,
+      const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     http::request<http::string_body> req(method, target, 11);
     req.set(http::field::host, host_);
     req.set(http::field::content_type, "application/json");

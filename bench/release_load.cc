@@ -32,10 +32,10 @@
 #include <thread>
 #include <vector>
 
+#include "bench/load_common.h"
 #include "cli/dev_attest_command.h"
 #include "common/clock.h"
 #include "common/encoding.h"
-#include "bench/load_common.h"
 #include "crypto/ossl.h"
 #include "dev/cert_builder.h"
 

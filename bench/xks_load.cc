@@ -101,13 +101,13 @@ int main(int argc, char** argv) {
   po::options_description options("xks_load");
   options.add_options()("host", po::value<std::string>()->default_value("127.0.0.1"))(
       "port", po::value<std::string>()->required())("ca", po::value<std::string>()->required())(
-      "access-key-id", po::value<std::string>()->required())(
-      "secret", po::value<std::string>()->required())(
+      "access-key-id", po::value<std::string>()->required())("secret",
+                                                             po::value<std::string>()->required())(
       "region", po::value<std::string>()->default_value("us-east-1"))(
       "base", po::value<std::string>()->required())("key-id", po::value<std::string>()->required())(
       "n", po::value<int>()->default_value(20000))("c", po::value<int>()->default_value(32))(
-      "server-pid", po::value<int>()->required())(
-      "label", po::value<std::string>()->default_value("xks"));
+      "server-pid", po::value<int>()->required())("label",
+                                                  po::value<std::string>()->default_value("xks"));
   po::variables_map vm;
   po::store(po::parse_command_line(argc, argv, options), vm);
   po::notify(vm);
@@ -133,8 +133,8 @@ int main(int argc, char** argv) {
     Connection conn(tls, host, port);
     Call first = Signed(host, keys + "/encrypt", "{" + Metadata(0, "Encrypt") + encrypt_fields, id,
                         secret, region, amz_date);
-    auto [status, answer] = conn.Send(kb::bench::http::verb::post, first.target, first.body,
-                                      first.headers);
+    auto [status, answer] =
+        conn.Send(kb::bench::http::verb::post, first.target, first.body, first.headers);
     if (status != 200) {
       std::cerr << "xks_load: encrypt answered " << status << ": " << answer << "\n";
       return 1;

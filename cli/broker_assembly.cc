@@ -27,6 +27,8 @@ void MakeStores(Broker& b) {
   b.principals = std::make_unique<storage::SqlitePrincipalStore>(db, *b.audit);
   b.approvals = std::make_unique<storage::SqliteApprovalStore>(db, *b.audit);
   b.access_key_store = std::make_unique<storage::SqliteAccessKeyStore>(db, *b.audit);
+  b.api_principals = std::make_unique<storage::SqlitePrincipalStore>(*b.reads, *b.audit);
+  b.api_access_key_store = std::make_unique<storage::SqliteAccessKeyStore>(*b.reads, *b.audit);
   b.attestation_keys = std::make_unique<storage::SqliteAttestationKeyStore>(db, *b.audit);
   b.import_tokens = std::make_unique<storage::SqliteImportTokenStore>(db);
   b.grants = std::make_unique<storage::SqliteKmsGrantStore>(db, *b.audit);
@@ -111,6 +113,10 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
       std::make_unique<broker::Authenticator>(*b.principals, *b.unit_of_work, b.random);
   b.access_keys = std::make_unique<broker::AccessKeys>(*b.access_key_store, *b.unit_of_work,
                                                        *b.authenticator, *b.kek, b.random);
+  b.api_authenticator =
+      std::make_unique<broker::Authenticator>(*b.api_principals, *b.unit_of_work, b.random);
+  b.api_access_keys = std::make_unique<broker::AccessKeys>(*b.api_access_key_store, *b.unit_of_work,
+                                                           *b.api_authenticator, *b.kek, b.random);
   b.admin = std::make_unique<broker::AdminService>(broker::AdminService::Dependencies{
       *b.references, *b.policies, *b.approvals, *b.attestation_keys, *b.audit, *b.unit_of_work,
       b.aks, *b.verifiers, config.approvals_required});
@@ -125,13 +131,13 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
       *b.keys, *b.grants, *b.manager, *b.release_core, *b.wrapper, b.random,
       broker::KmsLocation{config.kms_region, config.kms_account_id}});
   b.kms_api =
-      std::make_unique<api::kms::KmsServices>(api::kms::KmsServices{*b.kms, *b.access_keys});
+      std::make_unique<api::kms::KmsServices>(api::kms::KmsServices{*b.kms, *b.api_access_keys});
   if (config.xks.enabled) {
     // Reads through the release path's connection: no call waits behind a commit's sync.
     b.xks = std::make_unique<broker::XksService>(broker::XksService::Dependencies{
         *b.release_manager, *b.policy_gate, *b.release_core, b.random});
     b.xks_api = std::make_unique<api::xks::XksServices>(api::xks::XksServices{
-        *b.xks, *b.access_keys, config.xks.uri_prefix, config.xks.region, config.xks.fleet_size,
+        *b.xks, *b.api_access_keys, config.xks.uri_prefix, config.xks.region, config.xks.fleet_size,
         std::string("keybroker ") + kVersion, !config.xks.client_ca.empty()});
   }
   b.identity = std::make_unique<broker::IdentityAdmin>(*b.authenticator, *b.access_keys, *b.quorum);

@@ -78,6 +78,12 @@ struct Broker {
   std::unique_ptr<broker::AdminService> admin;
   std::unique_ptr<broker::KeyAdmin> key_admin;
   std::unique_ptr<broker::AccessKeys> access_keys;
+  // The KMS and XKS APIs look access keys and their principals up through `reads`: a SigV4 check
+  // never waits behind a commit's sync on the writer connection. (They change nothing.)
+  std::unique_ptr<storage::SqlitePrincipalStore> api_principals;
+  std::unique_ptr<storage::SqliteAccessKeyStore> api_access_key_store;
+  std::unique_ptr<broker::Authenticator> api_authenticator;
+  std::unique_ptr<broker::AccessKeys> api_access_keys;
   // The two-person rule for identities, keys and grants (AdminService keeps its own over the
   // same stores).
   std::unique_ptr<broker::Quorum> quorum;

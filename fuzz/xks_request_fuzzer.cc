@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!request) return 0;
   if (request->plaintext.size() > kb::api::xks::kMaxDataSize ||
       request->ciphertext.size() > kb::api::xks::kMaxDataSize ||
-      request->aad.size() > kb::api::xks::kMaxDataSize || !request->metadata.contains("kmsRequestId")) {
+      request->aad.size() > kb::api::xks::kMaxDataSize ||
+      !request->metadata.contains("kmsRequestId")) {
     __builtin_trap();
   }
   if (operation == Operation::kDecrypt && request->tag.size() != 16) __builtin_trap();

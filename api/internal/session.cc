@@ -138,9 +138,10 @@ void Session::OnRead(beast::error_code ec, std::size_t) {
   HttpRequest request = ToHttpRequest();
   Answered answered{request.request_id, request.method, RouteLabel(request.target),
                     context_.clock.Now(), keep_alive};
-  // Routes run on the handler threads (they may wait for the disk); the answer comes back
-  // onto this session's strand before touching the stream.
-  asio::post(*context_.handlers,
+  // Routes run on the handler threads (they may wait for the disk), the SigV4 APIs on their own;
+  // the answer comes back onto this session's strand before touching the stream.
+  bool signed_api = request.method == "POST" && !request.target.starts_with("/v1/");
+  asio::post(signed_api && context_.api_handlers ? *context_.api_handlers : *context_.handlers,
              [self = shared_from_this(), request = std::move(request), answered]() {
                HttpResponse response = Route(request, self->context_.services, answered.start);
                asio::post(self->stream_.get_executor(),

@@ -46,6 +46,7 @@ struct SessionContext {
   std::atomic<bool>& stopping;
   std::atomic<uint64_t> requests{0};
   boost::asio::thread_pool* handlers = nullptr;      // where routes run (ServerOptions)
+  boost::asio::thread_pool* api_handlers = nullptr;  // where KMS and XKS calls run
   std::shared_ptr<const XksClientCheck> xks_client;  // null without xks.client_ca
 };
 

@@ -110,22 +110,26 @@ Result<UnsealedKey> KeyManager::Unseal(std::string_view id, uint32_t version,
                                        std::optional<storage::KeyPurpose> purpose) {
   auto key = keys_.Get(id);
   if (!key) return std::move(key).error();
-  if (purpose && key->purpose != *purpose) {
-    return Error{ErrorCode::kWrongKeyPurpose, "key " + key->id + " has purpose " +
-                                                  std::string(KeyPurposeName(key->purpose)) +
+  return Unseal(*key, version, purpose);
+}
+
+Result<UnsealedKey> KeyManager::Unseal(const storage::KeyRecord& key, uint32_t version,
+                                       std::optional<storage::KeyPurpose> purpose) {
+  if (purpose && key.purpose != *purpose) {
+    return Error{ErrorCode::kWrongKeyPurpose, "key " + key.id + " has purpose " +
+                                                  std::string(KeyPurposeName(key.purpose)) +
                                                   ", not " + std::string(KeyPurposeName(*purpose))};
   }
-  if (!key->enabled) return Error{ErrorCode::kKeyDisabled, "key " + key->id + " is disabled"};
-  if (version == 0) version = key->current_version;
-  if (version > key->current_version) {
-    return Error{ErrorCode::kKeyNotFound, "key " + key->id + " has no such version"};
+  if (!key.enabled) return Error{ErrorCode::kKeyDisabled, "key " + key.id + " is disabled"};
+  if (version == 0) version = key.current_version;
+  if (version > key.current_version) {
+    return Error{ErrorCode::kKeyNotFound, "key " + key.id + " has no such version"};
   }
-  auto sealed = keys_.GetSealed(id, version);
+  auto sealed = keys_.GetSealed(key.id, version);
   if (!sealed) return std::move(sealed).error();
-  auto material = kek_.Unseal(id, version, *sealed);
+  auto material = kek_.Unseal(key.id, version, *sealed);
   if (!material) return std::move(material).error();
-  return UnsealedKey{key->id, version, std::move(*material), key->purpose,
-                     key->attestation_required};
+  return UnsealedKey{key.id, version, std::move(*material), key.purpose, key.attestation_required};
 }
 
 }  // namespace kb::broker

@@ -63,6 +63,9 @@ class KeyManager {
   // the version does not exist; kKeyDisabled if the key is disabled.
   Result<UnsealedKey> Unseal(std::string_view id, uint32_t version,  // 0: the current one
                              std::optional<storage::KeyPurpose> purpose = std::nullopt);
+  // The same, for a record the caller has just read (one read fewer).
+  Result<UnsealedKey> Unseal(const storage::KeyRecord& key, uint32_t version,
+                             std::optional<storage::KeyPurpose> purpose = std::nullopt);
   // The key's metadata. kKeyNotFound if absent.
   Result<storage::KeyRecord> Get(std::string_view id) { return keys_.Get(id); }
 

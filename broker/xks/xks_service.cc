@@ -82,7 +82,7 @@ Result<UnsealedKey> XksService::Authorize(std::string_view key_id, uint32_t vers
     return Error{ErrorCode::kInvalidCiphertext, "ciphertextMetadata names no version of the key"};
   }
   // Unseal checks purpose (before unsealing) and that the key is enabled.
-  auto key = deps_.keys.Unseal(key_id, version, storage::KeyPurpose::kKms);
+  auto key = deps_.keys.Unseal(*record, version, storage::KeyPurpose::kKms);
   if (!key) return std::move(key).error();
   if (key->material.size() != kGcmKeySize) {
     return Error{ErrorCode::kWrongKeyPurpose, "key " + key->id + " is not an AES-256 key"};

@@ -1,10 +1,11 @@
 // XKS policies: what the parser refuses, and how the evaluator decides on requestMetadata.
 
+#include "policy/xks_policy.h"
+
 #include <gtest/gtest.h>
 
 #include "policy/policy_parser.h"
 #include "policy/xks_evaluator.h"
-#include "policy/xks_policy.h"
 
 namespace kb::policy {
 namespace {
@@ -66,8 +67,7 @@ TEST(XksPolicy, ParsesEveryCondition) {
 TEST(XksPolicy, RefusesWhatCouldAllowMoreThanItSays) {
   EXPECT_NE(ErrorOf(Policy("allow: []\n")).find("at least one allow rule"), std::string::npos);
   EXPECT_NE(ErrorOf(Policy("allow:\n  - {}\n")).find("has no condition"), std::string::npos);
-  EXPECT_NE(ErrorOf(Policy("allow:\n  - kms_operation: []\n")).find("1 to 100"),
-            std::string::npos);
+  EXPECT_NE(ErrorOf(Policy("allow:\n  - kms_operation: []\n")).find("1 to 100"), std::string::npos);
   EXPECT_NE(ErrorOf(Policy("allow:\n  - aws_principal_arn: ['*']\n")).find("not '*' alone"),
             std::string::npos);
   EXPECT_NE(ErrorOf(Policy("allow:\n  - aws_principal_arn: ['arn:*:x']\n")).find("may only end"),
@@ -144,9 +144,10 @@ TEST(XksEvaluator, OnlyPoliciesNamingTheKeyStoreAndTheKeyDecide) {
 }
 
 TEST(XksEvaluator, AMatchingRuleThatBindsARecipientIsPreferred) {
-  XksPolicy p = Parsed("allow:\n  - kms_operation: [Decrypt]\n"
-                       "  - kms_operation: [Decrypt]\n    recipient: {image_sha384: " +
-                       kImage + "}\n");
+  XksPolicy p = Parsed(
+      "allow:\n  - kms_operation: [Decrypt]\n"
+      "  - kms_operation: [Decrypt]\n    recipient: {image_sha384: " +
+      kImage + "}\n");
   auto call = Call("arn:aws:iam::1:role/r", "Decrypt");
   auto plain = Decide(p, call);
   EXPECT_TRUE(plain.allow);
@@ -158,8 +159,9 @@ TEST(XksEvaluator, AMatchingRuleThatBindsARecipientIsPreferred) {
 }
 
 TEST(XksEvaluator, RecipientMeasurementsMatchAsHexOfEitherCase) {
-  XksPolicy p = Parsed("allow:\n  - kms_operation: [Decrypt]\n    recipient: {image_sha384: " +
-                       kImage + ", pcrs: {8: " + kPcr8 + "}}\n");
+  XksPolicy p =
+      Parsed("allow:\n  - kms_operation: [Decrypt]\n    recipient: {image_sha384: " + kImage +
+             ", pcrs: {8: " + kPcr8 + "}}\n");
   auto call = Call("arn:aws:iam::1:role/r", "Decrypt");
   EXPECT_FALSE(Decide(p, call).allow);
   call["kmsRecipientAttestationImageSha384"] = std::string(96, 'A');

@@ -267,10 +267,10 @@ TEST(SigV4Scopes, XksNeedsHostAndDateSignedForItsOwnService) {
     Credential c{"AKIDXKS", "20261128", "us-east-1", service, names, ""};
     std::string joined;
     for (const auto& n : names) joined += (joined.empty() ? "" : ";") + n;
-    h.emplace_back("authorization", "AWS4-HMAC-SHA256 Credential=AKIDXKS/20261128/us-east-1/" +
-                                        service + "/aws4_request, SignedHeaders=" + joined +
-                                        ", Signature=" + Sign(request, c, AsBytes(secret),
-                                                              "20261128T062518Z"));
+    h.emplace_back("authorization",
+                   "AWS4-HMAC-SHA256 Credential=AKIDXKS/20261128/us-east-1/" + service +
+                       "/aws4_request, SignedHeaders=" + joined +
+                       ", Signature=" + Sign(request, c, AsBytes(secret), "20261128T062518Z"));
     return h;
   };
   auto verify = [&](const Headers& h, const Scope& scope) {

@@ -61,7 +61,8 @@ class XksApiTest : public testing::AdminServer {
     return issued ? AccessKey{issued->id, issued->secret} : AccessKey{};
   }
   void PutXksPolicy(const std::string& rules) {
-    std::string yaml = "name: s3\nkind: xks\nkeystores: [ks1]\nkeys: [xk, sealed, rk, gone]\n" + rules;
+    std::string yaml =
+        "name: s3\nkind: xks\nkeystores: [ks1]\nkeys: [xk, sealed, rk, gone]\n" + rules;
     auto put = Call("policy-author", "PUT", "/v1/admin/policies/s3", yaml, "text/yaml");
     ASSERT_EQ(put.status, 201) << put.body;
     auto approved = Call("approver", "POST", "/v1/admin/policies/s3/approve",
@@ -71,8 +72,8 @@ class XksApiTest : public testing::AdminServer {
   HttpResponse Xks(const std::string& path, const std::string& body,
                    std::optional<AccessKey> key = std::nullopt,
                    const std::string& region = "us-east-1") {
-    HttpRequest r = testing::SignedXksRequest("/ks/kms/xks/v1/" + path, body,
-                                              key.value_or(ks1_), region);
+    HttpRequest r =
+        testing::SignedXksRequest("/ks/kms/xks/v1/" + path, body, key.value_or(ks1_), region);
     return Route(r, Services(), kT);
   }
   api::Services& Services() {
@@ -84,10 +85,11 @@ class XksApiTest : public testing::AdminServer {
     return v.contains("errorName") ? std::string(v.at("errorName").as_string()) : "";
   }
   json::object Encrypted(const std::string& key, const std::string& aad = "YWFk") {
-    auto r = Xks("keys/" + key + "/encrypt",
-                 "{" + Metadata() + R"(, "plaintext": "aGVsbG8=", "encryptionAlgorithm": "AES_GCM", )" +
-                     R"("additionalAuthenticatedData": ")" + aad +
-                     R"(", "ciphertextDataIntegrityValueAlgorithm": "SHA_256"})");
+    auto r =
+        Xks("keys/" + key + "/encrypt",
+            "{" + Metadata() + R"(, "plaintext": "aGVsbG8=", "encryptionAlgorithm": "AES_GCM", )" +
+                R"("additionalAuthenticatedData": ")" + aad +
+                R"(", "ciphertextDataIntegrityValueAlgorithm": "SHA_256"})");
     EXPECT_EQ(r.status, 200) << r.body;
     return json::parse(r.body).as_object();
   }
@@ -187,14 +189,15 @@ TEST_F(XksApiTest, SecondaryAuthorizationDecidesBeforeAnythingIsRevealed) {
     EXPECT_EQ(r.status, 403) << what << ": " << r.body;
     EXPECT_EQ(Name(r), "AccessDeniedException") << what;
   };
-  std::string enc_tail =
-      R"(, "plaintext": "aGVsbG8=", "encryptionAlgorithm": "AES_GCM"})";
-  denied(Xks("keys/xk/encrypt", "{" + Metadata("Encrypt", "arn:aws:iam::444455556666:root") + enc_tail),
+  std::string enc_tail = R"(, "plaintext": "aGVsbG8=", "encryptionAlgorithm": "AES_GCM"})";
+  denied(Xks("keys/xk/encrypt",
+             "{" + Metadata("Encrypt", "arn:aws:iam::444455556666:root") + enc_tail),
          "another account");
   denied(Xks("keys/xk/encrypt",
              "{" + Metadata("Encrypt", "arn:aws:iam::111122223333:user/mallory") + enc_tail),
          "a deny rule");
-  denied(Xks("keys/xk/encrypt", "{" + Metadata("GenerateMac") + enc_tail), "an operation not listed");
+  denied(Xks("keys/xk/encrypt", "{" + Metadata("GenerateMac") + enc_tail),
+         "an operation not listed");
   denied(Xks("keys/xk/encrypt", "{" + Metadata() + enc_tail, ks2_), "a key store no policy names");
   // A key no policy names: denied, whether or not it exists.
   denied(Xks("keys/nothing/metadata", "{" + Metadata("CreateKey") + "}"), "an unnamed key");
@@ -218,10 +221,10 @@ TEST_F(XksApiTest, AKeyThatRequiresAttestationDecryptsOnlyForTheNamedEnclaveAndO
   EXPECT_EQ(from_kms(DecryptBody(e, "Decrypt", named_image), false).status, 403);
   broker_.xks_api->require_client_certificate = true;
   EXPECT_EQ(from_kms(DecryptBody(e), true).status, 403);  // no recipient
-  auto other = from_kms(DecryptBody(e, "Decrypt",
-                                    R"(, "kmsRecipientAttestationImageSha384": ")" +
-                                        std::string(96, 'b') + "\""),
-                        true);
+  auto other = from_kms(
+      DecryptBody(e, "Decrypt",
+                  R"(, "kmsRecipientAttestationImageSha384": ")" + std::string(96, 'b') + "\""),
+      true);
   EXPECT_EQ(other.status, 403) << other.body;
   auto attested = from_kms(DecryptBody(e, "Decrypt", named_image), true);
   ASSERT_EQ(attested.status, 200) << attested.body;
@@ -272,14 +275,17 @@ TEST_F(XksApiTest, RotatedKeysStillOpenWhatEarlierVersionsSealed) {
 }
 
 TEST_F(XksApiTest, PathsMethodsAndHealth) {
-  auto health = Xks("health", R"({"requestMetadata": {"kmsRequestId": "h", "kmsOperation": "KmsHealthCheck"}})");
+  auto health = Xks(
+      "health", R"({"requestMetadata": {"kmsRequestId": "h", "kmsOperation": "KmsHealthCheck"}})");
   ASSERT_EQ(health.status, 200) << health.body;
   auto h = json::parse(health.body).as_object();
   EXPECT_EQ(h.at("xksProxyFleetSize"), 1);
   EXPECT_EQ(h.at("ekmFleetDetails").as_array().at(0).at("healthStatus"), "ACTIVE");
   // Health is exempt from secondary authorization: ks2 has no policy.
-  EXPECT_EQ(Xks("health", R"({"requestMetadata": {"kmsRequestId": "h", "kmsOperation": "X"}})", ks2_).status,
-            200);
+  EXPECT_EQ(
+      Xks("health", R"({"requestMetadata": {"kmsRequestId": "h", "kmsOperation": "X"}})", ks2_)
+          .status,
+      200);
   EXPECT_EQ(Name(Xks("keys/xk/unknown", "{}")), "InvalidUriPathException");
   EXPECT_EQ(Name(Xks("keys/x%2Fk/metadata", "{}")), "InvalidUriPathException");
   HttpRequest get = testing::SignedXksRequest("/ks/kms/xks/v1/health", "", ks1_);

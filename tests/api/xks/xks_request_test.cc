@@ -58,13 +58,13 @@ TEST(XksRequest, AcceptsTheSpecificationsSizes) {
   EXPECT_TRUE(r->integrity);
   EXPECT_EQ(CodeOf(Operation::kEncrypt, Encrypt(R"(, "plaintext": ")" + Base64OfSize(8193) + "\"")),
             ErrorCode::kPayloadTooLarge);
-  EXPECT_EQ(CodeOf(Operation::kEncrypt,
-                   Encrypt(R"(, "plaintext": "", "additionalAuthenticatedData": ")" +
-                           Base64OfSize(8193) + "\"")),
-            ErrorCode::kPayloadTooLarge);
-  EXPECT_EQ(CodeOf(Operation::kDecrypt, Decrypt("").replace(
-                                            Decrypt("").find(R"("ciphertext": "")"), 16,
-                                            R"("ciphertext": ")" + Base64OfSize(8193) + "\"")),
+  EXPECT_EQ(
+      CodeOf(Operation::kEncrypt, Encrypt(R"(, "plaintext": "", "additionalAuthenticatedData": ")" +
+                                          Base64OfSize(8193) + "\"")),
+      ErrorCode::kPayloadTooLarge);
+  EXPECT_EQ(CodeOf(Operation::kDecrypt,
+                   Decrypt("").replace(Decrypt("").find(R"("ciphertext": "")"), 16,
+                                       R"("ciphertext": ")" + Base64OfSize(8193) + "\"")),
             ErrorCode::kPayloadTooLarge);
   EXPECT_EQ(CodeOf(Operation::kEncrypt, std::string(70 * 1024, ' ')), ErrorCode::kPayloadTooLarge);
 }
@@ -77,10 +77,11 @@ TEST(XksRequest, RefusesWhatTheSpecificationRequires) {
   EXPECT_EQ(CodeOf(Operation::kMetadata,
                    R"({"requestMetadata": {"kmsRequestId": "r", "kmsOperation": "X"}})"),
             kValidation);  // awsPrincipalArn
-  EXPECT_EQ(CodeOf(Operation::kEncrypt,
-                   R"({"requestMetadata": {"kmsRequestId": "r", "kmsOperation": "X", )"
-                   R"("awsPrincipalArn": "a"}, "plaintext": "", "encryptionAlgorithm": "AES_GCM"})"),
-            kValidation);  // kmsKeyArn
+  EXPECT_EQ(
+      CodeOf(Operation::kEncrypt,
+             R"({"requestMetadata": {"kmsRequestId": "r", "kmsOperation": "X", )"
+             R"("awsPrincipalArn": "a"}, "plaintext": "", "encryptionAlgorithm": "AES_GCM"})"),
+      kValidation);                                                  // kmsKeyArn
   EXPECT_EQ(CodeOf(Operation::kEncrypt, Encrypt("")), kValidation);  // plaintext
   EXPECT_EQ(CodeOf(Operation::kEncrypt, Encrypt(R"(, "plaintext": "!!")")), kValidation);
   EXPECT_EQ(CodeOf(Operation::kEncrypt, Encrypt(R"(, "plaintext": 5)")), kValidation);
@@ -107,8 +108,8 @@ TEST(XksRequest, ACiphertextKeybrokerNeverWroteIsInvalidCiphertext) {
   };
   EXPECT_EQ(CodeOf(Operation::kDecrypt, without("initializationVector")), kInvalid);
   EXPECT_EQ(CodeOf(Operation::kDecrypt, without("ciphertext")), kInvalid);
-  EXPECT_EQ(CodeOf(Operation::kDecrypt, Decrypt(R"(, "ciphertextMetadata": ")" +
-                                                Base64OfSize(21) + "\"")),
+  EXPECT_EQ(CodeOf(Operation::kDecrypt,
+                   Decrypt(R"(, "ciphertextMetadata": ")" + Base64OfSize(21) + "\"")),
             kInvalid);
   std::string short_tag = body;
   short_tag.replace(short_tag.find("AAAAAAAAAAAAAAAAAAAAAA=="), 24, "AAAAAAAAAAAAAAAAAAAA");

@@ -14,9 +14,9 @@ Bytes B64(std::string_view text) { return *Base64Decode(text); }
 Bytes Text(std::string_view text) { return Bytes(text.begin(), text.end()); }
 
 TEST(XksCipher, IntegrityValueMatchesTheSpecificationsVector) {
-  Sha256Digest cdiv =
-      IntegrityValue(Text("project=nile,department=marketing"), Text("key_version=1"),
-                     B64("HMrlRw85cAJUd5Ax"), B64("ghxkK1txeDNn3q8Y"), B64("vBxN2ncH1oEkR8WVXpmyYQ=="));
+  Sha256Digest cdiv = IntegrityValue(Text("project=nile,department=marketing"),
+                                     Text("key_version=1"), B64("HMrlRw85cAJUd5Ax"),
+                                     B64("ghxkK1txeDNn3q8Y"), B64("vBxN2ncH1oEkR8WVXpmyYQ=="));
   EXPECT_EQ(Base64Encode(cdiv), "qHA/ImC9h5HsLRXqCyPmWgYx7tzyoTplzILbP0fPXsc=");
 }
 
@@ -57,8 +57,8 @@ TEST_F(XksSealTest, SealsToTheSpecificationsShapesAndOpens) {
     EXPECT_EQ(sealed->iv.size(), 12u);
     EXPECT_EQ(sealed->tag.size(), 16u);
     EXPECT_EQ(*DecodeCiphertextMetadata(sealed->metadata), 3u);
-    auto opened = Open(key_, sealed->ciphertext, sealed->iv, sealed->tag, Text("aad"),
-                       sealed->metadata);
+    auto opened =
+        Open(key_, sealed->ciphertext, sealed->iv, sealed->tag, Text("aad"), sealed->metadata);
     ASSERT_TRUE(opened) << opened.error().message;
     EXPECT_EQ(Bytes(opened->span().begin(), opened->span().end()), plaintext);
   }
@@ -85,7 +85,8 @@ TEST_F(XksSealTest, EveryAlteredFieldFailsAsInvalidCiphertext) {
       {"metadata", Open(key_, s.ciphertext, s.iv, s.tag, Text("ctx"), flip(s.metadata))},
       {"no metadata", Open(key_, s.ciphertext, s.iv, s.tag, Text("ctx"), {})},
       // The metadata moved into the AAD: the lengths tell them apart.
-      {"moved", Open(key_, s.ciphertext, s.iv, s.tag, [&] {
+      {"moved", Open(key_, s.ciphertext, s.iv, s.tag,
+                     [&] {
                        Bytes joined = Text("ctx");
                        joined.insert(joined.end(), s.metadata.begin(), s.metadata.end());
                        return joined;
