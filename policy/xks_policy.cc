@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <set>
 
 #include "common/encoding.h"
@@ -49,6 +50,34 @@ Result<XksPatterns> ReadPatterns(const YAML::Node& node, const std::string& fiel
   return out;
 }
 
+// "arn:<partition>:<service>:<region>:<12-digit account>:<resource>", with any '*' in the
+// resource only: the entry names one AWS account.
+bool NamesAnAccount(const std::string& pattern) {
+  size_t at = 0;
+  for (int field = 0; field < 5; ++field) {
+    size_t colon = pattern.find(':', at);
+    if (colon == std::string::npos) return false;
+    std::string_view text = std::string_view(pattern).substr(at, colon - at);
+    if (text.find('*') != std::string_view::npos) return false;
+    if (field == 0 && text != "arn") return false;
+    if (field == 4 &&
+        (text.size() != 12 || text.find_first_not_of("0123456789") != std::string_view::npos)) {
+      return false;
+    }
+    at = colon + 1;
+  }
+  return true;
+}
+
+// An allow rule must tie the key to AWS accounts: one external key can back KMS keys in any
+// account that knows its id, and AWS KMS calls every proxy with the same client certificate.
+bool BindsAnAccount(const XksRule& rule) {
+  for (const auto* field : {&rule.aws_principal_arn, &rule.kms_key_arn}) {
+    if (*field && std::all_of((*field)->begin(), (*field)->end(), NamesAnAccount)) return true;
+  }
+  return false;
+}
+
 Status ReadRecipient(const YAML::Node& node, XksRule& rule, bool is_allow) {
   if (auto s = CheckYamlKeys(node, {"image_sha384", "pcrs"}); !s) return s;
   if (const YAML::Node image = node["image_sha384"]) {
@@ -94,6 +123,12 @@ Result<XksRule> ReadRule(const YAML::Node& node, std::string label, bool is_allo
     if (auto s = ReadRecipient(node["recipient"], rule, is_allow); !s) return std::move(s).error();
   }
   if (node.size() == 0) return YamlError(node, rule.label + " has no condition");
+  if (is_allow && !BindsAnAccount(rule)) {
+    return YamlError(node, rule.label +
+                               " must bind AWS accounts: aws_principal_arn or kms_key_arn, each "
+                               "entry an ARN with a 12-digit account before any '*' "
+                               "(arn:aws:iam::111122223333:*)");
+  }
   return rule;
 }
 

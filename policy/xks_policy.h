@@ -51,8 +51,10 @@ struct XksPolicy {
 bool IsXksPolicySource(std::string_view yaml);
 
 // A validated XKS policy, or kMalformedRequest with "line N: what is wrong". Refused: unknown or
-// repeated fields, no allow rule, a rule without a condition, an empty pattern list, a
-// recipient condition (allow) that binds no image (image_sha384, PCR0 or PCR8).
+// repeated fields, no allow rule, a rule without a condition, an empty pattern list, an allow
+// rule that binds no AWS account (aws_principal_arn or kms_key_arn, every entry an ARN with a
+// 12-digit account before any '*'), a recipient condition (allow) that binds no image
+// (image_sha384, PCR0 or PCR8).
 Result<XksPolicy> ParseXksPolicy(std::string_view yaml);
 
 }  // namespace kb::policy

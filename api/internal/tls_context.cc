@@ -69,6 +69,15 @@ Result<std::shared_ptr<ssl::context>> MakeServerTlsContext(const TlsFiles& files
   if (!client_cas.empty()) {
     if (auto s = TrustClientCas(native, client_cas); !s) return std::move(s).error();
   }
+  if (!files.xks_client_ca_file.empty()) {
+    // A resumed TLS 1.3 session keeps the client's leaf but not the intermediates it sent, so
+    // XksClientCheck, which verifies the chain against the XKS CA alone, would refuse AWS KMS on
+    // every resumed connection. Each connection makes a full handshake instead (KMS keeps its
+    // connections open, so this costs one handshake per connection, not per call).
+    SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+    SSL_CTX_set_num_tickets(native, 0);
+    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  }
   return ctx;
 }
 

@@ -248,10 +248,6 @@ Result<Verified> Verify(const SignedRequest& request, const Scope& scope, Time n
                  "temporary credentials (X-Amz-Security-Token) are not supported; use an access "
                  "key issued by keybroker"};
   }
-  auto secret = lookup(credential->access_key_id);
-  if (!secret) {
-    return Error{ErrorCode::kUnauthorized, "the access key id is unknown or revoked"};
-  }
   auto forbidden = [](std::string message) {
     return Error{ErrorCode::kForbidden, std::move(message)};
   };
@@ -270,6 +266,11 @@ Result<Verified> Verify(const SignedRequest& request, const Scope& scope, Time n
   if (auto sent = HeaderValues(request.headers, "x-amz-content-sha256");
       sent && *sent != PayloadHash(request)) {
     return forbidden("x-amz-content-sha256 is not the SHA-256 of the body");
+  }
+  // Everything that needs no secret is checked first: a forged request costs no key lookup.
+  auto secret = lookup(credential->access_key_id);
+  if (!secret) {
+    return Error{ErrorCode::kUnauthorized, "the access key id is unknown or revoked"};
   }
   std::string expected = Sign(request, *credential, secret->span(), amz_date);
   if (!CtEqual(AsBytes(expected), AsBytes(credential->signature))) {

@@ -3,11 +3,14 @@
 #include <openssl/evp.h>
 
 #include "crypto/aes_gcm.h"
+#include "crypto/keyed_sha256.h"
 
 namespace kb::broker::xks {
 namespace {
 
 constexpr uint8_t kMetadataFormat = 0x01;
+constexpr size_t kMaxEncodedAad = 0xffff;
+constexpr size_t kMaxEncodedMetadata = 0xff;
 
 Error Invalid(std::string message) {
   return Error{ErrorCode::kInvalidCiphertext, std::move(message)};
@@ -51,8 +54,13 @@ Sha256Digest IntegrityValue(ByteSpan aad, ByteSpan metadata, ByteSpan iv, ByteSp
   return Sha256(all);
 }
 
+Result<SecretBytes> XksKey(ByteSpan material) {
+  return HkdfSha256(material, "keybroker xks v1", kGcmKeySize);
+}
+
 Result<Sealed> Seal(ByteSpan key, uint32_t key_version, ByteSpan plaintext, ByteSpan aad,
                     const Random& random) {
+  if (aad.size() > kMaxEncodedAad) return Error{ErrorCode::kInternal, "XKS: AAD too long"};
   Sealed out;
   out.metadata = EncodeCiphertextMetadata(key_version);
   out.iv.resize(kIvSize);
@@ -69,6 +77,9 @@ Result<Sealed> Seal(ByteSpan key, uint32_t key_version, ByteSpan plaintext, Byte
 
 Result<SecretBytes> Open(ByteSpan key, ByteSpan ciphertext, ByteSpan iv, ByteSpan tag, ByteSpan aad,
                          ByteSpan metadata) {
+  if (aad.size() > kMaxEncodedAad || metadata.size() > kMaxEncodedMetadata) {
+    return Invalid("the AAD or the metadata is too long");
+  }
   if (iv.size() != kIvSize) return Invalid("initializationVector must be 12 bytes");
   if (tag.size() != kTagSize) return Invalid("authenticationTag must be 16 bytes");
   SecretBytes plaintext(ciphertext.size());

@@ -10,7 +10,9 @@
 //     u16_be(len(aad)) || aad || u8(len(md)) || md. A metadata byte changed (another version)
 //     or moved into the AAD fails the tag;
 //   - the data integrity value is SHA-256(aad || md || iv || ciphertext || tag) with no
-//     lengths: KMS recomputes it to catch bit flips on the way.
+//     lengths: KMS recomputes it to catch bit flips on the way;
+//   - the AES key is HKDF-SHA-256(key material, "keybroker xks v1"), apart from the KMS API's
+//     blob key (another info) made from the same kms key.
 
 #include <cstdint>
 
@@ -31,7 +33,7 @@ Bytes EncodeCiphertextMetadata(uint32_t key_version);
 Result<uint32_t> DecodeCiphertextMetadata(ByteSpan metadata);
 
 // u16_be(len(aad)) || aad || u8(len(metadata)) || metadata. REQUIRES: aad ≤ 65535 bytes,
-// metadata ≤ 255 bytes (the API refuses more before this).
+// metadata ≤ 255 bytes (Seal and Open check it; the API refuses more before).
 Bytes GcmAad(ByteSpan aad, ByteSpan metadata);
 
 Sha256Digest IntegrityValue(ByteSpan aad, ByteSpan metadata, ByteSpan iv, ByteSpan ciphertext,
@@ -44,10 +46,14 @@ struct Sealed {
   Bytes metadata;
 };
 
-// Encrypts under version `key_version` of a 32-byte key.
+// The AES-256 key of XKS calls under a kms key's `material`.
+Result<SecretBytes> XksKey(ByteSpan material);
+
+// Encrypts under `key` (XksKey of version `key_version`). kInternal for an AAD over 65,535
+// bytes (the API refuses more than 8,192 before).
 Result<Sealed> Seal(ByteSpan key, uint32_t key_version, ByteSpan plaintext, ByteSpan aad,
                     const Random& random);
-// kInvalidCiphertext unless the tag verifies under `key` for exactly these bytes.
+// kInvalidCiphertext unless the tag verifies under `key` (an XksKey) for exactly these bytes.
 Result<SecretBytes> Open(ByteSpan key, ByteSpan ciphertext, ByteSpan iv, ByteSpan tag, ByteSpan aad,
                          ByteSpan metadata);
 

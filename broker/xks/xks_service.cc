@@ -110,12 +110,14 @@ Result<XksEncrypted> XksService::Encrypt(std::string_view key_id, ByteSpan plain
   auto run = [&]() -> Result<XksEncrypted> {
     auto key = Authorize(key_id, 0, call, facts, &verdict);
     if (!key) return std::move(key).error();
-    auto sealed = xks::Seal(key->material.span(), key->version, plaintext, aad, deps_.random);
+    auto aes = xks::XksKey(key->material.span());
+    if (!aes) return std::move(aes).error();
+    auto sealed = xks::Seal(aes->span(), key->version, plaintext, aad, deps_.random);
     if (!sealed) return std::move(sealed).error();
     XksEncrypted out{std::move(*sealed), std::nullopt};
     const xks::Sealed& s = out.sealed;
     if (integrity) out.integrity = xks::IntegrityValue(aad, s.metadata, s.iv, s.ciphertext, s.tag);
-    auto check = xks::Open(key->material.span(), s.ciphertext, s.iv, s.tag, aad, s.metadata);
+    auto check = xks::Open(aes->span(), s.ciphertext, s.iv, s.tag, aad, s.metadata);
     if (!check || !CtEqual(check->span(), plaintext)) {
       return Error{ErrorCode::kInternal, "the ciphertext just made does not decrypt"};
     }
@@ -145,8 +147,9 @@ Result<SecretBytes> XksService::Decrypt(std::string_view key_id, const Ciphertex
                     " requires attestation: its recipient conditions count only on a connection "
                     "with AWS KMS's client certificate (xks.client_ca)");
     }
-    return xks::Open(key->material.span(), input.ciphertext, input.iv, input.tag, input.aad,
-                     input.metadata);
+    auto aes = xks::XksKey(key->material.span());
+    if (!aes) return std::move(aes).error();
+    return xks::Open(aes->span(), input.ciphertext, input.iv, input.tag, input.aad, input.metadata);
   };
   auto result = run();
   return Audited(facts, call, verdict.evaluation.reason, std::move(result));

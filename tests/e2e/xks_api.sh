@@ -57,7 +57,8 @@ deny:
 EOF
 # A second policy gives the key store a key that does not exist and a release key.
 printf '%s\n' 'name: s3-misc' 'kind: xks' 'keystores: [xks-s3]' 'keys: [no-such-key, example-key]' \
-  'allow:' '  - kms_operation: [CreateKey, Encrypt, Decrypt]' >misc-policy.yaml
+  'allow:' '  - kms_operation: [CreateKey, Encrypt, Decrypt]' \
+  "    aws_principal_arn: ['arn:aws:iam::111122223333:*']" >misc-policy.yaml
 for f in xks-policy.yaml misc-policy.yaml; do  # one approval is the quorum here
   admin policies put --file $f >put.txt || fail "policy put $f: $(cat put.txt)"
 done

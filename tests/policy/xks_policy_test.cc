@@ -12,6 +12,8 @@ namespace {
 
 const std::string kImage(96, 'a');
 const std::string kPcr8(96, 'b');
+// Every allow rule binds AWS accounts.
+const std::string kAccount = "    aws_principal_arn: ['arn:aws:iam::111122223333:*']\n";
 
 std::string Policy(const std::string& rules) {
   return "name: s3-external\nkind: xks\nkeystores: [ks1]\nkeys: [k1, k2]\n" + rules;
@@ -88,11 +90,24 @@ TEST(XksPolicy, RefusesWhatCouldAllowMoreThanItSays) {
                            "allow:\n  - kms_operation: [Decrypt]\n"))
                 .find("allow"),
             std::string::npos);
+  // One external key can back KMS keys in any account: an allow rule names accounts.
+  for (const std::string& rule :
+       {std::string("kms_operation: [Encrypt]"), std::string("aws_principal_arn: ['AWS Internal']"),
+        std::string("aws_principal_arn: ['arn:aws:iam::*']"),
+        std::string("aws_principal_arn: ['arn:aws:iam::1234:*']"),
+        std::string("kms_key_arn: ['arn:aws:kms:us-east-1:111122223333:key/k', 'arn:*']")}) {
+    EXPECT_NE(ErrorOf(Policy("allow:\n  - " + rule + "\n")).find("must bind AWS accounts"),
+              std::string::npos)
+        << rule;
+  }
+  EXPECT_EQ(ErrorOf(Policy("allow:\n  - aws_principal_arn: [ec2.amazonaws.com]\n"
+                           "    kms_key_arn: ['arn:aws:kms:us-east-1:111122223333:key/*']\n")),
+            "");
   // The release parser says what the document is instead of "unknown key kind".
   auto as_release = ParsePolicy(Policy("allow:\n  - kms_operation: [Encrypt]\n"));
   ASSERT_FALSE(as_release);
   EXPECT_NE(as_release.error().message.find("XKS policy"), std::string::npos);
-  EXPECT_EQ(*ParsePolicyOfEitherKind(Policy("allow:\n  - kms_operation: [Encrypt]\n")),
+  EXPECT_EQ(*ParsePolicyOfEitherKind(Policy("allow:\n  - kms_operation: [Encrypt]\n" + kAccount)),
             "s3-external");
 }
 
@@ -109,13 +124,14 @@ TEST(XksEvaluator, AllowsWhenARuleMatchesEveryCondition) {
   EXPECT_NE(other_account.reason.find("awsPrincipalArn does not match"), std::string::npos);
   EXPECT_FALSE(Decide(p, Call("arn:aws:iam::111122223333:role/app", "ReEncrypt")).allow);
   // A prefix is a prefix: the account id cannot be extended.
-  XksPolicy exact = Parsed("allow:\n  - aws_principal_arn: ['arn:aws:iam::1111:role/app']\n");
-  EXPECT_FALSE(Decide(exact, Call("arn:aws:iam::1111:role/app2")).allow);
-  EXPECT_TRUE(Decide(exact, Call("arn:aws:iam::1111:role/app")).allow);
+  XksPolicy exact =
+      Parsed("allow:\n  - aws_principal_arn: ['arn:aws:iam::111122223333:role/app']\n");
+  EXPECT_FALSE(Decide(exact, Call("arn:aws:iam::111122223333:role/app2")).allow);
+  EXPECT_TRUE(Decide(exact, Call("arn:aws:iam::111122223333:role/app")).allow);
 }
 
 TEST(XksEvaluator, AnAbsentFieldMatchesNoCondition) {
-  XksPolicy p = Parsed("allow:\n  - kms_via_service: [s3]\n");
+  XksPolicy p = Parsed("allow:\n  - kms_via_service: [s3]\n" + kAccount);
   EXPECT_FALSE(Decide(p, Call()).allow);
   auto via = Call();
   via["kmsViaService"] = "s3";
@@ -123,9 +139,9 @@ TEST(XksEvaluator, AnAbsentFieldMatchesNoCondition) {
 }
 
 TEST(XksEvaluator, ADenyRuleWins) {
-  XksPolicy p = Parsed(
-      "allow:\n  - kms_operation: [Encrypt, Decrypt]\n"
-      "deny:\n  - aws_principal_arn: ['arn:aws:iam::111122223333:user/mallory']\n");
+  XksPolicy p =
+      Parsed("allow:\n  - kms_operation: [Encrypt, Decrypt]\n" + kAccount +
+             "deny:\n  - aws_principal_arn: ['arn:aws:iam::111122223333:user/mallory']\n");
   EXPECT_TRUE(Decide(p, Call()).allow);
   auto denied = Decide(p, Call("arn:aws:iam::111122223333:user/mallory"));
   EXPECT_FALSE(denied.allow);
@@ -134,7 +150,7 @@ TEST(XksEvaluator, ADenyRuleWins) {
 }
 
 TEST(XksEvaluator, OnlyPoliciesNamingTheKeyStoreAndTheKeyDecide) {
-  XksPolicy p = Parsed("allow:\n  - kms_operation: [Encrypt]\n");
+  XksPolicy p = Parsed("allow:\n  - kms_operation: [Encrypt]\n" + kAccount);
   EXPECT_TRUE(Decide(p, Call(), "ks1", "k2").allow);
   auto other_store = Decide(p, Call(), "ks2", "k1");
   EXPECT_FALSE(other_store.allow);
@@ -144,11 +160,10 @@ TEST(XksEvaluator, OnlyPoliciesNamingTheKeyStoreAndTheKeyDecide) {
 }
 
 TEST(XksEvaluator, AMatchingRuleThatBindsARecipientIsPreferred) {
-  XksPolicy p = Parsed(
-      "allow:\n  - kms_operation: [Decrypt]\n"
-      "  - kms_operation: [Decrypt]\n    recipient: {image_sha384: " +
-      kImage + "}\n");
-  auto call = Call("arn:aws:iam::1:role/r", "Decrypt");
+  XksPolicy p = Parsed("allow:\n  - kms_operation: [Decrypt]\n" + kAccount +
+                       "  - kms_operation: [Decrypt]\n" + kAccount +
+                       "    recipient: {image_sha384: " + kImage + "}\n");
+  auto call = Call("arn:aws:iam::111122223333:role/r", "Decrypt");
   auto plain = Decide(p, call);
   EXPECT_TRUE(plain.allow);
   EXPECT_FALSE(plain.recipient_bound);
@@ -159,10 +174,9 @@ TEST(XksEvaluator, AMatchingRuleThatBindsARecipientIsPreferred) {
 }
 
 TEST(XksEvaluator, RecipientMeasurementsMatchAsHexOfEitherCase) {
-  XksPolicy p =
-      Parsed("allow:\n  - kms_operation: [Decrypt]\n    recipient: {image_sha384: " + kImage +
-             ", pcrs: {8: " + kPcr8 + "}}\n");
-  auto call = Call("arn:aws:iam::1:role/r", "Decrypt");
+  XksPolicy p = Parsed("allow:\n  - kms_operation: [Decrypt]\n" + kAccount +
+                       "    recipient: {image_sha384: " + kImage + ", pcrs: {8: " + kPcr8 + "}}\n");
+  auto call = Call("arn:aws:iam::111122223333:role/r", "Decrypt");
   EXPECT_FALSE(Decide(p, call).allow);
   call["kmsRecipientAttestationImageSha384"] = std::string(96, 'A');
   EXPECT_FALSE(Decide(p, call).allow);  // PCR8 missing

@@ -49,6 +49,7 @@ class XksApiTest : public testing::AdminServer {
         "  - kms_operation: [CreateKey, Encrypt, Decrypt]\n"
         "    aws_principal_arn: ['arn:aws:iam::111122223333:*']\n"
         "  - kms_operation: [Decrypt]\n"
+        "    aws_principal_arn: ['arn:aws:iam::111122223333:*']\n"
         "    recipient: {image_sha384: " +
         kImage +
         "}\n"

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "common/encoding.h"
 
 namespace kb::broker::xks {
@@ -40,6 +42,15 @@ TEST(XksCipher, MetadataNamesTheKeyVersion) {
     ASSERT_FALSE(decoded);
     EXPECT_EQ(decoded.error().code, ErrorCode::kInvalidCiphertext);
   }
+}
+
+TEST(XksCipher, TheAesKeyIsDerivedApartFromTheKeyMaterial) {
+  Bytes material(32, 0x42);
+  auto a = XksKey(material), b = XksKey(material);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->size(), 32u);
+  EXPECT_TRUE(std::equal(a->span().begin(), a->span().end(), b->span().begin()));
+  EXPECT_FALSE(std::equal(a->span().begin(), a->span().end(), material.begin()));
 }
 
 class XksSealTest : public ::testing::Test {
