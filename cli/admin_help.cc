@@ -38,10 +38,13 @@ std::string OptionSynopsis(std::string_view words) {
   AdminCommandOptionNames names = FindAdminCommandOptions(words);
   std::string out;
   for (const auto& name : OptionNameList(names.required)) {
-    out += " " + OptionRow(all.find(name, false)).first;
+    out += ' ';  // appended, not " " + ...: GCC 12 -O2 false -Wrestrict (PR105329)
+    out += OptionRow(all.find(name, false)).first;
   }
   for (const auto& name : OptionNameList(names.optional)) {
-    out += " [" + OptionRow(all.find(name, false)).first + "]";
+    out += " [";
+    out += OptionRow(all.find(name, false)).first;
+    out += ']';
   }
   return out;
 }
@@ -93,7 +96,7 @@ std::string ResourceHelp(std::string_view resource) {
   Rows rows;
   for (const api::RouteEntry* route : AdminRoutes(resource)) {
     std::string verb(VerbOf(route->cli_words));
-    if (!route->cli_arg.empty()) verb += " " + std::string(route->cli_arg);
+    if (!route->cli_arg.empty()) (verb += ' ') += route->cli_arg;
     rows.emplace_back(verb + OptionSynopsis(route->cli_words),
                       std::string(route->summary) + " [" + RolesOfRoute(*route) + "]");
   }
@@ -123,7 +126,7 @@ std::string BootstrapHelp() {
 
 std::string AdminSynopsis(const api::RouteEntry& route) {
   std::string synopsis = "keybroker admin " + std::string(route.cli_words);
-  if (!route.cli_arg.empty()) synopsis += " " + std::string(route.cli_arg);
+  if (!route.cli_arg.empty()) (synopsis += ' ') += route.cli_arg;
   return synopsis + OptionSynopsis(route.cli_words);
 }
 

@@ -20,8 +20,10 @@ Result<Sha256Digest> HmacSha256(ByteSpan key, ByteSpan data) {
 }
 
 Result<SecretBytes> HkdfSha256(ByteSpan ikm, std::string_view info, size_t size) {
-  OsslPtr<EVP_KDF> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
-  OsslPtr<EVP_KDF_CTX> ctx(kdf ? EVP_KDF_CTX_new(kdf.get()) : nullptr);
+  // Fetched once: a fetch is a provider lookup under a lock, on every XKS call otherwise. The
+  // object is immutable and shared by threads; it lives as long as the process.
+  static EVP_KDF* const kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  OsslPtr<EVP_KDF_CTX> ctx(kdf ? EVP_KDF_CTX_new(kdf) : nullptr);
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
                          OSSL_PARAM_construct_octet_string(
