@@ -6,15 +6,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <chrono>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -93,6 +97,53 @@ inline double PeakRssMiB(int pid) {
 inline double Percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
+}
+
+// What C connections posting N requests concurrently measured.
+struct LoadResult {
+  std::vector<double> latencies_ms;  // per request
+  double seconds = 0;
+  int failures = 0;  // answers other than 200, and connections that failed
+  std::string first_error;
+};
+
+// C threads, each with its own connection, send requests 0..N-1 between them:
+// `send(connection, i)` returns the status and body of request i.
+template <typename Send>
+LoadResult RunLoad(asio::ssl::context& tls, const std::string& host, const std::string& port, int n,
+                   int c, const Send& send) {
+  LoadResult out;
+  out.latencies_ms.resize(static_cast<size_t>(n));
+  std::atomic<int> next{0}, failures{0};
+  std::mutex error_mu;
+  auto failed = [&](std::string what) {
+    ++failures;
+    std::lock_guard<std::mutex> lock(error_mu);
+    if (out.first_error.empty()) out.first_error = std::move(what);
+  };
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < c; ++t) {
+    threads.emplace_back([&] {
+      try {
+        Connection conn(tls, host, port);
+        for (int i; (i = next.fetch_add(1)) < n;) {
+          auto t0 = std::chrono::steady_clock::now();
+          auto [status, answer] = send(conn, i);
+          out.latencies_ms[size_t(i)] =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                  .count();
+          if (status != 200) failed(std::to_string(status) + " " + answer);
+        }
+      } catch (const std::exception& e) {
+        failed(e.what());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.failures = failures;
+  return out;
 }
 
 }  // namespace kb::bench

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -27,9 +26,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 #include "bench/load_common.h"
@@ -139,40 +136,16 @@ int main(int argc, char** argv) {
   }
 
   // Phase 2: the releases.
-  std::vector<double> latencies_ms(static_cast<size_t>(n));
-  std::atomic<int> next{0}, failures{0};
-  std::mutex error_mu;
-  std::string first_error;
-  double cpu_before = CpuSeconds(pid);
-  auto start = steady::now();
-  std::vector<std::thread> threads;
-  for (int t = 0; t < c; ++t) {
-    threads.emplace_back([&] {
-      try {
-        Connection conn(tls, vm["host"].as<std::string>(), vm["port"].as<std::string>());
-        for (int i; (i = next.fetch_add(1)) < n;) {
-          auto t0 = steady::now();
-          auto [status, answer] = conn.Post("/v1/release", bodies[size_t(i)]);
-          latencies_ms[size_t(i)] =
-              std::chrono::duration<double, std::milli>(steady::now() - t0).count();
-          if (status != 200) {
-            ++failures;
-            std::lock_guard<std::mutex> lock(error_mu);
-            if (first_error.empty()) first_error = std::to_string(status) + " " + answer;
-          }
-        }
-      } catch (const std::exception& e) {
-        ++failures;
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (first_error.empty()) first_error = e.what();
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  double seconds = std::chrono::duration<double>(steady::now() - start).count();
-  double cpu = CpuSeconds(pid) - cpu_before;
-  if (failures > 0) {
-    std::cerr << "release_load: " << failures << " releases failed; first: " << first_error << "\n";
+  double cpu_before = kb::bench::CpuSeconds(pid);
+  kb::bench::LoadResult load = kb::bench::RunLoad(
+      tls, vm["host"].as<std::string>(), vm["port"].as<std::string>(), n, c,
+      [&](Connection& conn, int i) { return conn.Post("/v1/release", bodies[size_t(i)]); });
+  double seconds = load.seconds;
+  double cpu = kb::bench::CpuSeconds(pid) - cpu_before;
+  const std::vector<double>& latencies_ms = load.latencies_ms;
+  if (load.failures > 0) {
+    std::cerr << "release_load: " << load.failures
+              << " releases failed; first: " << load.first_error << "\n";
     return 1;
   }
   double decisions_per_commit = 0;

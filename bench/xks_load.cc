@@ -14,14 +14,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <atomic>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <mutex>
-#include <thread>
 
 #include "api/kms/sigv4.h"
 #include "bench/load_common.h"
@@ -159,42 +156,18 @@ int main(int argc, char** argv) {
         Signed(host, keys + "/decrypt", json::serialize(body), id, secret, region, amz_date));
   }
 
-  std::vector<double> latencies_ms(static_cast<size_t>(n));
-  std::atomic<int> next{0}, failures{0};
-  std::mutex error_mu;
-  std::string first_error;
   double cpu_before = kb::bench::CpuSeconds(pid);
-  auto start = steady::now();
-  std::vector<std::thread> threads;
-  for (int t = 0; t < c; ++t) {
-    threads.emplace_back([&] {
-      try {
-        Connection conn(tls, host, port);
-        for (int i; (i = next.fetch_add(1)) < n;) {
-          const Call& call = calls[size_t(i)];
-          auto t0 = steady::now();
-          auto [status, answer] =
-              conn.Send(kb::bench::http::verb::post, call.target, call.body, call.headers);
-          latencies_ms[size_t(i)] =
-              std::chrono::duration<double, std::milli>(steady::now() - t0).count();
-          if (status != 200) {
-            ++failures;
-            std::lock_guard<std::mutex> lock(error_mu);
-            if (first_error.empty()) first_error = std::to_string(status) + " " + answer;
-          }
-        }
-      } catch (const std::exception& e) {
-        ++failures;
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (first_error.empty()) first_error = e.what();
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  double seconds = std::chrono::duration<double>(steady::now() - start).count();
+  kb::bench::LoadResult load =
+      kb::bench::RunLoad(tls, host, port, n, c, [&](Connection& conn, int i) {
+        return conn.Send(kb::bench::http::verb::post, calls[size_t(i)].target,
+                         calls[size_t(i)].body, calls[size_t(i)].headers);
+      });
+  double seconds = load.seconds;
   double cpu = kb::bench::CpuSeconds(pid) - cpu_before;
-  if (failures > 0) {
-    std::cerr << "xks_load: " << failures << " calls failed; first: " << first_error << "\n";
+  const std::vector<double>& latencies_ms = load.latencies_ms;
+  if (load.failures > 0) {
+    std::cerr << "xks_load: " << load.failures << " calls failed; first: " << load.first_error
+              << "\n";
     return 1;
   }
   double per_commit = 0;

@@ -47,15 +47,15 @@ Result<T> XksService::Audited(const DecisionFacts& facts, const XksCall& call, s
   return result;
 }
 
-Result<storage::KeyRecord> XksService::AuthorizeMetadata(std::string_view key_id,
-                                                         const XksCall& call,
-                                                         DecisionFacts& facts) {
+Result<storage::KeyRecord> XksService::Permit(std::string_view key_id, const XksCall& call,
+                                              DecisionFacts& facts, XksVerdict* verdict_out) {
   facts.key_id = std::string(key_id);
   auto verdict = deps_.policies.DecideXks(call.keystore, key_id, call.metadata);
   if (!verdict) return std::move(verdict).error();
   facts.policy = verdict->evaluation.policy;
   facts.policy_version = verdict->policy_version;
   if (!verdict->evaluation.allow) return Denied(verdict->evaluation.reason);
+  *verdict_out = std::move(*verdict);
   auto key = deps_.keys.Get(key_id);
   if (!key) return std::move(key).error();
   if (key->purpose != storage::KeyPurpose::kKms) {
@@ -67,21 +67,14 @@ Result<storage::KeyRecord> XksService::AuthorizeMetadata(std::string_view key_id
 
 Result<UnsealedKey> XksService::Authorize(std::string_view key_id, uint32_t version,
                                           const XksCall& call, DecisionFacts& facts,
-                                          XksVerdict* verdict_out) {
-  facts.key_id = std::string(key_id);
-  auto verdict = deps_.policies.DecideXks(call.keystore, key_id, call.metadata);
-  if (!verdict) return std::move(verdict).error();
-  facts.policy = verdict->evaluation.policy;
-  facts.policy_version = verdict->policy_version;
-  if (!verdict->evaluation.allow) return Denied(verdict->evaluation.reason);
-  *verdict_out = std::move(*verdict);
-  auto record = deps_.keys.Get(key_id);
+                                          XksVerdict* verdict) {
+  auto record = Permit(key_id, call, facts, verdict);
   if (!record) return std::move(record).error();
   // A version the key never had comes from altered metadata, not from a missing key.
   if (version > record->current_version) {
     return Error{ErrorCode::kInvalidCiphertext, "ciphertextMetadata names no version of the key"};
   }
-  // Unseal checks purpose (before unsealing) and that the key is enabled.
+  // Unseal checks that the key is enabled.
   auto key = deps_.keys.Unseal(*record, version, storage::KeyPurpose::kKms);
   if (!key) return std::move(key).error();
   if (key->material.size() != kGcmKeySize) {
@@ -94,7 +87,8 @@ Result<UnsealedKey> XksService::Authorize(std::string_view key_id, uint32_t vers
 Result<XksKeyMetadata> XksService::GetKeyMetadata(std::string_view key_id, const XksCall& call) {
   DecisionFacts facts = Facts("GetKeyMetadata", call);
   auto run = [&]() -> Result<XksKeyMetadata> {
-    auto key = AuthorizeMetadata(key_id, call, facts);
+    XksVerdict verdict;
+    auto key = Permit(key_id, call, facts, &verdict);
     if (!key) return std::move(key).error();
     facts.key_version = key->current_version;
     return XksKeyMetadata{key->enabled};

@@ -83,11 +83,12 @@ class XksService {
   Status Health(const XksCall& call);
 
  private:
-  // Steps 1 and 2: the key, unsealed (`version` 0: the current one).
+  // Steps 1 and 2: the key's record, once the policies allow the call and it is a kms key.
+  Result<storage::KeyRecord> Permit(std::string_view key_id, const XksCall& call,
+                                    DecisionFacts& facts, XksVerdict* verdict);
+  // Permit, then the key's version (`version` 0: the current one) unsealed (step 3).
   Result<UnsealedKey> Authorize(std::string_view key_id, uint32_t version, const XksCall& call,
                                 DecisionFacts& facts, XksVerdict* verdict);
-  Result<storage::KeyRecord> AuthorizeMetadata(std::string_view key_id, const XksCall& call,
-                                               DecisionFacts& facts);
   DecisionFacts Facts(std::string_view operation, const XksCall& call) const;
   template <typename T>
   Result<T> Audited(const DecisionFacts& facts, const XksCall& call, std::string reason,
