@@ -25,6 +25,12 @@ broker::ClientCertificateIdentity VerifiedClient(SSL* ssl) {
   return identity ? std::move(*identity) : broker::ClientCertificateIdentity{};
 }
 
+// The KMS and XKS APIs: POST outside /v1/, signed with SigV4 over headers. No route under /v1/
+// reads headers.
+bool IsSignedApiRequest(const HttpRequest& request) {
+  return request.method == "POST" && !request.target.starts_with("/v1/");
+}
+
 HttpResponse ErrorAnswer(int status, ErrorCode code, std::string message) {
   return {status, "application/json", EncodeError({code, std::move(message)})};
 }
@@ -140,8 +146,8 @@ void Session::OnRead(beast::error_code ec, std::size_t) {
                     context_.clock.Now(), keep_alive};
   // Routes run on the handler threads (they may wait for the disk), the SigV4 APIs on their own;
   // the answer comes back onto this session's strand before touching the stream.
-  bool signed_api = request.method == "POST" && !request.target.starts_with("/v1/");
-  asio::post(signed_api && context_.api_handlers ? *context_.api_handlers : *context_.handlers,
+  bool signed_api = IsSignedApiRequest(request) && context_.api_handlers != nullptr;
+  asio::post(signed_api ? *context_.api_handlers : *context_.handlers,
              [self = shared_from_this(), request = std::move(request), answered]() {
                HttpResponse response = Route(request, self->context_.services, answered.start);
                asio::post(self->stream_.get_executor(),
@@ -185,8 +191,7 @@ HttpRequest Session::ToHttpRequest() {
   request.client_spki_sha256 = client_.spki_sha256;
   request.remote_address = remote_address_;
   request.xks_client_certificate = xks_client_;
-  // The KMS and XKS APIs sign headers; no route under /v1/ reads them.
-  if (req.method() == http::verb::post && !request.target.starts_with("/v1/")) {
+  if (IsSignedApiRequest(request)) {
     for (const auto& field : req) {
       std::string name(field.name_string());
       std::transform(name.begin(), name.end(), name.begin(),

@@ -28,22 +28,30 @@ DecisionFacts XksService::Facts(std::string_view operation, const XksCall& call)
   return facts;
 }
 
-template <typename T>
-Result<T> XksService::Audited(const DecisionFacts& facts, const XksCall& call, std::string reason,
-                              Result<T> result) {
-  Verdict verdict = result ? Verdict::kAllow : Verdict::kDeny;
+Status XksService::Record(const DecisionFacts& facts, const XksCall& call, Verdict verdict,
+                          const std::string& why) {
   std::string reasons = "kmsOperation=" + Field(call, "kmsOperation");
   if (std::string arn = Field(call, "awsPrincipalArn"); !arn.empty()) {
     reasons += " awsPrincipalArn=" + arn;
   }
-  reasons += "; " + (result ? reason
-                            : std::string(ErrorCodeName(result.error().code)) + ": " +
-                                  result.error().message);
+  reasons += "; " + why;
   auto receipt =
       deps_.release.Record(storage::LedgerEntry{{}, facts.time, [&](const Status& nonce) {
                                                   return AuditRow(facts, verdict, reasons, nonce);
                                                 }});
   if (!receipt) return Error{ErrorCode::kInternal, "the audit row could not be written"};
+  return Ok();
+}
+
+template <typename T>
+Result<T> XksService::Audited(const DecisionFacts& facts, const XksCall& call,
+                              const std::string& reason, Result<T> result) {
+  std::string why =
+      result ? reason
+             : std::string(ErrorCodeName(result.error().code)) + ": " + result.error().message;
+  if (auto s = Record(facts, call, result ? Verdict::kAllow : Verdict::kDeny, why); !s) {
+    return std::move(s).error();
+  }
   return result;
 }
 
@@ -86,15 +94,15 @@ Result<UnsealedKey> XksService::Authorize(std::string_view key_id, uint32_t vers
 
 Result<XksKeyMetadata> XksService::GetKeyMetadata(std::string_view key_id, const XksCall& call) {
   DecisionFacts facts = Facts("GetKeyMetadata", call);
+  XksVerdict verdict;
   auto run = [&]() -> Result<XksKeyMetadata> {
-    XksVerdict verdict;
     auto key = Permit(key_id, call, facts, &verdict);
     if (!key) return std::move(key).error();
     facts.key_version = key->current_version;
     return XksKeyMetadata{key->enabled};
   };
   auto result = run();
-  return Audited(facts, call, "policy " + facts.policy + " allows", std::move(result));
+  return Audited(facts, call, verdict.evaluation.reason, std::move(result));
 }
 
 Result<XksEncrypted> XksService::Encrypt(std::string_view key_id, ByteSpan plaintext, ByteSpan aad,
@@ -153,12 +161,8 @@ Status XksService::RecordRefusal(std::string_view operation, std::string_view ke
                                  const XksCall& call, const Error& why) {
   DecisionFacts facts = Facts(operation, call);
   facts.key_id = std::string(key_id);
-  auto recorded = Audited(facts, call, "", Result<bool>(why));
-  if (!recorded && recorded.error().code == ErrorCode::kInternal &&
-      why.code != ErrorCode::kInternal) {
-    return std::move(recorded).error();
-  }
-  return Ok();
+  return Record(facts, call, Verdict::kDeny,
+                std::string(ErrorCodeName(why.code)) + ": " + why.message);
 }
 
 Status XksService::Health(const XksCall& call) {

@@ -90,8 +90,13 @@ class XksService {
   Result<UnsealedKey> Authorize(std::string_view key_id, uint32_t version, const XksCall& call,
                                 DecisionFacts& facts, XksVerdict* verdict);
   DecisionFacts Facts(std::string_view operation, const XksCall& call) const;
+  // The call's audit row, through the release ledger (group commit); kInternal if it cannot be
+  // written, and then the call fails.
+  Status Record(const DecisionFacts& facts, const XksCall& call, Verdict verdict,
+                const std::string& why);
+  // `result`, once its audit row is durable (`reason` explains an allow).
   template <typename T>
-  Result<T> Audited(const DecisionFacts& facts, const XksCall& call, std::string reason,
+  Result<T> Audited(const DecisionFacts& facts, const XksCall& call, const std::string& reason,
                     Result<T> result);
 
   Dependencies deps_;
