@@ -291,6 +291,21 @@ TEST(SigV4Scopes, XksNeedsHostAndDateSignedForItsOwnService) {
   EXPECT_NE(other_service.error().message.find("kms-xks-proxy"), std::string::npos);
   Headers date_unsigned = signed_for("kms-xks-proxy", {"host"});
   EXPECT_EQ(verify(date_unsigned, XksScope("us-east-1")).error().code, ErrorCode::kForbidden);
+  // What needs no secret is refused before the key lookup: a forged flood reads no database.
+  int lookups = 0;
+  auto counting = [&](const Headers& h, const Scope& scope, Time at) {
+    SignedRequest request{"POST", "/p/kms/xks/v1/health", "", h, body};
+    return Verify(request, scope, at, [&](const std::string&) {
+      ++lookups;
+      return std::optional<SecretBytes>(SecretBytes(AsBytes(secret)));
+    });
+  };
+  EXPECT_FALSE(counting(xks, XksScope("eu-west-1"), now));
+  EXPECT_FALSE(counting(kms, XksScope("us-east-1"), now));
+  EXPECT_FALSE(counting(xks, XksScope("us-east-1"), now + std::chrono::minutes(6)));
+  EXPECT_EQ(lookups, 0);
+  EXPECT_TRUE(counting(xks, XksScope("us-east-1"), now));
+  EXPECT_EQ(lookups, 1);
 }
 
 }  // namespace

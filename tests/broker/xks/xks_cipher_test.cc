@@ -114,6 +114,17 @@ TEST_F(XksSealTest, EveryAlteredFieldFailsAsInvalidCiphertext) {
   }
 }
 
+TEST_F(XksSealTest, LengthsTheAadPrefixCannotCarryAreRefused) {
+  auto s = *Seal(key_, 1, Text("x"), {}, random_);
+  Bytes long_aad(0x10000, 'a');
+  EXPECT_FALSE(Seal(key_, 1, Text("x"), long_aad, random_));
+  auto long_metadata = Open(key_, s.ciphertext, s.iv, s.tag, {}, Bytes(256, 1));
+  ASSERT_FALSE(long_metadata);
+  EXPECT_EQ(long_metadata.error().code, ErrorCode::kInvalidCiphertext);
+  EXPECT_EQ(Open(key_, s.ciphertext, s.iv, s.tag, long_aad, s.metadata).error().code,
+            ErrorCode::kInvalidCiphertext);
+}
+
 TEST_F(XksSealTest, EachSealHasAFreshIv) {
   auto a = *Seal(key_, 1, Text("same"), {}, random_);
   auto b = *Seal(key_, 1, Text("same"), {}, random_);
