@@ -100,12 +100,13 @@ HttpResponse DisableKey(const AdminCall& call) {
 HttpResponse GetImportParameters(const AdminCall& call) {
   auto params = call.services.keys.CreateImportParameters(call.params[0], call.principal, call.now);
   if (!params) return ErrorResponse(params.error());
-  return JsonResponse(200, json::object{{"key_id", params->key_id},
-                                        {"wrapping_algorithm", "RSAES_OAEP_SHA_256"},
-                                        {"wrapping_key_spec", "RSA_3072"},
-                                        {"public_key", Base64Encode(params->wrapping_public_key)},
-                                        {"import_token", params->import_token},
-                                        {"expires_at", FormatRfc3339(params->expires_at)}});
+  return JsonResponse(
+      200, json::object{{"key_id", params->key_id},
+                        {"wrapping_algorithm", broker::ImportAlgorithmName(params->wrapping_hash)},
+                        {"wrapping_key_spec", "RSA_3072"},
+                        {"public_key", Base64Encode(params->wrapping_public_key)},
+                        {"import_token", params->import_token},
+                        {"expires_at", FormatRfc3339(params->expires_at)}});
 }
 
 HttpResponse ImportKey(const AdminCall& call) {

@@ -58,6 +58,12 @@ HttpResponse Healthz(const HttpRequest&, Services& services, Time) {
                "and revoke these";
   }
   if (!warning.empty()) body["warning"] = warning;
+  if (const KeystoreHealth* k = services.keystore) {
+    boost::json::object keystore{{"type", k->type}};
+    if (!k->token.empty()) keystore["token"] = k->token;
+    if (!k->release_wrap.empty()) keystore["release_wrap"] = k->release_wrap;
+    body["keystore"] = std::move(keystore);
+  }
   return Json(200, boost::json::serialize(body));
 }
 

@@ -6,6 +6,7 @@
 // contract's shape.
 
 #include <functional>
+#include <string>
 
 #include "api/admin_api.h"
 #include "api/http_types.h"
@@ -33,6 +34,13 @@ struct RateLimiters {
   RateLimiter per_key;
 };
 
+// What /healthz says of the keystore (docs/keystores.md).
+struct KeystoreHealth {
+  std::string type;          // "sqlite" | "pkcs11"
+  std::string token;         // pkcs11: "<label> (<manufacturer> <model>)"
+  std::string release_wrap;  // "software: …" with the reason, or "in-token"
+};
+
 struct Services {
   broker::ReleaseService& release;
   // A development root is trusted: said at start-up and on every /healthz.
@@ -46,6 +54,7 @@ struct Services {
   const storage::LedgerWriter* ledger = nullptr;    // optional, for /metrics
   // Optional: trusted attestation keys registered as PEM (unproven) are counted on /healthz.
   const broker::AttestationKeys* attestation_keys = nullptr;
+  const KeystoreHealth* keystore = nullptr;  // optional
 };
 
 // The answer to `request`. The routes are those of RouteTable() (routes.h): an unknown path is

@@ -250,7 +250,8 @@ Result<std::pair<int, json::object>> Send(const Connection& c, const Call& call)
 }
 
 // Import without the secret on the wire: fetch one-time parameters, wrap the secret here to
-// their RSA-3072 key with RSAES-OAEP-SHA-256, send only the wrapped form.
+// their RSA-3072 key with RSAES-OAEP and the hash they name (SHA-256; SHA-1 for a PKCS#11 token
+// that offers no other), send only the wrapped form.
 Result<Call> ImportCall(const Connection& c, const std::string& id, const po::variables_map& vm,
                         int* status, json::object* failure) {
   if (!vm.count("file")) return Error{ErrorCode::kMalformedRequest, "--file is required"};
@@ -268,15 +269,19 @@ Result<Call> ImportCall(const Connection& c, const std::string& id, const po::va
   const json::object& p = params->second;
   const json::value* der_text = p.if_contains("public_key");
   const json::value* token = p.if_contains("import_token");
+  const json::value* algorithm = p.if_contains("wrapping_algorithm");
+  const EVP_MD* md = nullptr;
+  if (algorithm && *algorithm == "RSAES_OAEP_SHA_256") md = EVP_sha256();
+  if (algorithm && *algorithm == "RSAES_OAEP_SHA_1") md = EVP_sha1();
   auto der = der_text && der_text->is_string() ? Base64Decode(der_text->as_string())
                                                : std::optional<Bytes>();
-  if (!der || token == nullptr || !token->is_string()) {
+  if (!der || token == nullptr || !token->is_string() || md == nullptr) {
     return Error{ErrorCode::kInternal, "malformed import parameters"};
   }
   const unsigned char* cursor = der->data();
   OsslPtr<EVP_PKEY> key(d2i_PUBKEY(nullptr, &cursor, long(der->size())));
   if (!key) return Error{ErrorCode::kInternal, OsslErrorString("wrapping key")};
-  auto wrapped = broker::OaepSha256Encrypt(key.get(), material.span());
+  auto wrapped = broker::OaepEncrypt(key.get(), material.span(), md);
   if (!wrapped) return std::move(wrapped).error();
   json::object body{{"import_token", token->as_string()},
                     {"encrypted_key_material", Base64Encode(*wrapped)}};

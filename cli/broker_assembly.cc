@@ -42,7 +42,7 @@ Status OpenAudit(const Config& config, Time now, Broker& b) {
     if (!sink) return ForSetting("audit_sink", sink.error());
     b.audit_sink = std::move(*sink);
   }
-  auto audit = OpenKeyedAuditLog(*b.db, *b.kek, b.audit_sink.get(), now, &b.audit_rekey);
+  auto audit = OpenKeyedAuditLog(*b.db, *b.store.kek, b.audit_sink.get(), now, &b.audit_rekey);
   if (!audit) return std::move(audit).error();
   b.audit = std::move(*audit);
   return Ok();
@@ -77,9 +77,7 @@ Status LoadConfiguredTrust(const Config& config, broker::TrustAnchors& anchors,
 }
 
 Status AssembleBroker(const Config& config, Time now, Broker& b) {
-  auto kek = LoadConfiguredKek(config);
-  if (!kek) return std::move(kek).error();
-  b.kek = std::make_unique<broker::Kek>(std::move(*kek));
+  if (auto s = OpenConfiguredKeystore(config, b.random, b.store); !s) return s;
   auto db = storage::Database::Open(config.database, config.durability);
   if (!db) return ForSetting("database", db.error());
   b.db = std::move(*db);
@@ -92,10 +90,10 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
   b.nitro = std::make_unique<broker::NitroVerifier>(b.anchors, *b.cache);
   b.tpm2 = std::make_unique<broker::Tpm2QuoteVerifier>(b.aks);
   MakeStores(b);
-  b.manager =
-      std::make_unique<broker::KeyManager>(*b.keys, *b.audit, *b.unit_of_work, *b.kek, b.random);
-  b.release_manager = std::make_unique<broker::KeyManager>(*b.release_keys, *b.audit,
-                                                           *b.unit_of_work, *b.kek, b.random);
+  b.manager = std::make_unique<broker::KeyManager>(*b.keys, *b.audit, *b.unit_of_work,
+                                                   *b.store.keystore, b.random);
+  b.release_manager = std::make_unique<broker::KeyManager>(
+      *b.release_keys, *b.audit, *b.unit_of_work, *b.store.keystore, b.random);
   auto wrapper = broker::KeyWrapper::Create();
   if (!wrapper) return std::move(wrapper).error();
   b.wrapper = std::make_unique<broker::KeyWrapper>(std::move(*wrapper));
@@ -112,11 +110,11 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
   b.authenticator =
       std::make_unique<broker::Authenticator>(*b.principals, *b.unit_of_work, b.random);
   b.access_keys = std::make_unique<broker::AccessKeys>(*b.access_key_store, *b.unit_of_work,
-                                                       *b.authenticator, *b.kek, b.random);
+                                                       *b.authenticator, *b.store.kek, b.random);
   b.api_authenticator =
       std::make_unique<broker::Authenticator>(*b.api_principals, *b.unit_of_work, b.random);
-  b.api_access_keys = std::make_unique<broker::AccessKeys>(*b.api_access_key_store, *b.unit_of_work,
-                                                           *b.api_authenticator, *b.kek, b.random);
+  b.api_access_keys = std::make_unique<broker::AccessKeys>(
+      *b.api_access_key_store, *b.unit_of_work, *b.api_authenticator, *b.store.kek, b.random);
   b.admin = std::make_unique<broker::AdminService>(broker::AdminService::Dependencies{
       *b.references, *b.policies, *b.approvals, *b.attestation_keys, *b.audit, *b.unit_of_work,
       b.aks, *b.verifiers, config.approvals_required});
@@ -124,7 +122,7 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
   b.quorum =
       std::make_unique<broker::Quorum>(*b.approvals, *b.unit_of_work, config.approvals_required);
   b.key_admin = std::make_unique<broker::KeyAdmin>(*b.manager, *b.keys, *b.import_tokens, *b.audit,
-                                                   *b.quorum, *b.kek, b.random);
+                                                   *b.quorum, *b.store.keystore, b.random);
   b.kms_governance = std::make_unique<broker::KmsGovernance>(
       broker::KmsGovernance::Dependencies{*b.grants, *b.keys, *b.quorum, *b.audit, b.random});
   b.kms = std::make_unique<broker::KmsService>(broker::KmsService::Dependencies{

@@ -17,6 +17,7 @@
 #include "broker/release_service.h"
 #include "broker/xks/xks_service.h"
 #include "cli/config.h"
+#include "cli/keystore_assembly.h"
 #include "storage/file_audit_sink.h"
 #include "storage/ledger_writer.h"
 #include "storage/sqlite_access_key_store.h"
@@ -35,10 +36,12 @@
 namespace kb::cli {
 
 struct Broker {
+  // The KEK and the keystore (and the PKCS#11 token they may use): declared first, so that
+  // everything using them is destroyed before them.
+  OpenedKeystore store;
   // Declared before the database that writes to it, so it is closed after it.
   std::unique_ptr<storage::FileAuditSink> audit_sink;  // null: no `audit_sink` configured
   std::unique_ptr<storage::Database> db;
-  std::unique_ptr<broker::Kek> kek;
   broker::TrustAnchors anchors = broker::TrustAnchors::AwsNitroDefault();
   broker::AttestationKeys aks;
   std::unique_ptr<broker::CertificateCache> cache;
@@ -104,9 +107,10 @@ Result<broker::Kek> LoadConfiguredKek(const Config& config);
 Status LoadConfiguredTrust(const Config& config, broker::TrustAnchors& anchors,
                            broker::AttestationKeys& aks);
 
-// Opens the database, the KEK and the audit sink, keys an audit chain still in plain SHA-256
-// (an audit.rekey row at `now`; refused when the sink shows a downgrade), loads trust roots and
-// attestation keys (configured and registered), and builds every service.
+// Opens the keystore (the KEK file or the PKCS#11 token), the database and the audit sink, keys an
+// audit chain still in plain SHA-256 (an audit.rekey row at `now`; refused when the sink shows a
+// downgrade), loads trust roots and attestation keys (configured and registered), and builds every
+// service.
 Status AssembleBroker(const Config& config, Time now, Broker& b);
 
 }  // namespace kb::cli

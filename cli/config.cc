@@ -6,6 +6,7 @@
 
 #include "cli/cli_io.h"
 #include "cli/config_fields.h"
+#include "cli/config_keystore.h"
 #include "cli/config_xks.h"
 #include "common/yaml_util.h"
 
@@ -118,6 +119,9 @@ Status ReadSections(const ConfigSection& root, Config& config) {
   if (auto xks = root.Section("xks")) {
     if (auto s = ReadXks(*xks, config.xks); !s) return s;
   }
+  if (auto keystore = root.Section("keystore")) {
+    if (auto s = ReadKeystore(*keystore, config.keystore); !s) return s;
+  }
   return Ok();
 }
 
@@ -144,6 +148,7 @@ Result<Config> ReadConfig(const YAML::Node& node) {
                                "rate_limits",
                                "kms",
                                "xks",
+                               "keystore",
                                "audit_sink"});
       !s) {
     return std::move(s).error();
@@ -224,6 +229,7 @@ Status Config::Validate() {
     return Error{ErrorCode::kMalformedRequest, "kms.recipient_max_age must be between 1s and 1h"};
   }
   if (auto s = ValidateXks(xks, kms_region); !s) return s;
+  if (auto s = ValidateKeystore(keystore); !s) return s;
   if (nonce_ttl.count() < 1 || nonce_ttl > std::chrono::hours(1)) {
     return Error{ErrorCode::kMalformedRequest, "nonce_ttl must be between 1s and 1h"};
   }

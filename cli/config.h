@@ -52,6 +52,20 @@ struct XksConfig {
   std::string client_subject;
 };
 
+// Where key material lives (docs/keystores.md, broker/keys/keystore.h).
+struct KeystoreConfig {
+  std::string type = "sqlite";  // sqlite: sealed under kek_file; pkcs11: in a PKCS#11 token
+  // pkcs11: the module file (libsofthsm2.so, an HSM vendor's), the token's label, and the user
+  // PIN's file (mode 0600, like the KEK); empty pin_file: the systemd credential
+  // keybroker-pkcs11-pin ($CREDENTIALS_DIRECTORY/keybroker-pkcs11-pin).
+  std::string module;
+  std::string token_label;
+  std::string pin_file;
+  // Refuse to start unless release keys are wrapped inside the token.
+  bool require_in_token_wrap = false;
+  int sessions = 0;  // the session pool; 0: one per worker and API handler thread
+};
+
 struct Config {
   std::string listen_address = "127.0.0.1";
   int listen_port = 8443;
@@ -88,6 +102,7 @@ struct Config {
   // a nonce from /v1/challenge instead).
   std::chrono::seconds kms_recipient_max_age{300};
   XksConfig xks;
+  KeystoreConfig keystore;
 
   // Cross-field checks; fills derived defaults.
   Status Validate();

@@ -86,6 +86,17 @@ std::string EffectiveConfigYaml(const Config& c) {
   out << YAML::Key << "client_ca" << YAML::Value << c.xks.client_ca;
   out << YAML::Key << "client_subject" << YAML::Value << c.xks.client_subject;
   out << YAML::EndMap;
+  out << YAML::Key << "keystore" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "type" << YAML::Value << c.keystore.type;
+  if (c.keystore.type == "pkcs11") {
+    out << YAML::Key << "module" << YAML::Value << c.keystore.module;
+    out << YAML::Key << "token_label" << YAML::Value << c.keystore.token_label;
+    out << YAML::Key << "pin_file" << YAML::Value << c.keystore.pin_file;
+    out << YAML::Key << "require_in_token_wrap" << YAML::Value
+        << (c.keystore.require_in_token_wrap ? "true" : "false");
+    out << YAML::Key << "sessions" << YAML::Value << c.keystore.sessions;
+  }
+  out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -132,7 +132,8 @@ std::string SecretMountRefusal(int fd, const struct stat& st, const Result<std::
 
 }  // namespace
 
-Result<broker::Kek> LoadKekFile(const std::string& path) {
+Result<SecretBytes> ReadSecretFile(const std::string& path, const std::string& what,
+                                   size_t max_size) {
   auto fail = [&](const std::string& why) {
     return Error{ErrorCode::kInternal, path + ": " + why};
   };
@@ -141,8 +142,8 @@ Result<broker::Kek> LoadKekFile(const std::string& path) {
   struct stat link {};
   bool via_link = ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode);
   if (via_link && !resolved) {
-    return fail("the KEK file is a symbolic link that is not safe to follow: " +
-                resolved.error().message + ". Fix: name the file itself in kek_file");
+    return fail(what + " is a symbolic link that is not safe to follow: " +
+                resolved.error().message + ". Fix: name the file itself");
   }
   std::string file = via_link ? *resolved : path;
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -154,36 +155,47 @@ Result<broker::Kek> LoadKekFile(const std::string& path) {
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return fail("the KEK must be a regular file");
+    return fail(what + " must be a regular file");
   }
   if (!TrustedOwner(st.st_uid)) {  // its owner can read it and write another key into it
     ::close(fd);
-    return fail("the KEK file belongs to uid " + std::to_string(st.st_uid) +
+    return fail(what + " belongs to uid " + std::to_string(st.st_uid) +
                 ", neither root nor the broker's user (uid " + std::to_string(::geteuid()) +
-                "); refusing to use it. Fix: chown it to the broker's user, or make a new KEK");
+                "); refusing to use it. Fix: chown it to the broker's user, or make a new one");
   }
   if (via_link || (st.st_mode & 077) != 0) {
     if (std::string why = SecretMountRefusal(fd, st, resolved); !why.empty()) {
       ::close(fd);
-      std::string what = via_link ? "the KEK file is a symbolic link to " + file
-                                  : std::string(
-                                        "the KEK file is readable or writable by group "
-                                        "or others");
-      what += " (mode ";  // appended: `"literal" + std::string&&` trips GCC 12's -Wrestrict
-      what += Octal(st.st_mode);
-      what += ") and not a read-only secret mount: " + why + "; refusing to use it. Fix: ";
-      what += via_link ? "name " + file + " itself, owner-only (chmod 600 " + file + ")"
-                       : "chmod 600 " + file;
-      return fail(what + ", or deliver it as a read-only container secret (deploy/README.md)");
+      std::string refusal =
+          what;  // appended: `"literal" + std::string&&` trips GCC 12's -Wrestrict
+      refusal += via_link ? " is a symbolic link to " + file
+                          : std::string(" is readable or writable by group or others");
+      refusal += " (mode ";
+      refusal += Octal(st.st_mode);
+      refusal += ") and not a read-only secret mount: " + why + "; refusing to use it. Fix: ";
+      refusal += via_link ? "name " + file + " itself, owner-only (chmod 600 " + file + ")"
+                          : "chmod 600 " + file;
+      return fail(refusal + ", or deliver it as a read-only container secret (deploy/README.md)");
     }
   }
-  SecretBytes key(broker::Kek::kSize + 1);  // one more, to detect a longer file
-  ssize_t n = ::read(fd, key.mutable_span().data(), key.size());
+  SecretBytes bytes(max_size + 1);  // one more, to detect a longer file
+  ssize_t n = ::read(fd, bytes.mutable_span().data(), bytes.size());
   ::close(fd);
-  if (n != ssize_t(broker::Kek::kSize)) return fail("the KEK file must hold exactly 32 bytes");
-  SecretBytes exact(key.span().first(broker::Kek::kSize));
-  auto kek = broker::Kek::FromBytes(std::move(exact));
-  if (!kek) return fail(kek.error().message);
+  if (n < 0) return fail(std::strerror(errno));
+  if (size_t(n) > max_size)
+    return fail(what + " is longer than " + std::to_string(max_size) + " bytes");
+  bytes.Truncate(size_t(n));
+  return bytes;
+}
+
+Result<broker::Kek> LoadKekFile(const std::string& path) {
+  auto bytes = ReadSecretFile(path, "the KEK file", broker::Kek::kSize);
+  if (!bytes) return std::move(bytes).error();
+  if (bytes->size() != broker::Kek::kSize) {
+    return Error{ErrorCode::kInternal, path + ": the KEK file must hold exactly 32 bytes"};
+  }
+  auto kek = broker::Kek::FromBytes(std::move(*bytes));
+  if (!kek) return Error{ErrorCode::kInternal, path + ": " + kek.error().message};
   return kek;
 }
 

@@ -33,4 +33,9 @@ namespace kb::cli {
 // mount (the message says which condition failed and how to fix it).
 Result<broker::Kek> LoadKekFile(const std::string& path);
 
+// The bytes of a secret file under the same rules (the KEK, the PKCS#11 PIN): "PATH: <what> ..."
+// for a refusal; at most `max_size` bytes.
+Result<SecretBytes> ReadSecretFile(const std::string& path, const std::string& what,
+                                   size_t max_size);
+
 }  // namespace kb::cli

@@ -141,6 +141,11 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   services.ledger = b.ledger_writer.get();
   services.attestation_keys = &b.aks;
   services.xks = b.xks_api.get();
+  services.keystore = &b.store.health;
+  if (b.store.token) {
+    Log("keystore: pkcs11 token " + b.store.health.token + " from " + config->keystore.module +
+        "; the KEK and kms keys stay in the token; release wrap: " + b.store.health.release_wrap);
+  }
   if (b.xks_api) {
     Log("XKS proxy API at " + config->xks.uri_prefix + std::string(api::xks::kApiPath) +
         " (region " + config->xks.region +

@@ -81,7 +81,16 @@ Result<StartChecks> CheckBeforeStart(const Config& config, void (*log)(const std
   auto warnings = CheckStatePermissions(config);
   if (!warnings) return std::move(warnings).error();
   for (const auto& warning : *warnings) log(warning);
-  if (auto kek = LoadConfiguredKek(config); !kek) return std::move(kek).error();
+  if (config.keystore.type == "pkcs11") {
+    // The token is opened by the start itself: here, only what a file can tell.
+    if (auto pin = ReadTokenPin(config.keystore); !pin) return std::move(pin).error();
+    if (::access(config.keystore.module.c_str(), R_OK) != 0) {
+      return Error{ErrorCode::kInternal,
+                   "keystore.module: " + config.keystore.module + ": " + std::strerror(errno)};
+    }
+  } else if (auto kek = LoadConfiguredKek(config); !kek) {
+    return std::move(kek).error();
+  }
   broker::TrustAnchors anchors = broker::TrustAnchors::AwsNitroDefault();
   broker::AttestationKeys aks;
   if (auto s = LoadConfiguredTrust(config, anchors, aks); !s) return std::move(s).error();

@@ -10,6 +10,7 @@ packages=(
   build-essential cmake pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libssl-dev openssl libcbor-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libtss2-dev
+  libp11-kit-dev                         # the standard PKCS#11 header (keystore type pkcs11)
   curl jq
 )
 commands=()  # "command:package..." installed only when the command is missing
@@ -19,6 +20,7 @@ if [ "${1:-}" = "--test" ]; then
     clang-14 libclang-rt-14-dev            # the libFuzzer targets (make build-fuzz)
     clang-format-14 git                    # tests/lint/check_format.sh
     swtpm swtpm-tools tpm2-tools xxd       # TPM quotes from a real swtpm
+    softhsm2                               # the PKCS#11 keystore's tests and bench rows
     python3                                # tests/e2e clients
     awscli                                 # tests/e2e/kms_awscli.sh
     systemd                                # systemd-analyze verify (tests/deploy/install.sh)

@@ -1,34 +1,15 @@
 #include "broker/admin/key_admin.h"
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
 #include "broker/admin/internal/admin_audit.h"
-#include "broker/keys/rsa_oaep.h"
-#include "broker/keys/seal_names.h"
 #include "common/encoding.h"
 #include "crypto/digest.h"
-#include "crypto/ossl.h"
 #include "storage/audited_change.h"
 
 namespace kb::broker {
 namespace {
 
-// The sealed wrapping key is bound to its token: the KEK's AAD names the token's hash.
-std::string SealId(const Sha256Digest& token_sha256) {
-  return ImportTokenSealName(HexEncode(token_sha256));
-}
-
-Result<SecretBytes> PrivateKeyDer(EVP_PKEY* key) {
-  int len = i2d_PrivateKey(key, nullptr);
-  if (len <= 0) return Error{ErrorCode::kInternal, OsslErrorString("i2d_PrivateKey")};
-  SecretBytes der(static_cast<size_t>(len));
-  unsigned char* p = der.mutable_span().data();
-  if (i2d_PrivateKey(key, &p) != len) {
-    return Error{ErrorCode::kInternal, OsslErrorString("i2d_PrivateKey")};
-  }
-  return der;
-}
+// The wrapping key is named by its token's hash: the KEK's AAD, or the token object's label.
+std::string ImportKeyName(const Sha256Digest& token_sha256) { return HexEncode(token_sha256); }
 
 Error BadToken() {
   return Error{ErrorCode::kMalformedRequest,
@@ -84,22 +65,17 @@ Result<ImportParameters> KeyAdmin::CreateImportParameters(const std::string& id,
   auto existing = keys_.Get(id);
   if (existing) return Error{ErrorCode::kConflict, "key " + id + " already exists"};
   if (existing.error().code != ErrorCode::kKeyNotFound) return std::move(existing).error();
-  OsslPtr<EVP_PKEY> key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t(kWrappingKeyBits)));
-  if (!key) return Error{ErrorCode::kInternal, OsslErrorString("RSA key generation")};
-  auto spki = PublicKeyDer(key.get());
-  if (!spki) return std::move(spki).error();
-  auto der = PrivateKeyDer(key.get());
-  if (!der) return std::move(der).error();
   Bytes token(32);
   if (auto s = random_.Fill(token); !s) return std::move(s).error();
-  ImportParameters params{id, std::move(*spki), HexEncode(token), now + kImportTokenLifetime};
   storage::ImportToken stored;
-  stored.token_sha256 = Sha256(AsBytes(params.import_token));
+  stored.token_sha256 = Sha256(AsBytes(HexEncode(token)));
   stored.key_id = id;
-  stored.expires_at = params.expires_at;
-  auto sealed = kek_.Seal(SealId(stored.token_sha256), kImportTokenSealVersion, *der, random_);
-  if (!sealed) return std::move(sealed).error();
-  stored.wrapping_key_sealed = std::move(*sealed);
+  stored.expires_at = now + kImportTokenLifetime;
+  auto key = keystore_.NewImportKey(ImportKeyName(stored.token_sha256));
+  if (!key) return std::move(key).error();
+  ImportParameters params{id, std::move(key->public_key_der), keystore_.import_hash(),
+                          HexEncode(token), stored.expires_at};
+  stored.wrapping_key_sealed = std::move(key->stored);
   storage::AuditRecord row =
       internal::AdminAudit("key.import-parameters", actor.name, now,
                            "import token valid until " + FormatRfc3339(params.expires_at));
@@ -127,14 +103,18 @@ Status KeyAdmin::Import(const std::string& id, const std::string& import_token,
     return taken;
   }
   if (token.key_id != id) return BadToken();
-  auto der = kek_.Unseal(SealId(hash), kImportTokenSealVersion, token.wrapping_key_sealed);
-  if (!der) return std::move(der).error();
-  const unsigned char* p = der->span().data();
-  OsslPtr<EVP_PKEY> key(d2i_AutoPrivateKey(nullptr, &p, long(der->size())));
-  if (!key) return Error{ErrorCode::kInternal, OsslErrorString("stored wrapping key")};
-  auto secret = OaepSha256Decrypt(key.get(), wrapped_secret);
-  if (!secret) return std::move(secret).error();
-  return manager_.Import(id, *secret, actor.name, now, options);
+  std::string name = ImportKeyName(hash);
+  Status imported = Ok();
+  if (options.purpose == storage::KeyPurpose::kKms) {
+    imported = manager_.ImportKms(id, name, token.wrapping_key_sealed, wrapped_secret, actor.name,
+                                  now, options);
+  } else {
+    auto secret = keystore_.ImportMaterial(name, token.wrapping_key_sealed, wrapped_secret);
+    imported = secret ? manager_.Import(id, *secret, actor.name, now, options)
+                      : Status(std::move(secret).error());
+  }
+  keystore_.DropImportKey(name, token.wrapping_key_sealed);  // the token is used either way
+  return imported;
 }
 
 }  // namespace kb::broker

@@ -3,17 +3,19 @@
 // The admin use cases for keys: create, rotate, enable/disable, metadata (never material), and
 // import without exposing the secret on the network path, as KMS ImportKeyMaterial does:
 //   1. ImportParameters(id): a fresh RSA-3072 wrapping key and a one-time import token, valid
-//      24 h. The private half is sealed under the KEK and stored with the token's hash.
-//   2. The importer encrypts the secret to the wrapping key with RSAES-OAEP-SHA-256.
-//   3. Import(id, token, ciphertext): the token is consumed, the secret unwrapped in memory and
-//      sealed as version 1 of the new key.
+//      24 h. The keystore keeps the private half (sealed under the KEK in the row of the token's
+//      hash, or inside the token).
+//   2. The importer encrypts the secret to the wrapping key with RSAES-OAEP and the hash the
+//      parameters name (SHA-256; SHA-1 for a token that offers no other).
+//   3. Import(id, token, ciphertext): the token is consumed; a release key's secret is unwrapped
+//      and stored as version 1 of the new key; a kms key (token keystore only) is unwrapped
+//      straight into the token.
 
 #include <string>
 #include <vector>
 
 #include "broker/admin/principal.h"
 #include "broker/admin/quorum.h"
-#include "broker/keys/kek.h"
 #include "broker/keys/key_manager.h"
 #include "storage/audit_log.h"
 #include "storage/import_token_store.h"
@@ -24,7 +26,8 @@ namespace kb::broker {
 struct ImportParameters {
   std::string key_id;
   Bytes wrapping_public_key;  // DER SubjectPublicKeyInfo, RSA-3072
-  std::string import_token;   // shown once
+  ImportHash wrapping_hash = ImportHash::kSha256;
+  std::string import_token;  // shown once
   Time expires_at{};
 };
 
@@ -35,13 +38,13 @@ class KeyAdmin {
 
   // REQUIRES: every dependency outlives the object.
   KeyAdmin(KeyManager& manager, storage::KeyStore& keys, storage::ImportTokenStore& tokens,
-           storage::AuditLog& audit, Quorum& quorum, const Kek& kek, const Random& random)
+           storage::AuditLog& audit, Quorum& quorum, Keystore& keystore, const Random& random)
       : manager_(manager),
         keys_(keys),
         tokens_(tokens),
         audit_(audit),
         quorum_(quorum),
-        kek_(kek),
+        keystore_(keystore),
         random_(random) {}
 
   Status Create(const std::string& id, const KeyOptions& options, const Principal& actor, Time now);
@@ -71,7 +74,7 @@ class KeyAdmin {
   storage::ImportTokenStore& tokens_;
   storage::AuditLog& audit_;
   Quorum& quorum_;
-  const Kek& kek_;
+  Keystore& keystore_;
   const Random& random_;
 };
 

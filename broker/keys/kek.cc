@@ -32,13 +32,37 @@ Error Unsealable() {
   return Error{ErrorCode::kInternal, "key material could not be unsealed"};
 }
 
+// A KEK of 32 bytes in memory.
+class SoftwareKek final : public KekBackend {
+ public:
+  explicit SoftwareKek(SecretBytes key) : key_(std::move(key)) {}
+  Status Seal(ByteSpan nonce, ByteSpan aad, ByteSpan plaintext,
+              std::span<uint8_t> out) const override {
+    return AesGcmSeal(key_.span(), nonce, aad, plaintext, out);
+  }
+  Result<SecretBytes> Open(ByteSpan nonce, ByteSpan aad, ByteSpan ciphertext,
+                           ByteSpan tag) const override {
+    SecretBytes plaintext(ciphertext.size());
+    if (!AesGcmOpen(key_.span(), nonce, aad, ciphertext, tag, plaintext.mutable_span())) {
+      return Error{ErrorCode::kInvalidCiphertext, "the tag does not verify"};
+    }
+    return plaintext;
+  }
+  Result<SecretBytes> Derive(std::string_view info) const override {
+    return HkdfSha256(key_.span(), info, Kek::kSize);
+  }
+
+ private:
+  SecretBytes key_;
+};
+
 }  // namespace
 
 Result<Kek> Kek::FromBytes(SecretBytes key) {
   if (key.size() != kSize) {
     return Error{ErrorCode::kMalformedRequest, "the KEK must be exactly 32 bytes"};
   }
-  return Kek(std::move(key));
+  return Kek(std::make_unique<SoftwareKek>(std::move(key)));
 }
 
 Result<Bytes> Kek::Seal(std::string_view key_id, uint32_t version, const SecretBytes& plaintext,
@@ -48,8 +72,8 @@ Result<Bytes> Kek::Seal(std::string_view key_id, uint32_t version, const SecretB
   out[0] = kFormatVersion;
   std::span<uint8_t> nonce(out.data() + 1, kNonceSize);
   if (auto s = random.Fill(nonce); !s) return std::move(s).error();
-  if (auto s = AesGcmSeal(key_.span(), nonce, Aad(key_id, version), plaintext.span(),
-                          std::span<uint8_t>(out).subspan(1 + kNonceSize));
+  if (auto s = backend_->Seal(nonce, Aad(key_id, version), plaintext.span(),
+                              std::span<uint8_t>(out).subspan(1 + kNonceSize));
       !s) {
     return std::move(s).error();
   }
@@ -64,17 +88,13 @@ Result<SecretBytes> Kek::Unseal(std::string_view key_id, uint32_t version, ByteS
   size_t size = sealed.size() - 1 - kNonceSize - kTagSize;
   const uint8_t* nonce = sealed.data() + 1;
   const uint8_t* ciphertext = nonce + kNonceSize;
-  SecretBytes plaintext(size);
-  if (!AesGcmOpen(key_.span(), ByteSpan(nonce, kNonceSize), Aad(key_id, version),
-                  ByteSpan(ciphertext, size), ByteSpan(ciphertext + size, kTagSize),
-                  plaintext.mutable_span())) {
+  auto plaintext =
+      backend_->Open(ByteSpan(nonce, kNonceSize), Aad(key_id, version), ByteSpan(ciphertext, size),
+                     ByteSpan(ciphertext + size, kTagSize));
+  if (!plaintext && plaintext.error().code == ErrorCode::kInvalidCiphertext) {
     return Unsealable();  // the tag did not verify: nothing of the plaintext is returned
   }
-  return plaintext;
-}
-
-Result<SecretBytes> Kek::Derive(std::string_view info) const {
-  return HkdfSha256(key_.span(), info, kSize);
+  return plaintext;  // or the token's error, with its cause
 }
 
 }  // namespace kb::broker

@@ -15,6 +15,9 @@ bool SetOaepSha256(EVP_PKEY_CTX* ctx);
 
 // kMalformedRequest if the plaintext is too long for the key.
 Result<Bytes> OaepSha256Encrypt(EVP_PKEY* public_key, ByteSpan plaintext);
+// The same with `md` for the OAEP hash and MGF1 (import wrapping to a token that offers SHA-1
+// only).
+Result<Bytes> OaepEncrypt(EVP_PKEY* public_key, ByteSpan plaintext, const EVP_MD* md);
 
 // kMalformedRequest if the ciphertext does not decrypt under the key.
 Result<SecretBytes> OaepSha256Decrypt(EVP_PKEY* private_key, ByteSpan ciphertext);

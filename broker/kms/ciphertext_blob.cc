@@ -1,10 +1,6 @@
 #include "broker/kms/ciphertext_blob.h"
 
-#include <openssl/core_names.h>
-#include <openssl/kdf.h>
-
 #include "crypto/aes_gcm.h"
-#include "crypto/ossl.h"
 
 namespace kb::broker {
 namespace {
@@ -36,25 +32,6 @@ Bytes Aad(ByteSpan header, const EncryptionContext& context) {
   return aad;
 }
 
-Result<SecretBytes> BlobKey(const SecretBytes& material) {
-  OsslPtr<EVP_KDF> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
-  OsslPtr<EVP_KDF_CTX> ctx(kdf ? EVP_KDF_CTX_new(kdf.get()) : nullptr);
-  static constexpr char kInfo[] = "keybroker kms blob v1";
-  char digest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_octet_string(
-          OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(material.span().data()), material.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<char*>(kInfo),
-                                        sizeof kInfo - 1),
-      OSSL_PARAM_construct_end()};
-  SecretBytes key(kGcmKeySize);
-  if (!ctx || EVP_KDF_derive(ctx.get(), key.mutable_span().data(), key.size(), params) != 1) {
-    return Error{ErrorCode::kInternal, OsslErrorString("HKDF")};
-  }
-  return key;
-}
-
 Error Invalid() {
   return Error{ErrorCode::kInvalidCiphertext,
                "the ciphertext is not valid: altered, of another key, or another encryption "
@@ -63,24 +40,22 @@ Error Invalid() {
 
 }  // namespace
 
-Result<Bytes> SealBlob(const BlobHeader& header, const SecretBytes& key_material,
-                       ByteSpan plaintext, const EncryptionContext& context, const Random& random) {
+Result<Bytes> SealBlob(const BlobHeader& header, const GcmKey& key, ByteSpan plaintext,
+                       const EncryptionContext& context, const Random& random) {
   if (plaintext.empty() || plaintext.size() > kMaxPlaintext) {
     return Error{ErrorCode::kMalformedRequest, "Plaintext must be 1 to 4096 bytes"};
   }
   if (header.key_id.empty() || header.key_id.size() > kMaxKeyId) {
     return Error{ErrorCode::kInternal, "key id too long for a ciphertext blob"};
   }
-  auto key = BlobKey(key_material);
-  if (!key) return std::move(key).error();
   Bytes blob = Header(header);
   size_t header_size = blob.size();
   blob.resize(header_size + kGcmNonceSize + plaintext.size() + kGcmTagSize);
   std::span<uint8_t> nonce(blob.data() + header_size, kGcmNonceSize);
   if (auto s = random.Fill(nonce); !s) return std::move(s).error();
   Bytes aad = Aad(ByteSpan(blob.data(), header_size), context);
-  if (auto s = AesGcmSeal(key->span(), nonce, aad, plaintext,
-                          std::span<uint8_t>(blob).subspan(header_size + kGcmNonceSize));
+  if (auto s = key.Seal(nonce, aad, plaintext,
+                        std::span<uint8_t>(blob).subspan(header_size + kGcmNonceSize));
       !s) {
     return std::move(s).error();
   }
@@ -100,22 +75,16 @@ Result<BlobHeader> ReadBlobHeader(ByteSpan blob) {
   return h;
 }
 
-Result<SecretBytes> OpenBlob(ByteSpan blob, const SecretBytes& key_material,
-                             const EncryptionContext& context) {
+Result<SecretBytes> OpenBlob(ByteSpan blob, const GcmKey& key, const EncryptionContext& context) {
   auto header = ReadBlobHeader(blob);
   if (!header) return std::move(header).error();
   size_t header_size = 5 + header->key_id.size() + 4;
   size_t size = blob.size() - header_size - kGcmNonceSize - kGcmTagSize;
-  auto key = BlobKey(key_material);
-  if (!key) return std::move(key).error();
   ByteSpan nonce = blob.subspan(header_size, kGcmNonceSize);
   ByteSpan ciphertext = blob.subspan(header_size + kGcmNonceSize, size);
   ByteSpan tag = blob.subspan(header_size + kGcmNonceSize + size, kGcmTagSize);
-  SecretBytes plaintext(size);
-  if (!AesGcmOpen(key->span(), nonce, Aad(blob.first(header_size), context), ciphertext, tag,
-                  plaintext.mutable_span())) {
-    return Invalid();
-  }
+  auto plaintext = key.Open(nonce, Aad(blob.first(header_size), context), ciphertext, tag);
+  if (!plaintext && plaintext.error().code == ErrorCode::kInvalidCiphertext) return Invalid();
   return plaintext;
 }
 

@@ -5,8 +5,9 @@
 //
 //   "KBK1" ‖ u8 len(key_id) ‖ key_id ‖ u32be key_version ‖ nonce (12) ‖ ciphertext ‖ tag (16)
 //
-// AES-256-GCM under HKDF-SHA256(key material, info "keybroker kms blob v1"): the key's material
-// (any length, generated or imported) is never used as a cipher key directly. The AAD is the
+// AES-256-GCM under the kms key's blob key (KmsUse::kBlob: HKDF-SHA256(material, info "keybroker
+// kms blob v1") for a sealed key, so the material is never used as a cipher key directly; the
+// token object itself, with that info as an AAD prefix, for a token key). The AAD is the
 // header (everything before the nonce) ‖ the encryption context, sorted by name, each name and
 // value as u32be length ‖ bytes: a different context, key id or version fails to open.
 
@@ -14,6 +15,7 @@
 #include <map>
 #include <string>
 
+#include "broker/keys/gcm_key.h"
 #include "common/bytes.h"
 #include "common/result.h"
 #include "crypto/random.h"
@@ -28,14 +30,13 @@ struct BlobHeader {
 };
 
 // kMalformedRequest for a plaintext over 4096 bytes (KMS's Encrypt limit).
-Result<Bytes> SealBlob(const BlobHeader& header, const SecretBytes& key_material,
-                       ByteSpan plaintext, const EncryptionContext& context, const Random& random);
+Result<Bytes> SealBlob(const BlobHeader& header, const GcmKey& key, ByteSpan plaintext,
+                       const EncryptionContext& context, const Random& random);
 
 // The header alone, to find the key: kInvalidCiphertext if the blob is not one of ours.
 Result<BlobHeader> ReadBlobHeader(ByteSpan blob);
 
 // kInvalidCiphertext if the blob was altered or the context differs.
-Result<SecretBytes> OpenBlob(ByteSpan blob, const SecretBytes& key_material,
-                             const EncryptionContext& context);
+Result<SecretBytes> OpenBlob(ByteSpan blob, const GcmKey& key, const EncryptionContext& context);
 
 }  // namespace kb::broker

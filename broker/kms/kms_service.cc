@@ -9,8 +9,7 @@ constexpr size_t kMaxRandom = 1024;
 
 // A release key's material is held by the workloads it was released to: were it also the root
 // of KMS ciphertexts, they could decrypt or forge every one of them.
-template <typename Key>  // storage::KeyRecord or UnsealedKey
-Status CheckPurpose(const Key& key) {
+Status CheckPurpose(const storage::KeyRecord& key) {
   if (key.purpose == storage::KeyPurpose::kKms) return Ok();
   return Error{ErrorCode::kWrongKeyPurpose,
                "key " + key.id +
@@ -110,8 +109,15 @@ Result<T> KmsService::Audited(const DecisionFacts& facts, Result<T> result) {
   return result;
 }
 
+Result<KmsKeyVersion> KmsService::BlobKey(std::string_view id, uint32_t version) {
+  auto record = deps_.keys.Get(id);
+  if (!record) return std::move(record).error();
+  if (auto s = CheckPurpose(*record); !s) return std::move(s).error();
+  return deps_.manager.KmsKey(*record, version, KmsUse::kBlob);
+}
+
 // The key's own flag alone decides whether plaintext may leave without a Recipient.
-Result<Delivered> KmsService::Deliver(const UnsealedKey* key, SecretBytes secret,
+Result<Delivered> KmsService::Deliver(const KmsKeyVersion* key, SecretBytes secret,
                                       const std::optional<Bytes>& recipient, Time now,
                                       DecisionFacts& facts) {
   if (!recipient) {
@@ -167,11 +173,10 @@ Result<KmsCiphertext> KmsService::Encrypt(std::string_view reference, ByteSpan p
     if (!id) return std::move(id).error();
     facts.key_id = *id;
     if (auto s = CheckGrant(call, *id, "Encrypt"); !s) return std::move(s).error();
-    auto key = deps_.manager.UnsealCurrent(*id);
+    auto key = BlobKey(*id, 0);
     if (!key) return std::move(key).error();
-    if (auto s = CheckPurpose(*key); !s) return std::move(s).error();
     facts.key_version = key->version;
-    auto blob = SealBlob({key->id, key->version}, key->material, plaintext, context, deps_.random);
+    auto blob = SealBlob({key->id, key->version}, *key->key, plaintext, context, deps_.random);
     if (!blob) return std::move(blob).error();
     return KmsCiphertext{KeyArn(key->id), std::move(*blob)};
   };
@@ -196,10 +201,9 @@ Result<KmsDecrypted> KmsService::Decrypt(ByteSpan blob, std::optional<std::strin
         return Error{ErrorCode::kIncorrectKey, "the ciphertext was not made with key " + *named};
       }
     }
-    auto key = deps_.manager.Unseal(header->key_id, header->key_version);
+    auto key = BlobKey(header->key_id, header->key_version);
     if (!key) return std::move(key).error();
-    if (auto s = CheckPurpose(*key); !s) return std::move(s).error();
-    auto plaintext = OpenBlob(blob, key->material, context);
+    auto plaintext = OpenBlob(blob, *key->key, context);
     if (!plaintext) return std::move(plaintext).error();
     auto delivered = Deliver(&*key, std::move(*plaintext), recipient, call.now, facts);
     if (!delivered) return std::move(delivered).error();
@@ -222,14 +226,13 @@ Result<KmsDataKey> KmsService::GenerateDataKey(std::string_view reference, size_
     if (bytes < 1 || bytes > kMaxRandom) {
       return Error{ErrorCode::kMalformedRequest, "NumberOfBytes must be 1 to 1024"};
     }
-    auto key = deps_.manager.UnsealCurrent(*id);
+    auto key = BlobKey(*id, 0);
     if (!key) return std::move(key).error();
-    if (auto s = CheckPurpose(*key); !s) return std::move(s).error();
     facts.key_version = key->version;
     SecretBytes data_key(bytes);
     if (auto s = deps_.random.Fill(data_key.mutable_span()); !s) return std::move(s).error();
     auto blob =
-        SealBlob({key->id, key->version}, key->material, data_key.span(), context, deps_.random);
+        SealBlob({key->id, key->version}, *key->key, data_key.span(), context, deps_.random);
     if (!blob) return std::move(blob).error();
     KmsDataKey out{KeyArn(key->id), std::move(*blob), std::nullopt};
     if (deliver) {

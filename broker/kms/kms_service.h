@@ -118,7 +118,10 @@ class KmsService {
   // kForbidden unless an active grant gives the caller `operation` on `key_id`.
   Status CheckGrant(const KmsCall& call, const std::string& key_id, std::string_view operation);
   // `key` is null for GenerateRandom (no key, no policy).
-  Result<Delivered> Deliver(const UnsealedKey* key, SecretBytes secret,
+  // A kms key's version (0: the current one) for its ciphertext blobs; kWrongKeyPurpose for a
+  // release key, before anything is unsealed.
+  Result<KmsKeyVersion> BlobKey(std::string_view id, uint32_t version);
+  Result<Delivered> Deliver(const KmsKeyVersion* key, SecretBytes secret,
                             const std::optional<Bytes>& recipient, Time now, DecisionFacts& facts);
   // Records the call with the outcome of `result` (its audit row, consuming its Recipient's
   // nonce, if any, in the same transaction); a nonce no longer usable, or an audit failure,

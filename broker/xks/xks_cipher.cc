@@ -54,11 +54,7 @@ Sha256Digest IntegrityValue(ByteSpan aad, ByteSpan metadata, ByteSpan iv, ByteSp
   return Sha256(all);
 }
 
-Result<SecretBytes> XksKey(ByteSpan material) {
-  return HkdfSha256(material, "keybroker xks v1", kGcmKeySize);
-}
-
-Result<Sealed> Seal(ByteSpan key, uint32_t key_version, ByteSpan plaintext, ByteSpan aad,
+Result<Sealed> Seal(const GcmKey& key, uint32_t key_version, ByteSpan plaintext, ByteSpan aad,
                     const Random& random) {
   if (aad.size() > kMaxEncodedAad) return Error{ErrorCode::kInternal, "XKS: AAD too long"};
   Sealed out;
@@ -66,7 +62,7 @@ Result<Sealed> Seal(ByteSpan key, uint32_t key_version, ByteSpan plaintext, Byte
   out.iv.resize(kIvSize);
   if (auto s = random.Fill(out.iv); !s) return std::move(s).error();
   Bytes sealed(plaintext.size() + kGcmTagSize);
-  if (auto s = AesGcmSeal(key, out.iv, GcmAad(aad, out.metadata), plaintext, sealed); !s) {
+  if (auto s = key.Seal(out.iv, GcmAad(aad, out.metadata), plaintext, sealed); !s) {
     return std::move(s).error();
   }
   out.tag.assign(sealed.end() - kTagSize, sealed.end());
@@ -75,15 +71,15 @@ Result<Sealed> Seal(ByteSpan key, uint32_t key_version, ByteSpan plaintext, Byte
   return out;
 }
 
-Result<SecretBytes> Open(ByteSpan key, ByteSpan ciphertext, ByteSpan iv, ByteSpan tag, ByteSpan aad,
-                         ByteSpan metadata) {
+Result<SecretBytes> Open(const GcmKey& key, ByteSpan ciphertext, ByteSpan iv, ByteSpan tag,
+                         ByteSpan aad, ByteSpan metadata) {
   if (aad.size() > kMaxEncodedAad || metadata.size() > kMaxEncodedMetadata) {
     return Invalid("the AAD or the metadata is too long");
   }
   if (iv.size() != kIvSize) return Invalid("initializationVector must be 12 bytes");
   if (tag.size() != kTagSize) return Invalid("authenticationTag must be 16 bytes");
-  SecretBytes plaintext(ciphertext.size());
-  if (!AesGcmOpen(key, iv, GcmAad(aad, metadata), ciphertext, tag, plaintext.mutable_span())) {
+  auto plaintext = key.Open(iv, GcmAad(aad, metadata), ciphertext, tag);
+  if (!plaintext && plaintext.error().code == ErrorCode::kInvalidCiphertext) {
     return Invalid("the ciphertext, IV, tag, AAD or metadata do not verify under this key");
   }
   return plaintext;

@@ -11,11 +11,13 @@
 //     or moved into the AAD fails the tag;
 //   - the data integrity value is SHA-256(aad || md || iv || ciphertext || tag) with no
 //     lengths: KMS recomputes it to catch bit flips on the way;
-//   - the AES key is HKDF-SHA-256(key material, "keybroker xks v1"), apart from the KMS API's
-//     blob key (another info) made from the same kms key.
+//   - the AES key is the kms key's XKS key (KmsUse::kXks: HKDF-SHA-256(key material, "keybroker
+//     xks v1") for a sealed key; the token object with that AAD prefix for a token key), apart
+//     from the KMS API's blob key made from the same kms key.
 
 #include <cstdint>
 
+#include "broker/keys/gcm_key.h"
 #include "common/bytes.h"
 #include "common/result.h"
 #include "crypto/digest.h"
@@ -46,15 +48,12 @@ struct Sealed {
   Bytes metadata;
 };
 
-// The AES-256 key of XKS calls under a kms key's `material`.
-Result<SecretBytes> XksKey(ByteSpan material);
-
-// Encrypts under `key` (XksKey of version `key_version`). kInternal for an AAD over 65,535
+// Encrypts under `key` (the XKS key of version `key_version`). kInternal for an AAD over 65,535
 // bytes (the API refuses more than 8,192 before).
-Result<Sealed> Seal(ByteSpan key, uint32_t key_version, ByteSpan plaintext, ByteSpan aad,
+Result<Sealed> Seal(const GcmKey& key, uint32_t key_version, ByteSpan plaintext, ByteSpan aad,
                     const Random& random);
-// kInvalidCiphertext unless the tag verifies under `key` (an XksKey) for exactly these bytes.
-Result<SecretBytes> Open(ByteSpan key, ByteSpan ciphertext, ByteSpan iv, ByteSpan tag, ByteSpan aad,
-                         ByteSpan metadata);
+// kInvalidCiphertext unless the tag verifies under `key` (an XKS key) for exactly these bytes.
+Result<SecretBytes> Open(const GcmKey& key, ByteSpan ciphertext, ByteSpan iv, ByteSpan tag,
+                         ByteSpan aad, ByteSpan metadata);
 
 }  // namespace kb::broker::xks

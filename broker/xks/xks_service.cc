@@ -73,21 +73,18 @@ Result<storage::KeyRecord> XksService::Permit(std::string_view key_id, const Xks
   return key;
 }
 
-Result<UnsealedKey> XksService::Authorize(std::string_view key_id, uint32_t version,
-                                          const XksCall& call, DecisionFacts& facts,
-                                          XksVerdict* verdict) {
+Result<KmsKeyVersion> XksService::Authorize(std::string_view key_id, uint32_t version,
+                                            const XksCall& call, DecisionFacts& facts,
+                                            XksVerdict* verdict) {
   auto record = Permit(key_id, call, facts, verdict);
   if (!record) return std::move(record).error();
   // A version the key never had comes from altered metadata, not from a missing key.
   if (version > record->current_version) {
     return Error{ErrorCode::kInvalidCiphertext, "ciphertextMetadata names no version of the key"};
   }
-  // Unseal checks that the key is enabled.
-  auto key = deps_.keys.Unseal(*record, version, storage::KeyPurpose::kKms);
+  // KmsKey checks that the key is enabled, and (a sealed key) that it is an AES-256 key.
+  auto key = deps_.keys.KmsKey(*record, version, KmsUse::kXks);
   if (!key) return std::move(key).error();
-  if (key->material.size() != kGcmKeySize) {
-    return Error{ErrorCode::kWrongKeyPurpose, "key " + key->id + " is not an AES-256 key"};
-  }
   facts.key_version = key->version;
   return key;
 }
@@ -112,14 +109,12 @@ Result<XksEncrypted> XksService::Encrypt(std::string_view key_id, ByteSpan plain
   auto run = [&]() -> Result<XksEncrypted> {
     auto key = Authorize(key_id, 0, call, facts, &verdict);
     if (!key) return std::move(key).error();
-    auto aes = xks::XksKey(key->material.span());
-    if (!aes) return std::move(aes).error();
-    auto sealed = xks::Seal(aes->span(), key->version, plaintext, aad, deps_.random);
+    auto sealed = xks::Seal(*key->key, key->version, plaintext, aad, deps_.random);
     if (!sealed) return std::move(sealed).error();
     XksEncrypted out{std::move(*sealed), std::nullopt};
     const xks::Sealed& s = out.sealed;
     if (integrity) out.integrity = xks::IntegrityValue(aad, s.metadata, s.iv, s.ciphertext, s.tag);
-    auto check = xks::Open(aes->span(), s.ciphertext, s.iv, s.tag, aad, s.metadata);
+    auto check = xks::Open(*key->key, s.ciphertext, s.iv, s.tag, aad, s.metadata);
     if (!check || !CtEqual(check->span(), plaintext)) {
       return Error{ErrorCode::kInternal, "the ciphertext just made does not decrypt"};
     }
@@ -149,9 +144,7 @@ Result<SecretBytes> XksService::Decrypt(std::string_view key_id, const Ciphertex
                     " requires attestation: its recipient conditions count only on a connection "
                     "with AWS KMS's client certificate (xks.client_ca)");
     }
-    auto aes = xks::XksKey(key->material.span());
-    if (!aes) return std::move(aes).error();
-    return xks::Open(aes->span(), input.ciphertext, input.iv, input.tag, input.aad, input.metadata);
+    return xks::Open(*key->key, input.ciphertext, input.iv, input.tag, input.aad, input.metadata);
   };
   auto result = run();
   return Audited(facts, call, verdict.evaluation.reason, std::move(result));
@@ -172,13 +165,13 @@ Status XksService::Health(const XksCall& call) {
     if (auto read = deps_.keys.Get("."); !read && read.error().code != ErrorCode::kKeyNotFound) {
       return Error{ErrorCode::kInternal, "the key store cannot be read: " + read.error().message};
     }
-    SecretBytes key(kGcmKeySize);
-    if (auto s = deps_.random.Fill(key.mutable_span()); !s) return std::move(s).error();
+    SecretBytes bytes(kGcmKeySize);
+    if (auto s = deps_.random.Fill(bytes.mutable_span()); !s) return std::move(s).error();
+    SoftwareGcmKey key(std::move(bytes));
     static constexpr uint8_t kProbe[] = {'x', 'k', 's'};
-    auto sealed = xks::Seal(key.span(), 1, kProbe, {}, deps_.random);
+    auto sealed = xks::Seal(key, 1, kProbe, {}, deps_.random);
     if (!sealed) return std::move(sealed).error();
-    auto opened =
-        xks::Open(key.span(), sealed->ciphertext, sealed->iv, sealed->tag, {}, sealed->metadata);
+    auto opened = xks::Open(key, sealed->ciphertext, sealed->iv, sealed->tag, {}, sealed->metadata);
     if (!opened || !CtEqual(opened->span(), kProbe)) {
       return Error{ErrorCode::kInternal, "AES-256-GCM self-test failed"};
     }

@@ -87,8 +87,8 @@ class XksService {
   Result<storage::KeyRecord> Permit(std::string_view key_id, const XksCall& call,
                                     DecisionFacts& facts, XksVerdict* verdict);
   // Permit, then the key's version (`version` 0: the current one) unsealed (step 3).
-  Result<UnsealedKey> Authorize(std::string_view key_id, uint32_t version, const XksCall& call,
-                                DecisionFacts& facts, XksVerdict* verdict);
+  Result<KmsKeyVersion> Authorize(std::string_view key_id, uint32_t version, const XksCall& call,
+                                  DecisionFacts& facts, XksVerdict* verdict);
   DecisionFacts Facts(std::string_view operation, const XksCall& call) const;
   // The call's audit row, through the release ledger (group commit); kInternal if it cannot be
   // written, and then the call fails.

@@ -5,12 +5,20 @@
 #include <gtest/gtest.h>
 
 #include "api/kms/kms_api.h"
+#include "broker/keys/keystore.h"
 #include "broker/kms/ciphertext_blob.h"
+#include "crypto/keyed_sha256.h"
 #include "tests/support/admin_server.h"
 #include "tests/support/kms_request.h"
 
 namespace kb::api {
 namespace {
+
+// The blob key that a sealed key's material gives (broker::SealedKeystore::KmsKey).
+broker::SoftwareGcmKey BlobKeyOf(const SecretBytes& material) {
+  return broker::SoftwareGcmKey(
+      HkdfSha256(material.span(), broker::KmsUseLabel(broker::KmsUse::kBlob), 32).value());
+}
 
 namespace json = boost::json;
 using testing::kT;
@@ -84,8 +92,8 @@ TEST_F(KmsGovernance, AnEnclaveHoldingAReleaseKeyCannotForgeOrOpenKmsCiphertexts
   ASSERT_EQ(released.status, 200) << released.body;
   Bytes wrapped = Base64Decode(Json(released)["ciphertext_for_recipient"].as_string()).value();
   SecretBytes material(testing::CmsDecrypt(wrapped, instance_key_.get()));
-  auto forged =
-      broker::SealBlob({"model-weights", 1}, material, AsBytes("forged"), {}, broker_.random);
+  auto forged = broker::SealBlob({"model-weights", 1}, BlobKeyOf(material), AsBytes("forged"), {},
+                                 broker_.random);
   ASSERT_TRUE(forged);
 
   // No grant can name it ...

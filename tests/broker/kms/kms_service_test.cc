@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "broker/admin/kms_governance.h"
+#include "crypto/keyed_sha256.h"
 #include "storage/sqlite_approval_store.h"
 #include "storage/sqlite_kms_grant_store.h"
 #include "tests/support/release_fixture.h"
@@ -231,7 +232,9 @@ TEST_F(KmsServiceTest, AReleaseKeyServesNoKmsCallAndItsMaterialForgesNothing) {
   ASSERT_TRUE(released.released);
   SecretBytes material(
       testing::CmsDecrypt(released.released->ciphertext_for_recipient, instance_key_.get()));
-  auto forged = SealBlob({"model-weights", 1}, material, Text("forged"), {}, random_);
+  // The blob key a sealed key's material gives (SealedKeystore::KmsKey).
+  SoftwareGcmKey blob_key(HkdfSha256(material.span(), KmsUseLabel(KmsUse::kBlob), 32).value());
+  auto forged = SealBlob({"model-weights", 1}, blob_key, Text("forged"), {}, random_);
   ASSERT_TRUE(forged);
   EXPECT_EQ(Code(kms_->Decrypt(*forged, std::nullopt, {}, std::nullopt, call_)),
             ErrorCode::kWrongKeyPurpose);

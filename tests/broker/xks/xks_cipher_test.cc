@@ -7,7 +7,9 @@
 
 #include <algorithm>
 
+#include "broker/keys/sealed_keystore.h"
 #include "common/encoding.h"
+#include "crypto/keyed_sha256.h"
 
 namespace kb::broker::xks {
 namespace {
@@ -44,18 +46,35 @@ TEST(XksCipher, MetadataNamesTheKeyVersion) {
   }
 }
 
+// A sealed kms key's XKS key is HKDF(material, "keybroker xks v1"), not the material itself.
 TEST(XksCipher, TheAesKeyIsDerivedApartFromTheKeyMaterial) {
-  Bytes material(32, 0x42);
-  auto a = XksKey(material), b = XksKey(material);
-  ASSERT_TRUE(a && b);
-  EXPECT_EQ(a->size(), 32u);
-  EXPECT_TRUE(std::equal(a->span().begin(), a->span().end(), b->span().begin()));
-  EXPECT_FALSE(std::equal(a->span().begin(), a->span().end(), material.begin()));
+  OsslRandom random;
+  auto kek = Kek::FromBytes(SecretBytes(Bytes(32, 7)));
+  ASSERT_TRUE(kek);
+  SealedKeystore keystore(*kek, random);
+  SecretBytes material(Bytes(32, 0x42));
+  auto stored = keystore.Store("k", 1, material);
+  ASSERT_TRUE(stored);
+  auto key = keystore.KmsKey("k", 1, *stored, KmsUse::kXks);
+  ASSERT_TRUE(key);
+  auto sealed = Seal(**key, 1, Text("x"), {}, random);
+  ASSERT_TRUE(sealed);
+  SoftwareGcmKey raw(material.Clone());
+  SoftwareGcmKey derived(HkdfSha256(material.span(), "keybroker xks v1", 32).value());
+  auto args = [&](const GcmKey& k) {
+    return Open(k, sealed->ciphertext, sealed->iv, sealed->tag, {}, sealed->metadata);
+  };
+  EXPECT_FALSE(args(raw));
+  EXPECT_TRUE(args(derived));
+  // Not an AES-256 key: an XKS key must be one.
+  auto short_stored = keystore.Store("s", 1, SecretBytes(Bytes(16, 1)));
+  EXPECT_EQ(keystore.KmsKey("s", 1, *short_stored, KmsUse::kXks).error().code,
+            ErrorCode::kWrongKeyPurpose);
 }
 
 class XksSealTest : public ::testing::Test {
  protected:
-  Bytes key_ = Bytes(32, 0x42);
+  SoftwareGcmKey key_{SecretBytes(Bytes(32, 0x42))};
   OsslRandom random_;
 };
 
@@ -82,7 +101,7 @@ TEST_F(XksSealTest, EveryAlteredFieldFailsAsInvalidCiphertext) {
     b[0] ^= 1;
     return b;
   };
-  Bytes other_key(32, 0x43);
+  SoftwareGcmKey other_key(SecretBytes(Bytes(32, 0x43)));
   struct Case {
     const char* what;
     Result<SecretBytes> result;
