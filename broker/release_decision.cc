@@ -69,6 +69,9 @@ ReleaseOutcome Answer(const ReleaseDecision& decision,
   }
   outcome.decision_id = receipt->seq;
   if (decision.error()) {
+    if (decision.error()->code == ErrorCode::kInternal) {
+      outcome.internal_detail = decision.error()->message;  // a key that will not unseal, …
+    }
     outcome.error = ForClient(*decision.error());
   } else if (!receipt->nonce) {  // another request spent the nonce first
     outcome.error = ForClient(receipt->nonce.error());

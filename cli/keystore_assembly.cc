@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iostream>
 #include <thread>
 
 #include "broker/keys/sealed_keystore.h"
@@ -15,6 +16,9 @@ namespace {
 
 constexpr size_t kMaxPin = 256;
 constexpr int kApiHandlerThreads = 32;  // api::ServerOptions::api_handler_threads
+
+// The token's losses and returns, in the broker's log (as serve writes it).
+void LogLine(const std::string& line) { std::cerr << "keybroker: " << line << std::endl; }
 
 Error InKeystore(const Error& error) { return Error{error.code, "keystore: " + error.message}; }
 
@@ -64,7 +68,8 @@ Status OpenConfiguredKeystore(const Config& config, const Random& random, Opened
   auto pin = ReadTokenPin(config.keystore);
   if (!pin) return std::move(pin).error();
   auto token = pkcs11::Token::Open(
-      {config.keystore.module, config.keystore.token_label, std::move(*pin), SessionCount(config)});
+      {config.keystore.module, config.keystore.token_label, std::move(*pin), SessionCount(config),
+       LogLine});
   if (!token) return InKeystore(token.error());
   out.token = std::move(*token);
   auto kek = broker::OpenTokenKek(*out.token, /*create=*/true);

@@ -21,7 +21,7 @@ if [ "${1:-}" = "--test" ]; then
     clang-format-14 git                    # tests/lint/check_format.sh
     swtpm swtpm-tools tpm2-tools xxd       # TPM quotes from a real swtpm
     softhsm2                               # the PKCS#11 keystore's tests and bench rows
-    python3                                # tests/e2e clients
+    python3 python3-cryptography           # tests/e2e clients; AES-GCM in pkcs11_keystore.sh
     awscli                                 # tests/e2e/kms_awscli.sh
     systemd                                # systemd-analyze verify (tests/deploy/install.sh)
   )

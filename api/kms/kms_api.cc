@@ -48,8 +48,11 @@ HttpResponse Fault(const Error& e, const HttpRequest& request) {
       return Fault("AccessDeniedException", e.message, request);
     case ErrorCode::kRateLimited:
       return Fault("ThrottlingException", e.message, request);
-    case ErrorCode::kInternal:
-      return Fault("KMSInternalException", "internal error", request, 500);
+    case ErrorCode::kInternal: {
+      HttpResponse r = Fault("KMSInternalException", "internal error", request, 500);
+      r.log_detail = e.message;  // the cause, for the operator's log only
+      return r;
+    }
     case ErrorCode::kPayloadTooLarge:
     case ErrorCode::kMalformedRequest:
       return Fault("ValidationException", e.message, request);
@@ -299,9 +302,9 @@ std::variant<broker::Principal, HttpResponse> Authenticate(const HttpRequest& re
   SignedRequest signed_request{request.method, request.target, request.query, request.headers,
                                request.body};
   auto verified = Verify(signed_request, services.kms.location().region, now,
-                         [&](const std::string& id) -> std::optional<SecretBytes> {
+                         [&](const std::string& id) -> Result<SecretBytes> {
                            auto owner = services.access_keys.Lookup(id);
-                           if (!owner) return std::nullopt;
+                           if (!owner) return std::move(owner).error();
                            principal = owner->principal;
                            return std::move(owner->secret);
                          });
@@ -311,6 +314,8 @@ std::variant<broker::Principal, HttpResponse> Authenticate(const HttpRequest& re
         return Fault("IncompleteSignatureException", verified.error().message, request);
       case ErrorCode::kUnauthorized:
         return Fault("UnrecognizedClientException", verified.error().message, request);
+      case ErrorCode::kInternal:
+        return Fault(verified.error(), request);
       default:
         return Fault("InvalidSignatureException", verified.error().message, request);
     }

@@ -270,6 +270,7 @@ Result<Verified> Verify(const SignedRequest& request, const Scope& scope, Time n
   // Everything that needs no secret is checked first: a forged request costs no key lookup.
   auto secret = lookup(credential->access_key_id);
   if (!secret) {
+    if (secret.error().code == ErrorCode::kInternal) return std::move(secret).error();
     return Error{ErrorCode::kUnauthorized, "the access key id is unknown or revoked"};
   }
   std::string expected = Sign(request, *credential, secret->span(), amz_date);

@@ -53,8 +53,9 @@ Result<Credential> ParseAuthorization(std::string_view header);
 std::string Sign(const SignedRequest& request, const Credential& credential, ByteSpan secret,
                  std::string_view amz_date);
 
-// The secret of an access key id, or nullopt if the id is unknown or revoked.
-using SecretLookup = std::function<std::optional<SecretBytes>(const std::string& access_key_id)>;
+// The secret of an access key id: kUnauthorized if the id is unknown or revoked, kInternal if the
+// broker cannot tell (passed on as it is).
+using SecretLookup = std::function<Result<SecretBytes>(const std::string& access_key_id)>;
 
 struct Verified {
   std::string access_key_id;

@@ -100,13 +100,16 @@ Result<std::string> Authenticate(const HttpRequest& request, XksServices& servic
   kms::SignedRequest signed_request{request.method, request.target, request.query, request.headers,
                                     request.body};
   auto verified = kms::Verify(signed_request, kms::XksScope(services.region), now,
-                              [&](const std::string& id) -> std::optional<SecretBytes> {
+                              [&](const std::string& id) -> Result<SecretBytes> {
                                 auto owner = services.access_keys.Lookup(id);
-                                if (!owner) return std::nullopt;
+                                if (!owner) return std::move(owner).error();
                                 principal = owner->principal;
                                 return std::move(owner->secret);
                               });
-  if (!verified) return refused(verified.error().message);
+  if (!verified) {
+    if (verified.error().code == ErrorCode::kInternal) return std::move(verified).error();
+    return refused(verified.error().message);
+  }
   if (!principal->HasAny(broker::Roles({broker::Role::kXksProxy}))) {
     return refused("the access key's principal lacks the xks-proxy role");
   }
@@ -172,8 +175,10 @@ HttpResponse GetHealthStatus(Call& c) {
   auto body = Decode(c, Operation::kHealth, "GetHealthStatus");
   if (!body) return Fault(body.error());
   if (auto s = c.services.xks.Health(Who(c, *body)); !s) return Fault(s.error());
+  bool token = c.services.xks.keystore_kind() == "pkcs11";
   json::array fleet{json::object{{"id", "keybroker-keystore"},
-                                 {"model", "keybroker keystore (SQLite, sealed under the KEK)"},
+                                 {"model", token ? "keybroker keystore (PKCS#11 token)"
+                                                 : "keybroker keystore (SQLite, sealed under the KEK)"},
                                  {"healthStatus", "ACTIVE"}}};
   return Answer(200, {{"xksProxyFleetSize", c.services.fleet_size},
                       {"xksProxyVendor", "keybroker"},

@@ -63,13 +63,18 @@ Result<IssuedAccessKey> AccessKeys::Issue(std::string_view principal, std::strin
   return issued;
 }
 
-std::optional<AccessKeyOwner> AccessKeys::Lookup(std::string_view id) {
+Result<AccessKeyOwner> AccessKeys::Lookup(std::string_view id) {
+  auto unknown = [] {
+    return Error{ErrorCode::kUnauthorized, "the access key id is unknown or revoked"};
+  };
   auto record = store_.Get(id);
-  if (!record || !record->approved || record->revoked_at) return std::nullopt;
+  if (!record && record.error().code != ErrorCode::kNotFound) return std::move(record).error();
+  if (!record || !record->approved || record->revoked_at) return unknown();
   auto principal = principals_.LoadPrincipal(record->principal);
-  if (!principal) return std::nullopt;
+  if (!principal) return unknown();
+  // A KEK that cannot unseal (a token gone) is the broker's failure, not the caller's.
   auto secret = kek_.Unseal(AccessKeySealName(id), kAccessKeySealVersion, record->secret_sealed);
-  if (!secret) return std::nullopt;
+  if (!secret) return std::move(secret).error();
   return AccessKeyOwner{std::move(*principal), std::move(*secret)};
 }
 

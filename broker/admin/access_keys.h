@@ -48,10 +48,10 @@ class AccessKeys {
   Status Revoke(std::string_view id, std::string_view actor, Time now);
   Result<std::vector<storage::AccessKeyRecord>> List() { return store_.List(); }
 
-  // The owner and secret of an approved, active key of an enabled, approved principal; nullopt
-  // otherwise (unknown, unapproved, revoked, disabled principal, or a secret that does not
-  // unseal).
-  std::optional<AccessKeyOwner> Lookup(std::string_view id);
+  // The owner and secret of an approved, active key of an enabled, approved principal;
+  // kUnauthorized otherwise (unknown, unapproved, revoked, disabled principal); kInternal if the
+  // store cannot be read or the secret does not unseal (a tampered row, a PKCS#11 token gone).
+  Result<AccessKeyOwner> Lookup(std::string_view id);
 
  private:
   storage::AccessKeyStore& store_;

@@ -46,6 +46,9 @@ class Keystore {
 
   // "sqlite" | "pkcs11".
   virtual std::string_view kind() const = 0;
+  // Whether the keys can be used now (the token answers and holds the KEK); kInternal with the
+  // cause otherwise.
+  virtual Status Check() = 0;
 
   // The stored form of a new, generated version of key `id`.
   virtual Result<Bytes> Generate(std::string_view id, uint32_t version,

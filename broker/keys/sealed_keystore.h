@@ -18,6 +18,7 @@ class SealedKeystore final : public Keystore {
   SealedKeystore(const Kek& kek, const Random& random) : kek_(kek), random_(random) {}
 
   std::string_view kind() const override { return "sqlite"; }
+  Status Check() override { return Ok(); }
   Result<Bytes> Generate(std::string_view id, uint32_t version,
                          storage::KeyPurpose purpose) override;
   Result<Bytes> Store(std::string_view id, uint32_t version, const SecretBytes& material) override;

@@ -78,6 +78,14 @@ std::string TokenKeystore::release_wrap() const {
          "the moment of its wrap";
 }
 
+Status TokenKeystore::Check() {
+  auto s = token_.Acquire();
+  if (!s) return std::move(s).error();
+  auto kek = s->Find(CKO_SECRET_KEY, kTokenKekLabel);
+  if (!kek) return std::move(kek).error();
+  return Ok();
+}
+
 Result<std::string> TokenKeystore::NewKmsLabel(std::string_view id, uint32_t version) {
   // A random suffix: a version whose commit failed leaves an unused object behind, and the next
   // attempt, or a concurrent rotation that loses, never reuses or destroys another's object.

@@ -42,6 +42,7 @@ class TokenKeystore final : public Keystore {
   std::string release_wrap() const;
 
   std::string_view kind() const override { return "pkcs11"; }
+  Status Check() override;
   Result<Bytes> Generate(std::string_view id, uint32_t version,
                          storage::KeyPurpose purpose) override;
   Result<Bytes> Store(std::string_view id, uint32_t version, const SecretBytes& material) override;

@@ -165,6 +165,7 @@ Status XksService::Health(const XksCall& call) {
     if (auto read = deps_.keys.Get("."); !read && read.error().code != ErrorCode::kKeyNotFound) {
       return Error{ErrorCode::kInternal, "the key store cannot be read: " + read.error().message};
     }
+    if (auto s = deps_.keys.keystore().Check(); !s) return std::move(s).error();
     SecretBytes bytes(kGcmKeySize);
     if (auto s = deps_.random.Fill(bytes.mutable_span()); !s) return std::move(s).error();
     SoftwareGcmKey key(std::move(bytes));

@@ -80,6 +80,8 @@ class XksService {
                        const Error& why);
   // A deep check: the key store is readable and AES-256-GCM works, exercised with a throwaway
   // key, never a customer's. kInternal with the cause otherwise.
+  // "sqlite" | "pkcs11": where the keys live, for GetHealthStatus's model.
+  std::string_view keystore_kind() const { return deps_.keys.keystore().kind(); }
   Status Health(const XksCall& call);
 
  private:

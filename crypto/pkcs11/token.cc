@@ -117,7 +117,15 @@ Status Token::ReopenLocked() {
 Result<Token::Session> Token::Acquire() {
   std::unique_lock lock(mu_);
   if (lost_) {
-    if (auto s = ReopenLocked(); !s) return std::move(s).error();
+    if (auto s = ReopenLocked(); !s) {
+      if (!std::exchange(reopen_failure_logged_, true)) {
+        Log("pkcs11: token '" + options_.token_label + "' still unavailable: " + s.error().message +
+            "; each request tries again");
+      }
+      return std::move(s).error();
+    }
+    reopen_failure_logged_ = false;
+    Log("pkcs11: token '" + options_.token_label + "' is back: opened again and logged in");
   }
   if (!released_.wait_for(lock, kLeaseWait,
                           [&] { return !idle_.empty() || open_ < options_.max_sessions; })) {
@@ -145,9 +153,12 @@ void Token::Release(CK_SESSION_HANDLE handle, uint64_t generation) {
   released_.notify_one();
 }
 
-void Token::MarkLost(uint64_t generation) {
+void Token::MarkLost(uint64_t generation, const std::string& cause) {
   std::lock_guard lock(mu_);
-  if (generation == generation_) lost_ = true;
+  if (generation != generation_ || lost_) return;
+  lost_ = true;
+  Log("pkcs11: token '" + options_.token_label + "' lost (" + cause +
+      "); requests fail with `internal` until it answers again");
 }
 
 Result<CK_OBJECT_HANDLE> Token::FindObject(Session& session, CK_OBJECT_CLASS cls,
@@ -192,8 +203,9 @@ Token::Session::~Session() {
 }
 
 Error Token::Session::Fail(const char* call, CK_RV rv) {
-  if (IsTokenLost(rv)) token_->MarkLost(generation_);
-  return CallFailed(call, rv);
+  Error error = CallFailed(call, rv);
+  if (IsTokenLost(rv)) token_->MarkLost(generation_, error.message);
+  return error;
 }
 
 Result<CK_OBJECT_HANDLE> Token::Session::Find(CK_OBJECT_CLASS cls, std::string_view label) {

@@ -11,6 +11,7 @@
 // fast with the module's code.
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,6 +31,8 @@ struct TokenOptions {
   std::string token_label;
   SecretBytes pin;
   size_t max_sessions = 8;
+  // Where the token's losses and returns are reported (the operator's log); may be empty.
+  std::function<void(const std::string&)> log;
 };
 
 class Token {
@@ -92,7 +95,10 @@ class Token {
   // A new session of the current opening, logged in. REQUIRES: mu_ held.
   Result<CK_SESSION_HANDLE> OpenSessionLocked();
   void Release(CK_SESSION_HANDLE handle, uint64_t generation);
-  void MarkLost(uint64_t generation);
+  void MarkLost(uint64_t generation, const std::string& cause);
+  void Log(const std::string& line) const {
+    if (options_.log) options_.log(line);
+  }
   Result<CK_OBJECT_HANDLE> FindObject(Session& session, CK_OBJECT_CLASS cls,
                                       std::string_view label);
 
@@ -106,6 +112,7 @@ class Token {
   uint64_t generation_ = 1;
   uint64_t reopens_ = 0;
   bool lost_ = false;
+  bool reopen_failure_logged_ = false;
   bool logged_in_ = false;
   size_t open_ = 0;  // sessions of this generation, idle or leased
   std::vector<CK_SESSION_HANDLE> idle_;
