@@ -38,7 +38,7 @@ struct RateLimiters {
 struct KeystoreHealth {
   std::string type;          // "sqlite" | "pkcs11"
   std::string token;         // pkcs11: "<label> (<manufacturer> <model>)"
-  std::string release_wrap;  // "software: …" with the reason, or "in-token"
+  std::string release_wrap;  // pkcs11: "software: …" with the reason
 };
 
 struct Services {

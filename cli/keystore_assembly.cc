@@ -5,6 +5,7 @@
 #include <iostream>
 #include <thread>
 
+#include "api/https_server.h"
 #include "broker/keys/sealed_keystore.h"
 #include "broker/keys/token_key.h"
 #include "broker/keys/token_keystore.h"
@@ -15,7 +16,6 @@ namespace kb::cli {
 namespace {
 
 constexpr size_t kMaxPin = 256;
-constexpr int kApiHandlerThreads = 32;  // api::ServerOptions::api_handler_threads
 
 // The token's losses and returns, in the broker's log (as serve writes it).
 void LogLine(const std::string& line) { std::cerr << "keybroker: " << line << std::endl; }
@@ -27,7 +27,7 @@ size_t SessionCount(const Config& config) {
   if (config.keystore.sessions > 0) return size_t(config.keystore.sessions);
   int workers =
       config.workers > 0 ? config.workers : int(std::max(1u, std::thread::hardware_concurrency()));
-  return size_t(workers + kApiHandlerThreads);
+  return size_t(workers + api::ServerOptions().api_handler_threads);
 }
 
 Status OpenSealed(const Config& config, const Random& random, OpenedKeystore& out) {
@@ -67,9 +67,8 @@ Status OpenConfiguredKeystore(const Config& config, const Random& random, Opened
   if (config.keystore.type != "pkcs11") return OpenSealed(config, random, out);
   auto pin = ReadTokenPin(config.keystore);
   if (!pin) return std::move(pin).error();
-  auto token = pkcs11::Token::Open(
-      {config.keystore.module, config.keystore.token_label, std::move(*pin), SessionCount(config),
-       LogLine});
+  auto token = pkcs11::Token::Open({config.keystore.module, config.keystore.token_label,
+                                    std::move(*pin), SessionCount(config), LogLine});
   if (!token) return InKeystore(token.error());
   out.token = std::move(*token);
   auto kek = broker::OpenTokenKek(*out.token, /*create=*/true);

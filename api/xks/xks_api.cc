@@ -176,10 +176,11 @@ HttpResponse GetHealthStatus(Call& c) {
   if (!body) return Fault(body.error());
   if (auto s = c.services.xks.Health(Who(c, *body)); !s) return Fault(s.error());
   bool token = c.services.xks.keystore_kind() == "pkcs11";
-  json::array fleet{json::object{{"id", "keybroker-keystore"},
-                                 {"model", token ? "keybroker keystore (PKCS#11 token)"
-                                                 : "keybroker keystore (SQLite, sealed under the KEK)"},
-                                 {"healthStatus", "ACTIVE"}}};
+  json::array fleet{
+      json::object{{"id", "keybroker-keystore"},
+                   {"model", token ? "keybroker keystore (PKCS#11 token)"
+                                   : "keybroker keystore (SQLite, sealed under the KEK)"},
+                   {"healthStatus", "ACTIVE"}}};
   return Answer(200, {{"xksProxyFleetSize", c.services.fleet_size},
                       {"xksProxyVendor", "keybroker"},
                       {"xksProxyModel", c.services.proxy_model},

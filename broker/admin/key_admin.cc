@@ -102,8 +102,11 @@ Status KeyAdmin::Import(const std::string& id, const std::string& import_token,
     if (taken.error().code == ErrorCode::kNotFound) return BadToken();
     return taken;
   }
-  if (token.key_id != id) return BadToken();
   std::string name = ImportKeyName(hash);
+  if (token.key_id != id) {
+    keystore_.DropImportKey(name, token.wrapping_key_sealed);  // the token is spent either way
+    return BadToken();
+  }
   Status imported = Ok();
   if (options.purpose == storage::KeyPurpose::kKms) {
     imported = manager_.ImportKms(id, name, token.wrapping_key_sealed, wrapped_secret, actor.name,

@@ -8,7 +8,7 @@
 // AAD: "keybroker-key\0" ‖ u32be(len(key_id)) ‖ key_id ‖ u32be(version).
 //
 // The KEK is 32 bytes from a file (FromBytes), or a non-extractable AES-256 key inside a PKCS#11
-// token (FromBackend with broker/keys/token_kek.h): the sealed form is the same, only who runs
+// token (FromBackend with broker/keys/token_key.h): the sealed form is the same, only who runs
 // AES-GCM differs.
 
 #include <memory>

@@ -82,7 +82,7 @@ class Token {
   // The token's manufacturer and model, as C_GetTokenInfo gives them ("SoftHSM project SoftHSM
   // v2").
   const std::string& description() const { return description_; }
-  // How often the token was found again after it was lost (for /healthz and the tests).
+  // How often the token was found again after it was lost (for the tests).
   uint64_t reopen_count() const;
 
  private:

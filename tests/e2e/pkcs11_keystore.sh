@@ -27,6 +27,7 @@ module=$(kb_softhsm_module)
 label=kb-e2e
 pin=e2e-pin-$(openssl rand -hex 12)
 cd "$dir"
+mkdir client
 kb_softhsm_init "$dir/hsm" "$label" "$pin" || fail "softhsm2-util"
 (umask 077; printf '%s\n' "$pin" > pin.txt)
 kek_hex=$(openssl rand -hex 32)
@@ -79,11 +80,10 @@ admin keys create kms-gen --purpose kms --attestation-required false >/dev/null 
 admin keys import-parameters kms-probe --json > params.json
 [ "$(jq -r .wrapping_algorithm params.json)" = RSAES_OAEP_SHA_1 ] ||
   fail "SoftHSM unwraps RSA-OAEP with SHA-1 only: $(cat params.json)"
-(umask 077; openssl rand -out kms-imp.bin 32)
-kms_imp_hex=$(xxd -p -c 64 kms-imp.bin)
-admin keys import kms-imp --file kms-imp.bin --purpose kms --attestation-required false \
+(umask 077; openssl rand -out client/kms-imp.bin 32)
+kms_imp_hex=$(xxd -p -c 64 client/kms-imp.bin)
+admin keys import kms-imp --file client/kms-imp.bin --purpose kms --attestation-required false \
   >import.out || fail "import of a kms key into the token: $(cat import.out)"
-rm kms-imp.bin
 admin principals create app --roles kms-user >/dev/null
 admin access-keys create app --json > app.json
 for key in kms-gen kms-imp; do
@@ -106,7 +106,7 @@ round_trip() {  # KEY: Encrypt then Decrypt of random bytes; fails the test unle
   [ "$status" = 200 ] && [ "$(jq -r .Plaintext out.json)" = "$plain" ] ||
     fail "Decrypt $1: $status $(cat out.json)"
 }
-for i in $(seq 1 25); do round_trip kms-gen; round_trip kms-imp; done
+for i in $(seq 1 15); do round_trip kms-gen; round_trip kms-imp; done
 # The imported key is the known bytes: a blob made in the token opens with them here, under
 # the token key's AAD domain ("keybroker kms blob v1\0" ‖ header ‖ context).
 kms Encrypt '{"KeyId":"kms-imp","Plaintext":"aW4tdG9rZW4="}'
@@ -119,17 +119,21 @@ header, rest = blob[:5 + n + 4], blob[5 + n + 4:]
 plain = AESGCM(key).decrypt(rest[:12], rest[12:], b"keybroker kms blob v1\0" + header)
 assert plain == b"in-token", plain
 PY
-for i in $(seq 1 20); do
-  release rel-$i.bin --pcr "0=$pcr0" > rel-$i.json || fail "release $i: $(cat rel-$i.json)"
+for i in $(seq 1 12); do
+  release client/rel-$i.bin --pcr "0=$pcr0" > client/rel-$i.json ||
+    fail "release $i: $(cat client/rel-$i.json)"
 done
-cmp -s rel-1.bin rel-20.bin || fail "two releases of one key differ"
-release_hex=$(xxd -p -c 64 rel-1.bin)
+cmp -s client/rel-1.bin client/rel-12.bin || fail "two releases of one key differ"
+release_hex=$(xxd -p -c 64 client/rel-1.bin)
 [ ${#release_hex} = 64 ] || fail "the released key is not 32 bytes"
 
 # --- The proof: nothing of the token's keys, nor of the released key after its wraps, is in the
 # broker's memory. The scan reads every readable mapping of the process through /proc/PID/mem.
 scan() { "$memscan" "$pid" "$@" > scan.json 2> scan.err; }
-scan "$kek_hex" "$kdk_hex" "$kms_imp_hex" "$release_hex" || {
+# Each secret also by its second half: freeing a 32-byte block lets the allocator write its own
+# pointers over the first 16 bytes, which would hide a copy that was never wiped.
+halves() { for h in "$@"; do echo "$h" "${h:32}"; done; }
+scan $(halves "$kek_hex" "$kdk_hex" "$kms_imp_hex" "$release_hex") || {
   [ $? = 1 ] && fail "key bytes found in the broker's memory: $(cat scan.json)"
   fail "the scan failed: $(cat scan.err)"
 }
@@ -146,11 +150,58 @@ if scan "$pin_hex"; then fail "the scan does not find the PIN the broker holds";
 touch token-gone
 kms Encrypt '{"KeyId":"kms-gen","Plaintext":"Z29uZQ=="}'
 [ "$status" = 500 ] || fail "Encrypt without the token: $status $(cat out.json)"
-if release gone.bin --pcr "0=$pcr0" > gone.json 2>&1; then fail "released without the token"; fi
+if release client/gone.bin --pcr "0=$pcr0" > gone.json 2>&1; then fail "released without the token"; fi
 grep -q internal gone.json || fail "release without the token: $(cat gone.json)"
 grep -q "pkcs11: .*CKR_DEVICE_ERROR" serve.log || fail "the cause is not logged"
 rm token-gone
 round_trip kms-gen
-release back.bin --pcr "0=$pcr0" > back.json || fail "release after the token came back"
-cmp -s back.bin rel-1.bin || fail "the key released after the outage differs"
+release client/back.bin --pcr "0=$pcr0" > client/back.json || fail "release after the token came back"
+cmp -s client/back.bin client/rel-1.bin || fail "the key released after the outage differs"
 kill -0 "$pid" || fail "the broker died with the token"
+stop
+
+# --- A copy of the database and of the rest of the disk, without the token, holds no key: the
+# token's directory is the token (SoftHSM keeps it on the disk; an HSM keeps it in the device).
+# (client/ is the other side: the enclave's released key, the importer's key file.)
+hex_of_files() { find . \( -path ./hsm -o -path ./client \) -prune -o -type f -print0 | xargs -0 cat | xxd -p | tr -d '\n'; }
+disk=$(hex_of_files)
+[ ${#disk} -gt 100000 ] || fail "the disk copy is too small to mean anything"
+for secret in "$kek_hex" "$kdk_hex" "$kms_imp_hex" "$release_hex"; do
+  upper=$(tr a-f A-F <<<"$secret")
+  for form in "$secret" "$(printf %s "$secret" | xxd -p | tr -d '\n')" \
+    "$(printf %s "$upper" | xxd -p | tr -d '\n')"; do
+    ! grep -q "$form" <<<"$disk" || fail "a key's bytes are on the disk outside the token"
+  done
+done
+# A broker given another token (a fresh one, with its own KEK) refuses the database.
+mv hsm hsm.real
+kb_softhsm_init "$dir/hsm" "$label" "$pin" || fail "softhsm2-util (second token)"
+if "$kb" serve --config config.yaml > other.out 2> other.err; then
+  fail "the broker started on the database with another token"
+fi
+grep -q "does not match this database" other.err || fail "another token: $(cat other.err)"
+rm -rf hsm
+mv hsm.real hsm
+
+# --- The SQLite keystore: after many releases no copy of the released key lingers (SecretBytes
+# wipes it), while the same scan finds the KEK, which that broker holds for as long as it runs.
+mkdir "$dir/sqlite" "$dir/sqlite/client"
+cd "$dir/sqlite"
+ln -s ../ca ca
+(umask 077; openssl rand -out kek.bin 32)
+"$kb" keys create --db keybroker.db --kek kek.bin --id example-key >/dev/null
+sed -e "s|data_dir: $dir|data_dir: $dir/sqlite|" -e '/^keystore:/d' ../config.yaml > config.yaml
+start
+for i in $(seq 1 12); do
+  release client/rel-$i.bin --pcr "0=$pcr0" > client/rel-$i.json ||
+    fail "sqlite release $i: $(cat client/rel-$i.json)"
+done
+sqlite_release_hex=$(xxd -p -c 64 client/rel-1.bin)
+scan $(halves "$sqlite_release_hex") || {
+  [ $? = 1 ] && fail "the released key lingers in the SQLite broker's memory: $(cat scan.json)"
+  fail "the scan failed: $(cat scan.err)"
+}
+if scan "$(xxd -p -c 64 kek.bin)"; then fail "the scan does not find the SQLite broker's KEK"; fi
+stop
+echo "pkcs11 keystore: token keys absent from memory and disk, recovered from a lost token," \
+  "no released key lingers (pkcs11 and sqlite)"

@@ -58,15 +58,18 @@ class SigV4Test : public ::testing::Test {
   Result<Verified> Check(const Vector& v, std::string_view region = "us-east-1",
                          std::optional<Time> now = std::nullopt) {
     SignedRequest request{v.method, v.path, v.query, v.headers, v.body};
-    return Verify(request, region, now.value_or(v.now), [&](const std::string& id) {
-      return id == "AKIDEXAMPLE" ? std::optional<SecretBytes>(SecretBytes(AsBytes(v.secret)))
-                                 : std::nullopt;
-    });
+    return Verify(request, region, now.value_or(v.now),
+                  [&](const std::string& id) -> Result<SecretBytes> {
+                    if (id != "AKIDEXAMPLE") return Error{ErrorCode::kUnauthorized, "unknown"};
+                    if (lookup_fails_) return Error{ErrorCode::kInternal, "token gone"};
+                    return SecretBytes(AsBytes(v.secret));
+                  });
   }
   ErrorCode Code(const Result<Verified>& r) {
     EXPECT_FALSE(r);
     return r ? ErrorCode::kInternal : r.error().code;
   }
+  bool lookup_fails_ = false;  // the broker cannot tell (its PKCS#11 token is gone)
   static void SetHeader(Vector& v, const std::string& name, const std::string& value) {
     for (auto& [n, val] : v.headers) {
       if (n == name) {
@@ -113,6 +116,13 @@ TEST_F(SigV4Test, AcceptsWhatBotocoreSigned) {
     EXPECT_TRUE(Check(v, "us-east-1", v.now + minutes(4))) << v.name;
     EXPECT_TRUE(Check(v, "us-east-1", v.now - minutes(4))) << v.name;
   }
+}
+
+// A lookup that fails inside the broker is its failure (500), not an unknown key (400): a client
+// must not be told that its valid key was revoked while a token is away.
+TEST_F(SigV4Test, ALookupThatFailsInsideTheBrokerStaysInternal) {
+  lookup_fails_ = true;
+  EXPECT_EQ(Code(Check(vectors_[0])), ErrorCode::kInternal);
 }
 
 TEST_F(SigV4Test, RefusesAnyChangeToWhatWasSigned) {
@@ -276,7 +286,7 @@ TEST(SigV4Scopes, XksNeedsHostAndDateSignedForItsOwnService) {
   auto verify = [&](const Headers& h, const Scope& scope) {
     SignedRequest request{"POST", "/p/kms/xks/v1/health", "", h, body};
     return Verify(request, scope, now, [&](const std::string&) {
-      return std::optional<SecretBytes>(SecretBytes(AsBytes(secret)));
+      return Result<SecretBytes>(SecretBytes(AsBytes(secret)));
     });
   };
   Headers xks = signed_for("kms-xks-proxy", {"host", "x-amz-date"});
@@ -297,7 +307,7 @@ TEST(SigV4Scopes, XksNeedsHostAndDateSignedForItsOwnService) {
     SignedRequest request{"POST", "/p/kms/xks/v1/health", "", h, body};
     return Verify(request, scope, at, [&](const std::string&) {
       ++lookups;
-      return std::optional<SecretBytes>(SecretBytes(AsBytes(secret)));
+      return Result<SecretBytes>(SecretBytes(AsBytes(secret)));
     });
   };
   EXPECT_FALSE(counting(xks, XksScope("eu-west-1"), now));
