@@ -54,14 +54,15 @@ test: build-asan build-fuzz
 fuzz: build-fuzz
 	@bash fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS)
 
-# Verifier throughput, the release table and the XKS row (bench/release.sh and bench/xks.sh start
-# and stop a broker).
+# Verifier throughput, the release table, the XKS row and the keystore rows (bench/release.sh,
+# bench/xks.sh and bench/pkcs11.sh start and stop brokers).
 bench: build deps-test
 	cmake -S . -B build -DKB_BENCH=ON
-	cmake --build build -j $(JOBS) --target verifier_bench release_load xks_load
+	cmake --build build -j $(JOBS) --target verifier_bench release_load xks_load kms_load
 	./build/bench/verifier_bench
 	bash bench/release.sh build
 	bash bench/xks.sh build
+	bash bench/pkcs11.sh build
 
 run: build
 	@bash deploy/dev-setup.sh
