@@ -42,7 +42,10 @@ Status ValidateKeystore(const KeystoreConfig& keystore) {
     return Ok();
   }
   if (keystore.type != "pkcs11") return Bad("type must be sqlite or pkcs11");
-  if (keystore.module.empty()) return Bad("module must name the PKCS#11 module file");
+  if (keystore.module.empty() || keystore.module[0] != '/') {
+    // Absolute: a bare name would go through dlopen's search path (LD_LIBRARY_PATH, …).
+    return Bad("module must be the absolute path of the PKCS#11 module file");
+  }
   if (keystore.token_label.empty() || keystore.token_label.size() > 32) {
     return Bad("token_label must be the token's label (1 to 32 characters)");
   }

@@ -71,17 +71,18 @@ Status OpenConfiguredKeystore(const Config& config, const Random& random, Opened
                                     std::move(*pin), SessionCount(config), LogLine});
   if (!token) return InKeystore(token.error());
   out.token = std::move(*token);
+  if (config.keystore.require_in_token_wrap) {  // refused before anything is made in the token
+    return Error{ErrorCode::kInternal,
+                 "keystore.require_in_token_wrap: release keys would be "
+                 "wrapped in " +
+                     broker::TokenKeystore::ReleaseWrap(*out.token)};
+  }
   auto kek = broker::OpenTokenKek(*out.token, /*create=*/true);
   if (!kek) return InKeystore(kek.error());
   out.kek = std::make_unique<broker::Kek>(std::move(*kek));
   auto keystore = broker::TokenKeystore::Open(*out.token, *out.kek, random);
   if (!keystore) return InKeystore(keystore.error());
   std::string release_wrap = (*keystore)->release_wrap();
-  if (config.keystore.require_in_token_wrap) {
-    return Error{
-        ErrorCode::kInternal,
-        "keystore.require_in_token_wrap: release keys would be wrapped in " + release_wrap};
-  }
   out.health = {"pkcs11", out.token->label() + " (" + out.token->description() + ")", release_wrap};
   out.keystore = std::move(*keystore);
   return Ok();

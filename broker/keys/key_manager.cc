@@ -155,7 +155,7 @@ Result<KmsKeyVersion> KeyManager::KmsKey(const storage::KeyRecord& key, uint32_t
                                          KmsUse use) {
   auto stored = StoredVersion(key, version, storage::KeyPurpose::kKms);
   if (!stored) return std::move(stored).error();
-  auto cipher = keystore_.KmsKey(key.id, version, *stored, use);
+  auto cipher = keystore_.KmsKey(key.id, version, *stored, use, key.origin == "imported");
   if (!cipher) return std::move(cipher).error();
   return KmsKeyVersion{key.id, version, key.attestation_required, std::move(*cipher)};
 }

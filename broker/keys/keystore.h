@@ -60,8 +60,11 @@ class Keystore {
   virtual Result<SecretBytes> Material(std::string_view id, uint32_t version, ByteSpan stored) = 0;
   // The AES-GCM key of a kms key's version for `use`. kWrongKeyPurpose if the material is no
   // AES-256 key (an XKS key must be); kInternal if it cannot be found or unsealed.
+  // `imported`: the key record says its material came from outside (a token then accepts an
+  // object it did not generate, for version 1 only).
   virtual Result<std::unique_ptr<GcmKey>> KmsKey(std::string_view id, uint32_t version,
-                                                 ByteSpan stored, KmsUse use) = 0;
+                                                 ByteSpan stored, KmsUse use,
+                                                 bool imported = false) = 0;
 
   // Import wrapping (KeyAdmin): a new RSA-3072 key named `name`; what it unwraps.
   virtual ImportHash import_hash() const = 0;

@@ -49,7 +49,7 @@ Result<SecretBytes> SealedKeystore::Material(std::string_view id, uint32_t versi
 }
 
 Result<std::unique_ptr<GcmKey>> SealedKeystore::KmsKey(std::string_view id, uint32_t version,
-                                                       ByteSpan stored, KmsUse use) {
+                                                       ByteSpan stored, KmsUse use, bool) {
   auto material = kek_.Unseal(id, version, stored);
   if (!material) return std::move(material).error();
   if (use == KmsUse::kXks && material->size() != kGcmKeySize) {

@@ -24,7 +24,7 @@ class SealedKeystore final : public Keystore {
   Result<Bytes> Store(std::string_view id, uint32_t version, const SecretBytes& material) override;
   Result<SecretBytes> Material(std::string_view id, uint32_t version, ByteSpan stored) override;
   Result<std::unique_ptr<GcmKey>> KmsKey(std::string_view id, uint32_t version, ByteSpan stored,
-                                         KmsUse use) override;
+                                         KmsUse use, bool imported = false) override;
 
   ImportHash import_hash() const override { return ImportHash::kSha256; }
   Result<ImportKey> NewImportKey(std::string_view name) override;

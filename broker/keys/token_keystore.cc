@@ -18,8 +18,10 @@ std::string KmsLabelPrefix(std::string_view id, uint32_t version) {
 std::string ImportLabel(std::string_view name) { return "keybroker import " + std::string(name); }
 
 Bytes StoredForm(const std::string& label) {
-  Bytes stored{kTokenObject};
-  stored.insert(stored.end(), label.begin(), label.end());
+  // Sized first: GCC 12 at -O2 misreads an insert into a 1-byte vector as out of bounds.
+  Bytes stored(1 + label.size());
+  stored[0] = kTokenObject;
+  std::copy(label.begin(), label.end(), stored.begin() + 1);
   return stored;
 }
 
@@ -68,8 +70,16 @@ Result<std::unique_ptr<TokenKeystore>> TokenKeystore::Open(pkcs11::Token& token,
   return std::unique_ptr<TokenKeystore>(new TokenKeystore(token, kek, random, caps));
 }
 
-std::string TokenKeystore::release_wrap() const {
-  if (!capabilities_.oaep_sha256) {
+std::string TokenKeystore::ReleaseWrap(pkcs11::Token& token) {
+  TokenCapabilities caps;
+  if (auto s = token.Acquire(); s) {
+    caps.oaep_sha256 = pkcs11::ProbeOaepWrap(*s, pkcs11::OaepHash::kSha256);
+  }
+  return ReleaseWrapFor(caps);
+}
+
+std::string TokenKeystore::ReleaseWrapFor(const TokenCapabilities& capabilities) {
+  if (!capabilities.oaep_sha256) {
     return "software: the token cannot wrap with RSA-OAEP-SHA-256; a release key is unsealed by "
            "the token into the broker's memory for the moment of its wrap";
   }
@@ -98,7 +108,8 @@ Result<std::string> TokenKeystore::KmsLabelOf(std::string_view id, uint32_t vers
                                               ByteSpan stored) {
   std::string_view label = LabelOf(stored);
   std::string prefix = KmsLabelPrefix(id, version);
-  if (label.size() != prefix.size() + 8 || !label.starts_with(prefix)) {
+  if (label.size() != prefix.size() + 8 || !label.starts_with(prefix) ||
+      !HexDecode(label.substr(prefix.size()))) {
     return Error{ErrorCode::kInternal, "version " + std::to_string(version) + " of kms key " +
                                            std::string(id) + " is not a key of this token"};
   }
@@ -136,11 +147,34 @@ Result<SecretBytes> TokenKeystore::Material(std::string_view id, uint32_t versio
 }
 
 Result<std::unique_ptr<GcmKey>> TokenKeystore::KmsKey(std::string_view id, uint32_t version,
-                                                      ByteSpan stored, KmsUse use) {
+                                                      ByteSpan stored, KmsUse use, bool imported) {
   auto label = KmsLabelOf(id, version, stored);
   if (!label) return std::move(label).error();
+  if (auto checked = CheckKmsObject(*label, imported && version == 1); !checked) {
+    return std::move(checked).error();
+  }
   return std::unique_ptr<GcmKey>(
       std::make_unique<TokenGcmKey>(token_, std::move(*label), std::string(KmsUseLabel(use))));
+}
+
+// Whoever can add objects to the token (its PIN is on the host's disk) and rewrite the database
+// could point a new key version at an object whose value they chose: a kms object is used only
+// if it cannot leave the token and, unless the key was imported, was generated inside it. Checked
+// once per object the token's current opening finds.
+Status TokenKeystore::CheckKmsObject(const std::string& label, bool imported) {
+  auto s = token_.Acquire();
+  if (!s) return std::move(s).error();
+  auto key = s->Find(CKO_SECRET_KEY, label);
+  if (!key) return std::move(key).error();
+  std::pair<std::string, CK_OBJECT_HANDLE> object(label, *key);
+  {
+    std::lock_guard lock(mu_);
+    if (checked_.count(object)) return Ok();
+  }
+  if (auto c = pkcs11::CheckStaysInToken(*s, *key, CKK_AES, !imported, label); !c) return c;
+  std::lock_guard lock(mu_);
+  checked_.insert(std::move(object));
+  return Ok();
 }
 
 Result<ImportKey> TokenKeystore::NewImportKey(std::string_view name) {

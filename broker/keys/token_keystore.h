@@ -15,6 +15,8 @@
 //     with RSAES-OAEP and the best hash the token offers (SHA-256, else SHA-1).
 
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "broker/keys/kek.h"
@@ -39,7 +41,9 @@ class TokenKeystore final : public Keystore {
 
   const TokenCapabilities& capabilities() const { return capabilities_; }
   // "software: ..." with the reason, for the start-up log and /healthz.
-  std::string release_wrap() const;
+  std::string release_wrap() const { return ReleaseWrapFor(capabilities_); }
+  // The same for a token not opened as a keystore (probed here).
+  static std::string ReleaseWrap(pkcs11::Token& token);
 
   std::string_view kind() const override { return "pkcs11"; }
   Status Check() override;
@@ -48,7 +52,7 @@ class TokenKeystore final : public Keystore {
   Result<Bytes> Store(std::string_view id, uint32_t version, const SecretBytes& material) override;
   Result<SecretBytes> Material(std::string_view id, uint32_t version, ByteSpan stored) override;
   Result<std::unique_ptr<GcmKey>> KmsKey(std::string_view id, uint32_t version, ByteSpan stored,
-                                         KmsUse use) override;
+                                         KmsUse use, bool imported = false) override;
 
   ImportHash import_hash() const override {
     return capabilities_.oaep_sha256 ? ImportHash::kSha256 : ImportHash::kSha1;
@@ -61,6 +65,7 @@ class TokenKeystore final : public Keystore {
   void DropImportKey(std::string_view name, ByteSpan stored) override;
 
  private:
+  static std::string ReleaseWrapFor(const TokenCapabilities& capabilities);
   TokenKeystore(pkcs11::Token& token, const Kek& kek, const Random& random,
                 TokenCapabilities capabilities)
       : token_(token), kek_(kek), random_(random), capabilities_(capabilities) {}
@@ -69,11 +74,14 @@ class TokenKeystore final : public Keystore {
   // The label of a kms key's stored form; kInternal unless it names exactly that key and version.
   Result<std::string> KmsLabelOf(std::string_view id, uint32_t version, ByteSpan stored);
   Result<std::string> ImportLabelOf(std::string_view name, ByteSpan stored);
+  Status CheckKmsObject(const std::string& label, bool imported);
 
   pkcs11::Token& token_;
   const Kek& kek_;
   const Random& random_;
   TokenCapabilities capabilities_;
+  std::mutex mu_;
+  std::set<std::pair<std::string, CK_OBJECT_HANDLE>> checked_;  // kms objects that passed
 };
 
 }  // namespace kb::broker

@@ -17,6 +17,13 @@ CK_ATTRIBUTE Attr(CK_ATTRIBUTE_TYPE type, T& value) {
 }
 CK_ATTRIBUTE Label(std::string& label) { return {CKA_LABEL, label.data(), label.size()}; }
 
+// A pointer for `bytes` that is never null: SoftHSM answers CKR_ARGUMENTS_BAD to a null buffer
+// even of length 0 (an empty XKS plaintext), and leaves the operation active on the session.
+CK_BYTE_PTR Ptr(ByteSpan bytes) {
+  static CK_BYTE empty = 0;
+  return bytes.empty() ? &empty : const_cast<CK_BYTE_PTR>(bytes.data());
+}
+
 // kConflict if an object of `cls` is labelled `label` already.
 Status Unused(Token::Session& s, CK_OBJECT_CLASS cls, std::string_view label) {
   auto existing = s.Find(cls, label);
@@ -39,16 +46,17 @@ Result<CK_OBJECT_HANDLE> GenerateSecret(Token::Session& s, CK_MECHANISM_TYPE mec
   CK_ULONG size = 32;
   CK_BBOOL persistent = lifetime == Lifetime::kToken ? CK_TRUE : CK_FALSE;
   std::string name(label);
-  CK_ATTRIBUTE attrs[] = {Attr(CKA_CLASS, cls),
-                          Attr(CKA_KEY_TYPE, type),
-                          Attr(CKA_VALUE_LEN, size),
-                          Attr(CKA_TOKEN, persistent),
-                          Attr(CKA_PRIVATE, kTrue),
-                          Attr(CKA_SENSITIVE, kTrue),
-                          Attr(CKA_EXTRACTABLE, extractable),
-                          Attr(use_a, kTrue),
-                          Attr(use_b, kTrue),
-                          Label(name)};
+  CK_ATTRIBUTE attrs[] = {Attr(CKA_CLASS, cls), Attr(CKA_KEY_TYPE, type), Attr(CKA_VALUE_LEN, size),
+                          Attr(CKA_TOKEN, persistent), Attr(CKA_PRIVATE, kTrue),
+                          Attr(CKA_SENSITIVE, kTrue), Attr(CKA_EXTRACTABLE, extractable),
+                          // Every use the key is not for is refused explicitly: SoftHSM
+                          // defaults CKA_WRAP, CKA_UNWRAP and CKA_SIGN to true.
+                          Attr(CKA_ENCRYPT, use_a == CKA_ENCRYPT ? kTrue : kFalse),
+                          Attr(CKA_DECRYPT, use_b == CKA_DECRYPT ? kTrue : kFalse),
+                          Attr(CKA_SIGN, use_a == CKA_SIGN ? kTrue : kFalse),
+                          Attr(CKA_VERIFY, use_b == CKA_VERIFY ? kTrue : kFalse),
+                          Attr(CKA_WRAP, kFalse), Attr(CKA_UNWRAP, kFalse),
+                          Attr(CKA_DERIVE, kFalse), Label(name)};
   CK_MECHANISM mech{mechanism, nullptr, 0};
   CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
   CK_RV rv = s.fn()->C_GenerateKey(s.handle(), &mech, attrs, std::size(attrs), &key);
@@ -94,14 +102,12 @@ Result<CK_OBJECT_HANDLE> GenerateHmacKey(Token::Session& s, std::string_view lab
 
 Status GcmEncrypt(Token::Session& s, CK_OBJECT_HANDLE key, ByteSpan nonce, ByteSpan aad,
                   ByteSpan plaintext, std::span<uint8_t> out) {
-  CK_GCM_PARAMS params{const_cast<uint8_t*>(nonce.data()), nonce.size(), nonce.size() * 8,
-                       const_cast<uint8_t*>(aad.data()),   aad.size(),   128};
+  CK_GCM_PARAMS params{Ptr(nonce), nonce.size(), nonce.size() * 8, Ptr(aad), aad.size(), 128};
   CK_MECHANISM mech{CKM_AES_GCM, &params, sizeof params};
   CK_RV rv = s.fn()->C_EncryptInit(s.handle(), &mech, key);
   if (rv != CKR_OK) return s.Fail("C_EncryptInit", rv);
   CK_ULONG size = out.size();
-  rv = s.fn()->C_Encrypt(s.handle(), const_cast<uint8_t*>(plaintext.data()), plaintext.size(),
-                         out.data(), &size);
+  rv = s.fn()->C_Encrypt(s.handle(), Ptr(plaintext), plaintext.size(), out.data(), &size);
   if (rv != CKR_OK) return s.Fail("C_Encrypt", rv);
   if (size != plaintext.size() + 16) {
     return Error{ErrorCode::kInternal, "pkcs11: AES-GCM output of unexpected size"};
@@ -112,8 +118,7 @@ Status GcmEncrypt(Token::Session& s, CK_OBJECT_HANDLE key, ByteSpan nonce, ByteS
 Result<SecretBytes> GcmDecrypt(Token::Session& s, CK_OBJECT_HANDLE key, ByteSpan nonce,
                                ByteSpan aad, ByteSpan ciphertext_and_tag) {
   if (ciphertext_and_tag.size() < 16) return Error{ErrorCode::kInvalidCiphertext, "too short"};
-  CK_GCM_PARAMS params{const_cast<uint8_t*>(nonce.data()), nonce.size(), nonce.size() * 8,
-                       const_cast<uint8_t*>(aad.data()),   aad.size(),   128};
+  CK_GCM_PARAMS params{Ptr(nonce), nonce.size(), nonce.size() * 8, Ptr(aad), aad.size(), 128};
   CK_MECHANISM mech{CKM_AES_GCM, &params, sizeof params};
   CK_RV rv = s.fn()->C_DecryptInit(s.handle(), &mech, key);
   if (rv != CKR_OK) return s.Fail("C_DecryptInit", rv);
@@ -128,6 +133,7 @@ Result<SecretBytes> GcmDecrypt(Token::Session& s, CK_OBJECT_HANDLE key, ByteSpan
   // altered ciphertexts could then force again and again).
   if (rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE ||
       rv == CKR_FUNCTION_FAILED || rv == CKR_GENERAL_ERROR) {
+    s.Discard();  // SoftHSM may leave the operation active
     return Error{ErrorCode::kInvalidCiphertext, "the ciphertext does not verify"};
   }
   if (rv != CKR_OK) return s.Fail("C_Decrypt", rv);
@@ -206,6 +212,9 @@ std::string_view OaepHashName(OaepHash hash) {
 
 Result<SecretBytes> OaepDecrypt(Token::Session& s, CK_OBJECT_HANDLE private_key, OaepHash hash,
                                 ByteSpan ciphertext) {
+  if (ciphertext.empty()) {
+    return Error{ErrorCode::kMalformedRequest, "the wrapped key material is empty"};
+  }
   CK_RSA_PKCS_OAEP_PARAMS params = OaepParams(hash);
   CK_MECHANISM mech{CKM_RSA_PKCS_OAEP, &params, sizeof params};
   CK_RV rv = s.fn()->C_DecryptInit(s.handle(), &mech, private_key);
@@ -216,6 +225,7 @@ Result<SecretBytes> OaepDecrypt(Token::Session& s, CK_OBJECT_HANDLE private_key,
                          plain.mutable_span().data(), &size);
   if (rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE ||
       rv == CKR_GENERAL_ERROR) {  // SoftHSM 2.6's answer to a bad padding (see GcmDecrypt)
+    s.Discard();
     return Error{ErrorCode::kMalformedRequest, "the wrapped key material does not decrypt"};
   }
   if (rv != CKR_OK) return s.Fail("C_Decrypt", rv);
@@ -225,16 +235,28 @@ Result<SecretBytes> OaepDecrypt(Token::Session& s, CK_OBJECT_HANDLE private_key,
 
 Result<CK_OBJECT_HANDLE> OaepUnwrapAesKey(Token::Session& s, CK_OBJECT_HANDLE private_key,
                                           OaepHash hash, ByteSpan wrapped, std::string_view label) {
+  if (wrapped.empty()) {
+    return Error{ErrorCode::kMalformedRequest, "the wrapped key material is empty"};
+  }
   if (auto u = Unused(s, CKO_SECRET_KEY, label); !u) return std::move(u).error();
   CK_RSA_PKCS_OAEP_PARAMS params = OaepParams(hash);
   CK_MECHANISM mech{CKM_RSA_PKCS_OAEP, &params, sizeof params};
   CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
   CK_KEY_TYPE type = CKK_AES;
   std::string name(label);
-  CK_ATTRIBUTE attrs[] = {
-      Attr(CKA_CLASS, cls),     Attr(CKA_KEY_TYPE, type),   Attr(CKA_TOKEN, kTrue),
-      Attr(CKA_PRIVATE, kTrue), Attr(CKA_SENSITIVE, kTrue), Attr(CKA_EXTRACTABLE, kFalse),
-      Attr(CKA_ENCRYPT, kTrue), Attr(CKA_DECRYPT, kTrue),   Label(name)};
+  CK_ATTRIBUTE attrs[] = {Attr(CKA_CLASS, cls),
+                          Attr(CKA_KEY_TYPE, type),
+                          Attr(CKA_TOKEN, kTrue),
+                          Attr(CKA_PRIVATE, kTrue),
+                          Attr(CKA_SENSITIVE, kTrue),
+                          Attr(CKA_EXTRACTABLE, kFalse),
+                          Attr(CKA_ENCRYPT, kTrue),
+                          Attr(CKA_DECRYPT, kTrue),
+                          Attr(CKA_SIGN, kFalse),
+                          Attr(CKA_WRAP, kFalse),
+                          Attr(CKA_UNWRAP, kFalse),
+                          Attr(CKA_DERIVE, kFalse),
+                          Label(name)};
   CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
   CK_RV rv =
       s.fn()->C_UnwrapKey(s.handle(), &mech, private_key, const_cast<uint8_t*>(wrapped.data()),
@@ -243,6 +265,7 @@ Result<CK_OBJECT_HANDLE> OaepUnwrapAesKey(Token::Session& s, CK_OBJECT_HANDLE pr
   if (rv == CKR_WRAPPED_KEY_INVALID || rv == CKR_WRAPPED_KEY_LEN_RANGE ||
       rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_TEMPLATE_INCONSISTENT ||
       rv == CKR_ATTRIBUTE_VALUE_INVALID || rv == CKR_GENERAL_ERROR) {
+    s.Discard();
     return Error{ErrorCode::kMalformedRequest,
                  "the wrapped key material does not unwrap to a "
                  "32-byte AES key: " +
@@ -260,6 +283,40 @@ Result<CK_OBJECT_HANDLE> OaepUnwrapAesKey(Token::Session& s, CK_OBJECT_HANDLE pr
     return Error{ErrorCode::kMalformedRequest, "a kms key is 32 bytes of key material"};
   }
   return key;
+}
+
+Status CheckStaysInToken(Token::Session& s, CK_OBJECT_HANDLE key, CK_KEY_TYPE type,
+                         bool made_in_token, std::string_view label) {
+  CK_KEY_TYPE key_type = CK_UNAVAILABLE_INFORMATION;
+  CK_ULONG size = 0;
+  CK_BBOOL extractable = CK_TRUE, sensitive = CK_FALSE, local = CK_FALSE;
+  CK_BBOOL never_extractable = CK_FALSE, always_sensitive = CK_FALSE;
+  CK_ATTRIBUTE attrs[] = {Attr(CKA_KEY_TYPE, key_type),
+                          Attr(CKA_VALUE_LEN, size),
+                          Attr(CKA_EXTRACTABLE, extractable),
+                          Attr(CKA_SENSITIVE, sensitive),
+                          Attr(CKA_LOCAL, local),
+                          Attr(CKA_NEVER_EXTRACTABLE, never_extractable),
+                          Attr(CKA_ALWAYS_SENSITIVE, always_sensitive)};
+  CK_RV rv = s.fn()->C_GetAttributeValue(s.handle(), key, attrs, std::size(attrs));
+  if (rv != CKR_OK && rv != CKR_ATTRIBUTE_TYPE_INVALID) return s.Fail("C_GetAttributeValue", rv);
+  std::string what = "pkcs11: '" + std::string(label) + "' ";
+  if (key_type != type || (size != 0 && size != 32)) {
+    return Error{ErrorCode::kInternal, what + "is not a 32-byte key of the expected type"};
+  }
+  if (extractable || !sensitive) {
+    return Error{ErrorCode::kInternal,
+                 what +
+                     "could leave the token (CKA_EXTRACTABLE, or not CKA_SENSITIVE); refusing "
+                     "to use it"};
+  }
+  if (made_in_token && !(local && never_extractable && always_sensitive)) {
+    return Error{ErrorCode::kInternal,
+                 what +
+                     "was not generated inside the token (CKA_LOCAL, CKA_NEVER_EXTRACTABLE "
+                     "and CKA_ALWAYS_SENSITIVE): its value may be known; refusing to use it"};
+  }
+  return Ok();
 }
 
 Status DestroyObject(Token::Session& s, CK_OBJECT_HANDLE object) {

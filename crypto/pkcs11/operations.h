@@ -55,6 +55,13 @@ Result<SecretBytes> OaepDecrypt(Token::Session& s, CK_OBJECT_HANDLE private_key,
 Result<CK_OBJECT_HANDLE> OaepUnwrapAesKey(Token::Session& s, CK_OBJECT_HANDLE private_key,
                                           OaepHash hash, ByteSpan wrapped, std::string_view label);
 
+// Checks that `key` is a secret of `type` that cannot leave the token: CKA_SENSITIVE and not
+// CKA_EXTRACTABLE, 32 bytes where the token reports a length; with `made_in_token`, also
+// CKA_LOCAL, CKA_NEVER_EXTRACTABLE and CKA_ALWAYS_SENSITIVE: generated inside, never readable,
+// so that nobody can have planted it with a value they know. kInternal naming what fails.
+Status CheckStaysInToken(Token::Session& s, CK_OBJECT_HANDLE key, CK_KEY_TYPE type,
+                         bool made_in_token, std::string_view label);
+
 // Destroys an object; a missing one is not an error.
 Status DestroyObject(Token::Session& s, CK_OBJECT_HANDLE object);
 

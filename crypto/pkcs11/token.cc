@@ -83,9 +83,9 @@ Result<CK_SESSION_HANDLE> Token::OpenSessionLocked() {
   }
   if (!logged_in_) {
     // One login serves every session of the application (PKCS#11 §5.6).
-    Bytes pin(options_.pin.span().begin(), options_.pin.span().end());
-    rv = fn->C_Login(handle, CKU_USER, pin.data(), pin.size());
-    std::memset(pin.data(), 0, pin.size());
+    // Straight from the SecretBytes: no copy of the PIN to wipe.
+    rv = fn->C_Login(handle, CKU_USER, const_cast<uint8_t*>(options_.pin.span().data()),
+                     options_.pin.size());
     if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
       fn->C_CloseSession(handle);
       return CallFailed("C_Login", rv);
@@ -97,7 +97,9 @@ Result<CK_SESSION_HANDLE> Token::OpenSessionLocked() {
 }
 
 Status Token::ReopenLocked() {
-  module_->fn()->C_CloseAllSessions(slot_);  // whatever it answers, the old sessions are done
+  // Only the idle sessions: a leased one is closed by its holder on release (C_CloseAllSessions
+  // here would pull sessions from under calls in flight on other threads).
+  for (CK_SESSION_HANDLE h : idle_) module_->fn()->C_CloseSession(h);
   idle_.clear();
   objects_.clear();
   open_ = 0;
@@ -116,6 +118,11 @@ Status Token::ReopenLocked() {
 
 Result<Token::Session> Token::Acquire() {
   std::unique_lock lock(mu_);
+  if (!released_.wait_for(lock, kLeaseWait, [&] {
+        return lost_ || !idle_.empty() || open_ < options_.max_sessions;
+      })) {
+    return Error{ErrorCode::kInternal, "pkcs11: no session free after 30 s"};
+  }
   if (lost_) {
     if (auto s = ReopenLocked(); !s) {
       if (!std::exchange(reopen_failure_logged_, true)) {
@@ -127,10 +134,6 @@ Result<Token::Session> Token::Acquire() {
     reopen_failure_logged_ = false;
     Log("pkcs11: token '" + options_.token_label + "' is back: opened again and logged in");
   }
-  if (!released_.wait_for(lock, kLeaseWait,
-                          [&] { return !idle_.empty() || open_ < options_.max_sessions; })) {
-    return Error{ErrorCode::kInternal, "pkcs11: no session free after 30 s"};
-  }
   if (!idle_.empty()) {
     CK_SESSION_HANDLE h = idle_.back();
     idle_.pop_back();
@@ -141,13 +144,28 @@ Result<Token::Session> Token::Acquire() {
   return Session(this, *h, slot_, generation_);
 }
 
-void Token::Release(CK_SESSION_HANDLE handle, uint64_t generation) {
+void Token::Release(CK_SESSION_HANDLE handle, uint64_t generation, bool discard) {
   {
     std::lock_guard lock(mu_);
-    if (generation == generation_ && !lost_) {
+    if (generation == generation_ && !lost_ && !discard) {
       idle_.push_back(handle);
-    } else if (generation == generation_) {
-      --open_;  // closed with the others when the token is opened again
+    } else if (generation == generation_ && !lost_) {
+      // A failed call may have left an operation active: the session is replaced, the new one
+      // opened before the old one closes, so that the login (and the handles it makes valid)
+      // never lapses with the last session.
+      CK_SESSION_HANDLE fresh = CK_INVALID_HANDLE;
+      if (module_->fn()->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr,
+                                       nullptr, &fresh) == CKR_OK) {
+        idle_.push_back(fresh);
+      } else {
+        lost_ = true;  // reopened, logged in again, on the next Acquire
+      }
+      module_->fn()->C_CloseSession(handle);
+    } else {
+      // A session of an earlier opening or of a lost token: closed here, by the thread that held
+      // it, never while another thread uses it.
+      module_->fn()->C_CloseSession(handle);
+      if (generation == generation_) --open_;
     }
   }
   released_.notify_one();
@@ -196,13 +214,15 @@ Token::Session::Session(Session&& other) noexcept
     : token_(std::exchange(other.token_, nullptr)),
       handle_(other.handle_),
       slot_(other.slot_),
-      generation_(other.generation_) {}
+      generation_(other.generation_),
+      discard_(other.discard_) {}
 
 Token::Session::~Session() {
-  if (token_) token_->Release(handle_, generation_);
+  if (token_) token_->Release(handle_, generation_, discard_);
 }
 
 Error Token::Session::Fail(const char* call, CK_RV rv) {
+  discard_ = true;  // a failed call may leave its operation active on the session
   Error error = CallFailed(call, rv);
   if (IsTokenLost(rv)) token_->MarkLost(generation_, error.message);
   return error;

@@ -55,8 +55,11 @@ class Token {
     CK_SESSION_HANDLE handle() const { return handle_; }
     CK_SLOT_ID slot() const { return slot_; }
     // The error of a failed call, "pkcs11: <call>: <CKR name>"; marks the token lost if `rv`
-    // says its sessions are gone.
+    // says its sessions are gone. The session is closed instead of pooled when it is released.
     Error Fail(const char* call, CK_RV rv);
+    // Closes the session on release instead of pooling it (a call failed in a way that may have
+    // left an operation active, as SoftHSM does after a tag that does not verify).
+    void Discard() { discard_ = true; }
     // The one object of class `cls` labelled `label`, found once per opening of the token.
     // kKeyNotFound if there is none; kInternal if there are two (an ambiguous label is refused,
     // never resolved by picking one).
@@ -72,6 +75,7 @@ class Token {
     CK_SESSION_HANDLE handle_;
     CK_SLOT_ID slot_;
     uint64_t generation_;
+    bool discard_ = false;
   };
 
   // kInternal with the module's code if the token cannot be reached.
@@ -94,7 +98,7 @@ class Token {
   Result<CK_SLOT_ID> FindSlotLocked();
   // A new session of the current opening, logged in. REQUIRES: mu_ held.
   Result<CK_SESSION_HANDLE> OpenSessionLocked();
-  void Release(CK_SESSION_HANDLE handle, uint64_t generation);
+  void Release(CK_SESSION_HANDLE handle, uint64_t generation, bool discard);
   void MarkLost(uint64_t generation, const std::string& cause);
   void Log(const std::string& line) const {
     if (options_.log) options_.log(line);

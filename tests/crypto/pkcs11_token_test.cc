@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "broker/keys/rsa_oaep.h"
 #include "crypto/ossl.h"
@@ -177,6 +179,82 @@ TEST_F(Pkcs11TokenTest, SessionsAreReusedUpToThePoolSize) {
   held.clear();
   // Released sessions are reused: no fifth one is opened.
   for (int i = 0; i < 8; ++i) EXPECT_TRUE(opened.count(Session().handle()));
+}
+
+// SoftHSM answers a null buffer with CKR_ARGUMENTS_BAD and leaves the operation active: an empty
+// plaintext (valid in XKS) must work, and no failure may leave a broken session in the pool.
+TEST_F(Pkcs11TokenTest, AnEmptyPlaintextWorksAndAFailedCallNeverPoisonsThePool) {
+  CK_OBJECT_HANDLE key;
+  {
+    auto s = Session();
+    auto k = GenerateAesKey(s, "test empty");
+    ASSERT_TRUE(k);
+    key = *k;
+    Bytes sealed(16);
+    ASSERT_TRUE(GcmEncrypt(s, key, Bytes(12, 1), {}, {}, sealed));
+    auto opened = GcmDecrypt(s, key, Bytes(12, 1), {}, sealed);
+    ASSERT_TRUE(opened) << opened.error().message;
+    EXPECT_TRUE(opened->empty());
+    sealed[0] ^= 1;  // a tag that does not verify
+    EXPECT_EQ(GcmDecrypt(s, key, Bytes(12, 1), {}, sealed).error().code,
+              ErrorCode::kInvalidCiphertext);
+  }
+  for (int i = 0; i < 4; ++i) {  // every pooled session still works
+    auto s = Session();
+    Bytes sealed(17);
+    ASSERT_TRUE(GcmEncrypt(s, key, Bytes(12, 2), {}, Bytes{7}, sealed));
+    ASSERT_TRUE(GcmDecrypt(s, key, Bytes(12, 2), {}, sealed));
+  }
+}
+
+// A token lost while other threads are in the middle of calls: it is opened again without
+// pulling their sessions from under them (ASan would see the use after free), and every call
+// either works or fails cleanly.
+TEST_F(Pkcs11TokenTest, ReopeningUnderLoadNeverBreaksCallsInFlight) {
+  CK_OBJECT_HANDLE key;
+  {
+    auto s = Session();
+    auto k = GenerateAesKey(s, "test load");
+    ASSERT_TRUE(k);
+    key = *k;
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 3; ++t) {
+    workers.emplace_back([&] {
+      while (!stop) {
+        auto s = token_->Acquire();
+        if (!s) {
+          ++failed;
+          continue;
+        }
+        auto found = s->Find(CKO_SECRET_KEY, "test load");
+        Bytes sealed(20);
+        if (found && GcmEncrypt(*s, *found, Bytes(12, 3), {}, Bytes(4, 4), sealed) &&
+            GcmDecrypt(*s, *found, Bytes(12, 3), {}, sealed)) {
+          ++ok;
+        } else {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (int i = 0; i < 40; ++i) {
+    auto s = token_->Acquire();
+    if (s) (void)s->Fail("test", CKR_DEVICE_ERROR);  // marks the token lost
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  stop = true;
+  for (auto& w : workers) w.join();
+  EXPECT_GT(ok.load(), 0);
+  EXPECT_GE(token_->reopen_count(), 1u);
+  auto s = Session();  // and afterwards the token serves
+  auto found = s.Find(CKO_SECRET_KEY, "test load");
+  ASSERT_TRUE(found);
+  Bytes sealed(16);
+  EXPECT_TRUE(GcmEncrypt(s, *found, Bytes(12, 5), {}, {}, sealed));
+  (void)key;
 }
 
 }  // namespace

@@ -129,6 +129,37 @@ TEST_F(TokenKeystoreTest, AKmsKeyIsATokenObjectWhoseStoredFormBindsItsKeyAndVers
   EXPECT_NE(material.error().message.find("never leaves"), std::string::npos);
 }
 
+// Whoever holds the database and can add objects to the token points a new version at a key
+// whose value they chose: it is refused unless the token generated it (an imported key, version
+// 1 only, needs only that it cannot leave the token).
+TEST_F(TokenKeystoreTest, APlantedKmsObjectIsRefusedUnlessTheKeyWasImported) {
+  OpenKeystore();
+  std::string label = "keybroker kms orders v7 0badc0de";
+  Plant(label, CKK_AES, /*extractable=*/false);
+  Bytes stored(1 + label.size(), 0x02);
+  std::copy(label.begin(), label.end(), stored.begin() + 1);
+  auto refused = keystore_->KmsKey("orders", 7, stored, KmsUse::kBlob);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("not generated inside the token"), std::string::npos);
+  std::string v1 = "keybroker kms orders v1 0badc0de";
+  Plant(v1, CKK_AES, false);
+  Bytes stored_v1(1 + v1.size(), 0x02);
+  std::copy(v1.begin(), v1.end(), stored_v1.begin() + 1);
+  EXPECT_TRUE(keystore_->KmsKey("orders", 1, stored_v1, KmsUse::kBlob, /*imported=*/true));
+  EXPECT_FALSE(keystore_->KmsKey("orders", 7, stored, KmsUse::kBlob, /*imported=*/true));
+  // An extractable one is refused even for an imported key.
+  std::string leaky = "keybroker kms leaky v1 0badc0de";
+  Plant(leaky, CKK_AES, true);
+  Bytes stored_leaky(1 + leaky.size(), 0x02);
+  std::copy(leaky.begin(), leaky.end(), stored_leaky.begin() + 1);
+  EXPECT_FALSE(keystore_->KmsKey("leaky", 1, stored_leaky, KmsUse::kBlob, true));
+  // A suffix that is not the 8 hex digits the keystore writes is refused.
+  std::string odd = "keybroker kms orders v1 zzzzzzzz";
+  Bytes stored_odd(1 + odd.size(), 0x02);
+  std::copy(odd.begin(), odd.end(), stored_odd.begin() + 1);
+  EXPECT_FALSE(keystore_->KmsKey("orders", 1, stored_odd, KmsUse::kBlob, true));
+}
+
 TEST_F(TokenKeystoreTest, EachVersionIsItsOwnObject) {
   OpenKeystore();
   auto v1 = keystore_->Generate("orders", 1, storage::KeyPurpose::kKms);
