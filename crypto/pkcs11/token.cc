@@ -154,8 +154,8 @@ void Token::Release(CK_SESSION_HANDLE handle, uint64_t generation, bool discard)
       // opened before the old one closes, so that the login (and the handles it makes valid)
       // never lapses with the last session.
       CK_SESSION_HANDLE fresh = CK_INVALID_HANDLE;
-      if (module_->fn()->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr,
-                                       nullptr, &fresh) == CKR_OK) {
+      if (module_->fn()->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr,
+                                       &fresh) == CKR_OK) {
         idle_.push_back(fresh);
       } else {
         lost_ = true;  // reopened, logged in again, on the next Acquire
