@@ -90,10 +90,10 @@ Status AssembleBroker(const Config& config, Time now, Broker& b) {
   b.nitro = std::make_unique<broker::NitroVerifier>(b.anchors, *b.cache);
   b.tpm2 = std::make_unique<broker::Tpm2QuoteVerifier>(b.aks);
   MakeStores(b);
-  b.manager = std::make_unique<broker::KeyManager>(*b.keys, *b.audit, *b.unit_of_work,
-                                                   *b.store.keystore, b.random);
-  b.release_manager = std::make_unique<broker::KeyManager>(
-      *b.release_keys, *b.audit, *b.unit_of_work, *b.store.keystore, b.random);
+  b.manager =
+      std::make_unique<broker::KeyManager>(*b.keys, *b.audit, *b.unit_of_work, *b.store.keystore);
+  b.release_manager = std::make_unique<broker::KeyManager>(*b.release_keys, *b.audit,
+                                                           *b.unit_of_work, *b.store.keystore);
   auto wrapper = broker::KeyWrapper::Create();
   if (!wrapper) return std::move(wrapper).error();
   b.wrapper = std::make_unique<broker::KeyWrapper>(std::move(*wrapper));

@@ -52,12 +52,8 @@ class KeyManager {
   // Each change commits together with its audit row through `unit_of_work`.
   // REQUIRES: all references outlive the manager.
   KeyManager(storage::KeyStore& keys, storage::AuditLog& audit, storage::UnitOfWork& unit_of_work,
-             Keystore& keystore, const Random& random)
-      : keys_(keys),
-        audit_(audit),
-        unit_of_work_(unit_of_work),
-        keystore_(keystore),
-        random_(random) {}
+             Keystore& keystore)
+      : keys_(keys), audit_(audit), unit_of_work_(unit_of_work), keystore_(keystore) {}
   // The default keystore: material sealed under `kek` (SealedKeystore).
   KeyManager(storage::KeyStore& keys, storage::AuditLog& audit, storage::UnitOfWork& unit_of_work,
              const Kek& kek, const Random& random)
@@ -65,8 +61,7 @@ class KeyManager {
         audit_(audit),
         unit_of_work_(unit_of_work),
         owned_(std::make_unique<SealedKeystore>(kek, random)),
-        keystore_(*owned_),
-        random_(random) {}
+        keystore_(*owned_) {}
 
   // kMalformedRequest for an invalid id, a release key without attestation, or (Import) a kms key:
   // kms keys are only generated, or unwrapped straight into a token (ImportKms).
@@ -122,7 +117,6 @@ class KeyManager {
   storage::UnitOfWork& unit_of_work_;
   std::unique_ptr<Keystore> owned_;  // the default keystore, when built from a KEK
   Keystore& keystore_;
-  const Random& random_;
 };
 
 }  // namespace kb::broker
