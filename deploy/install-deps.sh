@@ -11,6 +11,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libssl-dev openssl libcbor-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libtss2-dev
   libp11-kit-dev                         # the standard PKCS#11 header (keystore type pkcs11)
+  libpq-dev                              # PostgreSQL client (database: postgresql://...)
   curl jq
 )
 commands=()  # "command:package..." installed only when the command is missing
@@ -21,6 +22,7 @@ if [ "${1:-}" = "--test" ]; then
     clang-format-14 git                    # tests/lint/check_format.sh
     swtpm swtpm-tools tpm2-tools xxd       # TPM quotes from a real swtpm
     softhsm2                               # the PKCS#11 keystore's tests and bench rows
+    postgresql                             # a throwaway cluster for the replica tests (issue 21)
     python3 python3-cryptography           # tests/e2e clients; AES-GCM in pkcs11_keystore.sh
     awscli                                 # tests/e2e/kms_awscli.sh
     systemd                                # systemd-analyze verify (tests/deploy/install.sh)

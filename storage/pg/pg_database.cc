@@ -1,0 +1,160 @@
+#include "storage/pg/pg_database.h"
+
+#include <chrono>
+
+#include "storage/pg/pg_migrations.h"
+
+namespace kb::storage {
+namespace {
+
+constexpr auto kAcquireWait = std::chrono::seconds(10);
+
+constexpr char kSchemaTable[] = R"sql(
+CREATE TABLE IF NOT EXISTS keybroker_schema (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  version  INTEGER NOT NULL
+);
+INSERT INTO keybroker_schema (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+)sql";
+
+}  // namespace
+
+bool IsPostgresUrl(std::string_view database) {
+  return database.starts_with("postgresql://") || database.starts_with("postgres://");
+}
+
+std::string RedactPostgresUrl(std::string_view url) {
+  // scheme://[user[:password]@]host...: the password is between the first ':' after the scheme
+  // and the '@' that ends the user part.
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  size_t start = scheme + 3;
+  size_t at = url.find('@', start);
+  size_t slash = url.find('/', start);
+  std::string out(url);
+  if (at != std::string_view::npos && (slash == std::string_view::npos || at < slash)) {
+    size_t colon = url.find(':', start);
+    if (colon != std::string_view::npos && colon < at) {
+      out = std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+    }
+  }
+  // A password given as a query parameter (?password=...).
+  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p)) {
+    size_t end = out.find('&', p);
+    out.replace(p + 9, (end == std::string::npos ? out.size() : end) - (p + 9), "***");
+    p += 12;
+  }
+  return out;
+}
+
+PgDatabase::Lease::~Lease() {
+  if (db_ != nullptr && conn_ != nullptr) db_->GiveBack(std::move(conn_));
+}
+
+Result<std::unique_ptr<PgDatabase>> PgDatabase::Open(PgOptions options) {
+  return OpenAtVersion(std::move(options), int(PgMigrations().size()));
+}
+
+Result<std::unique_ptr<PgDatabase>> PgDatabase::OpenAtVersion(PgOptions options,
+                                                              int schema_version) {
+  if (options.connections < 1) options.connections = 1;
+  auto db = std::make_unique<PgDatabase>(PrivateTag{}, std::move(options));
+  if (auto s = db->Migrate(schema_version); !s) return std::move(s).error();
+  return db;
+}
+
+Result<std::unique_ptr<PgConnection>> PgDatabase::Connect() {
+  auto conn = PgConnection::Connect(options_.url, options_.password);
+  if (!conn) return conn;
+  if (options_.durability == Durability::kNormal) {
+    if (auto s = (*conn)->Run("SET synchronous_commit TO off", "set durability"); !s) {
+      return std::move(s).error();
+    }
+  }
+  return conn;
+}
+
+Result<PgDatabase::Lease> PgDatabase::Acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  bool ready = returned_.wait_for(lock, kAcquireWait,
+                                  [&] { return !idle_.empty() || open_ < options_.connections; });
+  if (!ready) {
+    return Error{ErrorCode::kInternal,
+                 "postgresql: all " + std::to_string(options_.connections) +
+                     " connections stayed busy for 10 s (database_connections)"};
+  }
+  while (!idle_.empty()) {
+    std::unique_ptr<PgConnection> conn = std::move(idle_.back());
+    idle_.pop_back();
+    if (conn->Alive()) return Lease(this, std::move(conn));
+    --open_;  // the server closed it (a restart): dropped, and a new one opened below
+  }
+  ++open_;
+  lock.unlock();
+  auto conn = Connect();
+  if (!conn) {
+    lock.lock();
+    --open_;
+    returned_.notify_one();
+    return std::move(conn).error();
+  }
+  return Lease(this, std::move(*conn));
+}
+
+void PgDatabase::GiveBack(std::unique_ptr<PgConnection> conn) {
+  // A broken connection, or one left inside a transaction, is closed rather than reused.
+  bool keep = conn->healthy() && !conn->in_transaction();
+  std::unique_ptr<PgConnection> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (keep) {
+      idle_.push_back(std::move(conn));
+    } else {
+      dropped = std::move(conn);
+      --open_;
+    }
+  }
+  returned_.notify_one();
+}
+
+Status PgDatabase::Migrate(int target_version) {
+  auto conn = Connect();
+  if (!conn) return std::move(conn).error();
+  PgConnection& c = **conn;
+  // Held for the whole migration; closing the connection releases it on any early return.
+  PgParams lock;
+  lock.Add(kMigrationLock);
+  if (auto r = c.Exec("SELECT pg_advisory_lock($1)", lock, "lock for migration"); !r) {
+    return std::move(r).error();
+  }
+  if (auto s = c.Run(kSchemaTable, "create keybroker_schema"); !s) return s;
+  auto version = c.Exec("SELECT version FROM keybroker_schema WHERE id = 1", "read schema version");
+  if (!version) return std::move(version).error();
+  schema_version_ = int(version->Int(0, 0));
+  auto migrations = PgMigrations();
+  if (schema_version_ > int(migrations.size())) {
+    return Error{ErrorCode::kInternal,
+                 "the database's schema (version " + std::to_string(schema_version_) +
+                     ") is newer than this program knows (" + std::to_string(migrations.size()) +
+                     "): upgrade keybroker"};
+  }
+  while (schema_version_ < target_version) {
+    if (auto s = c.Run("BEGIN", "begin migration"); !s) return s;
+    std::string context = "migration " + std::to_string(schema_version_ + 1);
+    if (auto s = c.Run(migrations[size_t(schema_version_)], context); !s) return s;
+    PgParams next;
+    next.Add(int64_t(schema_version_ + 1));
+    if (auto r = c.Exec("UPDATE keybroker_schema SET version = $1 WHERE id = 1", next, context);
+        !r) {
+      return std::move(r).error();
+    }
+    if (auto s = c.Run("COMMIT", context); !s) return s;
+    ++schema_version_;
+  }
+  if (auto r = c.Exec("SELECT pg_advisory_unlock($1)", lock, "unlock after migration"); !r) {
+    return std::move(r).error();
+  }
+  return Ok();
+}
+
+}  // namespace kb::storage
