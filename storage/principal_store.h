@@ -50,6 +50,11 @@ struct ClientCertificateRecord {
   bool approved = true;  // false: bound for another principal, waiting for its approvals
 };
 
+// The roles column: the role names, comma-separated. Every backend encodes and decodes it with
+// these.
+std::string JoinRoles(const std::vector<std::string>& roles);
+std::vector<std::string> SplitRoles(const std::string& text);
+
 class PrincipalStore {
  public:
   virtual ~PrincipalStore() = default;

@@ -3,6 +3,8 @@
 // Registered reference measurements. An interface, so that another backend (PostgreSQL for
 // several replicas) can implement it; SqliteReferenceStore is the one we ship.
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -12,6 +14,12 @@
 #include "storage/unit_of_work.h"
 
 namespace kb::storage {
+
+// A status is stored as two columns (status, approved): pending = ('active', 0). Every backend
+// encodes and decodes it with these.
+std::string_view ReferenceStatusColumn(policy::ReferenceStatus status);
+int64_t ReferenceApprovedColumn(policy::ReferenceStatus status);
+policy::ReferenceStatus ReferenceStatusFromColumns(const std::string& status, int64_t approved);
 
 class ReferenceStore {
  public:

@@ -9,8 +9,6 @@ namespace kb::storage {
 
 using internal::Statement;
 
-namespace {
-
 std::string JoinRoles(const std::vector<std::string>& roles) {
   std::string out;
   for (const std::string& role : roles) out += (out.empty() ? "" : ",") + role;
@@ -25,8 +23,6 @@ std::vector<std::string> SplitRoles(const std::string& text) {
   }
   return roles;
 }
-
-}  // namespace
 
 Status SqlitePrincipalStore::CreatePrincipal(Tx& tx, const PrincipalRecord& p, AuditRecord audit) {
   return AuditedWrite(tx, db_, audit_, std::move(audit), [&](AuditRecord&) -> Status {

@@ -4,23 +4,19 @@
 #include "storage/sqlite_unit_of_work.h"
 
 namespace kb::storage {
-namespace {
 
 using internal::Statement;
 
-// A status is stored as (status, approved): pending = ('active', 0).
-std::string_view StatusName(policy::ReferenceStatus status) {
+std::string_view ReferenceStatusColumn(policy::ReferenceStatus status) {
   return status == policy::ReferenceStatus::kRevoked ? "revoked" : "active";
 }
-int64_t Approved(policy::ReferenceStatus status) {
+int64_t ReferenceApprovedColumn(policy::ReferenceStatus status) {
   return status == policy::ReferenceStatus::kActive ? 1 : 0;
 }
-policy::ReferenceStatus StatusFrom(const std::string& status, int64_t approved) {
+policy::ReferenceStatus ReferenceStatusFromColumns(const std::string& status, int64_t approved) {
   if (status == "revoked") return policy::ReferenceStatus::kRevoked;
   return approved == 1 ? policy::ReferenceStatus::kActive : policy::ReferenceStatus::kPending;
 }
-
-}  // namespace
 
 Status SqliteReferenceStore::Add(Tx& tx, const policy::Reference& r) {
   return InSavepoint(tx, db_, [&]() -> Status {
@@ -32,8 +28,8 @@ Status SqliteReferenceStore::Add(Tx& tx, const policy::Reference& r) {
     row.Bind(1, r.name)
         .Bind(2, policy::PlatformName(r.platform))
         .Bind(3, r.source)
-        .Bind(4, StatusName(r.status));
-    row.Bind(5, r.created_at).Bind(6, r.created_by).Bind(7, Approved(r.status));
+        .Bind(4, ReferenceStatusColumn(r.status));
+    row.Bind(5, r.created_at).Bind(6, r.created_by).Bind(7, ReferenceApprovedColumn(r.status));
     if (row.Step() != SQLITE_DONE) return db_.LastError("insert reference");
     if (sqlite3_changes(db_.handle()) == 0) {
       return Error{ErrorCode::kConflict, "reference " + r.name + " already exists"};
@@ -70,7 +66,7 @@ Result<std::vector<policy::Reference>> SqliteReferenceStore::Load(
       if (!platform) return Error{ErrorCode::kInternal, "reference " + r.name + ": bad platform"};
       r.platform = *platform;
       r.source = rows.Text(2);
-      r.status = StatusFrom(rows.Text(3), rows.Int(8));
+      r.status = ReferenceStatusFromColumns(rows.Text(3), rows.Int(8));
       r.created_at = rows.TimeAt(4);
       r.created_by = rows.Text(5);
       out.push_back(std::move(r));
@@ -103,7 +99,9 @@ Status SqliteReferenceStore::SetStatus(Tx& tx, std::string_view name,
         db_.Prepare("UPDATE reference_measurements SET status = ?2, approved = ?3 WHERE name = ?1");
     if (!update) return std::move(update).error();
     Statement row(std::move(*update));
-    row.Bind(1, name).Bind(2, StatusName(status)).Bind(3, Approved(status));
+    row.Bind(1, name)
+        .Bind(2, ReferenceStatusColumn(status))
+        .Bind(3, ReferenceApprovedColumn(status));
     if (row.Step() != SQLITE_DONE) return db_.LastError("update reference");
     if (sqlite3_changes(db_.handle()) == 0) {
       return Error{ErrorCode::kNotFound, "no reference named " + std::string(name)};
