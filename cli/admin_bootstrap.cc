@@ -12,6 +12,8 @@
 #include "common/duration.h"
 #include "crypto/random.h"
 #include "storage/audited_change.h"
+#include "storage/pg/pg_principal_store.h"
+#include "storage/pg/pg_unit_of_work.h"
 #include "storage/sqlite_audit_log.h"
 #include "storage/sqlite_principal_store.h"
 #include "storage/sqlite_unit_of_work.h"
@@ -49,21 +51,61 @@ Result<Ceremony> ParseCeremony(const boost::program_options::variables_map& vm) 
   return c;
 }
 
-// With --kek, the keyed chain (converted first if still plain SHA-256); without, only a chain
-// that is not keyed yet can take the rows (a keyed one answers that the KEK is needed).
-Result<std::unique_ptr<storage::SqliteAuditLog>> OpenBootstrapAudit(
-    const boost::program_options::variables_map& vm, storage::Database& db, Time now) {
-  if (!vm.count("kek")) return std::make_unique<storage::SqliteAuditLog>(db);
-  auto kek = LoadKekFile(vm["kek"].as<std::string>());
-  if (!kek) return std::move(kek).error();
-  return OpenKeyedAuditLog(db, *kek, nullptr, now);
+// One database of either backend, with its audit log. With --kek, the keyed chain (converted
+// first if still plain SHA-256); without, only a chain that is not keyed yet can take the rows
+// (a keyed one answers that the KEK is needed).
+struct BootstrapStorage {
+  std::unique_ptr<storage::Database> sqlite;
+  std::unique_ptr<storage::PgDatabase> pg;
+  std::unique_ptr<storage::AuditLog> audit;
+  std::unique_ptr<storage::PrincipalStore> principals;
+  std::unique_ptr<storage::UnitOfWork> unit_of_work;
+};
+
+template <typename Db, typename Log, typename Principals, typename Unit>
+Status OpenStores(const boost::program_options::variables_map& vm, Db& db, Time now,
+                  BootstrapStorage& out) {
+  std::unique_ptr<Log> log;
+  if (vm.count("kek")) {
+    auto kek = LoadKekFile(vm["kek"].as<std::string>());
+    if (!kek) return std::move(kek).error();
+    auto keyed = OpenKeyedAuditLog(db, *kek, nullptr, now);
+    if (!keyed) return std::move(keyed).error();
+    log = std::move(*keyed);
+  } else {
+    log = std::make_unique<Log>(db);
+  }
+  out.principals = std::make_unique<Principals>(db, *log);
+  out.unit_of_work = std::make_unique<Unit>(db);
+  out.audit = std::move(log);
+  return Ok();
+}
+
+// `--db` is a SQLite file or a postgresql:// URL (the password from libpq's PGPASSWORD or
+// PGPASSFILE: this command runs once, by hand).
+Status OpenBootstrapStorage(const boost::program_options::variables_map& vm, Time now,
+                            BootstrapStorage& out) {
+  const std::string& db = vm["db"].as<std::string>();
+  if (storage::IsPostgresUrl(db)) {
+    auto pg = storage::PgDatabase::Open({db, "", 1});
+    if (!pg) return std::move(pg).error();
+    out.pg = std::move(*pg);
+    return OpenStores<storage::PgDatabase, storage::PgAuditLog, storage::PgPrincipalStore,
+                      storage::PgUnitOfWork>(vm, *out.pg, now, out);
+  }
+  auto sqlite = storage::Database::Open(db);
+  if (!sqlite) return std::move(sqlite).error();
+  out.sqlite = std::move(*sqlite);
+  return OpenStores<storage::Database, storage::SqliteAuditLog, storage::SqlitePrincipalStore,
+                    storage::SqliteUnitOfWork>(vm, *out.sqlite, now, out);
 }
 
 // Creates every admin with a token, and the ceremony's audit row, in one transaction.
-Result<std::vector<broker::IssuedToken>> Run(const Ceremony& c, storage::Database& db,
-                                             storage::SqliteAuditLog& audit, Time now) {
-  storage::SqlitePrincipalStore principals(db, audit);
-  storage::SqliteUnitOfWork unit_of_work(db);
+Result<std::vector<broker::IssuedToken>> Run(const Ceremony& c, BootstrapStorage& storage,
+                                             Time now) {
+  storage::PrincipalStore& principals = *storage.principals;
+  storage::UnitOfWork& unit_of_work = *storage.unit_of_work;
+  storage::AuditLog& audit = *storage.audit;
   OsslRandom random;
   broker::Authenticator auth(principals, unit_of_work, random);
   std::vector<broker::IssuedToken> tokens;
@@ -102,14 +144,15 @@ Result<std::vector<broker::IssuedToken>> Run(const Ceremony& c, storage::Databas
 
 int RunAdminBootstrap(const boost::program_options::variables_map& vm, const Clock& clock,
                       bool as_json) {
-  if (!vm.count("db")) return UsageError("usage: keybroker admin bootstrap --db FILE [...]");
+  if (!vm.count("db"))
+    return UsageError("usage: keybroker admin bootstrap --db FILE|postgresql://... [...]");
   auto ceremony = ParseCeremony(vm);
   if (!ceremony) return UsageError(ceremony.error().message);
-  auto db = storage::Database::Open(vm["db"].as<std::string>());
-  if (!db) return UsageError(db.error().message);
-  auto audit = OpenBootstrapAudit(vm, **db, clock.Now());
-  if (!audit) return UsageError(audit.error().message);
-  auto tokens = Run(*ceremony, **db, **audit, clock.Now());
+  BootstrapStorage storage;
+  if (auto s = OpenBootstrapStorage(vm, clock.Now(), storage); !s) {
+    return UsageError(s.error().message);
+  }
+  auto tokens = Run(*ceremony, storage, clock.Now());
   if (!tokens) return PrintRejection(tokens.error());
   boost::json::array role_names, admins;
   for (const auto& r : broker::RoleNames(ceremony->roles)) role_names.emplace_back(r);

@@ -76,7 +76,8 @@ po::options_description AdminCommandOptions() {
       "key-id", po::value<std::string>(), "the kms key of the grant (ID or alias/ID)")(
       "operations", po::value<std::string>(),
       "comma-separated KMS operations, e.g. Encrypt,Decrypt,GenerateDataKey")(
-      "db", po::value<std::string>(), "the broker's database file")(
+      "db", po::value<std::string>(),
+      "the broker's database: a SQLite file or a postgresql:// URL")(
       "admins", po::value<std::string>(),
       "the first admins' names, comma-separated; N for approvals_required: N (default: admin)")(
       "kek", po::value<std::string>(), "KEK file; needed once the audit chain is keyed");

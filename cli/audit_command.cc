@@ -14,7 +14,8 @@ namespace {
 namespace po = boost::program_options;
 namespace json = boost::json;
 
-constexpr char kSynopsis[] = "keybroker audit verify --db FILE --kek FILE [--against SINK]";
+constexpr char kSynopsis[] =
+    "keybroker audit verify --db FILE|postgresql://... --kek FILE [--against SINK]";
 
 json::object ChainJson(const storage::AuditVerification& v) {
   json::object out{{"ok", v.ok}, {"rows", v.rows}};
@@ -42,29 +43,19 @@ json::object AnchorJson(const std::string& file, const storage::AnchorReport& r)
   return out;
 }
 
-// The comparison with the sink's file, or an error for a file that cannot be read.
-Result<storage::AnchorReport> CompareWithFile(storage::SqliteAuditLog& log,
-                                              const std::string& file) {
-  auto lines = storage::ReadAuditSinkFile(file);
-  if (!lines) return std::move(lines).error();
-  return storage::CompareWithSinkLines(log, *lines);
-}
-
-int Verify(const po::variables_map& vm) {
-  auto kek = LoadKekFile(vm["kek"].as<std::string>());
-  if (!kek) return UsageError(kek.error().message);
-  auto key = AuditKeyFromKek(*kek);
-  if (!key) return UsageError(key.error().message);
-  auto db = storage::Database::OpenReadOnly(vm["db"].as<std::string>());
-  if (!db) return UsageError(db.error().message);
-  storage::SqliteAuditLog log(**db, std::move(*key));
+// The chain's verification and, with --against, the comparison with the sink's file.
+template <typename Log>
+int VerifyLog(Log& log, const po::variables_map& vm) {
   auto chain = log.Verify();
   if (!chain) return UsageError(chain.error().message);
   json::object out = ChainJson(*chain);
   bool ok = chain->ok;
   if (vm.count("against")) {
     std::string file = vm["against"].as<std::string>();
-    auto anchor = CompareWithFile(log, file);
+    auto lines = storage::ReadAuditSinkFile(file);
+    if (!lines) return UsageError(lines.error().message);
+    auto anchor = storage::CompareWithSinkLines(
+        log, [&](const storage::AuditRecord& row) { return log.ChainValue(row); }, *lines);
     if (!anchor) return UsageError(anchor.error().message);
     out["against"] = AnchorJson(file, *anchor);
     ok = ok && anchor->ok;
@@ -72,6 +63,26 @@ int Verify(const po::variables_map& vm) {
   out["ok"] = ok;
   PrintJson(out);
   return ok ? kExitOk : kExitRejected;
+}
+
+// SQLite read-only; PostgreSQL in one snapshot (PgAuditLog::Verify), the password from libpq's
+// PGPASSWORD or PGPASSFILE.
+int Verify(const po::variables_map& vm) {
+  auto kek = LoadKekFile(vm["kek"].as<std::string>());
+  if (!kek) return UsageError(kek.error().message);
+  auto key = AuditKeyFromKek(*kek);
+  if (!key) return UsageError(key.error().message);
+  const std::string& database = vm["db"].as<std::string>();
+  if (storage::IsPostgresUrl(database)) {
+    auto pg = storage::PgDatabase::Open({database, "", 1});
+    if (!pg) return UsageError(pg.error().message);
+    storage::PgAuditLog log(**pg, std::move(*key));
+    return VerifyLog(log, vm);
+  }
+  auto db = storage::Database::OpenReadOnly(database);
+  if (!db) return UsageError(db.error().message);
+  storage::SqliteAuditLog log(**db, std::move(*key));
+  return VerifyLog(log, vm);
 }
 
 }  // namespace
@@ -84,7 +95,8 @@ int RunAudit(int argc, const char* const* argv) {
   std::string verb = argc >= 2 ? argv[1] : "";
   if (verb != "verify") return VerbHelpOrError("keybroker audit", kVerbs, verb);
   po::options_description options("audit verify options");
-  options.add_options()("db", po::value<std::string>()->required(), "SQLite database")(
+  options.add_options()("db", po::value<std::string>()->required(),
+                        "the database: a SQLite file or a postgresql:// URL")(
       "kek", po::value<std::string>()->required(),
       "KEK file (32 bytes, mode 0600): the chain's key is derived from it")(
       "against", po::value<std::string>(),

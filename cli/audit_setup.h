@@ -11,6 +11,7 @@
 #include "common/result.h"
 #include "common/time.h"
 #include "storage/file_audit_sink.h"
+#include "storage/pg/pg_audit_log.h"
 #include "storage/sqlite_audit_log.h"
 
 namespace kb::cli {
@@ -25,6 +26,11 @@ Result<storage::AuditChainKey> AuditKeyFromKek(const broker::Kek& kek);
 // and writes the re-keyed rows to it. REQUIRES: `db` and `sink` outlive the log.
 Result<std::unique_ptr<storage::SqliteAuditLog>> OpenKeyedAuditLog(
     storage::Database& db, const broker::Kek& kek, storage::FileAuditSink* sink, Time now,
+    storage::AuditRekey* rekey = nullptr);
+// The same on PostgreSQL: the conversion and the check run once, by whichever replica starts
+// first on a plain chain; the others find it keyed.
+Result<std::unique_ptr<storage::PgAuditLog>> OpenKeyedAuditLog(
+    storage::PgDatabase& db, const broker::Kek& kek, storage::FileAuditSink* sink, Time now,
     storage::AuditRekey* rekey = nullptr);
 
 // The start-up log line for a conversion; empty when nothing was converted.

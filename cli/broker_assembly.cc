@@ -1,10 +1,9 @@
 #include "cli/broker_assembly.h"
 
-#include "cli/audit_setup.h"
 #include "cli/cli_io.h"
 #include "cli/kek_file.h"
+#include "cli/storage_assembly.h"
 #include "cli/version.h"
-#include "storage/sqlite_unit_of_work.h"
 
 namespace kb::cli {
 namespace {
@@ -12,40 +11,6 @@ namespace {
 // "setting: message", for errors about a file a setting names (the message names the file).
 Error ForSetting(const std::string& setting, const Error& error) {
   return Error{error.code, setting + ": " + error.message};
-}
-
-void MakeStores(Broker& b) {
-  storage::Database& db = *b.db;
-  b.keys = std::make_unique<storage::SqliteKeyStore>(db);
-  b.policies = std::make_unique<storage::SqlitePolicyStore>(db);
-  b.references = std::make_unique<storage::SqliteReferenceStore>(db);
-  b.release_policies = std::make_unique<storage::SqlitePolicyStore>(*b.reads);
-  b.release_references = std::make_unique<storage::SqliteReferenceStore>(*b.reads);
-  b.release_keys = std::make_unique<storage::SqliteKeyStore>(*b.reads);
-  b.ledger = std::make_unique<storage::SqliteReleaseLedger>(db, *b.reads, *b.audit);
-  b.ledger_writer = std::make_unique<storage::LedgerWriter>(*b.ledger);
-  b.principals = std::make_unique<storage::SqlitePrincipalStore>(db, *b.audit);
-  b.approvals = std::make_unique<storage::SqliteApprovalStore>(db, *b.audit);
-  b.access_key_store = std::make_unique<storage::SqliteAccessKeyStore>(db, *b.audit);
-  b.api_principals = std::make_unique<storage::SqlitePrincipalStore>(*b.reads, *b.audit);
-  b.api_access_key_store = std::make_unique<storage::SqliteAccessKeyStore>(*b.reads, *b.audit);
-  b.attestation_keys = std::make_unique<storage::SqliteAttestationKeyStore>(db, *b.audit);
-  b.import_tokens = std::make_unique<storage::SqliteImportTokenStore>(db);
-  b.grants = std::make_unique<storage::SqliteKmsGrantStore>(db, *b.audit);
-  b.unit_of_work = std::make_unique<storage::SqliteUnitOfWork>(db);
-}
-
-// The keyed audit log, writing to the configured sink: opened before any store that audits.
-Status OpenAudit(const Config& config, Time now, Broker& b) {
-  if (!config.audit_sink.empty()) {
-    auto sink = storage::FileAuditSink::Open(config.audit_sink);
-    if (!sink) return ForSetting("audit_sink", sink.error());
-    b.audit_sink = std::move(*sink);
-  }
-  auto audit = OpenKeyedAuditLog(*b.db, *b.store.kek, b.audit_sink.get(), now, &b.audit_rekey);
-  if (!audit) return std::move(audit).error();
-  b.audit = std::move(*audit);
-  return Ok();
 }
 
 }  // namespace
@@ -78,18 +43,12 @@ Status LoadConfiguredTrust(const Config& config, broker::TrustAnchors& anchors,
 
 Status AssembleBroker(const Config& config, Time now, Broker& b) {
   if (auto s = OpenConfiguredKeystore(config, b.random, b.store); !s) return s;
-  auto db = storage::Database::Open(config.database, config.durability);
-  if (!db) return ForSetting("database", db.error());
-  b.db = std::move(*db);
-  auto reads = storage::Database::OpenReadOnly(config.database);
-  if (!reads) return std::move(reads).error();
-  b.reads = std::move(*reads);
-  if (auto s = OpenAudit(config, now, b); !s) return s;
+  if (auto s = OpenConfiguredStorage(config, now, b); !s) return s;
   if (auto s = LoadConfiguredTrust(config, b.anchors, b.aks); !s) return s;
   b.cache = std::make_unique<broker::CertificateCache>(size_t(config.certificate_cache_size));
   b.nitro = std::make_unique<broker::NitroVerifier>(b.anchors, *b.cache);
   b.tpm2 = std::make_unique<broker::Tpm2QuoteVerifier>(b.aks);
-  MakeStores(b);
+  b.ledger_writer = std::make_unique<storage::LedgerWriter>(*b.ledger);
   b.manager =
       std::make_unique<broker::KeyManager>(*b.keys, *b.audit, *b.unit_of_work, *b.store.keystore);
   b.release_manager = std::make_unique<broker::KeyManager>(*b.release_keys, *b.audit,

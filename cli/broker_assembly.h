@@ -18,19 +18,22 @@
 #include "broker/xks/xks_service.h"
 #include "cli/config.h"
 #include "cli/keystore_assembly.h"
+#include "storage/access_key_store.h"
+#include "storage/approval_store.h"
+#include "storage/attestation_key_store.h"
+#include "storage/audit_log.h"
+#include "storage/database.h"
 #include "storage/file_audit_sink.h"
+#include "storage/import_token_store.h"
+#include "storage/key_store.h"
+#include "storage/kms_grant_store.h"
 #include "storage/ledger_writer.h"
-#include "storage/sqlite_access_key_store.h"
-#include "storage/sqlite_approval_store.h"
-#include "storage/sqlite_attestation_key_store.h"
+#include "storage/pg/pg_database.h"
+#include "storage/policy_store.h"
+#include "storage/principal_store.h"
+#include "storage/reference_store.h"
+#include "storage/release_ledger.h"
 #include "storage/sqlite_audit_log.h"
-#include "storage/sqlite_import_token_store.h"
-#include "storage/sqlite_key_store.h"
-#include "storage/sqlite_kms_grant_store.h"
-#include "storage/sqlite_policy_store.h"
-#include "storage/sqlite_principal_store.h"
-#include "storage/sqlite_reference_store.h"
-#include "storage/sqlite_release_ledger.h"
 #include "storage/unit_of_work.h"
 
 namespace kb::cli {
@@ -41,32 +44,36 @@ struct Broker {
   OpenedKeystore store;
   // Declared before the database that writes to it, so it is closed after it.
   std::unique_ptr<storage::FileAuditSink> audit_sink;  // null: no `audit_sink` configured
+  // The database: SQLite (`db`, and `reads` below) or PostgreSQL (`pg`, which serves reads
+  // and writes from its pool); the other is null. cli/storage_assembly.h opens it and makes
+  // every store over it.
   std::unique_ptr<storage::Database> db;
+  std::unique_ptr<storage::PgDatabase> pg;
   broker::TrustAnchors anchors = broker::TrustAnchors::AwsNitroDefault();
   broker::AttestationKeys aks;
   std::unique_ptr<broker::CertificateCache> cache;
   std::unique_ptr<broker::NitroVerifier> nitro;
   std::unique_ptr<broker::Tpm2QuoteVerifier> tpm2;
-  std::unique_ptr<storage::SqliteKeyStore> keys;
-  std::unique_ptr<storage::SqliteAuditLog> audit;  // keyed; every audit row goes through it
-  storage::AuditRekey audit_rekey;                 // what start-up converted (audit_setup.h)
-  std::unique_ptr<storage::SqlitePolicyStore> policies;
-  std::unique_ptr<storage::SqliteReferenceStore> references;
+  std::unique_ptr<storage::KeyStore> keys;
+  std::unique_ptr<storage::AuditLog> audit;  // keyed; every audit row goes through it
+  storage::AuditRekey audit_rekey;           // what start-up converted (audit_setup.h)
+  std::unique_ptr<storage::PolicyStore> policies;
+  std::unique_ptr<storage::ReferenceStore> references;
   // A second, read-only connection for the release path's reads (nonce check, active policies,
   // references, keys): WAL lets them run while the ledger writer commits on `db`, whose lock is
   // held for the length of a sync.
   std::unique_ptr<storage::Database> reads;
-  std::unique_ptr<storage::SqlitePolicyStore> release_policies;
-  std::unique_ptr<storage::SqliteReferenceStore> release_references;
-  std::unique_ptr<storage::SqliteKeyStore> release_keys;
-  std::unique_ptr<storage::SqliteReleaseLedger> ledger;
+  std::unique_ptr<storage::PolicyStore> release_policies;
+  std::unique_ptr<storage::ReferenceStore> release_references;
+  std::unique_ptr<storage::KeyStore> release_keys;
+  std::unique_ptr<storage::ReleaseLedger> ledger;
   std::unique_ptr<storage::LedgerWriter> ledger_writer;
-  std::unique_ptr<storage::SqlitePrincipalStore> principals;
-  std::unique_ptr<storage::SqliteAccessKeyStore> access_key_store;
-  std::unique_ptr<storage::SqliteApprovalStore> approvals;
-  std::unique_ptr<storage::SqliteAttestationKeyStore> attestation_keys;
-  std::unique_ptr<storage::SqliteImportTokenStore> import_tokens;
-  std::unique_ptr<storage::SqliteKmsGrantStore> grants;
+  std::unique_ptr<storage::PrincipalStore> principals;
+  std::unique_ptr<storage::AccessKeyStore> access_key_store;
+  std::unique_ptr<storage::ApprovalStore> approvals;
+  std::unique_ptr<storage::AttestationKeyStore> attestation_keys;
+  std::unique_ptr<storage::ImportTokenStore> import_tokens;
+  std::unique_ptr<storage::KmsGrantStore> grants;
   std::unique_ptr<storage::UnitOfWork> unit_of_work;
   OsslRandom random;
   std::unique_ptr<broker::KeyManager> manager;
@@ -83,8 +90,8 @@ struct Broker {
   std::unique_ptr<broker::AccessKeys> access_keys;
   // The KMS and XKS APIs look access keys and their principals up through `reads`: a SigV4 check
   // never waits behind a commit's sync on the writer connection. (They change nothing.)
-  std::unique_ptr<storage::SqlitePrincipalStore> api_principals;
-  std::unique_ptr<storage::SqliteAccessKeyStore> api_access_key_store;
+  std::unique_ptr<storage::PrincipalStore> api_principals;
+  std::unique_ptr<storage::AccessKeyStore> api_access_key_store;
   std::unique_ptr<broker::Authenticator> api_authenticator;
   std::unique_ptr<broker::AccessKeys> api_access_keys;
   // The two-person rule for identities, keys and grants (AdminService keeps its own over the

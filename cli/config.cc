@@ -9,6 +9,7 @@
 #include "cli/config_keystore.h"
 #include "cli/config_xks.h"
 #include "common/yaml_util.h"
+#include "storage/pg/pg_database.h"
 
 namespace kb::cli {
 namespace {
@@ -133,6 +134,8 @@ Result<Config> ReadConfig(const YAML::Node& node) {
                                "workers",
                                "data_dir",
                                "database",
+                               "database_password_file",
+                               "database_connections",
                                "kek_file",
                                "tls",
                                "trust_roots",
@@ -160,6 +163,8 @@ Result<Config> ReadConfig(const YAML::Node& node) {
                            root.String("admin_client_ca", config.admin_client_ca),
                            ReadDurability(root, config), root.String("data_dir", config.data_dir),
                            root.String("database", config.database),
+                           root.String("database_password_file", config.database_password_file),
+                           root.Int("database_connections", config.database_connections),
                            root.String("kek_file", config.kek_file),
                            root.StringList("trust_roots", config.trust_roots),
                            root.StringList("tpm_attestation_keys", config.tpm_attestation_keys),
@@ -192,6 +197,22 @@ Status ValidateLimits(const ConnectionLimits& l) {
   }
   if (l.shutdown_timeout > std::chrono::minutes(10)) {
     return bad("shutdown_timeout must be at most 10m");
+  }
+  return Ok();
+}
+
+Status ValidateDatabase(Config& c) {
+  if (!storage::IsPostgresUrl(c.database)) {
+    if (!c.database_password_file.empty() || c.database_connections != 0) {
+      return Error{ErrorCode::kMalformedRequest,
+                   "database_password_file and database_connections are for a PostgreSQL "
+                   "database (database: postgresql://...)"};
+    }
+    return Ok();
+  }
+  if (c.database_connections == 0) c.database_connections = 16;
+  if (c.database_connections < 1 || c.database_connections > 1000) {
+    return Error{ErrorCode::kMalformedRequest, "database_connections must be 1..1000"};
   }
   return Ok();
 }
@@ -243,6 +264,7 @@ Status Config::Validate() {
   }
   if (data_dir.empty()) return Error{ErrorCode::kMalformedRequest, "data_dir must be set"};
   if (database.empty()) database = data_dir + "/keybroker.db";
+  if (auto s = ValidateDatabase(*this); !s) return s;
   if (kek_file.empty()) kek_file = data_dir + "/kek.bin";
   return Ok();
 }

@@ -71,9 +71,15 @@ struct Config {
   int listen_port = 8443;
   int workers = 0;  // 0: one per core
   std::string data_dir = "./data";
-  std::string database;         // default: <data_dir>/keybroker.db
-  std::string kek_file;         // default: <data_dir>/kek.bin
-  std::string tls_certificate;  // empty: generated into data_dir on first start (development)
+  // A SQLite file (default: <data_dir>/keybroker.db), or a libpq URI postgresql://... for
+  // replicas on one PostgreSQL database (docs/ha.md).
+  std::string database;
+  // PostgreSQL only: a file of mode 0600 holding the password (else the systemd credential
+  // keybroker-database-password, else none), and the connections each broker opens at most.
+  std::string database_password_file;
+  int database_connections = 0;  // 0: 16
+  std::string kek_file;          // default: <data_dir>/kek.bin
+  std::string tls_certificate;   // empty: generated into data_dir on first start (development)
   std::string tls_private_key;
   // PEM CA whose client certificates authenticate admins (subject CN = principal, key bound to
   // it by an approved binding); empty: tokens only.

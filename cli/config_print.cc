@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "storage/pg/pg_database.h"
+
 namespace kb::cli {
 namespace {
 
@@ -36,7 +38,12 @@ void EmitLimits(YAML::Emitter& out, const ConnectionLimits& l) {
 
 void EmitFiles(YAML::Emitter& out, const Config& c) {
   out << YAML::Key << "data_dir" << YAML::Value << c.data_dir;
-  out << YAML::Key << "database" << YAML::Value << c.database;
+  out << YAML::Key << "database" << YAML::Value << storage::RedactPostgresUrl(c.database);
+  if (storage::IsPostgresUrl(c.database)) {
+    out << YAML::Comment("a password in the URL is never printed");
+    out << YAML::Key << "database_password_file" << YAML::Value << c.database_password_file;
+    out << YAML::Key << "database_connections" << YAML::Value << c.database_connections;
+  }
   out << YAML::Key << "kek_file" << YAML::Value << c.kek_file;
   out << YAML::Comment("a path: the KEK itself is never printed");
   out << YAML::Key << "tls" << YAML::Value << YAML::BeginMap;

@@ -36,7 +36,8 @@ Status CheckAgainstSink(storage::Database& db, const broker::Kek& old_kek,
   storage::SqliteAuditLog log(db, std::move(*key));
   auto lines = storage::ReadAuditSinkFile(file);
   if (!lines) return std::move(lines).error();
-  auto report = storage::CompareWithSinkLines(log, *lines);
+  auto report = storage::CompareWithSinkLines(
+      log, [&](const storage::AuditRecord& row) { return log.ChainValue(row); }, *lines);
   if (!report) return std::move(report).error();
   if (report->ok) return Ok();
   std::string why = "the audit chain does not match the audit sink " + file;

@@ -12,9 +12,11 @@
 #include "cli/config.h"
 #include "cli/config_print.h"
 #include "cli/options.h"
+#include "cli/replica_sync.h"
 #include "cli/server_tls.h"
 #include "cli/start_checks.h"
 #include "cli/state_files.h"
+#include "cli/storage_assembly.h"
 #include "cli/version.h"
 #include "common/clock.h"
 #include "policy/policy_parser.h"
@@ -47,7 +49,11 @@ int CheckOnly(const Config& config) {
     Log("WARNING: attestation roots besides AWS Nitro Root G1 are trusted (development setup)");
   }
   std::cout << EffectiveConfigYaml(config) << std::flush;
-  std::string database = std::filesystem::exists(config.database)
+  std::string database = storage::IsPostgresUrl(config.database)
+                             ? "the database is PostgreSQL (" +
+                                   storage::RedactPostgresUrl(config.database) +
+                                   "); a start connects, and creates or migrates the schema"
+                         : std::filesystem::exists(config.database)
                              ? "the database exists; a start migrates it if it is older"
                              : "the database does not exist; a start creates it";
   Log("configuration OK: " + std::to_string(checks->bootstrap.size()) +
@@ -131,7 +137,11 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   if (!tls) return UsageError(tls.error().message);
   Broker b;
   if (auto s = AssembleBroker(*config, clock.Now(), b); !s) return UsageError(s.error().message);
+  Log("database: " + DescribeDatabase(*config));
   if (auto rekeyed = DescribeRekey(b.audit_rekey); !rekeyed.empty()) Log(rekeyed);
+  // Replicas on one PostgreSQL database: what this one keeps in memory follows the others'.
+  std::unique_ptr<ReplicaSync> replica_sync;
+  if (b.pg) replica_sync = std::make_unique<ReplicaSync>(*b.admin, Log);
   if (b.audit_sink) Log("audit sink: " + b.audit_sink->path());
   api::Metrics metrics;
   api::Services services{*b.release,        !config->trust_roots.empty(),

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/secret_mount.h"
+#include "storage/pg/pg_database.h"
 
 namespace kb::cli {
 namespace {
@@ -107,11 +108,16 @@ Status MakeStateDirectory(const std::string& dir) {
 
 Result<std::vector<std::string>> CheckStatePermissions(const Config& config) {
   std::vector<std::string> warnings;
-  for (const auto& dir : {config.data_dir, Parent(config.database), Parent(config.kek_file)}) {
+  // A PostgreSQL database is the server's to protect; only a SQLite file is checked here.
+  bool sqlite = !storage::IsPostgresUrl(config.database);
+  std::vector<std::string> dirs = {config.data_dir, Parent(config.kek_file)};
+  if (sqlite) dirs.push_back(Parent(config.database));
+  for (const auto& dir : dirs) {
     if (auto s = CheckDirectory(dir); !s) return std::move(s).error();
   }
   if (auto s = CheckOwner(config.kek_file, "the KEK file"); !s) return std::move(s).error();
   for (const char* suffix : {"", "-wal", "-shm"}) {
+    if (!sqlite) break;
     if (auto s = CheckDatabaseFile(config.database + suffix, warnings); !s) {
       return std::move(s).error();
     }

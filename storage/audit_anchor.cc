@@ -25,7 +25,7 @@ void Note(AnchorReport& report, AnchorDifference difference) {
 }
 
 // Parses and authenticates every line; the last line for a seq wins.
-Result<std::map<uint64_t, FileRow>> ReadLines(const SqliteAuditLog& log,
+Result<std::map<uint64_t, FileRow>> ReadLines(const AuditValueOf& value_of,
                                               std::span<const std::string> lines,
                                               AnchorReport& report) {
   std::map<uint64_t, FileRow> rows;
@@ -36,7 +36,7 @@ Result<std::map<uint64_t, FileRow>> ReadLines(const SqliteAuditLog& log,
       Note(report, {0, number, "unreadable_line", record.error().message});
       continue;
     }
-    auto mac = log.ChainValue(*record);
+    auto mac = value_of(*record);
     if (!mac) return std::move(mac).error();
     if (!CtEqual(*mac, record->hash)) {
       Note(report, {record->seq, number, "forged_line",
@@ -61,9 +61,10 @@ void CompareRow(const AuditRecord& row, FileRow& line, AnchorReport& report) {
 
 }  // namespace
 
-Result<AnchorReport> CompareWithSinkLines(SqliteAuditLog& log, std::span<const std::string> lines) {
+Result<AnchorReport> CompareWithSinkLines(AuditLog& log, const AuditValueOf& value_of,
+                                          std::span<const std::string> lines) {
   AnchorReport report;
-  auto file = ReadLines(log, lines, report);
+  auto file = ReadLines(value_of, lines, report);
   if (!file) return std::move(file).error();
   constexpr size_t kBatch = 1000;
   uint64_t after = 0, last_seq = 0;

@@ -16,7 +16,7 @@
 #include <span>
 #include <string>
 
-#include "storage/sqlite_audit_log.h"
+#include "storage/audit_log.h"
 
 namespace kb::storage {
 
@@ -39,6 +39,8 @@ struct AnchorReport {
 };
 
 // REQUIRES: `log` is keyed (its ChainValue is the MAC).
-Result<AnchorReport> CompareWithSinkLines(SqliteAuditLog& log, std::span<const std::string> lines);
+// `value_of` is the chain's keyed value of a row (SqliteAuditLog::ChainValue, PgAuditLog's).
+Result<AnchorReport> CompareWithSinkLines(AuditLog& log, const AuditValueOf& value_of,
+                                          std::span<const std::string> lines);
 
 }  // namespace kb::storage

@@ -14,6 +14,7 @@
 // material or tokens.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,21 @@ struct AuditVerification {
   std::string reason;
   Sha256Digest head{};  // hash of the last row
 };
+
+// Walks a chain in order, `read` giving up to `limit` rows after a seq, checking that seqs run
+// 1, 2, 3, ..., that each prev_hash is its predecessor's value and that each row's value is
+// `value_of(row)`. The same walk for every backend (storage/audit_chain.cc).
+using AuditBatchReader =
+    std::function<Result<std::vector<AuditRecord>>(uint64_t after, size_t limit)>;
+using AuditValueOf = std::function<Result<Sha256Digest>(const AuditRecord& row)>;
+Result<AuditVerification> VerifyAuditRows(const AuditBatchReader& read,
+                                          const AuditValueOf& value_of, bool keyed);
+
+// The "audit.rekey" row (actor "keybroker") recording a conversion of `rows` plain SHA-256 rows
+// whose last value was `legacy_head`.
+AuditRecord AuditRekeyRecord(uint64_t rows, const Sha256Digest& legacy_head, Time now);
+// The error of a keyless command on a keyed chain.
+Error AuditNeedsKeyError();
 
 class AuditLog {
  public:

@@ -1,8 +1,5 @@
 #include "storage/sqlite_audit_log.h"
 
-#include "common/encoding.h"
-#include "crypto/ct.h"
-#include "crypto/keyed_sha256.h"
 #include "storage/audit_sink.h"
 #include "storage/internal/statement.h"
 #include "storage/sqlite_unit_of_work.h"
@@ -12,41 +9,6 @@ namespace kb::storage {
 using internal::Statement;
 
 namespace {
-
-// Canonical encoding: fixed field order, big-endian integers, length-prefixed strings and
-// blobs, so that no two different rows encode alike.
-class Canonical {
- public:
-  void U64(uint64_t v) {
-    for (int shift = 56; shift >= 0; shift -= 8) out_.push_back(uint8_t(v >> shift));
-  }
-  void Field(ByteSpan bytes) {
-    U64(bytes.size());
-    out_.insert(out_.end(), bytes.begin(), bytes.end());
-  }
-  void Field(const std::string& text) { Field(AsBytes(text)); }
-  const Bytes& bytes() const { return out_; }
-
- private:
-  Bytes out_;
-};
-
-Bytes CanonicalRow(const AuditRecord& a, const std::string& label) {
-  Canonical c;
-  c.Field(label);
-  c.Field(a.prev_hash);
-  c.U64(a.seq);
-  c.U64(uint64_t(a.time.time_since_epoch().count()));
-  for (const std::string* s : {&a.actor, &a.action, &a.key_id}) c.Field(*s);
-  c.U64(a.key_version);
-  c.Field(a.policy);
-  c.U64(a.policy_version);
-  c.Field(a.evidence_type);
-  c.Field(a.evidence_sha256);
-  c.Field(a.claims_sha256);
-  for (const std::string* s : {&a.decision, &a.reasons, &a.request_id}) c.Field(*s);
-  return c.bytes();
-}
 
 #define KB_AUDIT_ROW_COLUMNS                                                                  \
   "SELECT seq, time, actor, action, key_id, key_version, policy, policy_version, "            \
@@ -78,43 +40,7 @@ AuditRecord FromRow(const Statement& r) {
   return a;
 }
 
-// The record of a conversion, in the chain itself (and in the sink).
-AuditRecord RekeyRecord(const AuditRekey& report, Time now) {
-  AuditRecord r;
-  r.time = now;
-  r.actor = "keybroker";
-  r.action = "audit.rekey";
-  r.decision = "ok";
-  r.reasons = "re-keyed " + std::to_string(report.rows) +
-              " rows from plain SHA-256 to HMAC-SHA-256; plain head " +
-              HexEncode(report.legacy_head);
-  return r;
-}
-
-Error NeedsKey() {
-  return Error{ErrorCode::kInternal,
-               "the audit chain is keyed with a key derived from the KEK: give this command the "
-               "KEK (--kek FILE)"};
-}
-
 }  // namespace
-
-Result<AuditChainKey> AuditChainKey::FromBytes(SecretBytes key) {
-  if (key.size() != kSize) return Error{ErrorCode::kInternal, "the audit key must be 32 bytes"};
-  return AuditChainKey(std::move(key));
-}
-
-Result<Sha256Digest> AuditChainKey::Mac(ByteSpan data) const {
-  return HmacSha256(key_.span(), data);
-}
-
-Sha256Digest AuditRowHash(const AuditRecord& a) {
-  return Sha256(CanonicalRow(a, "keybroker-audit-v1"));
-}
-
-Result<Sha256Digest> AuditRowMac(const AuditChainKey& key, const AuditRecord& a) {
-  return key.Mac(CanonicalRow(a, "keybroker-audit-hmac-v1"));
-}
 
 Result<Sha256Digest> SqliteAuditLog::ChainValue(const AuditRecord& record) const {
   return ValueOf(record, key_.has_value());
@@ -138,7 +64,7 @@ Result<bool> SqliteAuditLog::KeyedLocked() {
 Status SqliteAuditLog::CheckWritableLocked() {
   auto keyed = KeyedLocked();
   if (!keyed) return std::move(keyed).error();
-  if (*keyed && !key_) return NeedsKey();
+  if (*keyed && !key_) return AuditNeedsKeyError();
   if (!*keyed && key_) {
     return Error{ErrorCode::kInternal, "the audit chain is not keyed yet (KeyLegacyChain)"};
   }
@@ -243,7 +169,7 @@ Result<AuditVerification> SqliteAuditLog::Verify() {
   auto lock = db_.lock();  // one consistent view: the format and the rows
   auto keyed = KeyedLocked();
   if (!keyed) return std::move(keyed).error();
-  if (*keyed && !key_) return NeedsKey();
+  if (*keyed && !key_) return AuditNeedsKeyError();
   if (!*keyed && key_) {
     AuditVerification v;
     v.ok = false;
@@ -257,42 +183,8 @@ Result<AuditVerification> SqliteAuditLog::Verify() {
 
 // Walks every row. REQUIRES: keyed implies key_.
 Result<AuditVerification> SqliteAuditLog::VerifyChain(bool keyed) {
-  constexpr size_t kBatch = 1000;
-  AuditVerification v;
-  v.keyed = keyed;
-  Sha256Digest expected_prev{};
-  uint64_t after = 0;
-  while (true) {
-    auto batch = ReadLocked(after, kBatch);
-    if (!batch) return std::move(batch).error();
-    for (const AuditRecord& row : *batch) {
-      auto fail = [&](std::string reason) {
-        v.ok = false;
-        v.broken_at = row.seq;
-        v.reason = std::move(reason);
-        return v;
-      };
-      if (row.seq != v.rows + 1) return fail("sequence gap before this row");
-      if (!CtEqual(row.prev_hash, expected_prev)) return fail("prev_hash does not chain");
-      auto value = ValueOf(row, keyed);
-      if (!value) return std::move(value).error();
-      if (!CtEqual(*value, row.hash)) {
-        if (keyed && row.seq == 1) {
-          return fail(
-              "row MAC does not match its fields: the chain was keyed with another KEK, "
-              "or recomputed without the key");
-        }
-        return fail(keyed ? "row MAC does not match its fields"
-                          : "row hash does not match its fields");
-      }
-      expected_prev = row.hash;
-      ++v.rows;
-    }
-    if (batch->size() < kBatch) break;
-    after = batch->back().seq;
-  }
-  v.head = expected_prev;
-  return v;
+  return VerifyAuditRows([&](uint64_t after, size_t limit) { return ReadLocked(after, limit); },
+                         [&](const AuditRecord& row) { return ValueOf(row, keyed); }, keyed);
 }
 
 Result<AuditRekey> SqliteAuditLog::KeyLegacyChain(Time now) {
@@ -325,7 +217,8 @@ Result<AuditRekey> SqliteAuditLog::KeyLegacyChain(Time now) {
     return s.error();
   AuditRekey report{old->rows, old->head, true};
   if (report.rows > 0) {
-    if (auto seq = AppendLocked(RekeyRecord(report, now)); !seq) return std::move(seq).error();
+    if (auto seq = AppendLocked(AuditRekeyRecord(report.rows, report.legacy_head, now)); !seq)
+      return std::move(seq).error();
   }
   if (auto s = tx->Commit(); !s) return std::move(s).error();
   return report;
@@ -362,7 +255,7 @@ Result<AuditVerification> SqliteAuditLog::Verify(Tx& tx) {
   auto checked = InSavepoint(tx, db_, [&]() -> Status {
     auto keyed = KeyedLocked();
     if (!keyed) return std::move(keyed).error();
-    if (*keyed && !key_) return NeedsKey();
+    if (*keyed && !key_) return AuditNeedsKeyError();
     auto verified = VerifyChain(*keyed && key_);
     if (!verified) return std::move(verified).error();
     v = *verified;

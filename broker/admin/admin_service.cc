@@ -274,6 +274,22 @@ Status AdminService::RevokeAttestationKey(const std::string& id, const Principal
   return Ok();
 }
 
+Status AdminService::SyncAttestationKeys() {
+  auto keys = deps_.attestation_keys.List();
+  if (!keys) return std::move(keys).error();
+  for (const auto& k : *keys) {
+    if (k.status != "active" && k.status != "revoked") continue;
+    auto parsed = AttestationKeys::ParseStored(k.public_key);
+    if (!parsed) continue;  // an active one would have stopped the start (LoadAttestationKeys)
+    if (k.status == "active") {
+      deps_.live_attestation_keys.Insert(std::move(*parsed));
+    } else {
+      deps_.live_attestation_keys.Remove(parsed->spki_sha256);
+    }
+  }
+  return Ok();
+}
+
 Status AdminService::LoadAttestationKeys() {
   auto keys = deps_.attestation_keys.List();
   if (!keys) return std::move(keys).error();

@@ -127,6 +127,10 @@ class AdminService {
   Status RevokeAttestationKey(const std::string& id, const Principal& actor, Time now);
   // Loads the active registered keys into the live set (at start-up).
   Status LoadAttestationKeys();
+  // Brings the live set up to the database, where other replicas register, approve and revoke
+  // (called every second with a PostgreSQL database): active keys are added, revoked ones
+  // removed, as RegisterAttestationKey and RevokeAttestationKey do on the replica that ran them.
+  Status SyncAttestationKeys();
 
   // Reads, for every role.
   Result<std::vector<policy::Reference>> ListReferences() { return deps_.references.List(); }

@@ -35,6 +35,10 @@ class PgAuditLog final : public AuditLog {
   Result<AuditRekey> KeyLegacyChain(Time now);
   // The last row, or nullopt when the log is empty.
   Result<std::optional<AuditRecord>> Last();
+  // The chain value `record` must carry here: its MAC when keyed, else its SHA-256.
+  Result<Sha256Digest> ChainValue(const AuditRecord& record) const {
+    return ValueOf(record, key_.has_value());
+  }
 
  private:
   Result<bool> Keyed(PgConnection& conn);

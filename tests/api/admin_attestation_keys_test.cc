@@ -194,5 +194,35 @@ TEST_F(AdminAttestationKeysTest, APemRowStillPendingCannotBeApproved) {
   EXPECT_EQ(Code(Evaluate(ReadJson(testing::VectorPath("tpm2/quote-ecc.json")))), "bad_signature");
 }
 
+// Replicas on one database (issue 21): another broker approves or revokes an AK in the shared
+// database; this one's live set follows at its next sync (cli/replica_sync.h, every second).
+TEST_F(AdminAttestationKeysTest, TheLiveSetFollowsWhatAnotherReplicaApprovedAndRevoked) {
+  const json::object genuine = ReadJson(testing::VectorPath("tpm2/quote-ecc.json"));
+  auto cli = AdminCli("aks register --file " + testing::VectorPath("tpm2/ak-ecc.tpm2b"));
+  ASSERT_EQ(cli.exit_code, 0) << cli.out;
+  auto keys = Json(Call("auditor", "GET", "/v1/admin/attestation-keys"))["attestation_keys"];
+  ASSERT_EQ(keys.as_array().size(), 1u);
+  std::string id(keys.as_array()[0].as_object().at("id").as_string());
+  auto set_status = [&](const char* status) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ + "/kb.db").c_str(), &db), SQLITE_OK);
+    std::string sql = "UPDATE attestation_keys SET status = '" + std::string(status) +
+                      "' WHERE id = '" + id + "'";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  };
+  EXPECT_EQ(Code(Evaluate(genuine)), "bad_signature");  // pending: not trusted
+
+  set_status("active");                                 // approved through the other replica
+  EXPECT_EQ(Code(Evaluate(genuine)), "bad_signature");  // not yet synced
+  ASSERT_TRUE(broker_.admin->SyncAttestationKeys());
+  auto trusted = Evaluate(genuine);
+  EXPECT_EQ(trusted.status, 200) << trusted.body;
+
+  set_status("revoked");  // revoked through the other replica
+  ASSERT_TRUE(broker_.admin->SyncAttestationKeys());
+  EXPECT_EQ(Code(Evaluate(genuine)), "bad_signature");
+}
+
 }  // namespace
 }  // namespace kb::api

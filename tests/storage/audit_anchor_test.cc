@@ -37,7 +37,8 @@ class AuditAnchorTest : public ::testing::Test {
   }
   AnchorReport Compare() {
     auto lines = std::move(ReadAuditSinkFile(sink_path_)).value();
-    auto report = CompareWithSinkLines(*log_, lines);
+    auto report = CompareWithSinkLines(
+        *log_, [&](const AuditRecord& row) { return log_->ChainValue(row); }, lines);
     EXPECT_TRUE(report) << report.error().message;
     return *report;
   }

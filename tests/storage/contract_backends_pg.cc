@@ -1,7 +1,16 @@
 // The PostgreSQL backend for every storage contract suite (kb_storage_pg_test): the same suites
 // as kb_storage_test, each test on a fresh schema of the tests' cluster.
 
+#include "storage/pg/pg_access_key_store.h"
+#include "storage/pg/pg_approval_store.h"
+#include "storage/pg/pg_attestation_key_store.h"
+#include "storage/pg/pg_audit_log.h"
 #include "storage/pg/pg_import_token_store.h"
+#include "storage/pg/pg_key_store.h"
+#include "storage/pg/pg_kms_grant_store.h"
+#include "storage/pg/pg_policy_store.h"
+#include "storage/pg/pg_principal_store.h"
+#include "storage/pg/pg_reference_store.h"
 #include "storage/pg/pg_unit_of_work.h"
 #include "tests/storage/storage_contract.h"
 #include "tests/support/test_postgres.h"
