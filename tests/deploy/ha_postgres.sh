@@ -15,7 +15,7 @@ fail() {
   exit 1
 }
 pgbin=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -1)
-[ -n "$pgbin" ] && [ -x "$pgbin/initdb" ] || fail "PostgreSQL's server is missing: make deps-test"
+[ -x "${pgbin:-/nonexistent}/initdb" ] || fail "PostgreSQL's server is missing: make deps-test"
 command -v psql >/dev/null || fail "psql is missing: make deps-test"
 
 dir=$(mktemp -d)
