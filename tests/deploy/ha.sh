@@ -84,11 +84,12 @@ out=$(haproxy -c -f haproxy-check.cfg 2>&1) || fail "haproxy -c: $out"
 warnings=$(grep -E '^\[(WARNING|ALERT)\]' <<<"$out" | grep -v "could not resolve address" || true)
 [ -z "$warnings" ] || fail "haproxy -c warns: $warnings"
 
-# --- serve --check on each replica's configuration, its paths moved here. Before the
-# PostgreSQL backend exists in this tree (storage/pg/), the database keys are left out.
+# --- serve --check on each replica's configuration, its paths moved here. Until the
+# configuration parser of this tree knows the PostgreSQL keys (database_password_file), they
+# are left out and the rest is checked.
+drop_db=()
+grep -q '"database_password_file"' "$repo"/cli/*.cc || drop_db=(-e '/^database/d')
 for replica in broker-a broker-b; do
-  drop_db=()
-  [ -d "$repo/storage/pg" ] || drop_db=(-e '/^database/d')
   sed -e "s#/run/credentials/keybroker.service/keybroker-database-password#$dir/cred/db-password#" \
       -e "s#/run/credentials/keybroker.service/#$dir/cred/#" \
       -e "s#/etc/keybroker/tls/cert.pem#$dir/broker-cert.pem#" \
