@@ -27,7 +27,6 @@ if [ "${1:-}" = "--test" ]; then
     awscli                                 # tests/e2e/kms_awscli.sh
     systemd                                # systemd-analyze verify (tests/deploy/install.sh)
     haproxy python3-yaml                   # tests/deploy/ha.sh: haproxy -c, compose.yaml
-    postgresql                             # tests/deploy/ha_postgres.sh
   )
   # tests/e2e/kms_sdk.sh: any Node.js with npm (a NodeSource one is kept).
   commands+=("npm:nodejs npm")
