@@ -26,6 +26,7 @@ if [ "${1:-}" = "--test" ]; then
     python3 python3-cryptography           # tests/e2e clients; AES-GCM in pkcs11_keystore.sh
     awscli                                 # tests/e2e/kms_awscli.sh
     systemd                                # systemd-analyze verify (tests/deploy/install.sh)
+    haproxy python3-yaml                   # tests/deploy/ha.sh: haproxy -c, compose.yaml
   )
   # tests/e2e/kms_sdk.sh: any Node.js with npm (a NodeSource one is kept).
   commands+=("npm:nodejs npm")
