@@ -43,7 +43,7 @@ build-fuzz: deps-test
 	CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKB_FUZZ=ON \
 	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
 	  -DKB_TESTS=OFF -DKB_BENCH=OFF -DKB_WERROR=ON
-	cmake --build build-fuzz -j $(JOBS)
+	cmake --build build-fuzz -j $(JOBS) --target fuzzers
 
 test: build-asan build-fuzz
 	cmake -S . -B build-asan -DKB_FUZZ_DIR=$(CURDIR)/build-fuzz/fuzz

@@ -13,6 +13,7 @@
 #include "cli/broker_assembly.h"
 #include "cli/server_tls.h"
 #include "cli/state_files.h"
+#include "cli/storage_assembly.h"
 
 namespace kb::cli {
 namespace {
@@ -90,6 +91,11 @@ Result<StartChecks> CheckBeforeStart(const Config& config, void (*log)(const std
     }
   } else if (auto kek = LoadConfiguredKek(config); !kek) {
     return std::move(kek).error();
+  }
+  if (storage::IsPostgresUrl(config.database)) {  // the server itself is reached at the start
+    if (auto password = ReadDatabasePassword(config); !password) {
+      return std::move(password).error();
+    }
   }
   broker::TrustAnchors anchors = broker::TrustAnchors::AwsNitroDefault();
   broker::AttestationKeys aks;
