@@ -63,6 +63,7 @@ bench: build deps-test
 	bash bench/release.sh build
 	bash bench/xks.sh build
 	bash bench/pkcs11.sh build
+	bash bench/replicas.sh build
 
 run: build
 	@bash deploy/dev-setup.sh

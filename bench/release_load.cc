@@ -24,9 +24,11 @@
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "bench/load_common.h"
@@ -72,6 +74,17 @@ double P384VerifyRate() {
   return count / std::chrono::duration<double>(steady::now() - start).count();
 }
 
+// Creates ready_file, then waits (at most 300 s) until go_file exists; true at once if unset.
+bool WaitForGo(const std::string& ready_file, const std::string& go_file) {
+  if (go_file.empty()) return true;
+  if (!ready_file.empty()) std::ofstream(ready_file) << "ready\n";
+  for (int i = 0; i < 30000; ++i) {
+    if (std::filesystem::exists(go_file)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,7 +96,9 @@ int main(int argc, char** argv) {
       "pcr", po::value<std::vector<std::string>>()->default_value({}, ""))(
       "n", po::value<int>()->default_value(2000))("c", po::value<int>()->default_value(32))(
       "instances", po::value<int>()->default_value(64))("server-pid", po::value<int>()->required())(
-      "label", po::value<std::string>()->default_value("default"));
+      "label", po::value<std::string>()->default_value("default"))(
+      "ready-file", po::value<std::string>()->default_value(""))(
+      "go-file", po::value<std::string>()->default_value(""));
   po::variables_map vm;
   po::store(po::parse_command_line(argc, argv, options), vm);
   po::notify(vm);
@@ -133,6 +148,14 @@ int main(int argc, char** argv) {
           {"evidence",
            json::object{{"type", "nitro-enclave"}, {"document", kb::Base64Encode(*signed_doc)}}}}));
     }
+  }
+
+  // Several loaders against several replicas (bench/replicas.sh) start their releases together:
+  // each says it is ready, then waits for the go.
+  if (!WaitForGo(vm["ready-file"].as<std::string>(), vm["go-file"].as<std::string>())) {
+    std::cerr << "release_load: no go file after 300 s; the driving script must create "
+              << vm["go-file"].as<std::string>() << "\n";
+    return 1;
   }
 
   // Phase 2: the releases.
