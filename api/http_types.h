@@ -38,7 +38,7 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  int retry_after_seconds = 0;  // > 0: sent as Retry-After (rate_limited)
+  int retry_after_seconds = 0;  // > 0: sent as Retry-After (rate_limited; /readyz not ready)
   // For the server log only, never sent: what an `internal` answer hides from the client.
   std::string log_detail;
   std::vector<std::pair<std::string, std::string>> headers;  // sent besides the usual ones

@@ -67,7 +67,12 @@ HttpResponse Healthz(const HttpRequest&, Services& services, Time) {
   return Json(200, boost::json::serialize(body));
 }
 
-HttpResponse Readyz(const HttpRequest&, Services&, Time) {
+HttpResponse Readyz(const HttpRequest&, Services& services, Time) {
+  if (services.database_ready && !services.database_ready()) {
+    HttpResponse response = Json(503, R"({"status":"not ready","reason":"database unreachable"})");
+    response.retry_after_seconds = 1;
+    return response;
+  }
   return Json(200, R"({"status":"ready"})");
 }
 

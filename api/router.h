@@ -55,6 +55,9 @@ struct Services {
   // Optional: trusted attestation keys registered as PEM (unproven) are counted on /healthz.
   const broker::AttestationKeys* attestation_keys = nullptr;
   const KeystoreHealth* keystore = nullptr;  // optional
+  // Optional: /readyz answers 503 (Retry-After: 1) while this fails, so that a load balancer
+  // takes a broker that cannot reach its database out (PostgreSQL; docs/ha.md).
+  std::function<Status()> database_ready;
 };
 
 // The answer to `request`. The routes are those of RouteTable() (routes.h): an unknown path is

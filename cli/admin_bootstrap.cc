@@ -87,6 +87,12 @@ Status OpenBootstrapStorage(const boost::program_options::variables_map& vm, Tim
                             BootstrapStorage& out) {
   const std::string& db = vm["db"].as<std::string>();
   if (storage::IsPostgresUrl(db)) {
+    if (!vm.count("kek")) {  // a PostgreSQL chain is keyed from its first row (PgAuditLog)
+      return Error{ErrorCode::kMalformedRequest,
+                   "--kek FILE is needed with a PostgreSQL database: its audit chain is keyed "
+                   "from the first row"};
+    }
+    if (auto s = storage::CheckPostgresUrl(db); !s) return s;
     auto pg = storage::PgDatabase::Open({db, "", 1});
     if (!pg) return std::move(pg).error();
     out.pg = std::move(*pg);

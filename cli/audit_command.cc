@@ -74,7 +74,7 @@ int Verify(const po::variables_map& vm) {
   if (!key) return UsageError(key.error().message);
   const std::string& database = vm["db"].as<std::string>();
   if (storage::IsPostgresUrl(database)) {
-    auto pg = storage::PgDatabase::Open({database, "", 1});
+    auto pg = storage::PgDatabase::OpenCurrent({database, "", 1});
     if (!pg) return UsageError(pg.error().message);
     storage::PgAuditLog log(**pg, std::move(*key));
     return VerifyLog(log, vm);

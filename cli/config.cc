@@ -210,6 +210,7 @@ Status ValidateDatabase(Config& c) {
     }
     return Ok();
   }
+  if (auto s = storage::CheckPostgresUrl(c.database); !s) return s;
   if (c.database_connections == 0) c.database_connections = 16;
   if (c.database_connections < 1 || c.database_connections > 1000) {
     return Error{ErrorCode::kMalformedRequest, "database_connections must be 1..1000"};

@@ -74,8 +74,17 @@ Result<Bytes> DevDocument(const po::variables_map& vm, EVP_PKEY* key, Time now) 
   int status = 0;
   auto challenge = Post(vm, "/v1/challenge", "{}", &status);
   if (!challenge) return std::move(challenge).error();
-  auto nonce = HexDecode(std::string(challenge->at("nonce").as_string()));
-  if (status != 200 || !nonce) return Error{ErrorCode::kInternal, "challenge failed"};
+  // A refusal (429, or 500 while the broker cannot reach its database) names its error.
+  const auto* field = challenge->if_contains("nonce");
+  if (status != 200 || field == nullptr || !field->is_string()) {
+    const auto* error = challenge->if_contains("error");
+    return Error{ErrorCode::kInternal,
+                 "challenge failed (HTTP " + std::to_string(status) + "): " +
+                     (error != nullptr && error->is_string() ? std::string(error->as_string())
+                                                             : std::string("no nonce"))};
+  }
+  auto nonce = HexDecode(std::string(field->as_string()));
+  if (!nonce) return Error{ErrorCode::kInternal, "challenge failed: the nonce is not hex"};
   auto attester = LoadOrCreateCa(vm["dev-attest"].as<std::string>(), now);
   if (!attester) return std::move(attester).error();
   std::vector<std::string> pcrs;

@@ -152,6 +152,7 @@ int RunServe(int argc, const char* const* argv, const Clock& clock) {
   services.attestation_keys = &b.aks;
   services.xks = b.xks_api.get();
   services.keystore = &b.store.health;
+  if (b.pg) services.database_ready = [&b] { return b.pg->Ping(); };
   if (b.store.token) {
     Log("keystore: pkcs11 token " + b.store.health.token + " from " + config->keystore.module +
         "; the KEK and kms keys stay in the token; release wrap: " + b.store.health.release_wrap);

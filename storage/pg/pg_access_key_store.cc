@@ -39,6 +39,8 @@ Status PgAccessKeyStore::Add(Tx& tx, const AccessKeyRecord& k, AuditRecord audit
 }
 
 Result<AccessKeyRecord> PgAccessKeyStore::Get(std::string_view id) {
+  // An id a SigV4 client sent may be bytes TEXT cannot hold: no stored key has it.
+  if (!IsPgText(id)) return Error{ErrorCode::kNotFound, "no such access key"};
   auto c = db_.Acquire();
   if (!c) return std::move(c).error();
   PgParams key;

@@ -69,6 +69,13 @@ Status PgAuditLog::CheckWritable(PgConnection& conn) {
 
 Result<uint64_t> PgAuditLog::AppendOn(PgConnection& conn, AuditRecord a) {
   if (auto s = CheckWritable(conn); !s) return std::move(s).error();
+  // Fields may carry bytes a client sent (an unknown evidence member, a KMS blob's key id) that
+  // TEXT cannot hold: escaped before the chain value, so the row, its MAC and its sink line
+  // agree, and one such request cannot fail the batch it was committed with.
+  for (std::string* field : {&a.actor, &a.action, &a.key_id, &a.policy, &a.evidence_type,
+                             &a.decision, &a.reasons, &a.request_id}) {
+    if (!IsPgText(*field)) *field = PgSafeText(*field);
+  }
   // The head the last committed append left: the write lock this transaction holds keeps every
   // other replica from appending until it commits.
   auto head = conn.Exec("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", "read head");
@@ -181,66 +188,31 @@ Result<AuditVerification> PgAuditLog::Verify() {
   return verified;
 }
 
-Result<AuditRekey> PgAuditLog::KeyLegacyChain(Time now) {
-  if (!key_) return Error{ErrorCode::kInternal, "re-keying the audit chain needs the key"};
+Result<AuditRekey> PgAuditLog::KeyLegacyChain(Time) {
+  if (!key_) return Error{ErrorCode::kInternal, "keying the audit chain needs the key"};
   AuditRekey report;
   auto done = RunWriteTransaction(db_, [&](PgConnection& conn) -> Status {
     auto keyed = Keyed(conn);
     if (!keyed) return std::move(keyed).error();
     if (*keyed) return Ok();  // another replica, or an earlier start, did it
-    if (db_.audit_sink() != nullptr && !db_.audit_sink()->empty()) {
+    auto rows = conn.Exec("SELECT count(*) FROM audit_log", "count audit rows");
+    if (!rows) return std::move(rows).error();
+    // A PostgreSQL chain is keyed while it is empty (`admin bootstrap` needs the KEK here): a
+    // plain chain with rows was written around the broker, and keying it would make a forged
+    // history verify.
+    if (rows->Int(0, 0) > 0) {
       return Error{ErrorCode::kInternal,
-                   "the audit chain in the database is plain SHA-256 but the audit sink already "
-                   "holds keyed rows: the database may have been replaced (a forged chain); "
-                   "refusing to re-key it. Compare with `keybroker audit verify --against`"};
+                   "the audit chain in the database is plain SHA-256 and holds " +
+                       std::to_string(rows->Int(0, 0)) +
+                       " row(s): on PostgreSQL no broker or command writes such rows, so they "
+                       "were written around the broker; refusing to key them. Restore the "
+                       "database from a backup and check it with `keybroker audit verify`"};
     }
-    auto old = VerifyOn(conn, false);
-    if (!old) return std::move(old).error();
-    if (!old->ok) {
-      return Error{ErrorCode::kInternal, "the plain SHA-256 audit chain is broken at seq " +
-                                             std::to_string(old->broken_at) + " (" + old->reason +
-                                             "); refusing to key it"};
-    }
-    if (auto s = RekeyRows(conn); !s) return s;
-    if (auto s = conn.Run("UPDATE audit_chain SET format = 'hmac-sha256' WHERE id = 1", "key");
-        !s) {
-      return s;
-    }
-    report = AuditRekey{old->rows, old->head, true};
-    if (report.rows == 0) return Ok();
-    auto seq = AppendOn(conn, AuditRekeyRecord(report.rows, report.legacy_head, now));
-    if (!seq) return std::move(seq).error();
-    return Ok();
+    report.changed_format = true;
+    return conn.Run("UPDATE audit_chain SET format = 'hmac-sha256' WHERE id = 1", "key the chain");
   });
   if (!done) return std::move(done).error();
   return report;
-}
-
-// Recomputes every row's prev_hash and hash with the key, in order; with a sink, stages each.
-Status PgAuditLog::RekeyRows(PgConnection& conn) {
-  constexpr size_t kBatch = 1000;
-  Sha256Digest prev{};
-  uint64_t after = 0;
-  while (true) {
-    auto batch = ReadOn(conn, after, kBatch);
-    if (!batch) return std::move(batch).error();
-    for (AuditRecord& row : *batch) {
-      row.prev_hash = prev;
-      auto mac = AuditRowMac(*key_, row);
-      if (!mac) return std::move(mac).error();
-      row.hash = prev = *mac;
-      PgParams values;
-      values.Add(int64_t(row.seq)).Add(ByteSpan(row.prev_hash)).Add(ByteSpan(row.hash));
-      if (auto r = conn.Command("UPDATE audit_log SET prev_hash = $2, hash = $3 WHERE seq = $1",
-                                values, "re-key audit row");
-          !r) {
-        return std::move(r).error();
-      }
-      if (db_.audit_sink() != nullptr) conn.staged_sink_lines().push_back(AuditLine(row));
-    }
-    if (batch->size() < kBatch) return Ok();
-    after = batch->back().seq;
-  }
 }
 
 }  // namespace kb::storage

@@ -30,8 +30,10 @@ class PgAuditLog final : public AuditLog {
 
   // Appends on `conn`, inside its open writing transaction (the release ledger's batches).
   Result<uint64_t> AppendOn(PgConnection& conn, AuditRecord record);
-  // As SqliteAuditLog::KeyLegacyChain: converts a plain chain (rows written by offline commands
-  // without the KEK) to HMAC-SHA-256 once. REQUIRES: keyed.
+  // Marks an empty chain keyed (HMAC-SHA-256), once, by whichever broker or command comes first.
+  // Unlike SQLite, a plain chain that holds rows is refused, not converted: nothing writes plain
+  // rows to PostgreSQL (`admin bootstrap` needs the KEK there), so such rows were written around
+  // the broker. (Named as SqliteAuditLog's, for the start-up code both share.) REQUIRES: keyed.
   Result<AuditRekey> KeyLegacyChain(Time now);
   // The last row, or nullopt when the log is empty.
   Result<std::optional<AuditRecord>> Last();
@@ -46,7 +48,6 @@ class PgAuditLog final : public AuditLog {
   Result<std::vector<AuditRecord>> ReadOn(PgConnection& conn, uint64_t after, size_t limit);
   Result<Sha256Digest> ValueOf(const AuditRecord& record, bool keyed) const;
   Result<AuditVerification> VerifyOn(PgConnection& conn, bool keyed);
-  Status RekeyRows(PgConnection& conn);
 
   PgDatabase& db_;
   std::optional<AuditChainKey> key_;

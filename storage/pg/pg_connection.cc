@@ -30,7 +30,59 @@ uint64_t FromBigEndian(const char* p, size_t n) {
 // libpq prints server notices ("relation already exists, skipping") to stderr by default.
 void IgnoreNotice(void*, const char*) {}
 
+// The length of the valid UTF-8 sequence at the start of `s` (1 to 4), or 0 when it is not one
+// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF) or is NUL.
+size_t Utf8SequenceAt(std::string_view s) {
+  auto b = [&](size_t i) { return uint8_t(s[i]); };
+  uint8_t lead = b(0);
+  if (lead == 0) return 0;
+  if (lead < 0x80) return 1;
+  size_t n = lead >= 0xC2 && lead <= 0xDF   ? 2
+             : lead >= 0xE0 && lead <= 0xEF ? 3
+             : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                            : 0;
+  if (n == 0 || s.size() < n) return 0;
+  uint8_t low = 0x80, high = 0xBF;  // the second byte's range
+  if (lead == 0xE0) low = 0xA0;
+  if (lead == 0xED) high = 0x9F;
+  if (lead == 0xF0) low = 0x90;
+  if (lead == 0xF4) high = 0x8F;
+  if (b(1) < low || b(1) > high) return 0;
+  for (size_t i = 2; i < n; ++i) {
+    if (b(i) < 0x80 || b(i) > 0xBF) return 0;
+  }
+  return n;
+}
+
 }  // namespace
+
+bool IsPgText(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    size_t n = Utf8SequenceAt(text.substr(i));
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string PgSafeText(std::string_view text) {
+  if (IsPgText(text)) return std::string(text);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    size_t n = Utf8SequenceAt(text.substr(i));
+    if (n > 0) {
+      out.append(text.substr(i, n));
+      i += n;
+      continue;
+    }
+    uint8_t byte = uint8_t(text[i++]);
+    out += "\\x";
+    out += kHex[byte >> 4];
+    out += kHex[byte & 15];
+  }
+  return out;
+}
 
 void PgParams::Push(Oid type, std::string bytes, bool null) {
   types_.push_back(type);
@@ -41,6 +93,7 @@ void PgParams::Push(Oid type, std::string bytes, bool null) {
 }
 
 PgParams& PgParams::Add(std::string_view text) {
+  texts_fit_ = texts_fit_ && IsPgText(text);
   Push(kTextOid, std::string(text));
   return *this;
 }
@@ -108,6 +161,15 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
   }
   keys.push_back(nullptr);
   values.push_back(nullptr);
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &parse_error);
+  if (parse_error != nullptr) PQfreemem(parse_error);  // it quotes the URL: never passed on
+  if (parsed == nullptr) {
+    return Error{ErrorCode::kInternal,
+                 "postgresql: the database URL does not parse (not shown: it may hold a "
+                 "password); check it with psql"};
+  }
+  PQconninfoFree(parsed);
   PGconn* conn = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
   if (conn == nullptr) return Error{ErrorCode::kInternal, "postgresql: out of memory"};
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -139,6 +201,13 @@ Error PgConnection::Failure(std::string_view context, const PGresult* result) {
 
 Result<PgResult> PgConnection::Exec(std::string_view sql, const PgParams& params,
                                     std::string_view context) {
+  // Bytes a client sent that TEXT cannot hold (NUL, invalid UTF-8) match no stored value and
+  // cannot be stored: a malformed request, not a database failure.
+  if (!params.texts_fit()) {
+    sqlstate_.clear();
+    return Error{ErrorCode::kMalformedRequest,
+                 std::string(context) + ": a text value holds NUL or is not valid UTF-8"};
+  }
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "kb" + std::to_string(prepared_.size() + 1);

@@ -39,6 +39,8 @@ class PgParams {
   PgParams& Add(std::optional<Time> time);
 
   int size() const { return int(types_.size()); }
+  // False when a text value is not fit for TEXT (IsPgText): Exec refuses the statement.
+  bool texts_fit() const { return texts_fit_; }
   const Oid* types() const { return types_.data(); }
   const int* lengths() const { return lengths_.data(); }
   const int* formats() const { return formats_.data(); }
@@ -52,6 +54,7 @@ class PgParams {
   std::vector<bool> nulls_;
   std::vector<int> lengths_;
   std::vector<int> formats_;
+  bool texts_fit_ = true;
 };
 
 struct PgResultDeleter {
@@ -80,6 +83,13 @@ class PgResult {
  private:
   std::unique_ptr<PGresult, PgResultDeleter> result_;
 };
+
+// Whether PostgreSQL's TEXT can hold `text`: valid UTF-8 without NUL. (SQLite's TEXT holds any
+// bytes; a value a client sent may be neither.)
+bool IsPgText(std::string_view text);
+// `text` with every byte that makes it unfit for TEXT (NUL, or not part of valid UTF-8) written
+// as \xHH; `text` itself when it is fit.
+std::string PgSafeText(std::string_view text);
 
 // SQLSTATE classes the stores tell apart.
 inline constexpr char kPgUniqueViolation[] = "23505";

@@ -1,6 +1,8 @@
 #include "storage/pg/pg_database.h"
 
 #include <chrono>
+#include <map>
+#include <optional>
 
 #include "storage/pg/pg_migrations.h"
 
@@ -23,28 +25,67 @@ bool IsPostgresUrl(std::string_view database) {
   return database.starts_with("postgresql://") || database.starts_with("postgres://");
 }
 
-std::string RedactPostgresUrl(std::string_view url) {
-  // scheme://[user[:password]@]host...: the password is between the first ':' after the scheme
-  // and the '@' that ends the user part.
-  size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::string(url);
-  size_t start = scheme + 3;
-  size_t at = url.find('@', start);
-  size_t slash = url.find('/', start);
-  std::string out(url);
-  if (at != std::string_view::npos && (slash == std::string_view::npos || at < slash)) {
-    size_t colon = url.find(':', start);
-    if (colon != std::string_view::npos && colon < at) {
-      out = std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
-    }
+namespace {
+
+// The URL's options as libpq reads them (percent-decoding included), or nullopt when it does not
+// parse. libpq's own parse errors quote the URL, so they are never passed on.
+std::optional<std::map<std::string, std::string>> ParsedOptions(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (error != nullptr) PQfreemem(error);
+  if (options == nullptr) return std::nullopt;
+  std::map<std::string, std::string> out;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val != nullptr && *o->val != '\0') out[o->keyword] = o->val;
   }
-  // A password given as a query parameter (?password=...).
-  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p)) {
-    size_t end = out.find('&', p);
-    out.replace(p + 9, (end == std::string::npos ? out.size() : end) - (p + 9), "***");
-    p += 12;
-  }
+  PQconninfoFree(options);
   return out;
+}
+
+bool IsLocalHost(std::string_view host) {
+  return host.empty() || host.starts_with('/') || host == "localhost" || host == "127.0.0.1" ||
+         host == "::1";
+}
+
+}  // namespace
+
+std::string RedactPostgresUrl(std::string_view url) {
+  auto options = ParsedOptions(std::string(url));
+  if (!options) return "(a PostgreSQL URL that does not parse; not shown)";
+  if (!options->count("password") && !options->count("sslpassword")) return std::string(url);
+  auto get = [&](const char* key) {
+    auto it = options->find(key);
+    return it == options->end() ? std::string() : it->second;
+  };
+  std::string shown = "postgresql://" + (get("user").empty() ? "" : get("user") + "@") +
+                      get("host") + (get("port").empty() ? "" : ":" + get("port")) + "/" +
+                      get("dbname");
+  return shown + " (a password is in the URL; the URL is not shown)";
+}
+
+Status CheckPostgresUrl(const std::string& url) {
+  auto options = ParsedOptions(url);
+  if (!options) {
+    return Error{ErrorCode::kMalformedRequest,
+                 "database: the PostgreSQL URL does not parse (not shown: it may hold a "
+                 "password); check it with psql"};
+  }
+  std::string hosts = (*options)["host"] + "," + (*options)["hostaddr"];
+  bool local = true;
+  for (size_t start = 0; start <= hosts.size();) {
+    size_t comma = hosts.find(',', start);
+    if (comma == std::string::npos) comma = hosts.size();
+    local = local && IsLocalHost(std::string_view(hosts).substr(start, comma - start));
+    start = comma + 1;
+  }
+  const std::string& sslmode = (*options)["sslmode"];
+  if (!local && sslmode != "verify-full" && sslmode != "verify-ca") {
+    return Error{ErrorCode::kMalformedRequest,
+                 "database: a PostgreSQL server on another host must be reached with "
+                 "sslmode=verify-full (and sslrootcert=CA): otherwise whoever can answer in its "
+                 "place gets the password and serves the broker its rows"};
+  }
+  return Ok();
 }
 
 PgDatabase::Lease::~Lease() {
@@ -53,6 +94,25 @@ PgDatabase::Lease::~Lease() {
 
 Result<std::unique_ptr<PgDatabase>> PgDatabase::Open(PgOptions options) {
   return OpenAtVersion(std::move(options), int(PgMigrations().size()));
+}
+
+Result<std::unique_ptr<PgDatabase>> PgDatabase::OpenCurrent(PgOptions options) {
+  auto db = std::make_unique<PgDatabase>(PrivateTag{}, std::move(options));
+  auto conn = db->Acquire();
+  if (!conn) return std::move(conn).error();
+  auto version = (*conn)->Exec("SELECT version FROM keybroker_schema WHERE id = 1", "schema");
+  if (!version || version->rows() != 1) {
+    return Error{ErrorCode::kInternal, "postgresql: not a keybroker database (no schema version)"};
+  }
+  db->schema_version_ = int(version->Int(0, 0));
+  if (db->schema_version_ != int(PgMigrations().size())) {
+    return Error{ErrorCode::kInternal, "postgresql: the database's schema is version " +
+                                           std::to_string(db->schema_version_) +
+                                           ", this program's " +
+                                           std::to_string(PgMigrations().size()) +
+                                           ": inspect it with the keybroker that serves it"};
+  }
+  return db;
 }
 
 Result<std::unique_ptr<PgDatabase>> PgDatabase::OpenAtVersion(PgOptions options,
@@ -99,6 +159,12 @@ Result<PgDatabase::Lease> PgDatabase::Acquire() {
     return std::move(conn).error();
   }
   return Lease(this, std::move(*conn));
+}
+
+Status PgDatabase::Ping() {
+  auto conn = Acquire();
+  if (!conn) return std::move(conn).error();
+  return (*conn)->Run("SELECT 1", "ping");
 }
 
 void PgDatabase::GiveBack(std::unique_ptr<PgConnection> conn) {

@@ -36,8 +36,14 @@ struct PgOptions {
 
 // True for a `database:` setting that names PostgreSQL rather than a SQLite file.
 bool IsPostgresUrl(std::string_view database);
-// The URL with any password in it replaced by "***", for logs and messages.
+// The URL for logs and messages: itself when no password is in it (as libpq reads it, percent-
+// encoding included), else only its user, host, port and database; a URL that does not parse
+// is not shown at all.
 std::string RedactPostgresUrl(std::string_view url);
+// kMalformedRequest for a URL that does not parse, or that reaches a server on another host
+// without sslmode=verify-full or verify-ca (the password and every row would go to whoever
+// answers in its place). Local hosts: none, a socket directory, localhost, 127.0.0.1, ::1.
+Status CheckPostgresUrl(const std::string& url);
 
 class PgDatabase {
   struct PrivateTag {};
@@ -64,6 +70,9 @@ class PgDatabase {
 
   // Connects and migrates to the newest schema. Refuses a schema newer than this program.
   static Result<std::unique_ptr<PgDatabase>> Open(PgOptions options);
+  // Without migrating, for inspection (`keybroker audit verify`): refuses a database whose
+  // schema is not the current one, and writes nothing.
+  static Result<std::unique_ptr<PgDatabase>> OpenCurrent(PgOptions options);
   // Migrates only up to `schema_version` (tests of migrations).
   static Result<std::unique_ptr<PgDatabase>> OpenAtVersion(PgOptions options, int schema_version);
 
@@ -74,6 +83,9 @@ class PgDatabase {
   // A connection: an idle one, or a new one while fewer than `connections` are open. Waits up
   // to 10 s for one to come back; kInternal when none does or PostgreSQL cannot be reached.
   Result<Lease> Acquire();
+
+  // One `SELECT 1` on a leased connection: whether PostgreSQL answers (/readyz).
+  Status Ping();
 
   int schema_version() const { return schema_version_; }
   // What `Open` was given, without the password.

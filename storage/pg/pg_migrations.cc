@@ -71,9 +71,9 @@ CREATE TABLE audit_log (
   actor            TEXT NOT NULL,
   action           TEXT NOT NULL,
   key_id           TEXT NOT NULL,
-  key_version      INTEGER NOT NULL,
+  key_version      BIGINT  NOT NULL,  -- BIGINT: a KMS blob's version (u32) is recorded as sent
   policy           TEXT NOT NULL,
-  policy_version   INTEGER NOT NULL,
+  policy_version   BIGINT  NOT NULL,
   evidence_type    TEXT NOT NULL,
   evidence_sha256  BYTEA NOT NULL,
   claims_sha256    BYTEA NOT NULL,

@@ -6,8 +6,10 @@
 #   3. a reference revoked through A: B's very next release is denied;
 #   4. kill -9 of A under load: every release A acknowledged is an allow row, B kept serving, and
 #      what A never answered is released at most once;
-#   5. PostgreSQL restarted under load: requests fail cleanly (500 internal) during the outage and
-#      succeed afterwards, with every acknowledged release in the database;
+#   5. PostgreSQL stopped: /readyz answers 503 and requests fail cleanly (500 internal); once it
+#      is back, both brokers serve without a restart; then PostgreSQL restarted under load:
+#      requests fail cleanly during the outage and succeed afterwards, with every acknowledged
+#      release in the database;
 #   6. the audit chain verifies, against each replica's sink too.
 set -euo pipefail
 kb=$(realpath "$1")
@@ -132,9 +134,18 @@ client replay "${port[b]}" kill || fail "the documents of A, posted to B"
 client check "$url" || fail "acknowledged releases"
 echo "4. A killed under load: $killed of 40 acknowledged by A, all in the database; B served 20"
 
-# 5. PostgreSQL restarted under load.
+# 5. PostgreSQL away: /readyz says so (the load balancer's check), requests fail cleanly.
 mv answers.jsonl answers-killed.jsonl  # its unanswered requests were A's, killed
 start a
+readyz() { curl -s -o /dev/null -w '%{http_code}' --cacert tls/cert.pem "https://127.0.0.1:${port[$1]}/readyz"; }
+[ "$(readyz a)" = 200 ] || fail "A not ready with the database up"
+bash "$repo/tests/support/postgres.sh" halt "$pg"
+[ "$(readyz a)" = 503 ] || fail "A ready with the database down"
+if release_on b example-key a > r.json 2>&1; then fail "B released with the database down"; fi
+grep -q internal r.json || fail "B's answer with the database down: $(cat r.json)"
+bash "$repo/tests/support/postgres.sh" start "$pg"
+[ "$(readyz b)" = 200 ] || fail "B not ready once the database is back"
+# And restarted under load.
 client fire "${port[a]}" live-a 3 6 & fire_a=$!
 client fire "${port[b]}" live-b 3 6 & fire_b=$!
 sleep 1.5
@@ -150,7 +161,8 @@ release_on a example-key a > r.json || fail "A after the restart: $(cat r.json)"
 release_on b example-key a > r.json || fail "B after the restart: $(cat r.json)"
 cmp -s released-a.bin released-b.bin || fail "A and B released different keys"
 client check "$url" || fail "acknowledged releases after the restart"
-echo "5. PostgreSQL restarted under load: $failed release(s) and $failed_challenges challenge(s)" \
+echo "5. PostgreSQL stopped: /readyz 503, a release 500 internal, both serve once it is back;" \
+  "restarted under load: $failed release(s) and $failed_challenges challenge(s)" \
   "answered 500 during the outage; both brokers serve again"
 
 # 6. One chain, whole, and each sink a faithful part of it.

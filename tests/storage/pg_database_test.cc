@@ -132,11 +132,44 @@ TEST(PostgresUrl, IsRecognisedAndRedacted) {
   EXPECT_TRUE(IsPostgresUrl("postgres://h/db"));
   EXPECT_FALSE(IsPostgresUrl("/var/lib/keybroker/keybroker.db"));
   EXPECT_FALSE(IsPostgresUrl("./postgresql://x"));
+  const std::string hidden = " (a password is in the URL; the URL is not shown)";
   EXPECT_EQ(RedactPostgresUrl("postgresql://kb:s3cret@db:5432/kb?sslmode=verify-full"),
-            "postgresql://kb:***@db:5432/kb?sslmode=verify-full");
+            "postgresql://kb@db:5432/kb" + hidden);
   EXPECT_EQ(RedactPostgresUrl("postgresql://kb@db/kb?password=s3cret&sslmode=require"),
-            "postgresql://kb@db/kb?password=***&sslmode=require");
-  EXPECT_EQ(RedactPostgresUrl("postgresql://db/kb"), "postgresql://db/kb");
+            "postgresql://kb@db/kb" + hidden);
+  // Percent-encoded as libpq decodes it: the parameter name, and the password itself.
+  EXPECT_EQ(RedactPostgresUrl("postgresql://kb@db/kb?pass%77ord=s3cret"),
+            "postgresql://kb@db/kb" + hidden);
+  EXPECT_EQ(RedactPostgresUrl("postgres://kb:s3%63ret@db/kb"), "postgresql://kb@db/kb" + hidden);
+  EXPECT_EQ(RedactPostgresUrl("postgresql://kb:s3cret@[::1/db"),
+            "(a PostgreSQL URL that does not parse; not shown)");
+  EXPECT_EQ(RedactPostgresUrl("postgresql://db/kb?sslmode=verify-full"),
+            "postgresql://db/kb?sslmode=verify-full");
+}
+
+TEST(PostgresUrl, AServerOnAnotherHostNeedsVerifiedTls) {
+  EXPECT_TRUE(CheckPostgresUrl("postgresql://kb@127.0.0.1:5432/kb"));
+  EXPECT_TRUE(CheckPostgresUrl("postgresql://kb@localhost/kb?sslmode=disable"));
+  EXPECT_TRUE(CheckPostgresUrl("postgresql:///kb?host=/run/postgresql"));
+  EXPECT_TRUE(CheckPostgresUrl("postgresql://kb@db.internal/kb?sslmode=verify-full"));
+  EXPECT_TRUE(CheckPostgresUrl("postgresql://kb@h1,h2/kb?sslmode=verify-ca"));
+  for (const char* url : {"postgresql://kb@db.internal/kb", "postgresql://kb@db/kb?sslmode=require",
+                          "postgresql://kb@127.0.0.1,db2/kb?sslmode=prefer",
+                          "postgresql://kb@localhost/kb?hostaddr=10.0.0.5"}) {
+    auto s = CheckPostgresUrl(url);
+    ASSERT_FALSE(s) << url;
+    EXPECT_NE(s.error().message.find("sslmode=verify-full"), std::string::npos);
+  }
+  auto garbled = CheckPostgresUrl("postgresql://kb:TopSecret1@[::1/db");
+  ASSERT_FALSE(garbled);
+  EXPECT_EQ(garbled.error().message.find("TopSecret1"), std::string::npos);
+  // libpq's own parse errors quote the URL: never passed on.
+  for (const char* url :
+       {"postgresql://kb:TopSecret1@[::1/db", "postgresql://kb:Top%zzSecret1@h/db"}) {
+    auto conn = PgConnection::Connect(url, "");
+    ASSERT_FALSE(conn);
+    EXPECT_EQ(conn.error().message.find("Secret1"), std::string::npos) << conn.error().message;
+  }
 }
 
 }  // namespace

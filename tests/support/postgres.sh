@@ -7,6 +7,7 @@
 #                            in with SCRAM over TCP and may create databases
 #   postgres.sh stop DIR     stops it (fast shutdown) and removes DIR
 #   postgres.sh restart DIR  stops it (fast) and starts it again on the same port
+#   postgres.sh halt DIR     stops it (fast) and keeps DIR: `start DIR` starts it again
 #   postgres.sh kill DIR     SIGKILLs the postmaster (a crash); `start DIR` again recovers it
 # As root, the server runs as the user postgres (PostgreSQL refuses to run as root).
 set -euo pipefail
@@ -71,6 +72,7 @@ stop() {
 case $cmd in
   start) start ;;
   stop) stop ;;
+  halt) as_server "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null ;;
   restart)
     as_server "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null
     pg_ctl_start ;;
