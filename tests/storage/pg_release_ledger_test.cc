@@ -166,6 +166,45 @@ TEST_F(PgReleaseLedgerTest, EachReplicaSinksTheRowsItWrote) {
   EXPECT_EQ(lines[1].seq, 3u);
 }
 
+// A client's bytes that TEXT cannot hold (an unknown evidence member with a NUL, a KMS blob's
+// key id in Latin-1, a blob version above 2^31) reach audit rows: escaped there, they must not
+// fail the batch the others were committed with (found by the review: the batch failed, and
+// none of its rows, nor the attacker's, was written).
+TEST_F(PgReleaseLedgerTest, AClientsUnfitBytesDoNotFailTheBatchTheyShare) {
+  Replica a(pg_);
+  std::vector<LedgerEntry> batch;
+  batch.push_back(Allow({}, "ordinary-1"));
+  batch.push_back(LedgerEntry{{}, kT, [](const Status&) {
+                                AuditRecord r = testing::AuditRow(std::string("a\0b\xff\xfe", 5));
+                                r.action = "kms.decrypt";
+                                r.decision = "deny";
+                                r.reasons = std::string("unknown evidence member \"\0\"", 27);
+                                r.key_version = 0x80000000u;
+                                return r;
+                              }});
+  batch.push_back(Allow({}, "ordinary-2"));
+  auto receipts = a.ledger->CommitAll(std::move(batch));
+  ASSERT_TRUE(receipts) << receipts.error().message;
+  ASSERT_EQ(receipts->size(), 3u);
+  auto rows = a.audit->Read(0, 10);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[1].key_id, "a\\x00b\\xff\\xfe");
+  EXPECT_EQ((*rows)[1].key_version, 0x80000000u);
+  EXPECT_NE((*rows)[1].reasons.find("\\x00"), std::string::npos);
+  auto verified = a.audit->Verify();
+  ASSERT_TRUE(verified);
+  EXPECT_TRUE(verified->ok) << verified->reason;
+  // A lookup by such bytes is a malformed request, not a database failure.
+  PgParams lookup;
+  lookup.Add(std::string_view("a\0b", 3));
+  auto conn = a.db->Acquire();
+  ASSERT_TRUE(conn);
+  auto found = (*conn)->Exec("SELECT 1 FROM keys WHERE id = $1", lookup, "lookup");
+  ASSERT_FALSE(found);
+  EXPECT_EQ(found.error().code, ErrorCode::kMalformedRequest);
+}
+
 TEST_F(PgReleaseLedgerTest, ExpiredNoncesArePurgedAndRefused) {
   Replica a(pg_);
   Bytes nonce = RandomNonce(9);
