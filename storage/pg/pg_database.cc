@@ -50,6 +50,7 @@ bool IsLocalHost(std::string_view host) {
 }  // namespace
 
 std::string RedactPostgresUrl(std::string_view url) {
+  if (!IsPostgresUrl(url)) return std::string(url);  // a SQLite path
   auto options = ParsedOptions(std::string(url));
   if (!options) return "(a PostgreSQL URL that does not parse; not shown)";
   if (!options->count("password") && !options->count("sslpassword")) return std::string(url);

@@ -36,9 +36,9 @@ struct PgOptions {
 
 // True for a `database:` setting that names PostgreSQL rather than a SQLite file.
 bool IsPostgresUrl(std::string_view database);
-// The URL for logs and messages: itself when no password is in it (as libpq reads it, percent-
-// encoding included), else only its user, host, port and database; a URL that does not parse
-// is not shown at all.
+// The URL for logs and messages (a SQLite path as it is): itself when no password is in it (as
+// libpq reads it, percent- encoding included), else only its user, host, port and database; a URL
+// that does not parse is not shown at all.
 std::string RedactPostgresUrl(std::string_view url);
 // kMalformedRequest for a URL that does not parse, or that reaches a server on another host
 // without sslmode=verify-full or verify-ca (the password and every row would go to whoever

@@ -143,6 +143,8 @@ TEST(PostgresUrl, IsRecognisedAndRedacted) {
   EXPECT_EQ(RedactPostgresUrl("postgres://kb:s3%63ret@db/kb"), "postgresql://kb@db/kb" + hidden);
   EXPECT_EQ(RedactPostgresUrl("postgresql://kb:s3cret@[::1/db"),
             "(a PostgreSQL URL that does not parse; not shown)");
+  EXPECT_EQ(RedactPostgresUrl("/var/lib/keybroker/keybroker.db"),
+            "/var/lib/keybroker/keybroker.db");
   EXPECT_EQ(RedactPostgresUrl("postgresql://db/kb?sslmode=verify-full"),
             "postgresql://db/kb?sslmode=verify-full");
 }
